@@ -1,0 +1,162 @@
+//! The one trait every connector implements, and the values it exchanges.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::identity::Identity;
+use crate::manifest::{LicenseSku, Manifest};
+
+/// An account in a service, as the connector reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Account {
+    /// The service's id for the account.
+    pub id: String,
+    /// The service's unique sign-in name (SCIM `userName`).
+    pub user_name: String,
+    /// The id the provisioning client stored on the account (SCIM `externalId`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Primary email, if the service returns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Display name, if the service returns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Whether the account can sign in.
+    pub active: bool,
+    /// Licence SKUs the account visibly holds (attribute- and group-mode SKUs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    /// The service's full record, as JSON, for diffs and audit.
+    pub attributes: serde_json::Value,
+}
+
+impl Account {
+    /// A reference to this account for later calls.
+    pub fn reference(&self) -> AccountRef {
+        AccountRef {
+            id: self.id.clone(),
+            user_name: self.user_name.clone(),
+        }
+    }
+}
+
+/// Enough to address an account in later calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct AccountRef {
+    /// The service's id for the account.
+    pub id: String,
+    /// The account's sign-in name (for messages and for services addressed by name).
+    pub user_name: String,
+}
+
+/// A page of a listing, 1-based as in SCIM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PageRequest {
+    /// 1-based index of the first item.
+    pub start_index: u64,
+    /// How many items to ask for (the connector caps it at the service's page size).
+    pub count: u32,
+}
+
+impl PageRequest {
+    /// The first page of `count` items.
+    pub fn first(count: u32) -> Self {
+        Self {
+            start_index: 1,
+            count,
+        }
+    }
+}
+
+/// One page of accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The total the service reported, if it did.
+    pub total_results: Option<u64>,
+    /// The request for the next page; `None` on the last page.
+    pub next: Option<PageRequest>,
+}
+
+/// What assigning or revoking a seat did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LicenseOutcome {
+    /// The connector changed the seat in the service.
+    Applied,
+    /// The seat follows the account itself (created or deactivated); nothing to call.
+    Automatic,
+    /// Only a person can do it: never reported as done.
+    ManualActionRequired(ManualTask),
+}
+
+/// A step a person must take in the vendor's console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ManualTask {
+    /// What to do, in one sentence.
+    pub instructions: String,
+    /// Where to do it, when known.
+    pub url: Option<String>,
+}
+
+/// The operations every connector offers the engine and the flows.
+///
+/// An operation that the service does not offer is absent from the manifest's
+/// capabilities, and calling it returns [`Error::Unsupported`](crate::Error::Unsupported).
+#[async_trait]
+pub trait Connector: Send + Sync {
+    /// What the connector declares: capabilities, licences, sign-in, limits.
+    fn manifest(&self) -> &'static Manifest;
+
+    /// The person's existing account in the service, matched on the attribute the spec
+    /// filters on (`userName` by default).
+    async fn find(&self, who: &Identity) -> Result<Option<Account>>;
+
+    /// One page of the service's accounts (import).
+    async fn list(&self, page: PageRequest) -> Result<Page<Account>>;
+
+    /// Reads one account.
+    async fn get(&self, account: &AccountRef) -> Result<Account>;
+
+    /// Creates the person's account. A create that conflicts (409) or times out re-reads
+    /// the account and adopts it rather than failing or duplicating.
+    async fn create(&self, who: &Identity) -> Result<Account>;
+
+    /// Brings the account's mapped attributes in line with the profile.
+    async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account>;
+
+    /// Deactivates the account (reversible; how depends on the service).
+    async fn disable(&self, account: &AccountRef) -> Result<()>;
+
+    /// Reactivates a deactivated account.
+    async fn enable(&self, account: &AccountRef) -> Result<()>;
+
+    /// Deletes the account for good.
+    async fn delete(&self, account: &AccountRef) -> Result<()>;
+
+    /// Gives the account a paid seat.
+    async fn assign_license(&self, account: &AccountRef, sku: &LicenseSku)
+    -> Result<LicenseOutcome>;
+
+    /// Takes the paid seat back.
+    async fn revoke_license(&self, account: &AccountRef, sku: &LicenseSku)
+    -> Result<LicenseOutcome>;
+}
+
+/// Reads every account by following pages to the end.
+pub async fn list_all(connector: &dyn Connector) -> Result<Vec<Account>> {
+    let mut accounts = Vec::new();
+    let mut request = Some(PageRequest::first(
+        connector.manifest().provisioning.dialect.page_size,
+    ));
+    while let Some(page_request) = request {
+        let page = connector.list(page_request).await?;
+        accounts.extend(page.items);
+        request = page.next;
+    }
+    Ok(accounts)
+}

@@ -1,0 +1,1 @@
+//! The HTTP layer every connector call goes through.

@@ -1,0 +1,116 @@
+//! The small function library that generated mappings call, and mapping errors.
+//!
+//! Codegen compiles each mapping template of a spec (`"{first_name} {last_name}"`,
+//! `"{lower(email)}"`) into Rust expressions of type `Option<String>` built from these
+//! functions. A value is `None` when a field it reads is absent from the profile.
+
+/// A directory profile that cannot produce a required attribute.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("attribute `{attribute}` is required but its mapping `{mapping}` gave no value for identity {identity}")]
+pub struct MappingError {
+    /// The SCIM attribute path.
+    pub attribute: &'static str,
+    /// The mapping as written in the spec.
+    pub mapping: &'static str,
+    /// The directory id of the person.
+    pub identity: String,
+}
+
+/// Concatenates template parts; `None` when any part is absent.
+pub fn concat<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(&part?);
+    }
+    Some(out)
+}
+
+/// Lower-cases a value.
+pub fn lower(value: Option<String>) -> Option<String> {
+    value.map(|v| v.to_lowercase())
+}
+
+/// Upper-cases a value.
+pub fn upper(value: Option<String>) -> Option<String> {
+    value.map(|v| v.to_uppercase())
+}
+
+/// Trims surrounding white space; an empty result is absent.
+pub fn trim(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The part of an email address before `@` (the whole value when there is no `@`).
+pub fn local_part(value: Option<String>) -> Option<String> {
+    value.map(|v| match v.split_once('@') {
+        Some((local, _)) => local.to_owned(),
+        None => v,
+    })
+}
+
+/// The domain of an email address; absent when there is no `@`.
+pub fn domain(value: Option<String>) -> Option<String> {
+    value.and_then(|v| v.split_once('@').map(|(_, domain)| domain.to_owned()))
+}
+
+/// The value, or `fallback` when it is absent or empty.
+pub fn default(value: Option<String>, fallback: &str) -> Option<String> {
+    match value {
+        Some(v) if !v.is_empty() => Some(v),
+        _ => Some(fallback.to_owned()),
+    }
+}
+
+/// Joins a list with `separator`; absent when the list is empty.
+pub fn join(items: &[String], separator: &str) -> Option<String> {
+    if items.is_empty() {
+        None
+    } else {
+        Some(items.join(separator))
+    }
+}
+
+/// Turns an absent required value into a [`MappingError`].
+pub fn required(
+    value: Option<String>,
+    attribute: &'static str,
+    mapping: &'static str,
+    identity: &str,
+) -> Result<String, MappingError> {
+    value.filter(|v| !v.is_empty()).ok_or_else(|| MappingError {
+        attribute,
+        mapping,
+        identity: identity.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    #[test]
+    fn templates_are_absent_when_a_part_is() {
+        assert_eq!(concat([s("Ada"), s(" "), s("Lovelace")]), s("Ada Lovelace"));
+        assert_eq!(concat([s("Ada"), s(" "), None]), None);
+    }
+
+    #[test]
+    fn functions() {
+        assert_eq!(lower(s("Ada@X.COM")), s("ada@x.com"));
+        assert_eq!(upper(s("ada")), s("ADA"));
+        assert_eq!(trim(s("  ")), None);
+        assert_eq!(local_part(s("ada@example.com")), s("ada"));
+        assert_eq!(domain(s("ada@example.com")), s("example.com"));
+        assert_eq!(domain(s("ada")), None);
+        assert_eq!(default(None, "n/a"), s("n/a"));
+        assert_eq!(join(&["a".into(), "b".into()], ","), s("a,b"));
+        assert_eq!(join(&[], ","), None);
+        assert!(required(None, "userName", "{email}", "00u1").is_err());
+    }
+}
