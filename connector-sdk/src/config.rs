@@ -108,7 +108,10 @@ pub enum RateLimitSetting {
 }
 
 /// Fills `{name}` placeholders of a URL template from tenant variables.
-pub fn render_template(template: &str, variables: &BTreeMap<String, String>) -> Result<String, Error> {
+pub fn render_template(
+    template: &str,
+    variables: &BTreeMap<String, String>,
+) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -142,7 +145,9 @@ mod tests {
             render_template("https://{vanity}.zoom.us/saml/SSO", &vars).unwrap(),
             "https://acme.zoom.us/saml/SSO"
         );
-        let err = render_template("{scim_url}", &vars).unwrap_err().to_string();
+        let err = render_template("{scim_url}", &vars)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`scim_url` is not set"), "{err}");
     }
 }

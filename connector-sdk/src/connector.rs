@@ -139,12 +139,18 @@ pub trait Connector: Send + Sync {
     async fn delete(&self, account: &AccountRef) -> Result<()>;
 
     /// Gives the account a paid seat.
-    async fn assign_license(&self, account: &AccountRef, sku: &LicenseSku)
-    -> Result<LicenseOutcome>;
+    async fn assign_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome>;
 
     /// Takes the paid seat back.
-    async fn revoke_license(&self, account: &AccountRef, sku: &LicenseSku)
-    -> Result<LicenseOutcome>;
+    async fn revoke_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome>;
 }
 
 /// Reads every account by following pages to the end.

@@ -16,7 +16,7 @@
 //!
 //! Modules:
 //! - [`identity`]: the directory profile every mapping reads;
-//! - [`connector`]: the trait and the values it exchanges;
+//! - [`connector`](mod@connector): the trait and the values it exchanges;
 //! - [`manifest`]: what a connector declares;
 //! - [`http`]: timeouts, retry with backoff and jitter, `Retry-After`, rate limiting, auth;
 //! - [`scim`]: the SCIM 2.0 client and its dialects;

@@ -6,7 +6,9 @@
 
 /// A directory profile that cannot produce a required attribute.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("attribute `{attribute}` is required but its mapping `{mapping}` gave no value for identity {identity}")]
+#[error(
+    "attribute `{attribute}` is required but its mapping `{mapping}` gave no value for identity {identity}"
+)]
 pub struct MappingError {
     /// The SCIM attribute path.
     pub attribute: &'static str,
@@ -37,9 +39,7 @@ pub fn upper(value: Option<String>) -> Option<String> {
 
 /// Trims surrounding white space; an empty result is absent.
 pub fn trim(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// The part of an email address before `@` (the whole value when there is no `@`).

@@ -16,10 +16,10 @@ impl Secret {
     /// `{name}_FILE` (the Docker/Kubernetes secrets convention). Errors name the variable,
     /// never the value.
     pub fn from_env(name: &str) -> Result<Self, String> {
-        if let Ok(value) = std::env::var(name) {
-            if !value.is_empty() {
-                return Ok(Self(value));
-            }
+        if let Ok(value) = std::env::var(name)
+            && !value.is_empty()
+        {
+            return Ok(Self(value));
         }
         let file_var = format!("{name}_FILE");
         if let Ok(path) = std::env::var(&file_var) {
@@ -31,7 +31,9 @@ impl Secret {
             }
             return Err(format!("{file_var}={path} is empty"));
         }
-        Err(format!("environment variable {name} (or {file_var}) is not set"))
+        Err(format!(
+            "environment variable {name} (or {file_var}) is not set"
+        ))
     }
 
     /// The credential itself, for the one place that sends it.

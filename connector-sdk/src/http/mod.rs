@@ -1,1 +1,25 @@
 //! The HTTP layer every connector call goes through.
+//!
+//! [`HttpClient`] resolves one instance's base URL, timeout, `User-Agent` and credentials
+//! (bearer token or OAuth 2.0 client credentials with a cached token), waits on the
+//! client-side rate limit before every request, retries transient failures with
+//! exponential backoff and full jitter while honouring `Retry-After`, and maps failures
+//! to the typed [`Error`](crate::Error). No error or log line carries a secret.
+//!
+//! Modules, one job each:
+//! - `request`: [`Method`], [`Request`], [`Response`] and URL building;
+//! - `client`: [`HttpClient`] itself;
+//! - `auth`: credentials and the OAuth token cache;
+//! - `retry`: backoff, jitter and `Retry-After`;
+//! - `rate_limit`: the client-side rate limit;
+//! - `errors`: statuses and SCIM error bodies to typed errors.
+
+mod auth;
+mod client;
+mod errors;
+mod rate_limit;
+mod request;
+mod retry;
+
+pub use client::HttpClient;
+pub use request::{JSON, Method, Request, Response};

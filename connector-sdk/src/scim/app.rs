@@ -13,7 +13,8 @@ use crate::mapping::MappingError;
 /// URN of the SCIM core User schema.
 pub const CORE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// URN of the SCIM enterprise User extension.
-pub const ENTERPRISE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub const ENTERPRISE_USER_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 /// A SCIM service described by a spec. Codegen implements it on the connector's marker
 /// type; [`ScimConnector`](super::ScimConnector) turns it into a [`Connector`](crate::Connector).

@@ -1,5 +1,28 @@
-//! SCIM 2.0 (RFC 7643/7644): the service description generated code implements and the shared value types.
+//! SCIM 2.0 (RFC 7643/7644): the service description generated code implements, the
+//! shared value types, and the client and connector that run any SCIM service.
+//!
+//! Modules, one job each:
+//! - `app`: [`ScimApp`] (what generated code implements) and the SCIM value types;
+//! - [`filter`]: filter expressions with correctly quoted values;
+//! - [`path`]: attribute paths over JSON resources;
+//! - [`patch`]: managed-attribute diffs and PATCH operations per [`PatchStyle`](crate::manifest::PatchStyle);
+//! - `list`: [`ListResponse`] and paging;
+//! - `client`: [`ScimClient`], the resource calls;
+//! - `account`: any User as an [`Account`](crate::Account);
+//! - `connector` and `license`: [`ScimConnector`], the [`Connector`](crate::Connector).
 
+mod account;
 mod app;
+mod client;
+mod connector;
+pub mod filter;
+mod license;
+mod list;
+pub mod patch;
+pub mod path;
 
+pub use account::account_from_json;
 pub use app::*;
+pub use client::{SCIM_ACCEPT, SCIM_MEDIA_TYPE, ScimClient};
+pub use connector::ScimConnector;
+pub use list::{LIST_RESPONSE_SCHEMA, ListResponse};

@@ -1,1 +1,3 @@
-//! chatgpt connector.
+#![doc = include_str!("../README.md")]
+
+connector_sdk::connector!("connector.toml");

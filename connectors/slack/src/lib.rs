@@ -1,1 +1,3 @@
-//! slack connector.
+#![doc = include_str!("../README.md")]
+
+connector_sdk::connector!("connector.toml");

@@ -1,0 +1,14 @@
+//! The connectors this build of the CLI knows.
+
+use connector_sdk::Manifest;
+
+/// Every connector's manifest, in display order.
+pub fn manifests() -> Vec<&'static Manifest> {
+    let mut all = vec![
+        &connector_chatgpt::MANIFEST,
+        &connector_slack::MANIFEST,
+        &connector_zoom::MANIFEST,
+    ];
+    all.sort_by_key(|m| m.display_name);
+    all
+}

@@ -1,0 +1,123 @@
+//! `[auth]`: the kind, and the names of the environment variables that hold secrets.
+
+use super::{Checker, Templates};
+use crate::ir::AuthModel;
+use crate::spec::Sp;
+use crate::spec::model::{AuthKind, AuthSection};
+
+pub(crate) fn check_auth(
+    cx: &mut Checker<'_>,
+    auth: &AuthSection,
+    templates: &mut Templates,
+) -> AuthModel {
+    cx.source("auth", &auth.source);
+    let kind = *auth.kind.get();
+    let mut model = AuthModel {
+        kind,
+        token_env: String::new(),
+        token_url: String::new(),
+        grant_type: "client_credentials".to_owned(),
+        client_id_env: String::new(),
+        client_secret_env: String::new(),
+        scopes: auth.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+        params: Vec::new(),
+    };
+    match kind {
+        AuthKind::Bearer => {
+            model.token_env = env_name(cx, "auth.token_env", auth.token_env.as_ref(), &auth.kind);
+            let oauth_keys = [
+                ("token_url", auth.token_url.as_ref().map(Sp::span)),
+                ("grant_type", auth.grant_type.as_ref().map(Sp::span)),
+                ("client_id_env", auth.client_id_env.as_ref().map(Sp::span)),
+                (
+                    "client_secret_env",
+                    auth.client_secret_env.as_ref().map(Sp::span),
+                ),
+            ];
+            let scopes = auth.scopes.first().map(Sp::span);
+            let params = auth.params.keys().next().map(Sp::span);
+            for (key, span) in oauth_keys
+                .into_iter()
+                .chain([("scopes", scopes), ("params", params)])
+            {
+                if let Some(span) = span {
+                    cx.error(
+                        span,
+                        format!(
+                            "`auth.{key}` applies to `oauth2_client_credentials`, not `bearer`"
+                        ),
+                    );
+                }
+            }
+        }
+        AuthKind::OAuth2ClientCredentials => {
+            if let Some(token_env) = &auth.token_env {
+                cx.error(
+                    token_env.span(),
+                    "`auth.token_env` applies to `bearer`, not `oauth2_client_credentials`",
+                );
+            }
+            match &auth.token_url {
+                Some(url) => {
+                    templates.check_url(cx, "auth.token_url", url);
+                    model.token_url = url.as_str().to_owned();
+                }
+                None => cx.error(
+                    auth.kind.span(),
+                    "`oauth2_client_credentials` needs `auth.token_url`",
+                ),
+            }
+            if let Some(grant) = &auth.grant_type {
+                model.grant_type = grant.as_str().to_owned();
+            }
+            model.client_id_env = env_name(
+                cx,
+                "auth.client_id_env",
+                auth.client_id_env.as_ref(),
+                &auth.kind,
+            );
+            model.client_secret_env = env_name(
+                cx,
+                "auth.client_secret_env",
+                auth.client_secret_env.as_ref(),
+                &auth.kind,
+            );
+            for (key, value) in &auth.params {
+                templates.check_text(cx, &format!("auth.params.{}", key.as_str()), value);
+                model
+                    .params
+                    .push((key.as_str().to_owned(), value.as_str().to_owned()));
+            }
+        }
+    }
+    model
+}
+
+/// An environment variable *name*: upper snake case. A value that looks like a secret is
+/// refused, so a token never lands in a spec.
+fn env_name(
+    cx: &mut Checker<'_>,
+    key: &str,
+    value: Option<&Sp<String>>,
+    kind: &Sp<AuthKind>,
+) -> String {
+    let Some(value) = value else {
+        cx.error(kind.span(), format!("this auth kind needs `{key}`, the name of the environment variable that holds the secret"));
+        return String::new();
+    };
+    let name = value.as_str();
+    let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        cx.error_help(
+            value.span(),
+            format!(
+                "`{key}` must name an environment variable (UPPER_SNAKE_CASE), not hold a value"
+            ),
+            "secrets never go in a spec: write the variable's name, e.g. `ZOOM_CLIENT_SECRET`",
+        );
+    }
+    name.to_owned()
+}

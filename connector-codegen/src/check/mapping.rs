@@ -1,0 +1,497 @@
+//! `[extensions]`, `[directory]`, `[mapping]` and `[license]`: every key resolves to an
+//! attribute, every template reads real profile fields, every value fits its type.
+
+use std::collections::BTreeMap;
+
+use super::provisioning::Provisioning;
+use super::urls::string_base;
+use super::{Checker, Templates, is_snake_ident};
+use crate::catalog::{ExtensionInfo, Target, resolve_key};
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::ir::{AttributeModel, ExtensionModel, SkuModel, ValueModel};
+use crate::spec::Sp;
+use crate::spec::model::{
+    AttributeKind, CapabilityKind, CustomKind, LicenseModeKind, MappingValue, ProtocolKind,
+    SpecFile,
+};
+use crate::template::{TemplateContext, parse_template};
+
+/// The checked mapping side of a spec.
+pub(crate) struct Mapped {
+    pub extensions: Vec<ExtensionModel>,
+    pub ext_info: BTreeMap<String, ExtensionInfo>,
+    pub custom: BTreeMap<String, CustomKind>,
+    pub attributes: Vec<AttributeModel>,
+}
+
+/// Aliases that would collide with a field of the generated User struct.
+fn reserved_alias(alias: &str) -> bool {
+    const FIXED: &[&str] = &[
+        "schemas",
+        "id",
+        "user_name",
+        "active",
+        "meta",
+        "name",
+        "enterprise",
+        "emails",
+        "phone_numbers",
+    ];
+    FIXED.contains(&alias)
+        || crate::catalog::CORE_SIMPLE
+            .iter()
+            .any(|(_, field)| *field == alias)
+}
+
+pub(crate) fn check_mapping(cx: &mut Checker<'_>, spec: &SpecFile) -> Mapped {
+    let mut extensions = Vec::new();
+    let mut ext_info = BTreeMap::new();
+    for (alias, ext) in &spec.extensions {
+        cx.source(&format!("extensions.{}", alias.as_str()), &ext.source);
+        if !is_snake_ident(alias.as_str()) {
+            cx.error(
+                alias.span(),
+                format!(
+                    "extension alias `{}` must be lowercase snake_case",
+                    alias.as_str()
+                ),
+            );
+        } else if reserved_alias(alias.as_str()) {
+            cx.error_help(
+                alias.span(),
+                format!(
+                    "extension alias `{}` is taken by a field of the generated User",
+                    alias.as_str()
+                ),
+                "choose another alias, such as the vendor's name",
+            );
+        }
+        if !ext.urn.as_str().starts_with("urn:") || ext.urn.as_str().contains(char::is_whitespace) {
+            cx.error(
+                ext.urn.span(),
+                format!(
+                    "`{}` is not a schema URN (it starts with `urn:`)",
+                    ext.urn.as_str()
+                ),
+            );
+        }
+        let mut attributes = Vec::new();
+        for (name, attr) in &ext.attributes {
+            let valid = name.as_str().starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !valid {
+                cx.error(
+                    name.span(),
+                    format!("`{}` is not a valid SCIM attribute name", name.as_str()),
+                );
+            }
+            attributes.push((
+                name.as_str().to_owned(),
+                *attr.kind.get(),
+                attr.description.as_str().to_owned(),
+            ));
+        }
+        ext_info.insert(
+            alias.as_str().to_owned(),
+            ExtensionInfo {
+                urn: ext.urn.as_str().to_owned(),
+                attributes: attributes.iter().map(|(n, k, _)| (n.clone(), *k)).collect(),
+            },
+        );
+        extensions.push(ExtensionModel {
+            alias: alias.as_str().to_owned(),
+            urn: ext.urn.as_str().to_owned(),
+            name: ext.name.as_str().to_owned(),
+            description: ext.description.as_str().to_owned(),
+            attributes,
+        });
+    }
+
+    let mut custom = BTreeMap::new();
+    for (name, kind) in &spec.directory.custom {
+        if crate::profile::profile_field(name.as_str()).is_some() {
+            cx.error(
+                name.span(),
+                format!(
+                    "custom attribute `{}` has the name of a base profile field",
+                    name.as_str()
+                ),
+            );
+        } else if !is_snake_ident(name.as_str()) {
+            cx.error(
+                name.span(),
+                format!(
+                    "custom attribute `{}` must be lowercase snake_case",
+                    name.as_str()
+                ),
+            );
+        }
+        custom.insert(name.as_str().to_owned(), *kind.get());
+    }
+
+    let mut attributes = Vec::new();
+    for (key, value) in &spec.mapping {
+        let target = match resolve_key(key.as_str(), &ext_info) {
+            Ok(target) => target,
+            Err(unresolved) => {
+                let mean = did_you_mean(
+                    key.as_str(),
+                    unresolved.candidates.iter().map(String::as_str),
+                );
+                cx.error(key.span(), format!("{}{mean}", unresolved.message));
+                continue;
+            }
+        };
+        let subject = format!("mapping for `{}`", key.as_str());
+        if let Some(checked) = check_value(cx, &subject, &target, value, &custom, true) {
+            attributes.push(AttributeModel {
+                key: key.as_str().to_owned(),
+                source_text: source_text(value),
+                target,
+                value: checked,
+            });
+        }
+    }
+    if !spec.mapping.keys().any(|k| k.as_str() == "userName") {
+        let at = cx
+            .source
+            .find("[mapping]")
+            .map_or(0..0, |i| i..i + "[mapping]".len());
+        cx.errors.push(
+            Diagnostic::new(
+                at,
+                "the mapping has no `userName`: every account needs its unique sign-in name",
+            )
+            .with_help("add e.g. `userName = \"{email}\"`"),
+        );
+    }
+    Mapped {
+        extensions,
+        ext_info,
+        custom,
+        attributes,
+    }
+}
+
+/// Checks a mapping value against its target's type.
+fn check_value(
+    cx: &mut Checker<'_>,
+    subject: &str,
+    target: &Target,
+    value: &Sp<MappingValue>,
+    custom: &BTreeMap<String, CustomKind>,
+    allow_template: bool,
+) -> Option<ValueModel> {
+    let want = target.kind();
+    let found = match value.get() {
+        MappingValue::Template(_) => "a text template",
+        MappingValue::Boolean(_) => "a boolean",
+        MappingValue::Integer(_) => "an integer",
+    };
+    match (value.get(), want) {
+        (MappingValue::Template(text), AttributeKind::String | AttributeKind::DateTime) => {
+            if text.is_empty() {
+                cx.error_help(
+                    value.span(),
+                    format!("{subject} is empty"),
+                    "remove the key, or write a template such as \"{email}\"",
+                );
+                return None;
+            }
+            if !allow_template {
+                if text.contains('{') {
+                    cx.error(
+                        value.span(),
+                        format!("{subject}: a licence value is a constant, not a template"),
+                    );
+                    return None;
+                }
+                return Some(ValueModel::Template(crate::template::Template {
+                    parts: vec![crate::template::Part::Literal(text.clone())],
+                }));
+            }
+            let text_sp = Sp(serde_spanned::Spanned::new(value.span(), text.clone()));
+            let (base, exact) = string_base(cx.source, &text_sp);
+            let tcx = TemplateContext {
+                subject,
+                custom,
+                base,
+                exact,
+                value_span: value.span(),
+            };
+            parse_template(text, &tcx, &mut cx.errors).map(ValueModel::Template)
+        }
+        (MappingValue::Boolean(b), AttributeKind::Boolean) => Some(ValueModel::Boolean(*b)),
+        (MappingValue::Integer(i), AttributeKind::Integer) => Some(ValueModel::Integer(*i)),
+        (_, want) => {
+            let want_name = match want {
+                AttributeKind::String => "a string",
+                AttributeKind::Boolean => "a boolean",
+                AttributeKind::Integer => "an integer",
+                AttributeKind::DateTime => "a dateTime",
+            };
+            let help = match want {
+                AttributeKind::String | AttributeKind::DateTime => {
+                    "write the value as a quoted string"
+                }
+                AttributeKind::Boolean => "write `true` or `false` without quotes",
+                AttributeKind::Integer => "write a whole number without quotes",
+            };
+            cx.error_help(
+                value.span(),
+                format!(
+                    "type mismatch: {subject} is {found}, but `{}` is {want_name} attribute",
+                    target.display_path()
+                ),
+                help,
+            );
+            None
+        }
+    }
+}
+
+fn source_text(value: &Sp<MappingValue>) -> String {
+    match value.get() {
+        MappingValue::Template(t) => t.clone(),
+        MappingValue::Boolean(b) => b.to_string(),
+        MappingValue::Integer(i) => i.to_string(),
+    }
+}
+
+fn json_of(value: &ValueModel) -> String {
+    match value {
+        ValueModel::Template(t) => {
+            let text: String = t
+                .parts
+                .iter()
+                .map(|p| match p {
+                    crate::template::Part::Literal(l) => l.as_str(),
+                    crate::template::Part::Expr(_) => "",
+                })
+                .collect();
+            serde_json::Value::String(text).to_string()
+        }
+        ValueModel::Boolean(b) => b.to_string(),
+        ValueModel::Integer(i) => i.to_string(),
+    }
+}
+
+/// Checks `[license]` against the capabilities and the mapping.
+pub(crate) fn check_licenses(
+    cx: &mut Checker<'_>,
+    spec: &SpecFile,
+    provisioning: &Provisioning,
+    mapped: &Mapped,
+    templates: &mut Templates,
+) -> (Vec<SkuModel>, Vec<Target>) {
+    let has_license = provisioning.capabilities.contains(&CapabilityKind::License);
+    let license_span = spec
+        .provisioning
+        .capabilities
+        .get()
+        .iter()
+        .find(|c| *c.get() == CapabilityKind::License)
+        .map(Sp::span);
+    let Some(section) = &spec.license else {
+        if let Some(span) = license_span {
+            cx.error_help(
+                span,
+                "capability `license` needs a `[license]` section with at least one SKU",
+                "declare `[license.skus.<name>]` with its mode",
+            );
+        }
+        return (Vec::new(), Vec::new());
+    };
+    cx.source("license", &section.source);
+    if section.skus.is_empty() {
+        cx.error(section.source.span(), "`[license]` declares no SKU");
+    }
+    let mut skus = Vec::new();
+    let mut extra_targets: Vec<Target> = Vec::new();
+    for (name, sku) in &section.skus {
+        if !is_snake_ident(name.as_str()) {
+            cx.error(
+                name.span(),
+                format!("SKU name `{}` must be lowercase snake_case", name.as_str()),
+            );
+        }
+        let mode = *sku.mode.get();
+        if !has_license && mode != LicenseModeKind::Automatic {
+            cx.error_help(
+                sku.mode.span(),
+                format!(
+                    "SKU `{}` is assigned by `{}` but capability `license` is not declared",
+                    name.as_str(),
+                    mode_name(mode)
+                ),
+                "add `license` to `provisioning.capabilities`",
+            );
+        }
+        let mut model = SkuModel {
+            name: name.as_str().to_owned(),
+            display_name: sku.display_name.as_str().to_owned(),
+            mode,
+            attribute: None,
+            group: sku.group.as_ref().map(|g| g.as_str().to_owned()),
+            instructions: sku.instructions.as_ref().map(|i| i.as_str().to_owned()),
+            console_url: sku.console_url.as_ref().map(|u| u.as_str().to_owned()),
+        };
+        if let Some(url) = &sku.console_url {
+            templates.check_url(
+                cx,
+                &format!("license.skus.{}.console_url", name.as_str()),
+                url,
+            );
+        }
+        let present = [
+            ("attribute", sku.attribute.is_some()),
+            ("assign", sku.assign.is_some()),
+            ("revoke", sku.revoke.is_some()),
+            ("group", sku.group.is_some()),
+            ("instructions", sku.instructions.is_some()),
+        ];
+        let allowed: &[&str] = match mode {
+            LicenseModeKind::Attribute => &["attribute", "assign", "revoke"],
+            LicenseModeKind::Group => &["group"],
+            LicenseModeKind::Manual => &["instructions"],
+            LicenseModeKind::Automatic | LicenseModeKind::Api => &[],
+        };
+        let stray: Vec<&str> = present
+            .iter()
+            .filter(|(key, set)| *set && !allowed.contains(key))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in stray {
+            cx.error(
+                sku.mode.span(),
+                format!(
+                    "SKU `{}`: `{key}` does not apply to mode `{}`",
+                    name.as_str(),
+                    mode_name(mode)
+                ),
+            );
+        }
+        match mode {
+            LicenseModeKind::Attribute => {
+                let subject = format!("licence SKU `{}`", name.as_str());
+                match (&sku.attribute, &sku.assign, &sku.revoke) {
+                    (Some(attr), Some(assign), Some(revoke)) => {
+                        match resolve_key(attr.as_str(), &mapped.ext_info) {
+                            Ok(
+                                target @ (Target::Name { .. }
+                                | Target::Multi { .. }
+                                | Target::Enterprise { .. }),
+                            ) => {
+                                cx.error_help(
+                                attr.span(),
+                                format!("{subject}: `{}` cannot carry a seat", target.display_path()),
+                                "a licence attribute is a core single-valued attribute (`userType`) or a vendor extension attribute (`zoom.zoomWhiteboard`)",
+                            );
+                            }
+                            Ok(target) => {
+                                let a = check_value(
+                                    cx,
+                                    &subject,
+                                    &target,
+                                    assign,
+                                    &mapped.custom,
+                                    false,
+                                );
+                                let r = check_value(
+                                    cx,
+                                    &subject,
+                                    &target,
+                                    revoke,
+                                    &mapped.custom,
+                                    false,
+                                );
+                                if let (Some(a), Some(r)) = (a, r) {
+                                    let mapped_already =
+                                        mapped.attributes.iter().any(|m| m.target == target);
+                                    if mapped_already {
+                                        cx.error(attr.span(), format!("`{}` is both mapped and a licence attribute; the mapping would undo the seat", attr.as_str()));
+                                    } else if !extra_targets.contains(&target) {
+                                        extra_targets.push(target.clone());
+                                    }
+                                    model.attribute = Some((target, json_of(&a), json_of(&r)));
+                                }
+                            }
+                            Err(unresolved) => {
+                                let mean = did_you_mean(
+                                    attr.as_str(),
+                                    unresolved.candidates.iter().map(String::as_str),
+                                );
+                                cx.error(
+                                    attr.span(),
+                                    format!("{subject}: {}{mean}", unresolved.message),
+                                );
+                            }
+                        }
+                    }
+                    _ => cx.error(
+                        sku.mode.span(),
+                        format!(
+                            "SKU `{}` in mode `attribute` needs `attribute`, `assign` and `revoke`",
+                            name.as_str()
+                        ),
+                    ),
+                }
+            }
+            LicenseModeKind::Group => {
+                if sku.group.is_none() {
+                    cx.error(sku.mode.span(), format!("SKU `{}` in mode `group` needs `group`, the SCIM group that carries the seat", name.as_str()));
+                }
+                if !provisioning.capabilities.contains(&CapabilityKind::Groups) {
+                    cx.error(
+                        sku.mode.span(),
+                        format!(
+                            "SKU `{}` in mode `group` needs capability `groups`",
+                            name.as_str()
+                        ),
+                    );
+                }
+            }
+            LicenseModeKind::Manual => {
+                if sku.instructions.is_none() {
+                    cx.error(
+                        sku.mode.span(),
+                        format!(
+                            "SKU `{}` in mode `manual` needs `instructions`: what a person must do",
+                            name.as_str()
+                        ),
+                    );
+                }
+            }
+            LicenseModeKind::Api => {
+                cx.error_help(
+                    sku.mode.span(),
+                    format!(
+                        "SKU `{}` in mode `api` needs a vendor REST operation, which protocol `{}` cannot do",
+                        name.as_str(),
+                        match provisioning.protocol {
+                            ProtocolKind::Scim2 => "scim2",
+                            ProtocolKind::None => "none",
+                        }
+                    ),
+                    "use `attribute`, `group` or `manual` until the spec can declare REST operations",
+                );
+            }
+            LicenseModeKind::Automatic => {}
+        }
+        skus.push(model);
+    }
+    (skus, extra_targets)
+}
+
+fn mode_name(mode: LicenseModeKind) -> &'static str {
+    match mode {
+        LicenseModeKind::Automatic => "automatic",
+        LicenseModeKind::Attribute => "attribute",
+        LicenseModeKind::Group => "group",
+        LicenseModeKind::Api => "api",
+        LicenseModeKind::Manual => "manual",
+    }
+}

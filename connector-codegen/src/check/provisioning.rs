@@ -1,0 +1,215 @@
+//! `[provisioning]`: protocol, base URL, capabilities the protocol can do, dialect, rate limit.
+
+use super::{Checker, Templates};
+use crate::diagnostic::did_you_mean;
+use crate::ir::{DialectModel, RateLimitModel};
+use crate::spec::model::{
+    CapabilityKind, DeactivateKind, PatchStyleKind, ProtocolKind, ProvisioningSection, UpdateKind,
+};
+
+/// The checked provisioning section.
+pub(crate) struct Provisioning {
+    pub protocol: ProtocolKind,
+    pub base_url: String,
+    pub capabilities: Vec<CapabilityKind>,
+    pub dialect: DialectModel,
+    pub rate_limit: Option<RateLimitModel>,
+}
+
+const FILTERS: &[&str] = &["userName", "emails", "none"];
+
+pub(crate) fn check_provisioning(
+    cx: &mut Checker<'_>,
+    section: &ProvisioningSection,
+    templates: &mut Templates,
+) -> Provisioning {
+    cx.source("provisioning", &section.source);
+    let protocol = *section.protocol.get();
+    match (&section.base_url, protocol) {
+        (Some(url), ProtocolKind::Scim2) => templates.check_url(cx, "provisioning.base_url", url),
+        (None, ProtocolKind::Scim2) => cx.error(
+            section.protocol.span(),
+            "protocol `scim2` needs `provisioning.base_url`",
+        ),
+        (Some(url), ProtocolKind::None) => {
+            cx.error(url.span(), "protocol `none` has no API, so no `base_url`")
+        }
+        (None, ProtocolKind::None) => {}
+    }
+
+    let mut capabilities = Vec::new();
+    for capability in section.capabilities.get() {
+        let kind = *capability.get();
+        if capabilities.contains(&kind) {
+            cx.error(
+                capability.span(),
+                format!("capability `{}` is listed twice", name(kind)),
+            );
+            continue;
+        }
+        capabilities.push(kind);
+    }
+    let needs_api: Vec<CapabilityKind> = capabilities
+        .iter()
+        .copied()
+        .filter(|c| *c != CapabilityKind::License)
+        .collect();
+    if protocol == ProtocolKind::None && !needs_api.is_empty() {
+        let listed: Vec<String> = needs_api
+            .iter()
+            .map(|c| format!("`{}`", name(*c)))
+            .collect();
+        cx.error_help(
+            section.capabilities.span(),
+            format!(
+                "protocol `none` has no provisioning API, so it cannot do {}",
+                listed.join(", ")
+            ),
+            "protocol `none` is for services with sign-in only (and manual licence tasks): set `protocol = \"scim2\"` or remove them",
+        );
+    }
+    if capabilities.contains(&CapabilityKind::Reactivate)
+        && !capabilities.contains(&CapabilityKind::Deactivate)
+    {
+        cx.error(
+            section.capabilities.span(),
+            "capability `reactivate` needs `deactivate`",
+        );
+    }
+    capabilities.sort();
+
+    let dialect = &section.dialect;
+    if let Some(source) = &dialect.source {
+        cx.source("provisioning.dialect", source);
+    }
+    let filter = match &dialect.filter {
+        None => Some("userName".to_owned()),
+        Some(f) if f.as_str() == "none" => None,
+        Some(f) if FILTERS.contains(&f.as_str()) => Some(f.as_str().to_owned()),
+        Some(f) => {
+            let mean = did_you_mean(f.as_str(), FILTERS.iter().copied());
+            cx.error(f.span(), format!("`provisioning.dialect.filter` cannot be `{}`{mean}; it is `userName`, `emails` or `none`", f.as_str()));
+            None
+        }
+    };
+    let page_size = dialect.page_size.as_ref().map_or(100, |p| {
+        if !(1..=10_000).contains(p.get()) {
+            cx.error(
+                p.span(),
+                "`provisioning.dialect.page_size` must be between 1 and 10000",
+            );
+        }
+        *p.get()
+    });
+    let deactivate = dialect
+        .deactivate
+        .as_ref()
+        .map_or(DeactivateKind::PatchActive, |d| *d.get());
+    if deactivate == DeactivateKind::Delete
+        && capabilities.contains(&CapabilityKind::Delete)
+        && let Some(d) = &dialect.deactivate
+    {
+        cx.error_help(
+            d.span(),
+            "DELETE deactivates on this service, so it cannot also offer capability `delete`",
+            "remove `delete` from the capabilities",
+        );
+    }
+    let dialect_model = DialectModel {
+        update: dialect
+            .update
+            .as_ref()
+            .map_or(UpdateKind::Patch, |u| *u.get()),
+        deactivate,
+        patch_style: dialect
+            .patch_style
+            .as_ref()
+            .map_or(PatchStyleKind::Path, |p| *p.get()),
+        filter,
+        page_size,
+        user_agent: dialect.user_agent.as_ref().map(|u| u.as_str().to_owned()),
+    };
+
+    let rate_limit = section.rate_limit.as_ref().map(|limit| {
+        cx.source("provisioning.rate_limit", &limit.source);
+        if *limit.requests.get() == 0 {
+            cx.error(
+                limit.requests.span(),
+                "`rate_limit.requests` must be at least 1",
+            );
+        }
+        let period_ms = parse_period(limit.per.as_str()).unwrap_or_else(|| {
+            cx.error_help(
+                limit.per.span(),
+                format!("`{}` is not a period", limit.per.as_str()),
+                "write a number and a unit: `1s`, `30s`, `1m`, `1h`",
+            );
+            1000
+        });
+        let burst = limit.burst.as_ref().map_or(1, |b| {
+            if *b.get() == 0 {
+                cx.error(b.span(), "`rate_limit.burst` must be at least 1");
+            }
+            *b.get()
+        });
+        RateLimitModel {
+            requests: *limit.requests.get(),
+            period_ms,
+            burst,
+        }
+    });
+    Provisioning {
+        protocol,
+        base_url: section
+            .base_url
+            .as_ref()
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_default(),
+        capabilities,
+        dialect: dialect_model,
+        rate_limit,
+    }
+}
+
+/// The spec spelling of a capability.
+pub fn name(kind: CapabilityKind) -> &'static str {
+    match kind {
+        CapabilityKind::Create => "create",
+        CapabilityKind::Update => "update",
+        CapabilityKind::Deactivate => "deactivate",
+        CapabilityKind::Reactivate => "reactivate",
+        CapabilityKind::Delete => "delete",
+        CapabilityKind::Import => "import",
+        CapabilityKind::Groups => "groups",
+        CapabilityKind::License => "license",
+    }
+}
+
+/// `30s` → 30000, `1m` → 60000, `1h` → 3600000.
+fn parse_period(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    let unit_ms = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    Some(number * unit_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_period;
+
+    #[test]
+    fn periods() {
+        assert_eq!(parse_period("1m"), Some(60_000));
+        assert_eq!(parse_period("30s"), Some(30_000));
+        assert_eq!(parse_period("m"), None);
+        assert_eq!(parse_period("0s"), None);
+        assert_eq!(parse_period("5d"), None);
+    }
+}

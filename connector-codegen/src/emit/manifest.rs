@@ -1,0 +1,189 @@
+//! The `MANIFEST` static: everything the spec declares, as `connector_sdk::manifest` values.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Model, ValueModel};
+use crate::spec::model::{
+    AttributeKind, AuthKind, CapabilityKind, DeactivateKind, LicenseModeKind, PatchStyleKind,
+    ProtocolKind, SsoProtocolKind, UpdateKind,
+};
+
+fn opt_str(value: &Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::std::option::Option::Some(#v)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The manifest expression.
+pub fn manifest_expr(model: &Model) -> TokenStream {
+    let m = quote!(::connector_sdk::manifest);
+    let (name, display_name, vendor, product, docs_url) = (
+        &model.name,
+        &model.display_name,
+        &model.vendor,
+        &model.product,
+        &model.docs_url,
+    );
+    let (plan_sso, plan_provisioning) = (&model.plan_sso, &model.plan_provisioning);
+    let variables = model
+        .variables
+        .iter()
+        .map(|(n, d, e)| quote!(#m::Variable { name: #n, description: #d, example: #e }));
+    let auth = match model.auth.kind {
+        AuthKind::Bearer => {
+            let env = &model.auth.token_env;
+            quote!(#m::Auth::Bearer { token_env: #env })
+        }
+        AuthKind::OAuth2ClientCredentials => {
+            let a = &model.auth;
+            let (url, grant, id, secret) = (
+                &a.token_url,
+                &a.grant_type,
+                &a.client_id_env,
+                &a.client_secret_env,
+            );
+            let scopes = &a.scopes;
+            let params = a.params.iter().map(|(k, v)| quote!((#k, #v)));
+            quote!(#m::Auth::OAuth2ClientCredentials {
+                token_url: #url, grant_type: #grant, client_id_env: #id, client_secret_env: #secret,
+                scopes: &[#(#scopes),*], params: &[#(#params),*],
+            })
+        }
+    };
+    let protocol = match model.protocol {
+        ProtocolKind::Scim2 => quote!(#m::Protocol::Scim2),
+        ProtocolKind::None => quote!(#m::Protocol::None),
+    };
+    let base_url = &model.base_url;
+    let capabilities = model.capabilities.iter().map(|c| capability(*c));
+    let d = &model.dialect;
+    let update = match d.update {
+        UpdateKind::Patch => quote!(#m::UpdateMethod::Patch),
+        UpdateKind::Put => quote!(#m::UpdateMethod::Put),
+    };
+    let deactivate = match d.deactivate {
+        DeactivateKind::PatchActive => quote!(#m::DeactivateMethod::PatchActive),
+        DeactivateKind::PutActive => quote!(#m::DeactivateMethod::PutActive),
+        DeactivateKind::Delete => quote!(#m::DeactivateMethod::Delete),
+    };
+    let patch_style = match d.patch_style {
+        PatchStyleKind::Path => quote!(#m::PatchStyle::Path),
+        PatchStyleKind::Pathless => quote!(#m::PatchStyle::Pathless),
+    };
+    let filter = opt_str(&d.filter);
+    let page_size = d.page_size;
+    let user_agent = opt_str(&d.user_agent);
+    let rate_limit = match &model.rate_limit {
+        Some(r) => {
+            let (requests, period_ms, burst) = (r.requests, r.period_ms, r.burst);
+            quote!(::std::option::Option::Some(#m::RateLimit { requests: #requests, period_ms: #period_ms, burst: #burst }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let attributes = model.attributes.iter().map(|a| {
+        let path = a.target.display_path();
+        let scim_type = match (&a.value, a.target.kind()) {
+            (_, AttributeKind::Boolean) | (ValueModel::Boolean(_), _) => "boolean",
+            (_, AttributeKind::Integer) | (ValueModel::Integer(_), _) => "integer",
+            (_, AttributeKind::DateTime) => "dateTime",
+            _ => "string",
+        };
+        let mapping = &a.source_text;
+        quote!(#m::Attribute { path: #path, scim_type: #scim_type, mapping: #mapping })
+    });
+    let licenses = model.licenses.iter().map(|sku| {
+        let (sku_name, sku_display) = (&sku.name, &sku.display_name);
+        let mode = match sku.mode {
+            LicenseModeKind::Automatic => quote!(#m::LicenseMode::Automatic),
+            LicenseModeKind::Attribute => quote!(#m::LicenseMode::Attribute),
+            LicenseModeKind::Group => quote!(#m::LicenseMode::Group),
+            LicenseModeKind::Api => quote!(#m::LicenseMode::Api),
+            LicenseModeKind::Manual => quote!(#m::LicenseMode::Manual),
+        };
+        let attribute = match &sku.attribute {
+            Some((target, assign, revoke)) => {
+                let path = target.patch_path();
+                quote!(::std::option::Option::Some(#m::LicenseAttribute { path: #path, assign: #assign, revoke: #revoke }))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let group = opt_str(&sku.group);
+        let instructions = opt_str(&sku.instructions);
+        let console_url = opt_str(&sku.console_url);
+        quote!(#m::LicenseSku {
+            name: #sku_name, display_name: #sku_display, mode: #mode, attribute: #attribute,
+            group: #group, instructions: #instructions, console_url: #console_url,
+        })
+    });
+    let s = &model.sso;
+    let protocols = s.protocols.iter().map(|p| match p {
+        SsoProtocolKind::Saml2 => quote!(#m::SsoProtocol::Saml2),
+        SsoProtocolKind::Oidc => quote!(#m::SsoProtocol::Oidc),
+    });
+    let sp_only = s.sp_initiated_only;
+    let (login_url, acs_url, entity_id) = (
+        opt_str(&s.login_url),
+        opt_str(&s.acs_url),
+        opt_str(&s.entity_id),
+    );
+    let name_id = s.name_id_format.urn();
+    let sso_attributes = s.attributes.iter().map(|(k, v)| quote!((#k, #v)));
+    let sources = model
+        .sources
+        .iter()
+        .map(|(about, url)| quote!(#m::Source { about: #about, url: #url }));
+    quote! {
+        #m::Manifest {
+            name: #name,
+            display_name: #display_name,
+            vendor: #vendor,
+            product: #product,
+            docs_url: #docs_url,
+            plan: #m::Plan { sso: #plan_sso, provisioning: #plan_provisioning },
+            variables: &[#(#variables),*],
+            auth: #auth,
+            provisioning: #m::Provisioning {
+                protocol: #protocol,
+                base_url: #base_url,
+                capabilities: &[#(#capabilities),*],
+                dialect: #m::ScimDialect {
+                    update: #update,
+                    deactivate: #deactivate,
+                    patch_style: #patch_style,
+                    filter_attribute: #filter,
+                    page_size: #page_size,
+                    user_agent: #user_agent,
+                },
+                rate_limit: #rate_limit,
+            },
+            attributes: &[#(#attributes),*],
+            licenses: &[#(#licenses),*],
+            sso: #m::Sso {
+                protocols: &[#(#protocols),*],
+                sp_initiated_only: #sp_only,
+                login_url: #login_url,
+                acs_url: #acs_url,
+                entity_id: #entity_id,
+                name_id_format: #name_id,
+                attributes: &[#(#sso_attributes),*],
+            },
+            sources: &[#(#sources),*],
+        }
+    }
+}
+
+fn capability(kind: CapabilityKind) -> TokenStream {
+    let m = quote!(::connector_sdk::manifest::Capability);
+    match kind {
+        CapabilityKind::Create => quote!(#m::Create),
+        CapabilityKind::Update => quote!(#m::Update),
+        CapabilityKind::Deactivate => quote!(#m::Deactivate),
+        CapabilityKind::Reactivate => quote!(#m::Reactivate),
+        CapabilityKind::Delete => quote!(#m::Delete),
+        CapabilityKind::Import => quote!(#m::Import),
+        CapabilityKind::Groups => quote!(#m::Groups),
+        CapabilityKind::License => quote!(#m::License),
+    }
+}

@@ -1,0 +1,186 @@
+//! The checked connector model that generation reads: every name resolved, every
+//! template parsed and typed, every default filled in.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::Target;
+use crate::spec::model::{
+    AttributeKind, AuthKind, CapabilityKind, CustomKind, DeactivateKind, LicenseModeKind,
+    NameIdKind, PatchStyleKind, ProtocolKind, SsoProtocolKind, UpdateKind,
+};
+use crate::template::Template;
+
+/// A connector, checked.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Machine name.
+    pub name: String,
+    /// Human name.
+    pub display_name: String,
+    /// Stem of generated type names (`Zoom`, `ChatGPT`).
+    pub type_stem: String,
+    /// Vendor.
+    pub vendor: String,
+    /// Product.
+    pub product: String,
+    /// Provisioning docs.
+    pub docs_url: String,
+    /// Plan unlocking SSO.
+    pub plan_sso: String,
+    /// Plan unlocking provisioning.
+    pub plan_provisioning: String,
+    /// Tenant variables: (name, description, example).
+    pub variables: Vec<(String, String, String)>,
+    /// Authentication.
+    pub auth: AuthModel,
+    /// Protocol.
+    pub protocol: ProtocolKind,
+    /// Base URL template.
+    pub base_url: String,
+    /// Capabilities, sorted, without duplicates.
+    pub capabilities: Vec<CapabilityKind>,
+    /// Dialect with defaults filled in.
+    pub dialect: DialectModel,
+    /// Rate limit.
+    pub rate_limit: Option<RateLimitModel>,
+    /// Vendor extensions.
+    pub extensions: Vec<ExtensionModel>,
+    /// Custom directory attributes.
+    pub custom: BTreeMap<String, CustomKind>,
+    /// Mapped attributes in spec key order.
+    pub attributes: Vec<AttributeModel>,
+    /// Attributes that carry a seat but are not mapped (present in the typed User).
+    pub license_only_targets: Vec<Target>,
+    /// Licence SKUs.
+    pub licenses: Vec<SkuModel>,
+    /// Sign-in.
+    pub sso: SsoModel,
+    /// (spec key, URL) of every fact's source.
+    pub sources: Vec<(String, String)>,
+}
+
+/// Authentication.
+#[derive(Debug, Clone)]
+pub struct AuthModel {
+    /// Kind.
+    pub kind: AuthKind,
+    /// bearer: token env var.
+    pub token_env: String,
+    /// oauth2: token URL template.
+    pub token_url: String,
+    /// oauth2: grant type.
+    pub grant_type: String,
+    /// oauth2: client id env var.
+    pub client_id_env: String,
+    /// oauth2: client secret env var.
+    pub client_secret_env: String,
+    /// oauth2: scopes.
+    pub scopes: Vec<String>,
+    /// oauth2: extra parameters.
+    pub params: Vec<(String, String)>,
+}
+
+/// Dialect switches.
+#[derive(Debug, Clone)]
+pub struct DialectModel {
+    /// Update method.
+    pub update: UpdateKind,
+    /// Deactivate method.
+    pub deactivate: DeactivateKind,
+    /// PATCH style.
+    pub patch_style: PatchStyleKind,
+    /// Filter attribute, or `None`.
+    pub filter: Option<String>,
+    /// Page size.
+    pub page_size: u32,
+    /// Required User-Agent.
+    pub user_agent: Option<String>,
+}
+
+/// A rate limit.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitModel {
+    /// Requests per period.
+    pub requests: u32,
+    /// Period in ms.
+    pub period_ms: u64,
+    /// Burst.
+    pub burst: u32,
+}
+
+/// A vendor extension.
+#[derive(Debug, Clone)]
+pub struct ExtensionModel {
+    /// Alias (`zoom`).
+    pub alias: String,
+    /// URN.
+    pub urn: String,
+    /// Schema name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// (SCIM name, type, description).
+    pub attributes: Vec<(String, AttributeKind, String)>,
+}
+
+/// A mapped attribute.
+#[derive(Debug, Clone)]
+pub struct AttributeModel {
+    /// The key as written (`name.givenName`).
+    pub key: String,
+    /// What it addresses.
+    pub target: Target,
+    /// The mapping as written in the spec.
+    pub source_text: String,
+    /// The checked value.
+    pub value: ValueModel,
+}
+
+/// A mapping's value.
+#[derive(Debug, Clone)]
+pub enum ValueModel {
+    /// A text template.
+    Template(Template),
+    /// A boolean constant.
+    Boolean(bool),
+    /// An integer constant.
+    Integer(i64),
+}
+
+/// A licence SKU.
+#[derive(Debug, Clone)]
+pub struct SkuModel {
+    /// Name.
+    pub name: String,
+    /// Human name.
+    pub display_name: String,
+    /// Mode.
+    pub mode: LicenseModeKind,
+    /// attribute mode: target, assign JSON, revoke JSON.
+    pub attribute: Option<(Target, String, String)>,
+    /// group mode: the group.
+    pub group: Option<String>,
+    /// manual: instructions.
+    pub instructions: Option<String>,
+    /// Console URL template.
+    pub console_url: Option<String>,
+}
+
+/// Sign-in.
+#[derive(Debug, Clone)]
+pub struct SsoModel {
+    /// Protocols.
+    pub protocols: Vec<SsoProtocolKind>,
+    /// SP-initiated only.
+    pub sp_initiated_only: bool,
+    /// Login URL template.
+    pub login_url: Option<String>,
+    /// ACS URL template.
+    pub acs_url: Option<String>,
+    /// Entity ID template.
+    pub entity_id: Option<String>,
+    /// NameID format.
+    pub name_id_format: NameIdKind,
+    /// (attribute name, template text).
+    pub attributes: Vec<(String, String)>,
+}

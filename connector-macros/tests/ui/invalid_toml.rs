@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/invalid_toml.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/malformed_url_template.toml");
+
+fn main() {}

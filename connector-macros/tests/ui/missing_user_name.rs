@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/missing_user_name.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/type_mismatch.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/undeclared_variable.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/unknown_key.toml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/unknown_profile_field.toml");
+
+fn main() {}

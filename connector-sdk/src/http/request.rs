@@ -1,0 +1,201 @@
+//! The request and response values of [`HttpClient`](super::HttpClient), and URL building.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// `application/json`, the default media type of requests.
+pub const JSON: &str = "application/json";
+
+/// An HTTP method the connectors use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire (`GET`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// The same method for reqwest.
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Self::Get => reqwest::Method::GET,
+            Self::Post => reqwest::Method::POST,
+            Self::Put => reqwest::Method::PUT,
+            Self::Patch => reqwest::Method::PATCH,
+            Self::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One call to the service, relative to the client's base URL.
+///
+/// Path segments are percent-encoded one by one, so an id from the service can never
+/// change the path (`Request::new(Method::Get, ["Users", id])`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// Path segments appended to the base URL, unencoded.
+    pub segments: Vec<String>,
+    /// Query parameters, unencoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The JSON body, if any.
+    pub body: Option<Value>,
+    /// The `Content-Type` sent with a body.
+    pub content_type: &'static str,
+    /// The `Accept` header.
+    pub accept: &'static str,
+}
+
+impl Request {
+    /// A request for `method` on the base URL followed by `segments`.
+    pub fn new<I, S>(method: Method, segments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            method,
+            segments: segments.into_iter().map(Into::into).collect(),
+            query: Vec::new(),
+            body: None,
+            content_type: JSON,
+            accept: JSON,
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the JSON body.
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets the `Content-Type` of the body and the `Accept` header.
+    pub fn media_types(mut self, content_type: &'static str, accept: &'static str) -> Self {
+        self.content_type = content_type;
+        self.accept = accept;
+        self
+    }
+
+    /// The full URL of this request under `base`.
+    pub(crate) fn url(&self, base: &Url) -> Result<Url> {
+        let mut url = base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .map_err(|()| Error::Config(format!("base URL `{base}` cannot have a path")))?;
+            path.pop_if_empty();
+            path.extend(self.segments.iter().map(String::as_str));
+        }
+        if !self.query.is_empty() {
+            let mut query = url.query().map(str::to_owned).unwrap_or_default();
+            for (name, value) in &self.query {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&percent_encode(name));
+                query.push('=');
+                query.push_str(&percent_encode(value));
+            }
+            url.set_query(Some(&query));
+        }
+        Ok(url)
+    }
+}
+
+/// What the service answered to a successful (2xx) call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The parsed JSON body; `None` for 204 and empty bodies.
+    pub body: Option<Value>,
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (so a space is `%20`,
+/// which every server decodes, unlike `+`).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The URL as it may appear in errors and logs: scheme, host, port and path only, never
+/// credentials, query or fragment.
+pub(crate) fn display_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_and_query_are_encoded() {
+        let base = Url::parse("https://api.example.com/scim/v2/").unwrap();
+        let url = Request::new(Method::Get, ["Users", "a/b c"])
+            .query("filter", "userName eq \"o'b@x.com\"")
+            .url(&base)
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://api.example.com/scim/v2/Users/a%2Fb%20c?filter=userName%20eq%20%22o%27b%40x.com%22"
+        );
+    }
+
+    #[test]
+    fn base_without_trailing_slash_keeps_its_path() {
+        let base = Url::parse("https://api.example.com/scim").unwrap();
+        let url = Request::new(Method::Get, ["Users"]).url(&base).unwrap();
+        assert_eq!(url.as_str(), "https://api.example.com/scim/Users");
+    }
+
+    #[test]
+    fn displayed_urls_carry_no_credentials_or_query() {
+        let url = Url::parse("https://user:pw@h.example/p?access_token=x#f").unwrap();
+        assert_eq!(display_url(&url), "https://h.example/p");
+    }
+}

@@ -1,0 +1,178 @@
+//! [`ScimClient`]: SCIM 2.0 resource operations (RFC 7644 §3) over [`HttpClient`].
+
+use serde_json::{Value, json};
+
+use super::filter;
+use super::list::ListResponse;
+use super::patch::patch_request;
+use crate::connector::PageRequest;
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, Method, Request, Response};
+
+/// The SCIM media type, sent as `Content-Type`.
+pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+/// The `Accept` header of SCIM requests (some servers answer plain JSON).
+pub const SCIM_ACCEPT: &str = "application/scim+json, application/json";
+
+/// The `Users` resource endpoint.
+const USERS: &str = "Users";
+/// The `Groups` resource endpoint.
+const GROUPS: &str = "Groups";
+
+/// SCIM calls on `/Users` and `/Groups` of one service. Bodies are JSON values: typing
+/// them is the caller's business.
+#[derive(Debug, Clone)]
+pub struct ScimClient {
+    /// The HTTP client every call goes through.
+    http: HttpClient,
+}
+
+impl ScimClient {
+    /// A SCIM client over `http`.
+    pub fn new(http: HttpClient) -> Self {
+        Self { http }
+    }
+
+    /// The underlying HTTP client.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// `POST /Users`; the created User as the server returned it (`None` when it
+    /// answered without a body).
+    pub async fn create_user(&self, user: &Value) -> Result<Option<Value>> {
+        let request = scim(Method::Post, &[USERS]).json(user.clone());
+        Ok(self.http.send(&request).await?.body)
+    }
+
+    /// `GET /Users/{id}`.
+    pub async fn get_user(&self, id: &str) -> Result<Value> {
+        let response = self.http.send(&scim(Method::Get, &[USERS, id])).await?;
+        self.required_body(response, &[USERS, id])
+    }
+
+    /// `GET /Users?filter=...` for one page.
+    pub async fn search_users(&self, filter: &str, page: PageRequest) -> Result<ListResponse> {
+        self.list(USERS, Some(filter), page).await
+    }
+
+    /// `GET /Users` for one page.
+    pub async fn list_users(&self, page: PageRequest) -> Result<ListResponse> {
+        self.list(USERS, None, page).await
+    }
+
+    /// `PATCH /Users/{id}` with `operations`; the updated User when the server answered
+    /// 200 with it, `None` for 204.
+    pub async fn patch_user(&self, id: &str, operations: Vec<Value>) -> Result<Option<Value>> {
+        self.patch(USERS, id, operations).await
+    }
+
+    /// `PUT /Users/{id}`; the updated User when the server returned it.
+    pub async fn replace_user(&self, id: &str, user: &Value) -> Result<Option<Value>> {
+        let request = scim(Method::Put, &[USERS, id]).json(user.clone());
+        Ok(self.http.send(&request).await?.body)
+    }
+
+    /// `DELETE /Users/{id}` (a 404 is [`Error::NotFound`]).
+    pub async fn delete_user(&self, id: &str) -> Result<()> {
+        self.http.send(&scim(Method::Delete, &[USERS, id])).await?;
+        Ok(())
+    }
+
+    /// The Group whose `displayName` is `display_name` (exact match preferred, else
+    /// case-insensitive), via `GET /Groups?filter=displayName eq "..."`.
+    pub async fn find_group(&self, display_name: &str) -> Result<Option<Value>> {
+        let filter = filter::eq("displayName", display_name);
+        let groups = self
+            .list(GROUPS, Some(&filter), PageRequest::first(100))
+            .await?
+            .resources;
+        fn name_of(group: &Value) -> Option<&str> {
+            group.get("displayName").and_then(Value::as_str)
+        }
+        let wanted = display_name.to_lowercase();
+        let exact = groups.iter().find(|g| name_of(g) == Some(display_name));
+        let loose = || {
+            groups
+                .iter()
+                .find(|g| name_of(g).is_some_and(|name| name.to_lowercase() == wanted))
+        };
+        Ok(exact.or_else(loose).cloned())
+    }
+
+    /// Adds the User `user_id` to the Group `group_id` (`add` on `members`); a 409 means
+    /// it already is a member.
+    pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<()> {
+        let operation = json!({"op": "add", "path": "members", "value": [{"value": user_id}]});
+        match self.patch(GROUPS, group_id, vec![operation]).await {
+            Ok(_) | Err(Error::Conflict { .. }) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Removes the User `user_id` from the Group `group_id` (`remove` on
+    /// `members[value eq "id"]`); a `noTarget` error means it was no member.
+    pub async fn remove_group_member(&self, group_id: &str, user_id: &str) -> Result<()> {
+        let path = filter::value_path("members", "value", user_id);
+        let operation = json!({"op": "remove", "path": path});
+        match self.patch(GROUPS, group_id, vec![operation]).await {
+            Ok(_) => Ok(()),
+            Err(Error::Server {
+                status: 400,
+                scim_type: Some(scim_type),
+                ..
+            }) if scim_type.eq_ignore_ascii_case("noTarget") => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `GET /{resource}` with an optional filter, for one page.
+    async fn list(
+        &self,
+        segment: &str,
+        filter: Option<&str>,
+        page: PageRequest,
+    ) -> Result<ListResponse> {
+        let mut request = scim(Method::Get, &[segment]);
+        if let Some(filter) = filter {
+            request = request.query("filter", filter);
+        }
+        let request = request
+            .query("startIndex", page.start_index.max(1).to_string())
+            .query("count", page.count.to_string());
+        let response = self.http.send(&request).await?;
+        let body = self.required_body(response, &[segment])?;
+        ListResponse::from_json(body).map_err(|detail| self.invalid(&[segment], detail))
+    }
+
+    /// `PATCH /{resource}/{id}` with a `PatchOp` message.
+    async fn patch(
+        &self,
+        resource: &str,
+        id: &str,
+        operations: Vec<Value>,
+    ) -> Result<Option<Value>> {
+        let request = scim(Method::Patch, &[resource, id]).json(patch_request(operations));
+        Ok(self.http.send(&request).await?.body)
+    }
+
+    /// The body of `response`, which the protocol says must have one.
+    fn required_body(&self, response: Response, segments: &[&str]) -> Result<Value> {
+        response
+            .body
+            .ok_or_else(|| self.invalid(segments, "the response has no body".to_owned()))
+    }
+
+    /// An [`Error::InvalidResponse`] for a call on `segments`.
+    pub(crate) fn invalid(&self, segments: &[&str], detail: String) -> Error {
+        Error::InvalidResponse {
+            url: self.http.display_url(segments),
+            detail,
+        }
+    }
+}
+
+/// A SCIM request: SCIM media types on the resource path.
+fn scim(method: Method, segments: &[&str]) -> Request {
+    Request::new(method, segments.iter().copied()).media_types(SCIM_MEDIA_TYPE, SCIM_ACCEPT)
+}

@@ -1,0 +1,375 @@
+//! [`ScimConnector`]: any [`ScimApp`] as a [`Connector`], following its SCIM dialect.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::account::account_from_json;
+use super::client::ScimClient;
+use super::patch::{Change, diff, operations};
+use super::path::{set_at, value_at};
+use super::{ScimApp, filter};
+use crate::config::InstanceConfig;
+use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::error::{Error, Operation, Result};
+use crate::http::HttpClient;
+use crate::identity::Identity;
+use crate::manifest::{
+    Capability, DeactivateMethod, LicenseSku, Manifest, ScimDialect, UpdateMethod,
+};
+
+/// The [`Connector`] of a SCIM service described by `A` (generated from its spec).
+pub struct ScimConnector<A: ScimApp> {
+    /// The SCIM client of the instance.
+    client: ScimClient,
+    /// The instance's tenant variables (for console URLs).
+    variables: BTreeMap<String, String>,
+    /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
+    app: PhantomData<fn() -> A>,
+}
+
+impl<A: ScimApp> std::fmt::Debug for ScimConnector<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimConnector")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: ScimApp> ScimConnector<A> {
+    /// The connector for one instance of the service. Fails when the configuration does
+    /// not resolve: an unset tenant variable, a bad URL, missing credentials.
+    pub fn new(config: InstanceConfig) -> Result<Self> {
+        let http = HttpClient::new(A::manifest(), &config)?;
+        Ok(Self {
+            client: ScimClient::new(http),
+            variables: config.variables,
+            app: PhantomData,
+        })
+    }
+
+    /// The SCIM client underneath.
+    pub fn client(&self) -> &ScimClient {
+        &self.client
+    }
+
+    /// The service's SCIM dialect.
+    pub(super) fn dialect(&self) -> &'static ScimDialect {
+        &A::manifest().provisioning.dialect
+    }
+
+    /// The tenant variables of the instance.
+    pub(super) fn variables(&self) -> &BTreeMap<String, String> {
+        &self.variables
+    }
+
+    /// [`Error::Unsupported`] unless the manifest declares `capability`.
+    pub(super) fn require(&self, capability: Capability, operation: Operation) -> Result<()> {
+        let manifest = A::manifest();
+        if manifest.can(capability) {
+            Ok(())
+        } else {
+            Err(Error::Unsupported {
+                connector: manifest.name,
+                operation,
+            })
+        }
+    }
+
+    /// The User the service should hold for `who`, as JSON with its `schemas`.
+    fn desired(&self, who: &Identity) -> Result<Value> {
+        let user = A::map_identity(who)?;
+        let mut json = serde_json::to_value(&user).map_err(|e| {
+            Error::Config(format!(
+                "the {} User does not serialize: {e}",
+                A::manifest().name
+            ))
+        })?;
+        if let Some(object) = json.as_object_mut() {
+            object.insert("schemas".to_owned(), json!(A::USER_SCHEMAS));
+        }
+        Ok(json)
+    }
+
+    /// The account a User body describes.
+    fn account(&self, json: Value) -> Result<Account> {
+        account_from_json(A::manifest(), json)
+            .map_err(|detail| self.client.invalid(&["Users"], detail))
+    }
+
+    /// The account from a write's answer when it holds the User, else read back.
+    async fn account_after_write(&self, id: &str, body: Option<Value>) -> Result<Account> {
+        match body {
+            Some(body) if body.get("id").is_some() => self.account(body),
+            _ => self.account(self.client.get_user(id).await?),
+        }
+    }
+
+    /// The User matching `who`, as JSON.
+    async fn find_json(&self, who: &Identity) -> Result<Option<Value>> {
+        let desired = self.desired(who)?;
+        let dialect = self.dialect();
+        let page = PageRequest::first(dialect.page_size.max(1));
+        let Some(attribute) = dialect.filter_attribute else {
+            // No filtering: page through every account.
+            let Some(wanted) = value_at(&desired, "userName").and_then(Value::as_str) else {
+                return Err(Error::Config(
+                    "the mapping gives no `userName` to find".to_owned(),
+                ));
+            };
+            let mut request = Some(page);
+            while let Some(page) = request {
+                let list = self.client.list_users(page).await?;
+                request = list.next_page(page);
+                if let Some(found) = list
+                    .resources
+                    .into_iter()
+                    .find(|u| matches(u, "userName", wanted))
+                {
+                    return Ok(Some(found));
+                }
+            }
+            return Ok(None);
+        };
+        // `emails` is complex: RFC 7644 §3.4.2.2 wants its sub-attribute named, and any
+        // of the person's addresses is the directory's email.
+        let is_emails = attribute
+            .get(..6)
+            .is_some_and(|head| head.eq_ignore_ascii_case("emails"));
+        let (attribute, wanted) = if is_emails {
+            ("emails.value", who.email.clone())
+        } else {
+            let value = value_at(&desired, attribute).and_then(Value::as_str);
+            let value = value.ok_or_else(|| {
+                Error::Config(format!(
+                    "the mapping gives no `{attribute}` to find the account by"
+                ))
+            })?;
+            (attribute, value.to_owned())
+        };
+        let list = self
+            .client
+            .search_users(&filter::eq(attribute, &wanted), page)
+            .await?;
+        let mut found = list
+            .resources
+            .into_iter()
+            .filter(|u| matches(u, attribute, &wanted));
+        let first = found.next();
+        if first.is_some() && found.next().is_some() {
+            tracing::warn!(
+                connector = A::manifest().name,
+                attribute,
+                "several accounts match; using the first"
+            );
+        }
+        Ok(first)
+    }
+
+    /// Sets `active` the way the dialect deactivates.
+    async fn set_active(&self, account: &AccountRef, active: bool) -> Result<()> {
+        let dialect = self.dialect();
+        match (dialect.deactivate, active) {
+            (DeactivateMethod::Delete, false) => self.delete_idempotent(account).await,
+            (DeactivateMethod::PutActive, _) => {
+                let mut user = self.client.get_user(&account.id).await?;
+                set_at(&mut user, "active", Value::Bool(active));
+                self.client.replace_user(&account.id, &user).await.map(drop)
+            }
+            (DeactivateMethod::PatchActive | DeactivateMethod::Delete, _) => {
+                let change = Change::set("active", Value::Bool(active));
+                let ops = operations(dialect.patch_style, &[change]);
+                self.client.patch_user(&account.id, ops).await.map(drop)
+            }
+        }
+    }
+
+    /// Applies `changes` with the dialect's update method: PATCH, or GET then PUT.
+    /// Returns the written User when the server sent it back.
+    pub(super) async fn apply(&self, id: &str, changes: &[Change]) -> Result<Option<Value>> {
+        let dialect = self.dialect();
+        match dialect.update {
+            UpdateMethod::Patch => {
+                let ops = operations(dialect.patch_style, changes);
+                self.client.patch_user(id, ops).await
+            }
+            UpdateMethod::Put => {
+                let mut user = self.client.get_user(id).await?;
+                for change in changes {
+                    set_at(
+                        &mut user,
+                        &change.path,
+                        change.value.clone().unwrap_or(Value::Null),
+                    );
+                }
+                self.client.replace_user(id, &user).await
+            }
+        }
+    }
+
+    /// DELETE, where an account already gone counts as deleted.
+    async fn delete_idempotent(&self, account: &AccountRef) -> Result<()> {
+        match self.client.delete_user(&account.id).await {
+            Err(Error::NotFound { .. }) => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// Whether the User's `attribute` (any `emails` value for `emails.value`) equals
+/// `wanted`, ignoring case.
+fn matches(user: &Value, attribute: &str, wanted: &str) -> bool {
+    let wanted = wanted.to_lowercase();
+    let same = |value: &Value| value.as_str().is_some_and(|v| v.to_lowercase() == wanted);
+    if attribute == "emails.value" {
+        return value_at(user, "emails")
+            .and_then(Value::as_array)
+            .is_some_and(|emails| emails.iter().any(|e| e.get("value").is_some_and(same)));
+    }
+    value_at(user, attribute).is_some_and(same)
+}
+
+/// Whether a failed create may have created the account after all.
+fn may_exist(error: &Error) -> bool {
+    match error {
+        Error::Conflict { .. } => true,
+        Error::Server {
+            scim_type: Some(scim_type),
+            ..
+        } if scim_type.eq_ignore_ascii_case("uniqueness") => true,
+        other => other.is_transient(),
+    }
+}
+
+#[async_trait]
+impl<A: ScimApp> Connector for ScimConnector<A> {
+    fn manifest(&self) -> &'static Manifest {
+        A::manifest()
+    }
+
+    async fn find(&self, who: &Identity) -> Result<Option<Account>> {
+        self.find_json(who)
+            .await?
+            .map(|u| self.account(u))
+            .transpose()
+    }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<Account>> {
+        self.require(Capability::Import, Operation::List)?;
+        let max = self.dialect().page_size;
+        let count = match (page.count, max) {
+            (0, 0) => 100,
+            (0, max) => max,
+            (count, 0) => count,
+            (count, max) => count.min(max),
+        };
+        let request = PageRequest {
+            start_index: page.start_index.max(1),
+            count,
+        };
+        let list = self.client.list_users(request).await?;
+        let next = list.next_page(request);
+        let items = list
+            .resources
+            .into_iter()
+            .map(|u| self.account(u))
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total_results: list.total_results,
+            next,
+        })
+    }
+
+    async fn get(&self, account: &AccountRef) -> Result<Account> {
+        self.account(self.client.get_user(&account.id).await?)
+    }
+
+    async fn create(&self, who: &Identity) -> Result<Account> {
+        self.require(Capability::Create, Operation::Create)?;
+        let desired = self.desired(who)?;
+        let error = match self.client.create_user(&desired).await {
+            Ok(Some(body)) if body.get("id").is_some() => return self.account(body),
+            Ok(_) => None,
+            Err(error) if may_exist(&error) => Some(error),
+            Err(error) => return Err(error),
+        };
+        match (self.find_json(who).await, error) {
+            (Ok(Some(found)), Some(error)) => {
+                let account = self.account(found)?;
+                tracing::info!(
+                    connector = A::manifest().name,
+                    id = %account.id,
+                    cause = %error,
+                    "create failed but the account exists; adopted it"
+                );
+                Ok(account)
+            }
+            (Ok(Some(found)), None) => self.account(found),
+            (_, Some(error)) => Err(error),
+            (Ok(None), None) => Err(self.client.invalid(
+                &["Users"],
+                "the create succeeded without a body and the account cannot be found".to_owned(),
+            )),
+            (Err(error), None) => Err(error),
+        }
+    }
+
+    async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
+        self.require(Capability::Update, Operation::Update)?;
+        let mut desired = self.desired(who)?;
+        let current = self.client.get_user(&account.id).await?;
+        let body = match self.dialect().update {
+            UpdateMethod::Patch => {
+                let changes = diff(&desired, &current, A::MANAGED_ATTRIBUTES);
+                if changes.is_empty() {
+                    return self.account(current);
+                }
+                let ops = operations(self.dialect().patch_style, &changes);
+                self.client.patch_user(&account.id, ops).await?
+            }
+            UpdateMethod::Put => {
+                let active = value_at(&current, "active")
+                    .cloned()
+                    .unwrap_or(Value::Bool(true));
+                set_at(&mut desired, "id", Value::String(account.id.clone()));
+                set_at(&mut desired, "active", active);
+                self.client.replace_user(&account.id, &desired).await?
+            }
+        };
+        self.account_after_write(&account.id, body).await
+    }
+
+    async fn disable(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Deactivate, Operation::Disable)?;
+        self.set_active(account, false).await
+    }
+
+    async fn enable(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Reactivate, Operation::Enable)?;
+        self.set_active(account, true).await
+    }
+
+    async fn delete(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Delete, Operation::Delete)?;
+        self.delete_idempotent(account).await
+    }
+
+    async fn assign_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome> {
+        self.change_license(account, sku, true).await
+    }
+
+    async fn revoke_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome> {
+        self.change_license(account, sku, false).await
+    }
+}
