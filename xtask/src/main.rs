@@ -1,1 +1,82 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
+//!
+//! Commands:
+//! - `peers`: create `.venv-peers` and install the pinned third-party test peers;
+//! - `test [args]`: `peers`, then `cargo test --workspace [args]` with the peers' paths in the
+//!   environment (this is the project's test command);
+//! - `schema [--check]`: write (or check) `schemas/connector.schema.json`.
+//!
+//! Besides `connector-codegen` (for `schema`), the crate uses the standard library only.
+
+mod peers;
+mod schema;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What `cargo xtask --help` prints.
+const HELP: &str = "\
+Project automation for the connector toolkit.
+
+Usage: cargo xtask <COMMAND> [ARGS...]
+
+Commands:
+  peers         Create the Python virtualenv .venv-peers and install the pinned
+                test peers (scim2-server, scim2-tester, scim2-cli); skipped
+                when they are already installed
+  test [ARGS]   Run `peers`, then `cargo test --workspace [ARGS]` with
+                SCIM2_SERVER_BIN and SCIM2_CLI_BIN set; exits with cargo's code
+                (`--workspace` is left out when ARGS select packages with -p)
+  schema [--check]
+                Write schemas/connector.schema.json (the spec format's JSON
+                Schema) from connector-codegen; --check fails if it is stale
+  help          Print this help (also -h, --help)
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    };
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_str() {
+        "help" | "-h" | "--help" => {
+            print!("{HELP}");
+            Ok(0)
+        }
+        "peers" => no_args("peers", &rest)
+            .and_then(|()| peers::install(&workspace_root()))
+            .map(|_| 0),
+        "test" => test::run(&workspace_root(), &rest),
+        "schema" => schema::run(&workspace_root(), &rest),
+        other => {
+            eprintln!("xtask: error: unknown command `{other}`\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Fails when a command that takes no arguments got some.
+fn no_args(command: &str, rest: &[String]) -> Result<(), String> {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(format!("`{command}` takes no arguments (got `{arg}`)")),
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in a workspace directory")
+        .to_path_buf()
+}
