@@ -52,13 +52,18 @@ pub struct AccountRef {
     pub user_name: String,
 }
 
-/// A page of a listing, 1-based as in SCIM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// A page of a listing: 1-based index paging as in SCIM, or an opaque cursor for APIs
+/// that page by token (Google's `pageToken`, Graph's `@odata.nextLink`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PageRequest {
-    /// 1-based index of the first item.
+    /// 1-based index of the first item (index-paged APIs).
     pub start_index: u64,
     /// How many items to ask for (the connector caps it at the service's page size).
     pub count: u32,
+    /// The service's continuation token from the previous page (cursor-paged APIs);
+    /// `None` for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl PageRequest {
@@ -67,6 +72,7 @@ impl PageRequest {
         Self {
             start_index: 1,
             count,
+            cursor: None,
         }
     }
 }

@@ -143,6 +143,7 @@ async fn list_follows_short_pages_to_the_total() {
         .list(PageRequest {
             start_index: 5,
             count: 500,
+            cursor: None,
         })
         .await
         .unwrap();

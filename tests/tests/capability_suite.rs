@@ -251,6 +251,7 @@ impl Connector for Mini {
             (!items.is_empty() && total.is_some_and(|t| next_start <= t)).then_some(PageRequest {
                 start_index: next_start,
                 count: page.count,
+                cursor: None,
             });
         Ok(Page {
             items,

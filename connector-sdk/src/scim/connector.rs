@@ -121,7 +121,7 @@ impl<A: ScimApp> ScimConnector<A> {
             };
             let mut request = Some(page);
             while let Some(page) = request {
-                let list = self.client.list_users(page).await?;
+                let list = self.client.list_users(page.clone()).await?;
                 request = list.next_page(page);
                 if let Some(found) = list
                     .resources
@@ -268,8 +268,9 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         let request = PageRequest {
             start_index: page.start_index.max(1),
             count,
+            cursor: None,
         };
-        let list = self.client.list_users(request).await?;
+        let list = self.client.list_users(request.clone()).await?;
         let next = list.next_page(request);
         let items = list
             .resources

@@ -72,6 +72,7 @@ impl ListResponse {
         Some(PageRequest {
             start_index,
             count: request.count,
+            cursor: None,
         })
     }
 }
@@ -115,20 +116,24 @@ mod tests {
     fn pages_by_items_returned() {
         let asked = PageRequest::first(3);
         // A short page: two of the three asked for.
-        let next = page(Some(5), 2).next_page(asked).unwrap();
+        let next = page(Some(5), 2).next_page(asked.clone()).unwrap();
         assert_eq!(
             next,
             PageRequest {
                 start_index: 3,
-                count: 3
+                count: 3,
+                cursor: None,
             }
         );
-        let next = page(Some(5), 2).next_page(next).unwrap();
+        let next = page(Some(5), 2).next_page(next.clone()).unwrap();
         assert_eq!(next.start_index, 5);
         assert_eq!(page(Some(5), 1).next_page(next), None);
-        assert_eq!(page(Some(5), 0).next_page(asked), None);
+        assert_eq!(page(Some(5), 0).next_page(asked.clone()), None);
         // Without totalResults, paging stops at the first empty page...
-        assert_eq!(page(None, 1).next_page(asked).unwrap().start_index, 2);
+        assert_eq!(
+            page(None, 1).next_page(asked.clone()).unwrap().start_index,
+            2
+        );
         // ... or when the server ignores startIndex.
         let ignoring = ListResponse {
             start_index: Some(1),
@@ -137,7 +142,8 @@ mod tests {
         assert_eq!(
             ignoring.next_page(PageRequest {
                 start_index: 4,
-                count: 3
+                count: 3,
+                cursor: None,
             }),
             None
         );

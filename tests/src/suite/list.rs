@@ -35,10 +35,7 @@ impl Runner<'_, '_> {
         let page_size = self.suite.page_size;
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut pages = 0usize;
-        let mut request = Some(PageRequest {
-            start_index: 1,
-            count: page_size,
-        });
+        let mut request = Some(PageRequest::first(page_size));
         while let Some(page_request) = request {
             pages += 1;
             if pages > server.len() + 2 {
@@ -52,7 +49,7 @@ impl Runner<'_, '_> {
             }
             let page = self
                 .connector()
-                .list(page_request)
+                .list(page_request.clone())
                 .await
                 .unwrap_or_else(|e| {
                     self.fail(STEP, format_args!("list({page_request:?}) failed: {e}"))
