@@ -6,6 +6,11 @@ use connector_sdk::Manifest;
 pub fn manifests() -> Vec<&'static Manifest> {
     let mut all = vec![
         &connector_chatgpt::MANIFEST,
+        &connector_claude::MANIFEST,
+        &connector_perplexity::MANIFEST,
+        &connector_notion::MANIFEST,
+        &connector_miro::MANIFEST,
+        &connector_canva::MANIFEST,
         &connector_slack::MANIFEST,
         &connector_zoom::MANIFEST,
     ];
