@@ -85,6 +85,13 @@ pub enum Target {
         /// Rust field of `EnterpriseUser`.
         field: &'static str,
     },
+    /// An attribute of a REST account, by dotted path (`name.givenName`).
+    Rest {
+        /// The dotted path.
+        path: String,
+        /// Its type.
+        kind: AttributeKind,
+    },
     /// A vendor extension attribute.
     Extension {
         /// The extension's alias.
@@ -102,7 +109,7 @@ impl Target {
     /// The attribute's SCIM type.
     pub fn kind(&self) -> AttributeKind {
         match self {
-            Self::Extension { kind, .. } => *kind,
+            Self::Extension { kind, .. } | Self::Rest { kind, .. } => *kind,
             _ => AttributeKind::String,
         }
     }
@@ -115,6 +122,7 @@ impl Target {
             Self::Multi { scim, .. } => (*scim).to_owned(),
             Self::Enterprise { scim, .. } => format!("{ENTERPRISE_URN}:{scim}"),
             Self::Extension { urn, scim, .. } => format!("{urn}:{scim}"),
+            Self::Rest { path, .. } => path.clone(),
         }
     }
 

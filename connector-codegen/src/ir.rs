@@ -29,8 +29,8 @@ pub struct Model {
     pub plan_sso: String,
     /// Plan unlocking provisioning.
     pub plan_provisioning: String,
-    /// Tenant variables: (name, description, example).
-    pub variables: Vec<(String, String, String)>,
+    /// Tenant variables: (name, description, example, default).
+    pub variables: Vec<(String, String, String, Option<String>)>,
     /// Authentication.
     pub auth: AuthModel,
     /// Protocol.
@@ -43,6 +43,10 @@ pub struct Model {
     pub dialect: DialectModel,
     /// Rate limit.
     pub rate_limit: Option<RateLimitModel>,
+    /// (status, body text) pairs that mean "slow down".
+    pub throttle: Vec<(u16, String)>,
+    /// Declared REST operations and account pointers.
+    pub rest: Option<RestModel>,
     /// Vendor extensions.
     pub extensions: Vec<ExtensionModel>,
     /// Custom directory attributes.
@@ -78,6 +82,10 @@ pub struct AuthModel {
     pub scopes: Vec<String>,
     /// oauth2: extra parameters.
     pub params: Vec<(String, String)>,
+    /// service_account_jwt: key env var.
+    pub key_env: String,
+    /// service_account_jwt: subject template.
+    pub subject: Option<String>,
 }
 
 /// Dialect switches.
@@ -132,6 +140,10 @@ pub struct AttributeModel {
     pub target: Target,
     /// The mapping as written in the spec.
     pub source_text: String,
+    /// Sent on create only.
+    pub create_only: bool,
+    /// Never logged or returned.
+    pub sensitive: bool,
     /// The checked value.
     pub value: ValueModel,
 }
@@ -164,6 +176,8 @@ pub struct SkuModel {
     pub instructions: Option<String>,
     /// Console URL template.
     pub console_url: Option<String>,
+    /// api mode: `{sku.<name>}` values.
+    pub params: Vec<(String, String)>,
 }
 
 /// Sign-in.
@@ -183,4 +197,78 @@ pub struct SsoModel {
     pub name_id_format: NameIdKind,
     /// (attribute name, template text).
     pub attributes: Vec<(String, String)>,
+}
+
+/// Declared REST operations.
+#[derive(Debug, Clone)]
+pub struct RestModel {
+    /// Account pointers (protocol `rest`).
+    pub account: Option<AccountModel>,
+    /// Operations in spec order.
+    pub operations: Vec<OperationModel>,
+}
+
+/// Where an account's fields are in its JSON.
+#[derive(Debug, Clone)]
+pub struct AccountModel {
+    /// Id pointer.
+    pub id: String,
+    /// Sign-in name pointer.
+    pub user_name: String,
+    /// Email pointer.
+    pub email: Option<String>,
+    /// Display name pointer.
+    pub display_name: Option<String>,
+    /// Active pointer.
+    pub active: String,
+    /// JSON of the value meaning active.
+    pub active_equals: String,
+}
+
+/// One declared operation.
+#[derive(Debug, Clone)]
+pub struct OperationModel {
+    /// The connector operation's spec name (`find`, `assign_license`).
+    pub name: String,
+    /// Method (upper case).
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Query templates.
+    pub query: Vec<(String, String)>,
+    /// `None`, `Some(None)` for the account, `Some(Some(json))` for a template.
+    pub body: Option<Option<String>>,
+    /// Success statuses.
+    pub success: Vec<u16>,
+    /// Not-found statuses.
+    pub not_found: Vec<u16>,
+    /// Conflict statuses.
+    pub conflict: Vec<u16>,
+    /// Already-done statuses.
+    pub already_done: Vec<u16>,
+    /// Items pointer.
+    pub items: Option<String>,
+    /// Next cursor pointer.
+    pub next_cursor: Option<String>,
+    /// Next URL pointer.
+    pub next_url: Option<String>,
+    /// Total pointer.
+    pub total: Option<String>,
+    /// Lookup.
+    pub lookup: Option<LookupModel>,
+}
+
+/// A lookup GET.
+#[derive(Debug, Clone)]
+pub struct LookupModel {
+    /// Path template.
+    pub path: String,
+    /// Query templates.
+    pub query: Vec<(String, String)>,
+    /// Items pointer.
+    pub items: String,
+    /// (pointer, template) pairs.
+    pub select: Vec<(String, String)>,
+    /// Extract pointer.
+    pub extract: String,
 }

@@ -69,6 +69,9 @@ pub enum Func {
     Default,
     /// `join(list, "separator")`
     Join,
+    /// `random_secret()`: a fresh random credential (an initial password the service
+    /// demands but SSO never uses); mark its attribute `create_only` and `sensitive`.
+    RandomSecret,
 }
 
 /// What an expression produces.
@@ -87,6 +90,7 @@ const FUNCS: &[(&str, Func)] = &[
     ("domain", Func::Domain),
     ("default", Func::Default),
     ("join", Func::Join),
+    ("random_secret", Func::RandomSecret),
 ];
 
 impl Func {
@@ -103,6 +107,7 @@ impl Func {
             Self::Lower | Self::Upper | Self::Trim | Self::LocalPart | Self::Domain => &[Ty::Text],
             Self::Default => &[Ty::Text, Ty::Literal],
             Self::Join => &[Ty::List, Ty::Literal],
+            Self::RandomSecret => &[],
         }
     }
 
@@ -115,6 +120,7 @@ impl Func {
             Self::Domain => "domain(email)",
             Self::Default => "default(text, \"fallback\")",
             Self::Join => "join(list, \"separator\")",
+            Self::RandomSecret => "random_secret()",
         }
     }
 }

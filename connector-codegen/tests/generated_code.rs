@@ -50,3 +50,8 @@ fn zoom_expansion_is_pinned() {
 fn slack_expansion_is_pinned() {
     expectorate::assert_contents("tests/output/slack.rs", &expand("slack"));
 }
+
+#[test]
+fn gemini_expansion_is_pinned() {
+    expectorate::assert_contents("tests/output/gemini.rs", &expand("gemini"));
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::manifest::RateLimit;
+use crate::manifest::{Manifest, RateLimit};
 use crate::secret::Secret;
 
 /// The settings of one connector instance (one Slack workspace, one Zoom account).
@@ -50,6 +50,20 @@ impl InstanceConfig {
         }
     }
 
+    /// The tenant variables, with the manifest's defaults for those the instance leaves
+    /// unset (an API host such as `{licensing_api}`).
+    pub fn variables_for(&self, manifest: &Manifest) -> BTreeMap<String, String> {
+        let mut variables = self.variables.clone();
+        for variable in manifest.variables {
+            if let Some(default) = variable.default {
+                variables
+                    .entry(variable.name.to_owned())
+                    .or_insert_with(|| default.to_owned());
+            }
+        }
+        variables
+    }
+
     /// Sets a tenant variable.
     pub fn with_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.variables.insert(name.into(), value.into());
@@ -69,6 +83,8 @@ pub enum Credentials {
         /// Client secret.
         client_secret: Secret,
     },
+    /// A service account's JSON key (for [`Auth::ServiceAccountJwt`](crate::manifest::Auth::ServiceAccountJwt)).
+    ServiceAccountKey(Secret),
 }
 
 /// Retry with exponential backoff and full jitter.

@@ -7,8 +7,10 @@ use crate::mapping::MappingError;
 /// The result type of connector operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An operation of the [`Connector`](crate::Connector) trait, for error reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An operation of the [`Connector`](crate::Connector) trait, for error reports and
+/// declared REST operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// `find`
     Find,

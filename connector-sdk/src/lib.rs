@@ -11,8 +11,9 @@
 //! The macro (from `connector-macros`, over the `connector-codegen` library) reads the spec
 //! at compile time and generates the service's typed SCIM User, the mapping from the
 //! directory profile ([`Identity`]) as Rust code, the [`Manifest`] as a `static`, and an
-//! implementation of [`scim::ScimApp`]; [`scim::ScimConnector`] turns that into a
-//! [`Connector`], the one trait the engine, the flows and the CLI use.
+//! implementation of [`scim::ScimApp`] (or [`rest::RestApp`] for a declared REST API);
+//! [`scim::ScimConnector`] (or [`rest::RestConnector`]) turns that into a [`Connector`],
+//! the one trait the engine, the flows and the CLI use.
 //!
 //! Modules:
 //! - [`identity`]: the directory profile every mapping reads;
@@ -20,6 +21,7 @@
 //! - [`manifest`]: what a connector declares;
 //! - [`http`]: timeouts, retry with backoff and jitter, `Retry-After`, rate limiting, auth;
 //! - [`scim`]: the SCIM 2.0 client and its dialects;
+//! - [`rest`]: declared REST operations, for services without SCIM and for licence calls;
 //! - [`mapping`]: the functions generated mappings call.
 
 pub mod config;
@@ -29,8 +31,10 @@ pub mod http;
 pub mod identity;
 pub mod manifest;
 pub mod mapping;
+pub mod rest;
 pub mod scim;
 pub mod secret;
+pub mod sso;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{

@@ -72,6 +72,8 @@ pub struct Variable {
     pub description: &'static str,
     /// An example value.
     pub example: &'static str,
+    /// The value when the instance sets none (an API host that rarely changes).
+    pub default: Option<&'static str>,
 }
 
 /// How the connector authenticates. Only the *names* of secrets appear here.
@@ -99,6 +101,17 @@ pub enum Auth {
         /// Extra form parameters (values are templates over tenant variables).
         params: &'static [(&'static str, &'static str)],
     },
+    /// A service account's RS256 JWT exchanged for an access token (Google).
+    ServiceAccountJwt {
+        /// Token endpoint URL.
+        token_url: &'static str,
+        /// Environment variable holding the service account JSON key or PEM private key.
+        key_env: &'static str,
+        /// The user to impersonate (template over tenant variables).
+        subject: Option<&'static str>,
+        /// Scopes to request.
+        scopes: &'static [&'static str],
+    },
 }
 
 impl Auth {
@@ -111,6 +124,7 @@ impl Auth {
                 client_secret_env,
                 ..
             } => vec![client_id_env, client_secret_env],
+            Self::ServiceAccountJwt { key_env, .. } => vec![key_env],
         }
     }
 }
@@ -128,6 +142,129 @@ pub struct Provisioning {
     pub dialect: ScimDialect,
     /// The service's documented rate limit, if known.
     pub rate_limit: Option<RateLimit>,
+    /// Responses other than 429 that mean "slow down" (Google's 403 `userRateLimitExceeded`).
+    pub throttle: &'static [ThrottleRule],
+    /// Declarative HTTP operations: the whole API for [`Protocol::Rest`], or only the
+    /// licence calls of a SCIM service whose seats are assigned elsewhere.
+    pub rest: Option<RestDescription>,
+}
+
+/// A response that means "slow down" although its status is not 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ThrottleRule {
+    /// The HTTP status.
+    pub status: u16,
+    /// Text the body contains.
+    pub body_contains: &'static str,
+}
+
+/// A vendor REST API, declared in the spec's `[rest]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestDescription {
+    /// Where an account's fields are in its JSON (protocol `rest` only).
+    pub account: Option<AccountPointers>,
+    /// The operations the spec declares.
+    pub operations: &'static [RestOperation],
+}
+
+impl RestDescription {
+    /// The operation declared for `name`, if any.
+    pub fn operation(&self, name: crate::error::Operation) -> Option<&'static RestOperation> {
+        self.operations.iter().find(|op| op.name == name)
+    }
+}
+
+/// JSON pointers (RFC 6901) into an account's JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPointers {
+    /// The service's id.
+    pub id: &'static str,
+    /// The unique sign-in name.
+    pub user_name: &'static str,
+    /// The email address.
+    pub email: Option<&'static str>,
+    /// The display name.
+    pub display_name: Option<&'static str>,
+    /// The state value.
+    pub active: &'static str,
+    /// The JSON value at `active` that means active.
+    pub active_equals: &'static str,
+}
+
+/// One declared HTTP operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestOperation {
+    /// Which connector operation it implements.
+    pub name: crate::error::Operation,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path template below the base URL, or an absolute URL template.
+    pub path: &'static str,
+    /// Query parameters (templates).
+    pub query: &'static [(&'static str, &'static str)],
+    /// The body.
+    pub body: RestBody,
+    /// Statuses that mean success; empty means any 2xx.
+    pub success: &'static [u16],
+    /// Statuses that mean "not found".
+    pub not_found: &'static [u16],
+    /// Statuses that mean "already exists".
+    pub conflict: &'static [u16],
+    /// Statuses that mean the desired state already holds.
+    pub already_done: &'static [u16],
+    /// Pointer to the array of accounts in the response.
+    pub items: Option<&'static str>,
+    /// Pointer to the next page's token.
+    pub next_cursor: Option<&'static str>,
+    /// Pointer to the next page's full URL.
+    pub next_url: Option<&'static str>,
+    /// Pointer to the total count.
+    pub total: Option<&'static str>,
+    /// A GET whose result feeds `{lookup}`.
+    pub lookup: Option<RestLookup>,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+/// A declared request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "template", rename_all = "snake_case")]
+pub enum RestBody {
+    /// No body.
+    None,
+    /// The mapped account.
+    Account,
+    /// JSON whose string values are templates.
+    Template(&'static str),
+}
+
+/// A GET that finds an id the main call needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestLookup {
+    /// Path template.
+    pub path: &'static str,
+    /// Query parameters (templates).
+    pub query: &'static [(&'static str, &'static str)],
+    /// Pointer to the array to search.
+    pub items: &'static str,
+    /// (pointer, template) pairs the picked item must match.
+    pub select: &'static [(&'static str, &'static str)],
+    /// Pointer to the value `{lookup}` stands for.
+    pub extract: &'static str,
 }
 
 /// A provisioning protocol.
@@ -136,6 +273,8 @@ pub struct Provisioning {
 pub enum Protocol {
     /// SCIM 2.0 (RFC 7643/7644).
     Scim2,
+    /// A vendor REST API declared in the spec.
+    Rest,
     /// No provisioning API: sign-in only.
     None,
 }
@@ -145,6 +284,7 @@ impl Protocol {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Scim2 => "scim2",
+            Self::Rest => "rest",
             Self::None => "none",
         }
     }
@@ -270,6 +410,10 @@ pub struct Attribute {
     pub scim_type: &'static str,
     /// The mapping from the directory profile, as written in the spec.
     pub mapping: &'static str,
+    /// Sent on create only, never compared or updated.
+    pub create_only: bool,
+    /// Never logged, audited or returned in account attributes.
+    pub sensitive: bool,
 }
 
 /// A paid seat and how it is assigned.
@@ -289,6 +433,8 @@ pub struct LicenseSku {
     pub instructions: Option<&'static str>,
     /// Where the admin does it (console URL template).
     pub console_url: Option<&'static str>,
+    /// For `api` mode: values the licence operations use as `{sku.<name>}`.
+    pub params: &'static [(&'static str, &'static str)],
 }
 
 /// The SCIM attribute that carries a seat.

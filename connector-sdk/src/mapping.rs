@@ -72,6 +72,30 @@ pub fn join(items: &[String], separator: &str) -> Option<String> {
     }
 }
 
+/// A fresh random credential of 32 characters from the operating system's secure
+/// generator, for initial passwords that a service demands but single sign-on never uses.
+pub fn random_secret() -> String {
+    use ring::rand::SecureRandom;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=";
+    let rng = ring::rand::SystemRandom::new();
+    let mut out = String::with_capacity(32);
+    let mut bytes = [0u8; 64];
+    while out.len() < 32 {
+        if rng.fill(&mut bytes).is_err() {
+            continue;
+        }
+        // Rejection sampling keeps every character equally likely.
+        let limit = 256 - 256 % ALPHABET.len();
+        for byte in bytes.iter().filter(|b| usize::from(**b) < limit) {
+            if out.len() == 32 {
+                break;
+            }
+            out.push(char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()]));
+        }
+    }
+    out
+}
+
 /// Turns an absent required value into a [`MappingError`].
 pub fn required(
     value: Option<String>,
@@ -112,5 +136,8 @@ mod tests {
         assert_eq!(join(&["a".into(), "b".into()], ","), s("a,b"));
         assert_eq!(join(&[], ","), None);
         assert!(required(None, "userName", "{email}", "00u1").is_err());
+        let (a, b) = (random_secret(), random_secret());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
     }
 }

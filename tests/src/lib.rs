@@ -5,7 +5,9 @@
 //! - [`StateChecker`] reads and seeds that server with plain HTTP, independently of any
 //!   connector, so tests check what the server really holds rather than a connector's echo.
 //! - [`run_capability_suite`] drives a [`connector_sdk::Connector`] through every capability
-//!   its manifest declares and checks the server after each step.
+//!   its manifest declares and checks the server after each step; it runs against any
+//!   [`ScimBackend`]: the scim2-server peer, or (feature `sandbox`) a tenant of the
+//!   connector sandbox, which behaves as the vendor's dialect says.
 //!
 //! The peer is installed by `cargo xtask peers` (and `cargo xtask test`, the project's test
 //! command). When it is missing, [`Scim2Server::start`] fails with an error that says so:
@@ -25,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+mod backend;
 mod error;
 pub mod people;
 mod schemas;
@@ -32,6 +35,7 @@ mod scim2_server;
 mod state;
 mod suite;
 
+pub use backend::ScimBackend;
 pub use error::FixtureError;
 pub use scim2_server::{DEFAULT_START_TIMEOUT, Scim2Server};
 pub use state::StateChecker;

@@ -50,22 +50,30 @@ const fn manifest(
                 user_agent: None,
             },
             rate_limit: None,
+            throttle: &[],
+            rest: None,
         },
         attributes: &[
             Attribute {
                 path: "userName",
                 scim_type: "string",
                 mapping: "{login}",
+                create_only: false,
+                sensitive: false,
             },
             Attribute {
                 path: "name.familyName",
                 scim_type: "string",
                 mapping: "{last_name}",
+                create_only: false,
+                sensitive: false,
             },
             Attribute {
                 path: "title",
                 scim_type: "string",
                 mapping: "{title}",
+                create_only: false,
+                sensitive: false,
             },
         ],
         licenses,
@@ -106,6 +114,7 @@ static FULL: Manifest = manifest(
         group: None,
         instructions: None,
         console_url: None,
+        params: &[],
     }],
 );
 

@@ -13,6 +13,11 @@ pub const PINNED: &[&str] = &[
     "scim2-server==0.8.3",
     "scim2-tester==0.5.2",
     "scim2-cli==0.6.0",
+    // SAML peers (connector-saml-sp and connector-sdk tests): python3-saml ships the OASIS
+    // SAML XSDs and validates signatures with python-xmlsec; pysaml2 signs as an IdP
+    // through the Debian `xmlsec1` program.
+    "python3-saml==1.16.0",
+    "pysaml2==7.5.5",
 ];
 
 /// The oldest Python the peers support (scim2-server requires 3.11).

@@ -61,6 +61,7 @@ fn row(m: &Manifest) -> Vec<String> {
                 UpdateMethod::Put => "PUT",
             }
         ),
+        Protocol::Rest => "REST (declared operations)".to_owned(),
         Protocol::None => "none".to_owned(),
     };
     let capabilities: Vec<&str> = Capability::ALL

@@ -21,9 +21,21 @@ pub(crate) fn check_auth(
         client_secret_env: String::new(),
         scopes: auth.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
         params: Vec::new(),
+        key_env: String::new(),
+        subject: None,
     };
     match kind {
         AuthKind::Bearer => {
+            let jwt_keys = [
+                ("key_env", auth.key_env.as_ref().map(Sp::span)),
+                ("subject", auth.subject.as_ref().map(Sp::span)),
+            ];
+            for (key, span) in jwt_keys.into_iter().flat_map(|(k, s)| s.map(|s| (k, s))) {
+                cx.error(
+                    span,
+                    format!("`auth.{key}` applies to `service_account_jwt`, not `bearer`"),
+                );
+            }
             model.token_env = env_name(cx, "auth.token_env", auth.token_env.as_ref(), &auth.kind);
             let oauth_keys = [
                 ("token_url", auth.token_url.as_ref().map(Sp::span)),
@@ -50,7 +62,42 @@ pub(crate) fn check_auth(
                 }
             }
         }
+        AuthKind::ServiceAccountJwt => {
+            if let Some(token_env) = &auth.token_env {
+                cx.error(
+                    token_env.span(),
+                    "`auth.token_env` applies to `bearer`, not `service_account_jwt`",
+                );
+            }
+            model.token_url = match &auth.token_url {
+                Some(url) => {
+                    templates.check_url(cx, "auth.token_url", url);
+                    url.as_str().to_owned()
+                }
+                None => "https://oauth2.googleapis.com/token".to_owned(),
+            };
+            model.key_env = env_name(cx, "auth.key_env", auth.key_env.as_ref(), &auth.kind);
+            if let Some(subject) = &auth.subject {
+                templates.check_text(cx, "auth.subject", subject);
+                model.subject = Some(subject.as_str().to_owned());
+            }
+            if auth.scopes.is_empty() {
+                cx.error(
+                    auth.kind.span(),
+                    "`service_account_jwt` needs `auth.scopes`",
+                );
+            }
+        }
         AuthKind::OAuth2ClientCredentials => {
+            for (key, span) in [
+                ("key_env", auth.key_env.as_ref().map(Sp::span)),
+                ("subject", auth.subject.as_ref().map(Sp::span)),
+            ]
+            .into_iter()
+            .flat_map(|(k, s)| s.map(|s| (k, s)))
+            {
+                cx.error(span, format!("`auth.{key}` applies to `service_account_jwt`, not `oauth2_client_credentials`"));
+            }
             if let Some(token_env) = &auth.token_env {
                 cx.error(
                     token_env.span(),

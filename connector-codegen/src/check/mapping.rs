@@ -11,8 +11,7 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::ir::{AttributeModel, ExtensionModel, SkuModel, ValueModel};
 use crate::spec::Sp;
 use crate::spec::model::{
-    AttributeKind, CapabilityKind, CustomKind, LicenseModeKind, MappingValue, ProtocolKind,
-    SpecFile,
+    AttributeKind, CapabilityKind, CustomKind, LicenseModeKind, MappingValue, SpecFile,
 };
 use crate::template::{TemplateContext, parse_template};
 
@@ -132,9 +131,14 @@ pub(crate) fn check_mapping(cx: &mut Checker<'_>, spec: &SpecFile) -> Mapped {
         custom.insert(name.as_str().to_owned(), *kind.get());
     }
 
+    let rest_attributes = rest_attributes(cx, spec);
     let mut attributes = Vec::new();
     for (key, value) in &spec.mapping {
-        let target = match resolve_key(key.as_str(), &ext_info) {
+        let resolved = match &rest_attributes {
+            Some(declared) => resolve_rest_key(key.as_str(), declared),
+            None => resolve_key(key.as_str(), &ext_info),
+        };
+        let target = match resolved {
             Ok(target) => target,
             Err(unresolved) => {
                 let mean = did_you_mean(
@@ -147,15 +151,25 @@ pub(crate) fn check_mapping(cx: &mut Checker<'_>, spec: &SpecFile) -> Mapped {
         };
         let subject = format!("mapping for `{}`", key.as_str());
         if let Some(checked) = check_value(cx, &subject, &target, value, &custom, true) {
+            let flags = rest_attributes
+                .as_ref()
+                .and_then(|d| d.get(key.as_str()))
+                .map_or((false, false), |(_, create_only, sensitive)| {
+                    (*create_only, *sensitive)
+                });
             attributes.push(AttributeModel {
                 key: key.as_str().to_owned(),
                 source_text: source_text(value),
                 target,
                 value: checked,
+                create_only: flags.0,
+                sensitive: flags.1,
             });
         }
     }
-    if !spec.mapping.keys().any(|k| k.as_str() == "userName") {
+    if let Some(declared) = &rest_attributes {
+        require_rest_user_name(cx, spec, declared);
+    } else if !spec.mapping.keys().any(|k| k.as_str() == "userName") {
         let at = cx
             .source
             .find("[mapping]")
@@ -338,7 +352,19 @@ pub(crate) fn check_licenses(
             group: sku.group.as_ref().map(|g| g.as_str().to_owned()),
             instructions: sku.instructions.as_ref().map(|i| i.as_str().to_owned()),
             console_url: sku.console_url.as_ref().map(|u| u.as_str().to_owned()),
+            params: sku
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.as_str().to_owned()))
+                .collect(),
         };
+        for (key, value) in &sku.params {
+            templates.check_text(
+                cx,
+                &format!("license.skus.{}.params.{}", name.as_str(), key.as_str()),
+                value,
+            );
+        }
         if let Some(url) = &sku.console_url {
             templates.check_url(
                 cx,
@@ -357,7 +383,8 @@ pub(crate) fn check_licenses(
             LicenseModeKind::Attribute => &["attribute", "assign", "revoke"],
             LicenseModeKind::Group => &["group"],
             LicenseModeKind::Manual => &["instructions"],
-            LicenseModeKind::Automatic | LicenseModeKind::Api => &[],
+            LicenseModeKind::Automatic => &[],
+            LicenseModeKind::Api => &[],
         };
         let stray: Vec<&str> = present
             .iter()
@@ -372,6 +399,15 @@ pub(crate) fn check_licenses(
                     name.as_str(),
                     mode_name(mode)
                 ),
+            );
+        }
+        if provisioning.protocol == crate::spec::model::ProtocolKind::Rest
+            && matches!(mode, LicenseModeKind::Attribute | LicenseModeKind::Group)
+        {
+            cx.error_help(
+                sku.mode.span(),
+                format!("SKU `{}`: mode `{}` needs SCIM; protocol `rest` assigns seats with `api` operations", name.as_str(), mode_name(mode)),
+                "use mode `api` with `[rest.operations.assign_license]` and `revoke_license`",
             );
         }
         match mode {
@@ -465,18 +501,16 @@ pub(crate) fn check_licenses(
                     );
                 }
             }
+            LicenseModeKind::Api if rest_licence_ops(spec) => {}
             LicenseModeKind::Api => {
                 cx.error_help(
                     sku.mode.span(),
                     format!(
-                        "SKU `{}` in mode `api` needs a vendor REST operation, which protocol `{}` cannot do",
+                        "SKU `{}` in mode `api` needs `[rest.operations.assign_license]` and `revoke_license`, which protocol `{}` does not give",
                         name.as_str(),
-                        match provisioning.protocol {
-                            ProtocolKind::Scim2 => "scim2",
-                            ProtocolKind::None => "none",
-                        }
+                        super::provisioning::protocol_name(provisioning.protocol)
                     ),
-                    "use `attribute`, `group` or `manual` until the spec can declare REST operations",
+                    "declare both operations under `[rest.operations]`, or use `attribute`, `group` or `manual`",
                 );
             }
             LicenseModeKind::Automatic => {}
@@ -493,5 +527,93 @@ fn mode_name(mode: LicenseModeKind) -> &'static str {
         LicenseModeKind::Group => "group",
         LicenseModeKind::Api => "api",
         LicenseModeKind::Manual => "manual",
+    }
+}
+
+/// Whether the spec declares both REST licence operations.
+fn rest_licence_ops(spec: &SpecFile) -> bool {
+    spec.rest.as_ref().is_some_and(|rest| {
+        ["assign_license", "revoke_license"]
+            .iter()
+            .all(|op| rest.operations.keys().any(|k| k.as_str() == *op))
+    })
+}
+
+/// (type, create_only, sensitive) of each declared REST attribute, by dotted path.
+type RestAttributes = BTreeMap<String, (AttributeKind, bool, bool)>;
+
+/// The declared REST attributes when the protocol is `rest`.
+fn rest_attributes(cx: &mut Checker<'_>, spec: &SpecFile) -> Option<RestAttributes> {
+    if *spec.provisioning.protocol.get() != crate::spec::model::ProtocolKind::Rest {
+        return None;
+    }
+    let mut declared = BTreeMap::new();
+    for (path, attr) in spec.rest.iter().flat_map(|r| r.attributes.iter()) {
+        let segments: Vec<&str> = path.as_str().split('.').collect();
+        let valid = segments.len() <= 2
+            && segments.iter().all(|s| {
+                s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+        if !valid {
+            cx.error_help(
+                path.span(),
+                format!("`{}` is not an attribute path", path.as_str()),
+                "write a JSON field name, or two joined by `.` (`name.givenName`)",
+            );
+        }
+        if attr.sensitive && !attr.create_only {
+            cx.error_help(
+                path.span(),
+                format!(
+                    "`{}` is sensitive, so it cannot be read back and compared",
+                    path.as_str()
+                ),
+                "a sensitive attribute must also be `create_only = true`",
+            );
+        }
+        declared.insert(
+            path.as_str().to_owned(),
+            (*attr.kind.get(), attr.create_only, attr.sensitive),
+        );
+    }
+    Some(declared)
+}
+
+fn resolve_rest_key(
+    key: &str,
+    declared: &RestAttributes,
+) -> Result<Target, crate::catalog::Unresolved> {
+    match declared.get(key) {
+        Some((kind, _, _)) => Ok(Target::Rest {
+            path: key.to_owned(),
+            kind: *kind,
+        }),
+        None => Err(crate::catalog::Unresolved {
+            message: format!("mapping key `{key}` is not declared under `[rest.attributes]`"),
+            candidates: declared.keys().cloned().collect(),
+        }),
+    }
+}
+
+/// Protocol `rest`: the attribute `[rest.account] user_name` points at must be mapped.
+fn require_rest_user_name(cx: &mut Checker<'_>, spec: &SpecFile, declared: &RestAttributes) {
+    let Some(pointer) = spec
+        .rest
+        .as_ref()
+        .and_then(|r| r.account.as_ref())
+        .map(|a| &a.user_name)
+    else {
+        return;
+    };
+    let path = pointer.as_str().trim_start_matches('/').replace('/', ".");
+    if !declared.contains_key(&path) {
+        cx.error(pointer.span(), format!("`[rest.account] user_name` points at `{path}`, which `[rest.attributes]` does not declare"));
+    } else if !spec.mapping.keys().any(|k| k.as_str() == path) {
+        cx.error_help(
+            pointer.span(),
+            format!("the mapping has no `{path}`, the account's unique sign-in name"),
+            format!("add e.g. `{path} = \"{{email}}\"`"),
+        );
     }
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod mapping;
 pub(crate) mod provisioning;
+mod rest;
 mod sso;
 mod urls;
 
@@ -95,7 +96,10 @@ pub fn check(spec: &SpecFile, source: &str) -> Result<Model, Vec<Diagnostic>> {
     let examples: BTreeMap<String, String> = spec
         .variables
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.example.as_str().to_owned()))
+        .map(|(k, v)| {
+            let example = v.default.as_ref().unwrap_or(&v.example);
+            (k.as_str().to_owned(), example.as_str().to_owned())
+        })
         .collect();
     for key in spec.variables.keys() {
         if !is_snake_ident(key.as_str()) {
@@ -114,6 +118,7 @@ pub fn check(spec: &SpecFile, source: &str) -> Result<Model, Vec<Diagnostic>> {
     let provisioning =
         provisioning::check_provisioning(&mut cx, &spec.provisioning, &mut templates);
     let mapped = mapping::check_mapping(&mut cx, spec);
+    let (rest, throttle) = rest::check_rest(&mut cx, spec, &provisioning, &mut templates);
     let licenses = mapping::check_licenses(&mut cx, spec, &provisioning, &mapped, &mut templates);
     let sso = sso::check_sso(&mut cx, &spec.sso, &mapped.custom, &mut templates);
     templates.report_unused(&mut cx, spec);
@@ -132,6 +137,7 @@ pub fn check(spec: &SpecFile, source: &str) -> Result<Model, Vec<Diagnostic>> {
                 k.as_str().to_owned(),
                 v.description.as_str().to_owned(),
                 v.example.as_str().to_owned(),
+                v.default.as_ref().map(|d| d.as_str().to_owned()),
             )
         })
         .collect();
@@ -151,6 +157,8 @@ pub fn check(spec: &SpecFile, source: &str) -> Result<Model, Vec<Diagnostic>> {
         capabilities: provisioning.capabilities,
         dialect: provisioning.dialect,
         rate_limit: provisioning.rate_limit,
+        throttle,
+        rest,
         extensions: mapped.extensions,
         custom: mapped.custom,
         attributes: mapped.attributes,

@@ -26,10 +26,15 @@ pub(crate) fn check_provisioning(
     cx.source("provisioning", &section.source);
     let protocol = *section.protocol.get();
     match (&section.base_url, protocol) {
-        (Some(url), ProtocolKind::Scim2) => templates.check_url(cx, "provisioning.base_url", url),
-        (None, ProtocolKind::Scim2) => cx.error(
+        (Some(url), ProtocolKind::Scim2 | ProtocolKind::Rest) => {
+            templates.check_url(cx, "provisioning.base_url", url)
+        }
+        (None, ProtocolKind::Scim2 | ProtocolKind::Rest) => cx.error(
             section.protocol.span(),
-            "protocol `scim2` needs `provisioning.base_url`",
+            format!(
+                "protocol `{}` needs `provisioning.base_url`",
+                protocol_name(protocol)
+            ),
         ),
         (Some(url), ProtocolKind::None) => {
             cx.error(url.span(), "protocol `none` has no API, so no `base_url`")
@@ -198,6 +203,15 @@ fn parse_period(text: &str) -> Option<u64> {
         _ => return None,
     };
     Some(number * unit_ms)
+}
+
+/// The spec spelling of a protocol.
+pub fn protocol_name(protocol: ProtocolKind) -> &'static str {
+    match protocol {
+        ProtocolKind::Scim2 => "scim2",
+        ProtocolKind::Rest => "rest",
+        ProtocolKind::None => "none",
+    }
 }
 
 #[cfg(test)]

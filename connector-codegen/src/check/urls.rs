@@ -108,6 +108,20 @@ impl Templates {
         ok.then_some(filled)
     }
 
+    /// Marks tenant variable `name` used; false when it is not declared.
+    pub(crate) fn use_variable(&mut self, name: &str) -> bool {
+        let known = self.examples.contains_key(name);
+        if known {
+            self.used.insert(name.to_owned());
+        }
+        known
+    }
+
+    /// The declared tenant variables.
+    pub(crate) fn variable_names(&self) -> Vec<String> {
+        self.examples.keys().cloned().collect()
+    }
+
     /// Reports declared variables no template uses.
     pub(crate) fn report_unused(&self, cx: &mut Checker<'_>, spec: &SpecFile) {
         for key in spec.variables.keys() {

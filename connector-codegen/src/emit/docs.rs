@@ -20,6 +20,19 @@ pub fn crate_docs(model: &Model) -> String {
         .collect();
     if model.protocol == crate::spec::model::ProtocolKind::None {
         out.push_str("**Provisioning.** None: the service offers sign-in only.\n\n");
+    } else if model.protocol == crate::spec::model::ProtocolKind::Rest {
+        let operations: Vec<String> = model
+            .rest
+            .iter()
+            .flat_map(|r| r.operations.iter())
+            .map(|op| format!("{} (`{} {}`)", op.name, op.method, op.path))
+            .collect();
+        out.push_str(&format!(
+            "**Provisioning.** The vendor REST API at `{}`; capabilities: {}. Declared operations: {}.\n\n",
+            model.base_url,
+            if caps.is_empty() { "none".to_owned() } else { caps.join(", ") },
+            operations.join("; ")
+        ));
     } else {
         out.push_str(&format!(
         "**Provisioning.** SCIM 2.0 at `{}`; capabilities: {}. Updates by {}, deactivation by {}.\n\n",

@@ -59,6 +59,9 @@ fn text_expr(expr: &Expr) -> TokenStream {
                     let sep = literal(&args[1]);
                     quote!(::connector_sdk::mapping::join(#list, #sep))
                 }
+                Func::RandomSecret => quote!(::std::option::Option::Some(
+                    ::connector_sdk::mapping::random_secret()
+                )),
                 Func::Default => {
                     let value = text_expr(&args[0]);
                     let fallback = literal(&args[1]);

@@ -27,14 +27,22 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
         &model.docs_url,
     );
     let (plan_sso, plan_provisioning) = (&model.plan_sso, &model.plan_provisioning);
-    let variables = model
-        .variables
-        .iter()
-        .map(|(n, d, e)| quote!(#m::Variable { name: #n, description: #d, example: #e }));
+    let variables = model.variables.iter().map(|(n, d, e, default)| {
+        let default = opt_str(default);
+        quote!(#m::Variable { name: #n, description: #d, example: #e, default: #default })
+    });
     let auth = match model.auth.kind {
         AuthKind::Bearer => {
             let env = &model.auth.token_env;
             quote!(#m::Auth::Bearer { token_env: #env })
+        }
+        AuthKind::ServiceAccountJwt => {
+            let a = &model.auth;
+            let (url, key_env, scopes) = (&a.token_url, &a.key_env, &a.scopes);
+            let subject = opt_str(&a.subject);
+            quote!(#m::Auth::ServiceAccountJwt {
+                token_url: #url, key_env: #key_env, subject: #subject, scopes: &[#(#scopes),*],
+            })
         }
         AuthKind::OAuth2ClientCredentials => {
             let a = &model.auth;
@@ -54,6 +62,7 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
     };
     let protocol = match model.protocol {
         ProtocolKind::Scim2 => quote!(#m::Protocol::Scim2),
+        ProtocolKind::Rest => quote!(#m::Protocol::Rest),
         ProtocolKind::None => quote!(#m::Protocol::None),
     };
     let base_url = &model.base_url;
@@ -91,7 +100,11 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
             _ => "string",
         };
         let mapping = &a.source_text;
-        quote!(#m::Attribute { path: #path, scim_type: #scim_type, mapping: #mapping })
+        let (create_only, sensitive) = (a.create_only, a.sensitive);
+        quote!(#m::Attribute {
+            path: #path, scim_type: #scim_type, mapping: #mapping,
+            create_only: #create_only, sensitive: #sensitive,
+        })
     });
     let licenses = model.licenses.iter().map(|sku| {
         let (sku_name, sku_display) = (&sku.name, &sku.display_name);
@@ -112,11 +125,18 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
         let group = opt_str(&sku.group);
         let instructions = opt_str(&sku.instructions);
         let console_url = opt_str(&sku.console_url);
+        let params = sku.params.iter().map(|(k, v)| quote!((#k, #v)));
         quote!(#m::LicenseSku {
             name: #sku_name, display_name: #sku_display, mode: #mode, attribute: #attribute,
             group: #group, instructions: #instructions, console_url: #console_url,
+            params: &[#(#params),*],
         })
     });
+    let throttle = model
+        .throttle
+        .iter()
+        .map(|(status, text)| quote!(#m::ThrottleRule { status: #status, body_contains: #text }));
+    let rest = super::rest::rest_description(model);
     let s = &model.sso;
     let protocols = s.protocols.iter().map(|p| match p {
         SsoProtocolKind::Saml2 => quote!(#m::SsoProtocol::Saml2),
@@ -157,6 +177,8 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
                     user_agent: #user_agent,
                 },
                 rate_limit: #rate_limit,
+                throttle: &[#(#throttle),*],
+                rest: #rest,
             },
             attributes: &[#(#attributes),*],
             licenses: &[#(#licenses),*],

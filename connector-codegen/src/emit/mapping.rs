@@ -55,6 +55,7 @@ pub fn map_identity_body(model: &Model, names: &Names) -> TokenStream {
                 Some((_, values)) => values.push((kind.clone(), value)),
                 None => multi.push((field, vec![(kind.clone(), value)])),
             },
+            Target::Rest { .. } => {}
             Target::Extension { alias, scim, .. } => {
                 ext_values
                     .entry(alias.as_str())
@@ -134,7 +135,7 @@ pub fn map_identity_body(model: &Model, names: &Names) -> TokenStream {
 }
 
 /// The `Option<T>` expression of one mapped attribute.
-fn value_expr(attribute: &AttributeModel) -> TokenStream {
+pub fn value_expr(attribute: &AttributeModel) -> TokenStream {
     match &attribute.value {
         ValueModel::Template(template) => template_expr(template),
         ValueModel::Boolean(b) => quote!(::std::option::Option::Some(#b)),

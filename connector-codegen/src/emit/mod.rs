@@ -5,30 +5,56 @@ mod expr;
 mod manifest;
 mod mapping;
 mod names;
+mod rest;
 mod schemas;
 mod user;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::catalog::ENTERPRISE_URN;
+use crate::catalog::{ENTERPRISE_URN, Target};
 use crate::ir::Model;
+use crate::spec::model::ProtocolKind;
 pub use docs::crate_docs;
 pub use schemas::extension_schemas;
 
 /// Everything one `connector!` invocation expands to.
 pub fn connector_tokens(model: &Model) -> TokenStream {
     let names = names::Names::new(model);
-    let (app, user, connector) = (&names.app, &names.user, &names.connector);
-    let types = user::user_types(model, &names);
+    let (app, connector) = (&names.app, &names.connector);
     let manifest = manifest::manifest_expr(model);
-    let body = mapping::map_identity_body(model, &names);
     let app_doc = docs::crate_docs(model);
+    let connect_doc = format!("Connects to one {} instance.", model.display_name);
+    let protocol_items = match model.protocol {
+        ProtocolKind::Rest => rest_items(model, &names),
+        ProtocolKind::Scim2 | ProtocolKind::None => scim_items(model, &names),
+    };
+    quote! {
+        #[doc = #app_doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::default::Default)]
+        pub struct #app;
 
+        /// Everything the spec declares.
+        pub static MANIFEST: ::connector_sdk::Manifest = #manifest;
+
+        #protocol_items
+
+        #[doc = #connect_doc]
+        pub fn connect(config: ::connector_sdk::InstanceConfig) -> ::connector_sdk::Result<#connector> {
+            #connector::new(config)
+        }
+    }
+}
+
+/// The typed SCIM User, its schema documents and `impl ScimApp`.
+fn scim_items(model: &Model, names: &names::Names) -> TokenStream {
+    let (app, user, connector) = (&names.app, &names.user, &names.connector);
+    let types = user::user_types(model, names);
+    let body = mapping::map_identity_body(model, names);
     let mut schemas = vec!["urn:ietf:params:scim:schemas:core:2.0:User".to_owned()];
     if user::all_targets(model)
         .iter()
-        .any(|t| matches!(t, crate::catalog::Target::Enterprise { .. }))
+        .any(|t| matches!(t, Target::Enterprise { .. }))
     {
         schemas.push(ENTERPRISE_URN.to_owned());
     }
@@ -45,17 +71,8 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
         "The {} connector: a [`Connector`](::connector_sdk::Connector) over its SCIM API.",
         model.display_name
     );
-    let connect_doc = format!("Connects to one {} instance.", model.display_name);
-
     quote! {
-        #[doc = #app_doc]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::default::Default)]
-        pub struct #app;
-
         #types
-
-        /// Everything the spec declares.
-        pub static MANIFEST: ::connector_sdk::Manifest = #manifest;
 
         /// SCIM `/Schemas` documents of the vendor extensions (a JSON array).
         pub const SCIM_EXTENSION_SCHEMAS: &str = #scim_schemas;
@@ -78,10 +95,36 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
 
         #[doc = #connector_doc]
         pub type #connector = ::connector_sdk::scim::ScimConnector<#app>;
+    }
+}
 
-        #[doc = #connect_doc]
-        pub fn connect(config: ::connector_sdk::InstanceConfig) -> ::connector_sdk::Result<#connector> {
-            #connector::new(config)
+/// The typed REST account and `impl RestApp`.
+fn rest_items(model: &Model, names: &names::Names) -> TokenStream {
+    let (app, account, connector) = (&names.app, &names.user, &names.connector);
+    let types = rest::account_types(model, names);
+    let body = rest::map_identity_body(model, names, mapping::value_expr);
+    let connector_doc = format!(
+        "The {} connector: a [`Connector`](::connector_sdk::Connector) over its REST API, as the spec declares it.",
+        model.display_name
+    );
+    quote! {
+        #types
+
+        impl ::connector_sdk::rest::RestApp for #app {
+            type Account = #account;
+
+            fn manifest() -> &'static ::connector_sdk::Manifest {
+                &MANIFEST
+            }
+
+            fn map_identity(
+                who: &::connector_sdk::Identity,
+            ) -> ::std::result::Result<#account, ::connector_sdk::mapping::MappingError> {
+                #body
+            }
         }
+
+        #[doc = #connector_doc]
+        pub type #connector = ::connector_sdk::rest::RestConnector<#app>;
     }
 }

@@ -19,12 +19,22 @@ impl Names {
     /// Names for `model`.
     pub fn new(model: &Model) -> Self {
         let stem = model.type_stem.clone();
+        let record = if model.protocol == crate::spec::model::ProtocolKind::Rest {
+            "Account"
+        } else {
+            "User"
+        };
         Self {
             app: ident(&stem),
-            user: ident(&format!("{stem}User")),
+            user: ident(&format!("{stem}{record}")),
             connector: ident(&format!("{stem}Connector")),
             stem,
         }
+    }
+
+    /// The struct of a nested REST object (`GeminiAccountName` for `name`).
+    pub fn rest_nested(&self, head: &str) -> Ident {
+        ident(&format!("{}{}", self.user, heck::AsUpperCamelCase(head)))
     }
 
     /// The struct of extension `alias` (`ZoomExtension` when the alias is the

@@ -2,6 +2,7 @@
 
 pub mod model;
 mod parse;
+pub mod rest_model;
 mod spanned;
 
 pub use parse::parse_spec;

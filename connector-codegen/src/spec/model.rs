@@ -40,6 +40,10 @@ pub struct SpecFile {
     pub directory: DirectorySection,
     /// The account attributes and how each is computed from the directory profile.
     pub mapping: BTreeMap<Sp<String>, Sp<MappingValue>>,
+    /// Declarative HTTP operations: the whole API for protocol `rest`, or only the
+    /// licence calls for a SCIM service whose seats are assigned elsewhere.
+    #[serde(default)]
+    pub rest: Option<super::rest_model::RestSection>,
     /// The paid seats the connector knows.
     #[serde(default)]
     pub license: Option<LicenseSection>,
@@ -83,6 +87,9 @@ pub struct VariableSection {
     pub description: Sp<String>,
     /// An example value.
     pub example: Sp<String>,
+    /// The value when an instance sets none (an API host such as
+    /// `https://licensing.googleapis.com/apps/licensing/v1`).
+    pub default: Option<Sp<String>>,
 }
 
 /// `[auth]`
@@ -107,6 +114,11 @@ pub struct AuthSection {
     /// oauth2: extra form parameters (values are templates over tenant variables).
     #[serde(default)]
     pub params: BTreeMap<Sp<String>, Sp<String>>,
+    /// service_account_jwt: the environment variable holding the service account's JSON
+    /// key (or its PEM private key).
+    pub key_env: Option<Sp<String>>,
+    /// service_account_jwt: the admin to impersonate (template over tenant variables).
+    pub subject: Option<Sp<String>>,
     /// Where the auth facts come from.
     pub source: Sp<String>,
 }
@@ -120,6 +132,9 @@ pub enum AuthKind {
     /// OAuth 2.0 client credentials.
     #[serde(rename = "oauth2_client_credentials")]
     OAuth2ClientCredentials,
+    /// A service account's RS256-signed JWT exchanged for a token (Google's domain-wide
+    /// delegation); the key comes from `key_env`, the impersonated admin from `subject`.
+    ServiceAccountJwt,
 }
 
 /// `[provisioning]`
@@ -148,6 +163,8 @@ pub struct ProvisioningSection {
 pub enum ProtocolKind {
     /// SCIM 2.0.
     Scim2,
+    /// A vendor REST API described by `[rest]`.
+    Rest,
     /// No provisioning API.
     None,
 }
@@ -346,6 +363,9 @@ pub struct SkuSection {
     pub instructions: Option<Sp<String>>,
     /// Where the admin does it (template over tenant variables).
     pub console_url: Option<Sp<String>>,
+    /// api: values the licence operations use as `{sku.<name>}` (product and SKU ids).
+    #[serde(default)]
+    pub params: BTreeMap<Sp<String>, Sp<String>>,
 }
 
 /// How a seat is assigned.

@@ -24,6 +24,194 @@ Slack with Slack AI by Slack Technologies (Salesforce). Generated from `connecto
     ::std::default::Default
 )]
 pub struct Slack;
+/// Everything the spec declares.
+pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Manifest {
+    name: "slack",
+    display_name: "Slack",
+    vendor: "Slack Technologies (Salesforce)",
+    product: "Slack with Slack AI",
+    docs_url: "https://docs.slack.dev/admins/scim-api",
+    plan: ::connector_sdk::manifest::Plan {
+        sso: "Business+ or Enterprise Grid",
+        provisioning: "Business+ or Enterprise Grid (installed on the org on Grid)",
+    },
+    variables: &[
+        ::connector_sdk::manifest::Variable {
+            name: "domain",
+            description: "The workspace (or Grid org) subdomain: acme for acme.slack.com",
+            example: "acme",
+            default: ::std::option::Option::None,
+        },
+    ],
+    auth: ::connector_sdk::manifest::Auth::Bearer {
+        token_env: "SLACK_SCIM_TOKEN",
+    },
+    provisioning: ::connector_sdk::manifest::Provisioning {
+        protocol: ::connector_sdk::manifest::Protocol::Scim2,
+        base_url: "https://api.slack.com/scim/v2",
+        capabilities: &[
+            ::connector_sdk::manifest::Capability::Create,
+            ::connector_sdk::manifest::Capability::Update,
+            ::connector_sdk::manifest::Capability::Deactivate,
+            ::connector_sdk::manifest::Capability::Reactivate,
+            ::connector_sdk::manifest::Capability::Import,
+            ::connector_sdk::manifest::Capability::Groups,
+            ::connector_sdk::manifest::Capability::License,
+        ],
+        dialect: ::connector_sdk::manifest::ScimDialect {
+            update: ::connector_sdk::manifest::UpdateMethod::Patch,
+            deactivate: ::connector_sdk::manifest::DeactivateMethod::Delete,
+            patch_style: ::connector_sdk::manifest::PatchStyle::Path,
+            filter_attribute: ::std::option::Option::Some("userName"),
+            page_size: 1000u32,
+            user_agent: ::std::option::Option::None,
+        },
+        rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
+            requests: 180u32,
+            period_ms: 60000u64,
+            burst: 20u32,
+        }),
+        throttle: &[],
+        rest: ::std::option::Option::None,
+    },
+    attributes: &[
+        ::connector_sdk::manifest::Attribute {
+            path: "displayName",
+            scim_type: "string",
+            mapping: "{first_name} {last_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "emails[type eq \"work\"].value",
+            scim_type: "string",
+            mapping: "{email}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            scim_type: "string",
+            mapping: "{department}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+            scim_type: "string",
+            mapping: "{employee_number}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "name.familyName",
+            scim_type: "string",
+            mapping: "{last_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "name.givenName",
+            scim_type: "string",
+            mapping: "{first_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User:startDate",
+            scim_type: "dateTime",
+            mapping: "{start_date}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "title",
+            scim_type: "string",
+            mapping: "{title}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "userName",
+            scim_type: "string",
+            mapping: "{lower(local_part(email))}",
+            create_only: false,
+            sensitive: false,
+        },
+    ],
+    licenses: &[
+        ::connector_sdk::manifest::LicenseSku {
+            name: "member",
+            display_name: "Slack paid member (Fair Billing)",
+            mode: ::connector_sdk::manifest::LicenseMode::Automatic,
+            attribute: ::std::option::Option::None,
+            group: ::std::option::Option::None,
+            instructions: ::std::option::Option::None,
+            console_url: ::std::option::Option::None,
+            params: &[],
+        },
+        ::connector_sdk::manifest::LicenseSku {
+            name: "slack_ai",
+            display_name: "Slack AI",
+            mode: ::connector_sdk::manifest::LicenseMode::Manual,
+            attribute: ::std::option::Option::None,
+            group: ::std::option::Option::None,
+            instructions: ::std::option::Option::Some(
+                "Grant Slack AI in Admin > Settings > Feature access > AI (everyone on Business+, chosen people or groups on Enterprise)",
+            ),
+            console_url: ::std::option::Option::Some("https://{domain}.slack.com/admin"),
+            params: &[],
+        },
+    ],
+    sso: ::connector_sdk::manifest::Sso {
+        protocols: &[::connector_sdk::manifest::SsoProtocol::Saml2],
+        sp_initiated_only: false,
+        login_url: ::std::option::Option::Some("https://{domain}.slack.com"),
+        acs_url: ::std::option::Option::Some("https://{domain}.slack.com/sso/saml"),
+        entity_id: ::std::option::Option::Some("https://slack.com"),
+        name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+        attributes: &[
+            ("User.Email", "{email}"),
+            ("User.Username", "{lower(local_part(email))}"),
+            ("first_name", "{first_name}"),
+            ("last_name", "{last_name}"),
+        ],
+    },
+    sources: &[
+        ::connector_sdk::manifest::Source {
+            about: "plan",
+            url: "https://docs.slack.dev/admins/scim-api",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "auth",
+            url: "https://docs.slack.dev/admins/scim-api",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning",
+            url: "https://docs.slack.dev/reference/scim-api",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning.dialect",
+            url: "https://docs.slack.dev/reference/scim-api",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning.rate_limit",
+            url: "https://docs.slack.dev/reference/scim-api/rate-limits",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "extensions.slack_profile",
+            url: "https://docs.slack.dev/reference/scim-api",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "license",
+            url: "https://slack.com/help/articles/47249718368019",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "sso",
+            url: "https://slack.com/help/articles/205168057-Custom-SAML-single-sign-on",
+        },
+    ],
+};
 ///A Slack account as its SCIM API holds it (generated from the spec).
 #[derive(
     ::std::fmt::Debug,
@@ -93,171 +281,6 @@ pub struct SlackSlackProfileExtension {
     #[serde(rename = "startDate")]
     pub start_date: ::std::option::Option<::std::string::String>,
 }
-/// Everything the spec declares.
-pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Manifest {
-    name: "slack",
-    display_name: "Slack",
-    vendor: "Slack Technologies (Salesforce)",
-    product: "Slack with Slack AI",
-    docs_url: "https://docs.slack.dev/admins/scim-api",
-    plan: ::connector_sdk::manifest::Plan {
-        sso: "Business+ or Enterprise Grid",
-        provisioning: "Business+ or Enterprise Grid (installed on the org on Grid)",
-    },
-    variables: &[
-        ::connector_sdk::manifest::Variable {
-            name: "domain",
-            description: "The workspace (or Grid org) subdomain: acme for acme.slack.com",
-            example: "acme",
-        },
-    ],
-    auth: ::connector_sdk::manifest::Auth::Bearer {
-        token_env: "SLACK_SCIM_TOKEN",
-    },
-    provisioning: ::connector_sdk::manifest::Provisioning {
-        protocol: ::connector_sdk::manifest::Protocol::Scim2,
-        base_url: "https://api.slack.com/scim/v2",
-        capabilities: &[
-            ::connector_sdk::manifest::Capability::Create,
-            ::connector_sdk::manifest::Capability::Update,
-            ::connector_sdk::manifest::Capability::Deactivate,
-            ::connector_sdk::manifest::Capability::Reactivate,
-            ::connector_sdk::manifest::Capability::Import,
-            ::connector_sdk::manifest::Capability::Groups,
-            ::connector_sdk::manifest::Capability::License,
-        ],
-        dialect: ::connector_sdk::manifest::ScimDialect {
-            update: ::connector_sdk::manifest::UpdateMethod::Patch,
-            deactivate: ::connector_sdk::manifest::DeactivateMethod::Delete,
-            patch_style: ::connector_sdk::manifest::PatchStyle::Path,
-            filter_attribute: ::std::option::Option::Some("userName"),
-            page_size: 1000u32,
-            user_agent: ::std::option::Option::None,
-        },
-        rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
-            requests: 180u32,
-            period_ms: 60000u64,
-            burst: 20u32,
-        }),
-    },
-    attributes: &[
-        ::connector_sdk::manifest::Attribute {
-            path: "displayName",
-            scim_type: "string",
-            mapping: "{first_name} {last_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "emails[type eq \"work\"].value",
-            scim_type: "string",
-            mapping: "{email}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
-            scim_type: "string",
-            mapping: "{department}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
-            scim_type: "string",
-            mapping: "{employee_number}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "name.familyName",
-            scim_type: "string",
-            mapping: "{last_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "name.givenName",
-            scim_type: "string",
-            mapping: "{first_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User:startDate",
-            scim_type: "dateTime",
-            mapping: "{start_date}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "title",
-            scim_type: "string",
-            mapping: "{title}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "userName",
-            scim_type: "string",
-            mapping: "{lower(local_part(email))}",
-        },
-    ],
-    licenses: &[
-        ::connector_sdk::manifest::LicenseSku {
-            name: "member",
-            display_name: "Slack paid member (Fair Billing)",
-            mode: ::connector_sdk::manifest::LicenseMode::Automatic,
-            attribute: ::std::option::Option::None,
-            group: ::std::option::Option::None,
-            instructions: ::std::option::Option::None,
-            console_url: ::std::option::Option::None,
-        },
-        ::connector_sdk::manifest::LicenseSku {
-            name: "slack_ai",
-            display_name: "Slack AI",
-            mode: ::connector_sdk::manifest::LicenseMode::Manual,
-            attribute: ::std::option::Option::None,
-            group: ::std::option::Option::None,
-            instructions: ::std::option::Option::Some(
-                "Grant Slack AI in Admin > Settings > Feature access > AI (everyone on Business+, chosen people or groups on Enterprise)",
-            ),
-            console_url: ::std::option::Option::Some("https://{domain}.slack.com/admin"),
-        },
-    ],
-    sso: ::connector_sdk::manifest::Sso {
-        protocols: &[::connector_sdk::manifest::SsoProtocol::Saml2],
-        sp_initiated_only: false,
-        login_url: ::std::option::Option::Some("https://{domain}.slack.com"),
-        acs_url: ::std::option::Option::Some("https://{domain}.slack.com/sso/saml"),
-        entity_id: ::std::option::Option::Some("https://slack.com"),
-        name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-        attributes: &[
-            ("User.Email", "{email}"),
-            ("User.Username", "{lower(local_part(email))}"),
-            ("first_name", "{first_name}"),
-            ("last_name", "{last_name}"),
-        ],
-    },
-    sources: &[
-        ::connector_sdk::manifest::Source {
-            about: "plan",
-            url: "https://docs.slack.dev/admins/scim-api",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "auth",
-            url: "https://docs.slack.dev/admins/scim-api",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning",
-            url: "https://docs.slack.dev/reference/scim-api",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning.dialect",
-            url: "https://docs.slack.dev/reference/scim-api",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning.rate_limit",
-            url: "https://docs.slack.dev/reference/scim-api/rate-limits",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "extensions.slack_profile",
-            url: "https://docs.slack.dev/reference/scim-api",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "license",
-            url: "https://slack.com/help/articles/47249718368019",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "sso",
-            url: "https://slack.com/help/articles/205168057-Custom-SAML-single-sign-on",
-        },
-    ],
-};
 /// SCIM `/Schemas` documents of the vendor extensions (a JSON array).
 pub const SCIM_EXTENSION_SCHEMAS: &str = "[\n  {\n    \"attributes\": [\n      {\n        \"caseExact\": false,\n        \"description\": \"The person's start date (ISO 8601)\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"startDate\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"dateTime\",\n        \"uniqueness\": \"none\"\n      }\n    ],\n    \"description\": \"Slack's profile extension\",\n    \"id\": \"urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User\",\n    \"meta\": {\n      \"location\": \"/Schemas/urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User\",\n      \"resourceType\": \"Schema\"\n    },\n    \"name\": \"Slack Profile\",\n    \"schemas\": [\n      \"urn:ietf:params:scim:schemas:core:2.0:Schema\"\n    ]\n  }\n]";
 impl ::connector_sdk::scim::ScimApp for Slack {

@@ -25,6 +25,225 @@ Zoom Workplace with AI Companion by Zoom Communications, Inc.. Generated from `c
     ::std::default::Default
 )]
 pub struct Zoom;
+/// Everything the spec declares.
+pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Manifest {
+    name: "zoom",
+    display_name: "Zoom",
+    vendor: "Zoom Communications, Inc.",
+    product: "Zoom Workplace with AI Companion",
+    docs_url: "https://developers.zoom.us/docs/api/scim2/",
+    plan: ::connector_sdk::manifest::Plan {
+        sso: "Business or Education with an approved vanity URL",
+        provisioning: "Business or Education with an approved vanity URL and SSO enabled",
+    },
+    variables: &[
+        ::connector_sdk::manifest::Variable {
+            name: "account_id",
+            description: "The account ID of the Server-to-Server OAuth app (App Marketplace > app > App Credentials)",
+            example: "AbCdEfGhIjKlMnOpQrStUv",
+            default: ::std::option::Option::None,
+        },
+        ::connector_sdk::manifest::Variable {
+            name: "vanity",
+            description: "The account's vanity subdomain: acme for acme.zoom.us",
+            example: "acme",
+            default: ::std::option::Option::None,
+        },
+    ],
+    auth: ::connector_sdk::manifest::Auth::OAuth2ClientCredentials {
+        token_url: "https://zoom.us/oauth/token",
+        grant_type: "account_credentials",
+        client_id_env: "ZOOM_CLIENT_ID",
+        client_secret_env: "ZOOM_CLIENT_SECRET",
+        scopes: &[],
+        params: &[("account_id", "{account_id}")],
+    },
+    provisioning: ::connector_sdk::manifest::Provisioning {
+        protocol: ::connector_sdk::manifest::Protocol::Scim2,
+        base_url: "https://api.zoom.us/scim2",
+        capabilities: &[
+            ::connector_sdk::manifest::Capability::Create,
+            ::connector_sdk::manifest::Capability::Update,
+            ::connector_sdk::manifest::Capability::Deactivate,
+            ::connector_sdk::manifest::Capability::Reactivate,
+            ::connector_sdk::manifest::Capability::Delete,
+            ::connector_sdk::manifest::Capability::Import,
+            ::connector_sdk::manifest::Capability::Groups,
+            ::connector_sdk::manifest::Capability::License,
+        ],
+        dialect: ::connector_sdk::manifest::ScimDialect {
+            update: ::connector_sdk::manifest::UpdateMethod::Put,
+            deactivate: ::connector_sdk::manifest::DeactivateMethod::PatchActive,
+            patch_style: ::connector_sdk::manifest::PatchStyle::Pathless,
+            filter_attribute: ::std::option::Option::Some("userName"),
+            page_size: 100u32,
+            user_agent: ::std::option::Option::None,
+        },
+        rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
+            requests: 30u32,
+            period_ms: 1000u64,
+            burst: 10u32,
+        }),
+        throttle: &[],
+        rest: ::std::option::Option::None,
+    },
+    attributes: &[
+        ::connector_sdk::manifest::Attribute {
+            path: "displayName",
+            scim_type: "string",
+            mapping: "{first_name} {last_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "emails[type eq \"work\"].value",
+            scim_type: "string",
+            mapping: "{email}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            scim_type: "string",
+            mapping: "{department}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization",
+            scim_type: "string",
+            mapping: "{organization}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "name.familyName",
+            scim_type: "string",
+            mapping: "{last_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "name.givenName",
+            scim_type: "string",
+            mapping: "{first_name}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "phoneNumbers[type eq \"work\"].value",
+            scim_type: "string",
+            mapping: "{phone}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "title",
+            scim_type: "string",
+            mapping: "{title}",
+            create_only: false,
+            sensitive: false,
+        },
+        ::connector_sdk::manifest::Attribute {
+            path: "userName",
+            scim_type: "string",
+            mapping: "{email}",
+            create_only: false,
+            sensitive: false,
+        },
+    ],
+    licenses: &[
+        ::connector_sdk::manifest::LicenseSku {
+            name: "custom_ai_companion",
+            display_name: "Custom AI Companion add-on",
+            mode: ::connector_sdk::manifest::LicenseMode::Manual,
+            attribute: ::std::option::Option::None,
+            group: ::std::option::Option::None,
+            instructions: ::std::option::Option::Some(
+                "Assign the Custom AI Companion add-on to the user in the Zoom web portal: User Management > Users > Edit > Licenses",
+            ),
+            console_url: ::std::option::Option::Some(
+                "https://{vanity}.zoom.us/account/user",
+            ),
+            params: &[],
+        },
+        ::connector_sdk::manifest::LicenseSku {
+            name: "translated_captions",
+            display_name: "Translated captions",
+            mode: ::connector_sdk::manifest::LicenseMode::Attribute,
+            attribute: ::std::option::Option::Some(::connector_sdk::manifest::LicenseAttribute {
+                path: "urn:ietf:params:scim:schemas:extension:zoom:1.0:User:zoomTranslatedCaptions",
+                assign: "true",
+                revoke: "false",
+            }),
+            group: ::std::option::Option::None,
+            instructions: ::std::option::Option::None,
+            console_url: ::std::option::Option::None,
+            params: &[],
+        },
+        ::connector_sdk::manifest::LicenseSku {
+            name: "whiteboard",
+            display_name: "Zoom Whiteboard",
+            mode: ::connector_sdk::manifest::LicenseMode::Attribute,
+            attribute: ::std::option::Option::Some(::connector_sdk::manifest::LicenseAttribute {
+                path: "urn:ietf:params:scim:schemas:extension:zoom:1.0:User:zoomWhiteboard",
+                assign: "true",
+                revoke: "false",
+            }),
+            group: ::std::option::Option::None,
+            instructions: ::std::option::Option::None,
+            console_url: ::std::option::Option::None,
+            params: &[],
+        },
+    ],
+    sso: ::connector_sdk::manifest::Sso {
+        protocols: &[::connector_sdk::manifest::SsoProtocol::Saml2],
+        sp_initiated_only: false,
+        login_url: ::std::option::Option::Some("https://{vanity}.zoom.us"),
+        acs_url: ::std::option::Option::Some("https://{vanity}.zoom.us/saml/SSO"),
+        entity_id: ::std::option::Option::Some("{vanity}.zoom.us"),
+        name_id_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        attributes: &[
+            ("givenName", "{first_name}"),
+            ("mail", "{email}"),
+            ("sn", "{last_name}"),
+        ],
+    },
+    sources: &[
+        ::connector_sdk::manifest::Source {
+            about: "plan",
+            url: "https://developers.zoom.us/docs/api/scim2/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "auth",
+            url: "https://developers.zoom.us/docs/internal-apps/s2s-oauth/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning",
+            url: "https://developers.zoom.us/docs/api/scim2/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning.dialect",
+            url: "https://developers.zoom.us/docs/api/scim2/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "provisioning.rate_limit",
+            url: "https://developers.zoom.us/docs/api/rest/rate-limits/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "extensions.zoom",
+            url: "https://developers.zoom.us/docs/api/scim2/",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "license",
+            url: "https://library.zoom.com/zoom-workplace/artificial-intelligence/artificial-intelligence-bluepaper/ai-companion/administration/licensing",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "sso",
+            url: "https://support.zoom.us/hc/en-us/articles/201363003",
+        },
+    ],
+};
 ///A Zoom account as its SCIM API holds it (generated from the spec).
 #[derive(
     ::std::fmt::Debug,
@@ -106,200 +325,6 @@ pub struct ZoomExtension {
     #[serde(rename = "zoomWhiteboard")]
     pub zoom_whiteboard: ::std::option::Option<bool>,
 }
-/// Everything the spec declares.
-pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Manifest {
-    name: "zoom",
-    display_name: "Zoom",
-    vendor: "Zoom Communications, Inc.",
-    product: "Zoom Workplace with AI Companion",
-    docs_url: "https://developers.zoom.us/docs/api/scim2/",
-    plan: ::connector_sdk::manifest::Plan {
-        sso: "Business or Education with an approved vanity URL",
-        provisioning: "Business or Education with an approved vanity URL and SSO enabled",
-    },
-    variables: &[
-        ::connector_sdk::manifest::Variable {
-            name: "account_id",
-            description: "The account ID of the Server-to-Server OAuth app (App Marketplace > app > App Credentials)",
-            example: "AbCdEfGhIjKlMnOpQrStUv",
-        },
-        ::connector_sdk::manifest::Variable {
-            name: "vanity",
-            description: "The account's vanity subdomain: acme for acme.zoom.us",
-            example: "acme",
-        },
-    ],
-    auth: ::connector_sdk::manifest::Auth::OAuth2ClientCredentials {
-        token_url: "https://zoom.us/oauth/token",
-        grant_type: "account_credentials",
-        client_id_env: "ZOOM_CLIENT_ID",
-        client_secret_env: "ZOOM_CLIENT_SECRET",
-        scopes: &[],
-        params: &[("account_id", "{account_id}")],
-    },
-    provisioning: ::connector_sdk::manifest::Provisioning {
-        protocol: ::connector_sdk::manifest::Protocol::Scim2,
-        base_url: "https://api.zoom.us/scim2",
-        capabilities: &[
-            ::connector_sdk::manifest::Capability::Create,
-            ::connector_sdk::manifest::Capability::Update,
-            ::connector_sdk::manifest::Capability::Deactivate,
-            ::connector_sdk::manifest::Capability::Reactivate,
-            ::connector_sdk::manifest::Capability::Delete,
-            ::connector_sdk::manifest::Capability::Import,
-            ::connector_sdk::manifest::Capability::Groups,
-            ::connector_sdk::manifest::Capability::License,
-        ],
-        dialect: ::connector_sdk::manifest::ScimDialect {
-            update: ::connector_sdk::manifest::UpdateMethod::Put,
-            deactivate: ::connector_sdk::manifest::DeactivateMethod::PatchActive,
-            patch_style: ::connector_sdk::manifest::PatchStyle::Pathless,
-            filter_attribute: ::std::option::Option::Some("userName"),
-            page_size: 100u32,
-            user_agent: ::std::option::Option::None,
-        },
-        rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
-            requests: 30u32,
-            period_ms: 1000u64,
-            burst: 10u32,
-        }),
-    },
-    attributes: &[
-        ::connector_sdk::manifest::Attribute {
-            path: "displayName",
-            scim_type: "string",
-            mapping: "{first_name} {last_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "emails[type eq \"work\"].value",
-            scim_type: "string",
-            mapping: "{email}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
-            scim_type: "string",
-            mapping: "{department}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization",
-            scim_type: "string",
-            mapping: "{organization}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "name.familyName",
-            scim_type: "string",
-            mapping: "{last_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "name.givenName",
-            scim_type: "string",
-            mapping: "{first_name}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "phoneNumbers[type eq \"work\"].value",
-            scim_type: "string",
-            mapping: "{phone}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "title",
-            scim_type: "string",
-            mapping: "{title}",
-        },
-        ::connector_sdk::manifest::Attribute {
-            path: "userName",
-            scim_type: "string",
-            mapping: "{email}",
-        },
-    ],
-    licenses: &[
-        ::connector_sdk::manifest::LicenseSku {
-            name: "custom_ai_companion",
-            display_name: "Custom AI Companion add-on",
-            mode: ::connector_sdk::manifest::LicenseMode::Manual,
-            attribute: ::std::option::Option::None,
-            group: ::std::option::Option::None,
-            instructions: ::std::option::Option::Some(
-                "Assign the Custom AI Companion add-on to the user in the Zoom web portal: User Management > Users > Edit > Licenses",
-            ),
-            console_url: ::std::option::Option::Some(
-                "https://{vanity}.zoom.us/account/user",
-            ),
-        },
-        ::connector_sdk::manifest::LicenseSku {
-            name: "translated_captions",
-            display_name: "Translated captions",
-            mode: ::connector_sdk::manifest::LicenseMode::Attribute,
-            attribute: ::std::option::Option::Some(::connector_sdk::manifest::LicenseAttribute {
-                path: "urn:ietf:params:scim:schemas:extension:zoom:1.0:User:zoomTranslatedCaptions",
-                assign: "true",
-                revoke: "false",
-            }),
-            group: ::std::option::Option::None,
-            instructions: ::std::option::Option::None,
-            console_url: ::std::option::Option::None,
-        },
-        ::connector_sdk::manifest::LicenseSku {
-            name: "whiteboard",
-            display_name: "Zoom Whiteboard",
-            mode: ::connector_sdk::manifest::LicenseMode::Attribute,
-            attribute: ::std::option::Option::Some(::connector_sdk::manifest::LicenseAttribute {
-                path: "urn:ietf:params:scim:schemas:extension:zoom:1.0:User:zoomWhiteboard",
-                assign: "true",
-                revoke: "false",
-            }),
-            group: ::std::option::Option::None,
-            instructions: ::std::option::Option::None,
-            console_url: ::std::option::Option::None,
-        },
-    ],
-    sso: ::connector_sdk::manifest::Sso {
-        protocols: &[::connector_sdk::manifest::SsoProtocol::Saml2],
-        sp_initiated_only: false,
-        login_url: ::std::option::Option::Some("https://{vanity}.zoom.us"),
-        acs_url: ::std::option::Option::Some("https://{vanity}.zoom.us/saml/SSO"),
-        entity_id: ::std::option::Option::Some("{vanity}.zoom.us"),
-        name_id_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-        attributes: &[
-            ("givenName", "{first_name}"),
-            ("mail", "{email}"),
-            ("sn", "{last_name}"),
-        ],
-    },
-    sources: &[
-        ::connector_sdk::manifest::Source {
-            about: "plan",
-            url: "https://developers.zoom.us/docs/api/scim2/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "auth",
-            url: "https://developers.zoom.us/docs/internal-apps/s2s-oauth/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning",
-            url: "https://developers.zoom.us/docs/api/scim2/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning.dialect",
-            url: "https://developers.zoom.us/docs/api/scim2/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "provisioning.rate_limit",
-            url: "https://developers.zoom.us/docs/api/rest/rate-limits/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "extensions.zoom",
-            url: "https://developers.zoom.us/docs/api/scim2/",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "license",
-            url: "https://library.zoom.com/zoom-workplace/artificial-intelligence/artificial-intelligence-bluepaper/ai-companion/administration/licensing",
-        },
-        ::connector_sdk::manifest::Source {
-            about: "sso",
-            url: "https://support.zoom.us/hc/en-us/articles/201363003",
-        },
-    ],
-};
 /// SCIM `/Schemas` documents of the vendor extensions (a JSON array).
 pub const SCIM_EXTENSION_SCHEMAS: &str = "[\n  {\n    \"attributes\": [\n      {\n        \"caseExact\": false,\n        \"description\": \"The personal meeting link name\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"personalLinkName\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"string\",\n        \"uniqueness\": \"none\"\n      },\n      {\n        \"caseExact\": false,\n        \"description\": \"Translated captions add-on licence\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"zoomTranslatedCaptions\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"boolean\",\n        \"uniqueness\": \"none\"\n      },\n      {\n        \"caseExact\": false,\n        \"description\": \"Zoom Whiteboard add-on licence\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"zoomWhiteboard\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"boolean\",\n        \"uniqueness\": \"none\"\n      }\n    ],\n    \"description\": \"Zoom's user extension: personal link and add-on licences\",\n    \"id\": \"urn:ietf:params:scim:schemas:extension:zoom:1.0:User\",\n    \"meta\": {\n      \"location\": \"/Schemas/urn:ietf:params:scim:schemas:extension:zoom:1.0:User\",\n      \"resourceType\": \"Schema\"\n    },\n    \"name\": \"Zoom User\",\n    \"schemas\": [\n      \"urn:ietf:params:scim:schemas:core:2.0:Schema\"\n    ]\n  }\n]";
 impl ::connector_sdk::scim::ScimApp for Zoom {

@@ -1,6 +1,8 @@
-//! Credentials: a static bearer token, or OAuth 2.0 client credentials with a cached
-//! access token. Errors name the environment variables, never their values.
+//! Credentials: a static bearer token, or an access token from a token endpoint (OAuth
+//! 2.0 client credentials, or a service account's JWT) that is cached until it nears its
+//! expiry. Errors name the environment variables, never their values.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -8,6 +10,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use super::errors::{ErrorBody, transport_error};
+use super::jwt::{JWT_BEARER_GRANT, ServiceAccount};
 use super::request::display_url;
 use super::retry::{Failure, is_retryable_status, parse_retry_after};
 use crate::config::{Credentials, InstanceConfig, render_template};
@@ -28,25 +31,37 @@ pub(crate) enum Authenticator {
         /// Where it came from, for error messages.
         source: String,
     },
-    /// OAuth 2.0 client credentials.
+    /// An access token from a token endpoint.
     OAuth2(Box<OAuth2>),
 }
 
-/// An OAuth 2.0 client-credentials grant and its cached access token.
+/// A token endpoint, the grant sent to it, and the cached access token.
 #[derive(Debug)]
 pub(crate) struct OAuth2 {
     /// The token endpoint.
     token_url: Url,
-    /// The form sent: `grant_type`, `scope` and the spec's extra parameters.
-    form: Vec<(String, String)>,
-    /// Client id, sent with HTTP Basic.
-    client_id: Secret,
-    /// Client secret, sent with HTTP Basic.
-    client_secret: Secret,
+    /// What is sent to it.
+    grant: Grant,
     /// Where the credentials came from, for error messages.
     source: String,
     /// The current access token.
     cache: Mutex<Option<CachedToken>>,
+}
+
+/// The grant an [`OAuth2`] endpoint receives.
+#[derive(Debug)]
+enum Grant {
+    /// Client credentials (or a vendor grant of the same shape), sent with HTTP Basic.
+    Client {
+        /// The form sent: `grant_type`, `scope` and the spec's extra parameters.
+        form: Vec<(String, String)>,
+        /// Client id.
+        client_id: Secret,
+        /// Client secret.
+        client_secret: Secret,
+    },
+    /// A service account's signed JWT (RFC 7523), made fresh for every fetch.
+    Jwt(Box<ServiceAccount>),
 }
 
 /// An access token and when to fetch the next one.
@@ -59,35 +74,43 @@ struct CachedToken {
 }
 
 impl Authenticator {
-    /// Resolves the credentials: the instance's own, else the environment variables the
-    /// manifest names.
-    pub fn new(auth: &Auth, config: &InstanceConfig) -> Result<Self> {
-        match (auth, &config.credentials) {
-            (_, Some(Credentials::Bearer(token))) => Ok(Self::Bearer {
+    /// Resolves the credentials: a bearer token of the instance overrides everything;
+    /// else the instance's credentials of the manifest's kind; else the environment
+    /// variables the manifest names.
+    /// `variables` are the tenant variables with the manifest's defaults.
+    pub fn new(
+        auth: &Auth,
+        config: &InstanceConfig,
+        variables: &BTreeMap<String, String>,
+    ) -> Result<Self> {
+        let credentials = &config.credentials;
+        if let Some(Credentials::Bearer(token)) = credentials {
+            return Ok(Self::Bearer {
                 token: token.clone(),
                 source: "the bearer token of the instance configuration".to_owned(),
-            }),
-            (Auth::Bearer { token_env }, None) => Ok(Self::Bearer {
-                token: from_env(token_env)?,
-                source: format!("the bearer token in {token_env}"),
-            }),
-            (Auth::Bearer { .. }, Some(Credentials::ClientCredentials { .. })) => {
-                Err(Error::Config(
-                    "this connector authenticates with a bearer token, not client credentials"
-                        .to_owned(),
-                ))
-            }
-            (
-                Auth::OAuth2ClientCredentials {
-                    token_url,
-                    grant_type,
-                    client_id_env,
-                    client_secret_env,
-                    scopes,
-                    params,
-                },
-                credentials,
-            ) => {
+            });
+        }
+        let mismatch = |kind: &str| {
+            Err(Error::Config(format!(
+                "this connector authenticates with {kind}; the instance configuration gives other credentials"
+            )))
+        };
+        match auth {
+            Auth::Bearer { token_env } => match credentials {
+                Some(_) => mismatch("a bearer token"),
+                None => Ok(Self::Bearer {
+                    token: from_env(token_env)?,
+                    source: format!("the bearer token in {token_env}"),
+                }),
+            },
+            Auth::OAuth2ClientCredentials {
+                token_url,
+                grant_type,
+                client_id_env,
+                client_secret_env,
+                scopes,
+                params,
+            } => {
                 let (client_id, client_secret, source) = match credentials {
                     Some(Credentials::ClientCredentials {
                         client_id,
@@ -97,7 +120,8 @@ impl Authenticator {
                         client_secret.clone(),
                         "the client credentials of the instance configuration".to_owned(),
                     ),
-                    _ => (
+                    Some(_) => return mismatch("OAuth client credentials"),
+                    None => (
                         from_env(client_id_env)?,
                         from_env(client_secret_env)?,
                         format!(
@@ -105,28 +129,50 @@ impl Authenticator {
                         ),
                     ),
                 };
-                let token_url = match &config.token_url {
-                    Some(url) => url.clone(),
-                    None => render_template(token_url, &config.variables)?,
-                };
                 let mut form = vec![("grant_type".to_owned(), (*grant_type).to_owned())];
                 if !scopes.is_empty() {
                     form.push(("scope".to_owned(), scopes.join(" ")));
                 }
                 for (name, template) in *params {
-                    form.push((
-                        (*name).to_owned(),
-                        render_template(template, &config.variables)?,
-                    ));
+                    form.push(((*name).to_owned(), render_template(template, variables)?));
                 }
-                Ok(Self::OAuth2(Box::new(OAuth2 {
-                    token_url: super::client::parse_url("token URL", &token_url)?,
+                let grant = Grant::Client {
                     form,
                     client_id,
                     client_secret,
+                };
+                OAuth2::authenticator(token_url, config, variables, grant, source)
+            }
+            Auth::ServiceAccountJwt {
+                token_url,
+                key_env,
+                subject,
+                scopes,
+            } => {
+                let (key, source) = match credentials {
+                    Some(Credentials::ServiceAccountKey(key)) => (
+                        key.clone(),
+                        "the service account key of the instance configuration".to_owned(),
+                    ),
+                    Some(_) => return mismatch("a service account key"),
+                    None => (
+                        from_env(key_env)?,
+                        format!("the service account key in {key_env}"),
+                    ),
+                };
+                let audience = resolve_token_url(token_url, config, variables)?;
+                let subject = subject
+                    .map(|template| render_template(template, variables))
+                    .transpose()?;
+                let account =
+                    ServiceAccount::from_json_key(&key, &source, subject, scopes, &audience)?;
+                OAuth2::authenticator(
+                    token_url,
+                    config,
+                    variables,
+                    Grant::Jwt(Box::new(account)),
                     source,
-                    cache: Mutex::new(None),
-                })))
+                )
             }
         }
     }
@@ -167,7 +213,38 @@ impl Authenticator {
     }
 }
 
+/// The instance's token URL, else the manifest's template rendered over the tenant
+/// variables.
+fn resolve_token_url(
+    template: &str,
+    config: &InstanceConfig,
+    variables: &BTreeMap<String, String>,
+) -> Result<String> {
+    match &config.token_url {
+        Some(url) => Ok(url.clone()),
+        None => render_template(template, variables),
+    }
+}
+
 impl OAuth2 {
+    /// The authenticator of the endpoint at `token_url` (a template, or the
+    /// instance's override) for `grant`.
+    fn authenticator(
+        token_url: &str,
+        config: &InstanceConfig,
+        variables: &BTreeMap<String, String>,
+        grant: Grant,
+        source: String,
+    ) -> Result<Authenticator> {
+        let token_url = resolve_token_url(token_url, config, variables)?;
+        Ok(Authenticator::OAuth2(Box::new(Self {
+            token_url: super::client::parse_url("token URL", &token_url)?,
+            grant,
+            source,
+            cache: Mutex::new(None),
+        })))
+    }
+
     /// The cached token while it is fresh, else a new one from the token endpoint.
     /// Concurrent callers wait for one fetch.
     async fn token(&self, http: &reqwest::Client) -> Result<Secret, Failure> {
@@ -187,11 +264,31 @@ impl OAuth2 {
     async fn fetch(&self, http: &reqwest::Client) -> Result<CachedToken, Failure> {
         let shown = display_url(&self.token_url);
         tracing::debug!(token_url = %shown, "fetching an OAuth access token");
-        let response = http
+        let request = http
             .post(self.token_url.clone())
-            .basic_auth(self.client_id.expose(), Some(self.client_secret.expose()))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(&self.form)
+            .header(reqwest::header::ACCEPT, "application/json");
+        // What the endpoint could echo and an error must not show.
+        let (request, sent) = match &self.grant {
+            Grant::Client {
+                form,
+                client_id,
+                client_secret,
+            } => (
+                request
+                    .basic_auth(client_id.expose(), Some(client_secret.expose()))
+                    .form(form),
+                [client_secret.clone(), client_id.clone()],
+            ),
+            Grant::Jwt(account) => {
+                let assertion = account.assertion()?;
+                let form = [
+                    ("grant_type", JWT_BEARER_GRANT),
+                    ("assertion", assertion.expose()),
+                ];
+                (request.form(&form), [assertion.clone(), assertion])
+            }
+        };
+        let response = request
             .send()
             .await
             .map_err(|e| Failure::transient(transport_error(shown.clone(), &e), None))?;
@@ -206,9 +303,7 @@ impl OAuth2 {
             .await
             .map_err(|e| Failure::transient(transport_error(shown.clone(), &e), None))?;
         if !(200..300).contains(&status) {
-            let body = ErrorBody::parse(&bytes)
-                .scrub(Some(self.client_secret.expose()))
-                .scrub(Some(self.client_id.expose()));
+            let body = ErrorBody::parse_redacted(&bytes, &[&sent[0], &sent[1]]);
             let error = Error::Auth {
                 status: Some(status),
                 detail: format!(

@@ -14,6 +14,7 @@ use super::retry::{Failure, is_retryable_status, parse_retry_after, with_retry};
 use crate::config::{InstanceConfig, RetryPolicy, render_template};
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
+use crate::secret::Secret;
 
 /// The request timeout when the configuration sets none (zero).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -62,14 +63,15 @@ impl HttpClient {
     /// Resolves `config` against `manifest`.
     ///
     /// The base URL is `config.base_url`, else the manifest's `provisioning.base_url`
-    /// rendered over `config.variables`. The `User-Agent` is the dialect's required one,
+    /// rendered over `config.variables` (with the manifest's defaults). The `User-Agent` is the dialect's required one,
     /// else `connector-toolkit/<version> (<connector>)`. Credentials come from
     /// `config.credentials`, else from the environment variables the manifest names; a
     /// missing one is an [`Error::Auth`] naming the variable.
     pub fn new(manifest: &'static Manifest, config: &InstanceConfig) -> Result<Self> {
+        let variables = config.variables_for(manifest);
         let base_url = match &config.base_url {
             Some(url) => url.clone(),
-            None => render_template(manifest.provisioning.base_url, &config.variables)?,
+            None => render_template(manifest.provisioning.base_url, &variables)?,
         };
         let base_url = parse_url("base URL", &base_url)?;
         let user_agent = match manifest.provisioning.dialect.user_agent {
@@ -85,7 +87,7 @@ impl HttpClient {
         } else {
             config.timeout
         };
-        let auth = Authenticator::new(&manifest.auth, config)?;
+        let auth = Authenticator::new(&manifest.auth, config, &variables)?;
         let limiter = RateLimiter::new(config.rate_limit, manifest.provisioning.rate_limit)?;
         install_crypto_provider();
         let http = reqwest::Client::builder()
@@ -123,6 +125,14 @@ impl HttpClient {
         &self.inner.user_agent
     }
 
+    /// `METHOD url` of `request`, as errors and logs show it (no credentials or query).
+    pub fn describe(&self, request: &Request) -> String {
+        let url = request
+            .url(self.base_url())
+            .unwrap_or_else(|_| self.base_url().clone());
+        format!("{} {}", request.method, display_url(&url))
+    }
+
     /// The base URL followed by `segments`, as errors show it (no credentials or query).
     pub fn display_url(&self, segments: &[&str]) -> String {
         match Request::new(super::Method::Get, segments.iter().copied()).url(self.base_url()) {
@@ -139,17 +149,37 @@ impl HttpClient {
     /// a `Retry-After` beyond the policy → [`Error::RateLimited`], other statuses →
     /// [`Error::Server`] with the SCIM error parsed, no answer → [`Error::Transport`], a
     /// 2xx body that is not JSON → [`Error::InvalidResponse`].
+    ///
+    /// A response matching one of the manifest's throttle rules (status and body text,
+    /// such as Google's 403 `userRateLimitExceeded`) counts as a 429.
     pub async fn send(&self, request: &Request) -> Result<Response> {
+        self.send_expecting(request, &[]).await
+    }
+
+    /// [`send`](Self::send), except that a final answer whose status is in `expected`
+    /// is returned as a [`Response`] rather than an error, for callers that give
+    /// statuses their own meaning (a declared operation's `already_done`). The body of
+    /// such an answer is its JSON, or `None` when it is empty or not JSON.
+    ///
+    /// Throttle rules and retryable statuses are matched first, and a refused OAuth
+    /// token is still refreshed once.
+    pub async fn send_expecting(&self, request: &Request, expected: &[u16]) -> Result<Response> {
         let url = request.url(&self.inner.base_url)?;
         let call = format!("{} {}", request.method, display_url(&url));
         with_retry(&self.inner.retry, &call, || {
-            self.attempt(request, &url, &call)
+            self.attempt(request, &url, &call, expected)
         })
         .await
     }
 
     /// One attempt (two when an OAuth token is refused and refreshed).
-    async fn attempt(&self, request: &Request, url: &Url, call: &str) -> Result<Response, Failure> {
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        call: &str,
+        expected: &[u16],
+    ) -> Result<Response, Failure> {
         let inner = &*self.inner;
         let shown = display_url(url);
         let mut refreshed = false;
@@ -187,10 +217,21 @@ impl HttpClient {
                 .bytes()
                 .await
                 .map_err(|e| Failure::transient(transport_error(shown.clone(), &e), None))?;
+            if self.throttled(status, &bytes) {
+                tracing::debug!(call, status, "the service asks to slow down");
+                let error = Error::RateLimited { retry_after };
+                return Err(Failure::transient(error, retry_after));
+            }
             if (200..300).contains(&status) {
                 return success(status, &bytes, &shown).map_err(Failure::fatal);
             }
-            let body = ErrorBody::parse(&bytes).scrub(Some(token.expose()));
+            if expected.contains(&status) {
+                let body = serde_json::from_slice(&bytes).ok();
+                return Ok(Response { status, body });
+            }
+            let mut secrets: Vec<&Secret> = request.redact.iter().collect();
+            secrets.push(&token);
+            let body = ErrorBody::parse_redacted(&bytes, &secrets);
             let error = status_error(status, call, body, retry_after, inner.auth.source());
             return Err(if is_retryable_status(status) {
                 Failure::transient(error, retry_after)
@@ -198,6 +239,20 @@ impl HttpClient {
                 Failure::fatal(error)
             });
         }
+    }
+}
+
+impl HttpClient {
+    /// Whether an answer matches one of the manifest's throttle rules.
+    fn throttled(&self, status: u16, body: &[u8]) -> bool {
+        let rules = self.inner.manifest.provisioning.throttle;
+        if !rules.iter().any(|rule| rule.status == status) {
+            return false;
+        }
+        let text = String::from_utf8_lossy(body);
+        rules
+            .iter()
+            .any(|rule| rule.status == status && text.contains(rule.body_contains))
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::secret::Secret;
 
 /// The longest error detail kept from a response body, in characters.
 const MAX_DETAIL: usize = 300;
@@ -20,10 +21,24 @@ pub(crate) struct ErrorBody {
 }
 
 impl ErrorBody {
-    /// Parses an error body: a SCIM error (`status` as a string or a number, `scimType`,
-    /// `detail`), another JSON error shape, or plain text.
+    /// Parses an error body without secrets to redact.
+    #[cfg(test)]
     pub fn parse(bytes: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(bytes);
+        Self::parse_redacted(bytes, &[])
+    }
+
+    /// Parses an error body: a SCIM error (`status` as a string or a number, `scimType`,
+    /// `detail`), another JSON error shape, or plain text; after replacing every
+    /// occurrence of each of `secrets` with `***` in the whole body (before the detail is
+    /// cut, so no prefix of a secret survives).
+    pub fn parse_redacted(bytes: &[u8], secrets: &[&Secret]) -> Self {
+        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        for secret in secrets {
+            let secret = secret.expose();
+            if !secret.is_empty() && text.contains(secret) {
+                text = text.replace(secret, "***");
+            }
+        }
         let text = text.trim();
         if text.is_empty() {
             return Self::default();
@@ -44,17 +59,6 @@ impl ErrorBody {
             scim_type: field("scimType"),
             detail: Some(truncate(&detail)),
         }
-    }
-
-    /// Removes every occurrence of `secret` from the detail (some servers echo headers).
-    pub fn scrub(mut self, secret: Option<&str>) -> Self {
-        if let (Some(detail), Some(secret)) = (&mut self.detail, secret)
-            && !secret.is_empty()
-            && detail.contains(secret)
-        {
-            *detail = detail.replace(secret, "***");
-        }
-        self
     }
 }
 
@@ -151,8 +155,17 @@ mod tests {
     }
 
     #[test]
+    fn redacts_before_cutting() {
+        let secret = Secret::new("tok-".to_owned() + &"9".repeat(50));
+        let body = format!("{}{}", "x".repeat(MAX_DETAIL - 10), secret.expose());
+        let parsed = ErrorBody::parse_redacted(body.as_bytes(), &[&secret]);
+        assert!(!parsed.detail.unwrap().contains("tok-"));
+    }
+
+    #[test]
     fn scrubs_secrets() {
-        let parsed = ErrorBody::parse(b"bad header: Bearer tok-123").scrub(Some("tok-123"));
+        let token = Secret::new("tok-123");
+        let parsed = ErrorBody::parse_redacted(b"bad header: Bearer tok-123", &[&token]);
         assert_eq!(parsed.detail.as_deref(), Some("bad header: Bearer ***"));
     }
 

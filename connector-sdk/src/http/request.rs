@@ -4,6 +4,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// `application/json`, the default media type of requests.
 pub const JSON: &str = "application/json";
@@ -53,7 +54,8 @@ impl std::fmt::Display for Method {
     }
 }
 
-/// One call to the service, relative to the client's base URL.
+/// One call to the service, relative to the client's base URL (or to another absolute
+/// URL, see [`Request::at`]).
 ///
 /// Path segments are percent-encoded one by one, so an id from the service can never
 /// change the path (`Request::new(Method::Get, ["Users", id])`).
@@ -61,6 +63,9 @@ impl std::fmt::Display for Method {
 pub struct Request {
     /// The method.
     pub method: Method,
+    /// An absolute URL that replaces the client's base URL: a declared operation on
+    /// another API, or a next-page link. `None` for the client's base URL.
+    pub base: Option<Url>,
     /// Path segments appended to the base URL, unencoded.
     pub segments: Vec<String>,
     /// Query parameters, unencoded, in order.
@@ -71,6 +76,9 @@ pub struct Request {
     pub content_type: &'static str,
     /// The `Accept` header.
     pub accept: &'static str,
+    /// Values the body carries that must never show (a password): removed from the
+    /// details of errors, and so from log lines.
+    pub redact: Vec<Secret>,
 }
 
 impl Request {
@@ -82,12 +90,21 @@ impl Request {
     {
         Self {
             method,
+            base: None,
             segments: segments.into_iter().map(Into::into).collect(),
             query: Vec::new(),
             body: None,
             content_type: JSON,
             accept: JSON,
+            redact: Vec::new(),
         }
+    }
+
+    /// The same request addressed below `url` instead of the client's base URL. With no
+    /// segments and no query the request goes to `url` exactly as given.
+    pub fn at(mut self, url: Url) -> Self {
+        self.base = Some(url);
+        self
     }
 
     /// Adds a query parameter.
@@ -102,6 +119,12 @@ impl Request {
         self
     }
 
+    /// Adds values that must never appear in an error (see [`redact`](Self::redact)).
+    pub fn redacting(mut self, secrets: impl IntoIterator<Item = Secret>) -> Self {
+        self.redact.extend(secrets);
+        self
+    }
+
     /// Sets the `Content-Type` of the body and the `Accept` header.
     pub fn media_types(mut self, content_type: &'static str, accept: &'static str) -> Self {
         self.content_type = content_type;
@@ -109,10 +132,11 @@ impl Request {
         self
     }
 
-    /// The full URL of this request under `base`.
+    /// The full URL of this request under `base` (or under its own [`base`](Self::base)).
     pub(crate) fn url(&self, base: &Url) -> Result<Url> {
+        let base = self.base.as_ref().unwrap_or(base);
         let mut url = base.clone();
-        {
+        if !self.segments.is_empty() {
             let mut path = url
                 .path_segments_mut()
                 .map_err(|()| Error::Config(format!("base URL `{base}` cannot have a path")))?;
@@ -183,6 +207,27 @@ mod tests {
         assert_eq!(
             url.as_str(),
             "https://api.example.com/scim/v2/Users/a%2Fb%20c?filter=userName%20eq%20%22o%27b%40x.com%22"
+        );
+    }
+
+    #[test]
+    fn absolute_urls_replace_the_base() {
+        let base = Url::parse("https://api.example.com/scim/v2/").unwrap();
+        let next = Url::parse("https://api.example.com/v1/users/?$skiptoken=a%2Fb").unwrap();
+        let url = Request::new(Method::Get, Vec::<String>::new())
+            .at(next.clone())
+            .url(&base)
+            .unwrap();
+        assert_eq!(url, next);
+        let other = Url::parse("https://licensing.example.com/v1").unwrap();
+        let url = Request::new(Method::Post, ["product", "a b"])
+            .at(other)
+            .query("x", "1")
+            .url(&base)
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://licensing.example.com/v1/product/a%20b?x=1"
         );
     }
 

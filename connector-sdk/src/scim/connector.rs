@@ -24,7 +24,8 @@ use crate::manifest::{
 pub struct ScimConnector<A: ScimApp> {
     /// The SCIM client of the instance.
     client: ScimClient,
-    /// The instance's tenant variables (for console URLs).
+    /// The instance's tenant variables, with the manifest's defaults (for console URLs
+    /// and declared licence operations).
     variables: BTreeMap<String, String>,
     /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
     app: PhantomData<fn() -> A>,
@@ -45,7 +46,7 @@ impl<A: ScimApp> ScimConnector<A> {
         let http = HttpClient::new(A::manifest(), &config)?;
         Ok(Self {
             client: ScimClient::new(http),
-            variables: config.variables,
+            variables: config.variables_for(A::manifest()),
             app: PhantomData,
         })
     }

@@ -5,10 +5,11 @@ use serde_json::Value;
 use super::ScimApp;
 use super::connector::ScimConnector;
 use super::patch::Change;
-use crate::config::render_template;
-use crate::connector::{AccountRef, LicenseOutcome, ManualTask};
-use crate::error::{Error, Operation, Result};
+use crate::connector::{AccountRef, LicenseOutcome};
+use crate::error::{Error, Result};
 use crate::manifest::{Capability, LicenseMode, LicenseSku};
+use crate::rest::exec::Executor;
+use crate::rest::license::{api_license, known_sku, license_operation, manual_task};
 
 impl<A: ScimApp> ScimConnector<A> {
     /// Assigns (`assign`) or revokes the seat `sku` of `account`.
@@ -16,7 +17,8 @@ impl<A: ScimApp> ScimConnector<A> {
     /// Automatic seats need nothing; attribute seats set the SKU's attribute to its
     /// `assign`/`revoke` JSON with the dialect's update method; group seats add or remove
     /// membership of the SKU's group; manual seats return the task for a person; API
-    /// seats are [`Error::Unsupported`] (a vendor REST layer handles them).
+    /// seats run the manifest's declared `assign_license` / `revoke_license` REST
+    /// operation ([`Error::Unsupported`] when it declares none).
     pub(super) async fn change_license(
         &self,
         account: &AccountRef,
@@ -24,17 +26,8 @@ impl<A: ScimApp> ScimConnector<A> {
         assign: bool,
     ) -> Result<LicenseOutcome> {
         let manifest = A::manifest();
-        let operation = if assign {
-            Operation::AssignLicense
-        } else {
-            Operation::RevokeLicense
-        };
-        self.require(Capability::License, operation)?;
-        if manifest.license(sku.name).is_none() {
-            return Err(Error::NotFound {
-                what: format!("licence `{}` of {}", sku.name, manifest.name),
-            });
-        }
+        self.require(Capability::License, license_operation(assign))?;
+        known_sku(manifest, sku)?;
         match sku.mode {
             LicenseMode::Automatic => Ok(LicenseOutcome::Automatic),
             LicenseMode::Attribute => {
@@ -79,36 +72,17 @@ impl<A: ScimApp> ScimConnector<A> {
                 }
                 Ok(LicenseOutcome::Applied)
             }
-            LicenseMode::Manual => Ok(LicenseOutcome::ManualActionRequired(
-                self.manual_task(account, sku, assign),
-            )),
-            LicenseMode::Api => Err(Error::Unsupported {
-                connector: manifest.name,
-                operation,
-            }),
+            LicenseMode::Manual => Ok(LicenseOutcome::ManualActionRequired(manual_task(
+                manifest,
+                self.variables(),
+                account,
+                sku,
+                assign,
+            ))),
+            LicenseMode::Api => {
+                let exec = Executor::new(self.client().http(), self.variables());
+                api_license(exec, manifest, account, sku, assign).await
+            }
         }
-    }
-
-    /// What a person must do in the vendor's console.
-    fn manual_task(&self, account: &AccountRef, sku: &LicenseSku, assign: bool) -> ManualTask {
-        let manifest = A::manifest();
-        let (verb, preposition) = if assign {
-            ("Assign", "to")
-        } else {
-            ("Revoke", "from")
-        };
-        let how = sku
-            .instructions
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("use the {} admin console", manifest.display_name));
-        let instructions = format!(
-            "{verb} the {} seat {preposition} {}: {how}",
-            sku.display_name, account.user_name
-        );
-        // An unset tenant variable leaves the template as is: still a hint where to go.
-        let url = sku.console_url.map(|template| {
-            render_template(template, self.variables()).unwrap_or_else(|_| template.to_owned())
-        });
-        ManualTask { instructions, url }
     }
 }

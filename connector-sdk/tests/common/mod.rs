@@ -50,6 +50,7 @@ const LICENSES: &[LicenseSku] = &[
         group: None,
         instructions: None,
         console_url: None,
+        params: &[],
     },
     LicenseSku {
         name: "ai_group",
@@ -59,6 +60,7 @@ const LICENSES: &[LicenseSku] = &[
         group: Some("AI Users"),
         instructions: None,
         console_url: None,
+        params: &[],
     },
     LicenseSku {
         name: "ai_manual",
@@ -68,6 +70,7 @@ const LICENSES: &[LicenseSku] = &[
         group: None,
         instructions: Some("open Billing > Seats and toggle the AI add-on"),
         console_url: Some("https://{tenant}.example.com/admin/billing"),
+        params: &[],
     },
     LicenseSku {
         name: "ai_auto",
@@ -77,6 +80,7 @@ const LICENSES: &[LicenseSku] = &[
         group: None,
         instructions: None,
         console_url: None,
+        params: &[],
     },
     LicenseSku {
         name: "ai_api",
@@ -86,6 +90,7 @@ const LICENSES: &[LicenseSku] = &[
         group: None,
         instructions: None,
         console_url: None,
+        params: &[],
     },
 ];
 
@@ -110,6 +115,8 @@ pub const BASE: Manifest = Manifest {
         capabilities: ALL,
         dialect: DIALECT,
         rate_limit: None,
+        throttle: &[],
+        rest: None,
     },
     attributes: &[],
     licenses: LICENSES,

@@ -20,7 +20,7 @@ impl Runner<'_, '_> {
         for sku in self.manifest.licenses {
             if sku.mode == LicenseMode::Api {
                 done.push(format!(
-                    "{} (api: not checkable on scim2-server, skipped)",
+                    "{} (api: not checkable over SCIM, skipped)",
                     sku.name
                 ));
                 continue;

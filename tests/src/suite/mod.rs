@@ -1,7 +1,7 @@
 //! The capability suite: drives a [`Connector`] through everything its manifest declares
-//! against a [`Scim2Server`], and after every step checks the server's state with the
-//! independent [`StateChecker`](crate::StateChecker) rather than trusting what the
-//! connector returned.
+//! against a [`ScimBackend`] (the [`Scim2Server`](crate::Scim2Server) peer or a sandbox
+//! tenant), and after every step checks the server's state with the independent
+//! [`StateChecker`](crate::StateChecker) rather than trusting what the connector returned.
 //!
 //! Steps, in order (each runs only when its capability is declared; `get` and `find` are
 //! skipped when the connector answers [`Error::Unsupported`](connector_sdk::Error)):
@@ -13,8 +13,10 @@
 //! - `license`: assign then revoke every SKU, checked per mode (attribute value, group
 //!   membership, `Automatic`/`ManualActionRequired` outcomes; `api` is not checkable);
 //! - `list`: pages of 3 over 8 users, following `next`; every server id exactly once;
-//! - `disable`: `active=false` with other attributes kept, or gone when the dialect's
-//!   deactivate is `delete`; `enable`: `active=true` again; `delete`: the server answers 404
+//! - `disable`: `active=false` with other attributes kept; when the dialect's deactivate
+//!   is `delete`, the account is gone on a plain RFC server, and kept with `active=false`
+//!   on a backend that [follows the dialect](ScimBackend::follows_dialect); `enable`:
+//!   `active=true` again; `delete`: the server answers 404
 //!   and `get` gives `NotFound`; `groups` is reported skipped (no trait operation).
 //!
 //! A failed check panics with ``capability suite [<connector>] step `<step>`: ...``.
@@ -34,7 +36,7 @@ use connector_sdk::{Connector, Identity};
 
 pub use report::{StepOutcome, StepReport, SuiteReport};
 
-use crate::Scim2Server;
+use crate::ScimBackend;
 use runner::Runner;
 
 /// Runs the suite with the defaults of [`CapabilitySuite::new`]: the expected `userName` is
@@ -43,7 +45,7 @@ use runner::Runner;
 /// `make_identity(i)` must return a distinct person, unknown to the server, for each `i`.
 pub async fn run_capability_suite(
     connector: &dyn Connector,
-    server: &Scim2Server,
+    server: &dyn ScimBackend,
     make_identity: impl Fn(usize) -> Identity,
 ) -> SuiteReport {
     CapabilitySuite::new(connector, server, make_identity)
@@ -54,7 +56,7 @@ pub async fn run_capability_suite(
 /// A configurable run of the capability suite (see the module docs).
 pub struct CapabilitySuite<'a> {
     connector: &'a dyn Connector,
-    server: &'a Scim2Server,
+    server: &'a dyn ScimBackend,
     make_identity: Box<dyn Fn(usize) -> Identity + 'a>,
     user_name_of: Box<dyn Fn(&Identity) -> String + 'a>,
     page_size: u32,
@@ -65,7 +67,7 @@ impl<'a> CapabilitySuite<'a> {
     /// A suite for `connector` against `server`, with people from `make_identity`.
     pub fn new(
         connector: &'a dyn Connector,
-        server: &'a Scim2Server,
+        server: &'a dyn ScimBackend,
         make_identity: impl Fn(usize) -> Identity + 'a,
     ) -> Self {
         Self {

@@ -1,0 +1,129 @@
+//! `connector sandbox`: serves a local emulation of every connector's SCIM API (one
+//! tenant per SCIM manifest, named after it) plus a strict RFC 7644 tenant, `generic`,
+//! until Ctrl-C.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use clap::Args;
+use connector_sandbox::{Sandbox, SandboxHandle, TenantCredentials};
+use connector_sdk::manifest::Protocol;
+
+use crate::registry;
+
+/// The name of the strict RFC 7644 tenant.
+const GENERIC: &str = "generic";
+
+/// Options of `connector sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Where to listen: a loopback address and port (`127.0.0.1:8787`, `[::1]:8787`,
+    /// `localhost:8787`). The sandbox prints test credentials, so it never listens
+    /// beyond this machine.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: String,
+}
+
+/// Runs the sandbox until Ctrl-C.
+pub fn run(args: &SandboxArgs) -> Result<(), String> {
+    let address = loopback(&args.listen)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(serve(address))
+}
+
+/// Parses `text` as a socket address on a loopback interface, refusing any other.
+fn loopback(text: &str) -> Result<SocketAddr, String> {
+    let address = match text.strip_prefix("localhost:") {
+        Some(port) => port
+            .parse::<u16>()
+            .map(|port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+            .map_err(|_| format!("`{text}` has no valid port")),
+        None => text
+            .parse::<SocketAddr>()
+            .map_err(|_| format!("`{text}` is not an address and port such as 127.0.0.1:8787")),
+    }?;
+    if !address.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on {address}: the sandbox serves test credentials, so it \
+             only listens on a loopback address (127.0.0.1, ::1 or localhost)"
+        ));
+    }
+    Ok(address)
+}
+
+/// Starts the sandbox, prints its tenants, waits for Ctrl-C, stops.
+async fn serve(address: SocketAddr) -> Result<(), String> {
+    let mut builder = Sandbox::builder();
+    for manifest in registry::manifests() {
+        if manifest.provisioning.protocol == Protocol::Scim2 && manifest.name != GENERIC {
+            builder = builder.manifest(manifest);
+        }
+    }
+    let sandbox = builder
+        .generic(GENERIC)
+        .start(&address.to_string())
+        .await
+        .map_err(|e| e.to_string())?;
+    print!("{}", describe(&sandbox));
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    println!("stopping the sandbox");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// What the sandbox serves, with its sandbox-local test credentials.
+fn describe(sandbox: &SandboxHandle) -> String {
+    let mut out = format!(
+        "connector sandbox on {} (Ctrl-C to stop)\n\nadmin API   {}\n  token     {}\n",
+        sandbox.base_url(),
+        sandbox.admin_url(),
+        sandbox.admin_token().expose()
+    );
+    for tenant in sandbox.tenants() {
+        let what = tenant.manifest().map_or_else(
+            || "strict RFC 7644".to_owned(),
+            |m| m.display_name.to_owned(),
+        );
+        out.push_str(&format!(
+            "\n{} ({what})\n  SCIM      {}\n",
+            tenant.name(),
+            tenant.scim_url()
+        ));
+        out.push_str(&format!("  bearer    {}\n", tenant.token().expose()));
+        if let TenantCredentials::ClientCredentials {
+            token_url,
+            client_id,
+            client_secret,
+        } = tenant.credentials()
+        {
+            out.push_str(&format!(
+                "  oauth     {token_url}\n  client    {} / {}\n",
+                client_id.expose(),
+                client_secret.expose()
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listens_on_loopback_only() {
+        assert_eq!(loopback("127.0.0.1:8787").unwrap().port(), 8787);
+        assert!(loopback("[::1]:9000").is_ok());
+        assert!(loopback("localhost:0").unwrap().ip().is_loopback());
+        for refused in ["0.0.0.0:8787", "192.168.1.2:80", "[::]:8787"] {
+            let error = loopback(refused).unwrap_err();
+            assert!(error.contains("loopback"), "{error}");
+        }
+        assert!(loopback("nonsense").is_err());
+        assert!(loopback("localhost:http").is_err());
+    }
+}

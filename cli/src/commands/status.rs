@@ -1,0 +1,95 @@
+//! `connector status`: recent runs, linked accounts, open manual tasks, interrupted calls.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use connector_engine::StatusReport;
+
+use super::engine_setup::{EXIT_ERROR, EngineArgs, block_on, fail, open};
+
+/// Options of `connector status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the status (exit 0, or 1 when the state cannot be read).
+pub fn run(args: &StatusArgs) -> ExitCode {
+    let report = block_on(async {
+        let engine = open(&args.engine).await?;
+        engine.status().await.map_err(|e| e.to_string())
+    });
+    let report = match report.and_then(|r| r) {
+        Ok(report) => report,
+        Err(message) => return fail(EXIT_ERROR, &message),
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(error) => return fail(EXIT_ERROR, &error.to_string()),
+        }
+    } else {
+        print!("{}", human(&report));
+    }
+    ExitCode::SUCCESS
+}
+
+/// The status for humans.
+fn human(report: &StatusReport) -> String {
+    let mut out = format!(
+        "State {} (schema {}); directory size at the last run: {}\n",
+        report.state,
+        report.schema_version,
+        report
+            .last_source_size
+            .map_or("none".to_owned(), |n| n.to_string())
+    );
+    out.push_str("\nLinked accounts:\n");
+    if report.links.is_empty() {
+        out.push_str("  none\n");
+    }
+    for (instance, count) in &report.links {
+        out.push_str(&format!("  {instance}: {count}\n"));
+    }
+    out.push_str("\nRecent runs:\n");
+    if report.runs.is_empty() {
+        out.push_str("  none\n");
+    }
+    for run in &report.runs {
+        out.push_str(&format!(
+            "  {} {} {:?} ({} people)\n",
+            run.id,
+            run.started_at,
+            run.status,
+            run.source_size.unwrap_or_default()
+        ));
+    }
+    if !report.manual_tasks.is_empty() {
+        out.push_str("\nOpen manual tasks:\n");
+        for task in &report.manual_tasks {
+            out.push_str(&format!(
+                "  [{}] {} {} {}: {}{}\n",
+                task.id.unwrap_or_default(),
+                task.instance,
+                task.action,
+                task.sku,
+                task.instructions,
+                task.url
+                    .as_ref()
+                    .map(|u| format!(" <{u}>"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    if !report.pending_intents.is_empty() {
+        out.push_str(&format!(
+            "\n{} calls of an interrupted run have no outcome; the next apply settles them first.\n",
+            report.pending_intents.len()
+        ));
+    }
+    out
+}

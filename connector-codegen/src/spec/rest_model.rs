@@ -1,0 +1,177 @@
+//! `[rest]`: declarative HTTP operations for services that do not provision over SCIM, or
+//! that assign the paid seat outside SCIM (in the spirit of Okta's Connector Builder cards
+//! and Airbyte's declarative manifests).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::model::{AttributeKind, MappingValue};
+use super::spanned::Sp;
+
+/// `[rest]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestSection {
+    /// protocol `rest`: the account's attributes in the service's JSON, by dotted path
+    /// (`primaryEmail`, `name.givenName`), with their types. Mapping keys name these.
+    #[serde(default)]
+    pub attributes: BTreeMap<Sp<String>, RestAttribute>,
+    /// protocol `rest`: where an account's id, sign-in name and state are in its JSON.
+    pub account: Option<AccountPointers>,
+    /// The operations, by name: `find`, `list`, `get`, `create`, `update`, `disable`,
+    /// `enable`, `delete`, `assign_license`, `revoke_license`.
+    pub operations: BTreeMap<Sp<String>, OperationSection>,
+    /// Responses other than 429 that mean "slow down" (Google's 403 `userRateLimitExceeded`).
+    #[serde(default)]
+    pub throttle: Vec<ThrottleSection>,
+    /// Where the API facts come from.
+    pub source: Sp<String>,
+}
+
+/// One attribute of a REST account.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestAttribute {
+    /// `string`, `boolean`, `integer` or `dateTime`.
+    #[serde(rename = "type")]
+    pub kind: Sp<AttributeKind>,
+    /// What it means.
+    pub description: Option<Sp<String>>,
+    /// Sent on create only, never compared or updated (an initial password).
+    #[serde(default)]
+    pub create_only: bool,
+    /// Never logged, audited or returned in `Account::attributes` (a password).
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// `[rest.account]`: JSON pointers (RFC 6901) into an account's JSON.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPointers {
+    /// The service's id (`/id`).
+    pub id: Sp<String>,
+    /// The unique sign-in name (`/primaryEmail`, `/userPrincipalName`, `/login`).
+    pub user_name: Sp<String>,
+    /// The email address, when separate.
+    pub email: Option<Sp<String>>,
+    /// The display name.
+    pub display_name: Option<Sp<String>>,
+    /// The active flag: the pointer, and the value that means active.
+    pub active: ActiveRule,
+}
+
+/// How to tell an active account: `{ pointer = "/suspended", equals = false }`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveRule {
+    /// Pointer to the state value.
+    pub pointer: Sp<String>,
+    /// The value that means the account is active.
+    pub equals: Sp<MappingValue>,
+}
+
+/// `[rest.operations.<name>]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSection {
+    /// HTTP method.
+    pub method: Sp<HttpMethod>,
+    /// Path template below `base_url` (`/users/{account.id}`), or an absolute https URL
+    /// template for an API on another host.
+    pub path: Sp<String>,
+    /// Query parameters (values are templates).
+    #[serde(default)]
+    pub query: BTreeMap<Sp<String>, Sp<String>>,
+    /// The body: `"account"` for the mapped account, or a table whose string values are
+    /// templates (`{ suspended = true }`, `{ addLicenses = [{ skuId = "{sku.sku_id}" }] }`).
+    pub body: Option<Sp<BodyValue>>,
+    /// Statuses that mean success (default: any 2xx).
+    #[serde(default)]
+    pub success: Vec<Sp<u16>>,
+    /// Statuses that mean the target does not exist (default: 404).
+    #[serde(default)]
+    pub not_found: Vec<Sp<u16>>,
+    /// Statuses that mean the target already exists (default: 409).
+    #[serde(default)]
+    pub conflict: Vec<Sp<u16>>,
+    /// Statuses that mean the desired state already holds (a seat already assigned, a
+    /// membership already gone): treated as success.
+    #[serde(default)]
+    pub already_done: Vec<Sp<u16>>,
+    /// find/list: pointer to the array of accounts in the response (absent: the response
+    /// is one account).
+    pub items: Option<Sp<String>>,
+    /// list: pointer to the next page's token (sent back as `{page.cursor}`).
+    pub next_cursor: Option<Sp<String>>,
+    /// list: pointer to the next page's full URL (Graph's `@odata.nextLink`).
+    pub next_url: Option<Sp<String>>,
+    /// list: pointer to the total count (offset paging, with `{page.offset}`).
+    pub total: Option<Sp<String>>,
+    /// A GET whose result feeds `{lookup}`: for calls that need an id the service only
+    /// gives through another listing.
+    pub lookup: Option<LookupSection>,
+}
+
+/// `[rest.operations.<name>.lookup]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupSection {
+    /// Path template of the GET.
+    pub path: Sp<String>,
+    /// Query parameters (templates).
+    #[serde(default)]
+    pub query: BTreeMap<Sp<String>, Sp<String>>,
+    /// Pointer to the array to search.
+    pub items: Sp<String>,
+    /// The item to pick: pointer = template; every pair must match.
+    pub select: BTreeMap<Sp<String>, Sp<String>>,
+    /// Pointer, in the picked item, to the value `{lookup}` stands for.
+    pub extract: Sp<String>,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+/// `[[rest.throttle]]`: a response that means "slow down".
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSection {
+    /// The status (`403`).
+    pub status: Sp<u16>,
+    /// Text the body contains (`userRateLimitExceeded`).
+    pub body_contains: Sp<String>,
+}
+
+/// A request body as written in the spec: `"account"` or a table of templates.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct BodyValue(pub toml::Value);
+
+impl JsonSchema for BodyValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RestBody".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "\"account\" for the mapped account, or a table whose string values are templates",
+            "anyOf": [{ "const": "account" }, { "type": "object" }]
+        })
+    }
+}

@@ -1,0 +1,365 @@
+//! [`RestConnector`]: any [`RestApp`] as a [`Connector`], running the operations its
+//! manifest declares.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use super::RestApp;
+use super::account::{account_from_json, pointers, sensitive_values};
+use super::exec::{Executor, Outcome};
+use super::json;
+use crate::config::InstanceConfig;
+use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::error::{Error, Operation, Result};
+use crate::http::HttpClient;
+use crate::identity::Identity;
+use crate::manifest::{AccountPointers, Capability, LicenseSku, Manifest, Protocol, RestOperation};
+
+/// The [`Connector`] of a REST service described by `A` (generated from its spec).
+pub struct RestConnector<A: RestApp> {
+    /// The HTTP client of the instance.
+    http: HttpClient,
+    /// The instance's tenant variables, with the manifest's defaults (for templates and
+    /// console URLs).
+    variables: BTreeMap<String, String>,
+    /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
+    app: PhantomData<fn() -> A>,
+}
+
+impl<A: RestApp> std::fmt::Debug for RestConnector<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestConnector")
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: RestApp> RestConnector<A> {
+    /// The connector for one instance of the service. Fails when the manifest is not a
+    /// REST one with account pointers, or when the configuration does not resolve: an
+    /// unset tenant variable, a bad URL, missing credentials.
+    pub fn new(config: InstanceConfig) -> Result<Self> {
+        let manifest = A::manifest();
+        if manifest.provisioning.protocol != Protocol::Rest {
+            return Err(Error::Config(format!(
+                "{} provisions over `{}`, not `rest`",
+                manifest.name,
+                manifest.provisioning.protocol.as_str()
+            )));
+        }
+        pointers(manifest).map_err(Error::Config)?;
+        let http = HttpClient::new(manifest, &config)?;
+        Ok(Self {
+            http,
+            variables: config.variables_for(manifest),
+            app: PhantomData,
+        })
+    }
+
+    /// The HTTP client underneath.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The executor of declared operations.
+    pub(super) fn exec(&self) -> Executor<'_> {
+        Executor::new(&self.http, &self.variables)
+    }
+
+    /// The tenant variables, with the manifest's defaults.
+    pub(super) fn variables(&self) -> &BTreeMap<String, String> {
+        &self.variables
+    }
+
+    /// [`Error::Unsupported`] unless the manifest declares `capability`.
+    pub(super) fn require(&self, capability: Capability, operation: Operation) -> Result<()> {
+        if A::manifest().can(capability) {
+            Ok(())
+        } else {
+            Err(self.unsupported(operation))
+        }
+    }
+
+    /// The [`Error::Unsupported`] of `operation`.
+    pub(super) fn unsupported(&self, operation: Operation) -> Error {
+        Error::Unsupported {
+            connector: A::manifest().name,
+            operation,
+        }
+    }
+
+    /// The declared operation `name`, or [`Error::Unsupported`] as `reported`.
+    pub(super) fn operation(
+        &self,
+        name: Operation,
+        reported: Operation,
+    ) -> Result<&'static RestOperation> {
+        A::manifest()
+            .provisioning
+            .rest
+            .as_ref()
+            .and_then(|rest| rest.operation(name))
+            .ok_or_else(|| self.unsupported(reported))
+    }
+
+    /// The account pointers (checked in [`new`](Self::new)).
+    pub(super) fn pointers(&self) -> &'static AccountPointers {
+        pointers(A::manifest()).expect("checked when the connector was made")
+    }
+
+    /// The account the service should hold for `who`, as JSON.
+    fn desired(&self, who: &Identity) -> Result<Value> {
+        serde_json::to_value(A::map_identity(who)?).map_err(|e| {
+            Error::Config(format!(
+                "the {} account does not serialize: {e}",
+                A::manifest().name
+            ))
+        })
+    }
+
+    /// The user name the mapping gives `who`.
+    fn user_name(&self, desired: &Value) -> Result<String> {
+        let pointer = self.pointers().user_name;
+        json::text_at(desired, pointer)
+            .filter(|name| !name.is_empty())
+            .ok_or_else(|| Error::Config(format!("the mapping gives no user name at `{pointer}`")))
+    }
+
+    /// The account an answer's JSON describes.
+    pub(super) fn account(&self, json: Value) -> Result<Account> {
+        account_from_json(A::manifest(), json).map_err(|detail| self.invalid(detail))
+    }
+
+    /// An [`Error::InvalidResponse`] about the service.
+    pub(super) fn invalid(&self, detail: String) -> Error {
+        Error::InvalidResponse {
+            url: self.http.display_url(&[]),
+            detail,
+        }
+    }
+
+    /// Whether an account's user name is `wanted`, ignoring case.
+    pub(super) fn named(&self, account: &Value, wanted: &str) -> bool {
+        json::text_at(account, self.pointers().user_name)
+            .is_some_and(|name| name.to_lowercase() == wanted.to_lowercase())
+    }
+
+    /// The account's JSON, by the `get` operation.
+    async fn get_json(&self, account: &AccountRef) -> Result<Value> {
+        let op = self.operation(Operation::Get, Operation::Get)?;
+        let vars = self.exec().vars().account(account);
+        match self.exec().run(op, &vars, None, &[]).await? {
+            Outcome::Done(Some(body)) => json::items(body, op.items)
+                .map_err(|detail| self.invalid(detail))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::NotFound {
+                    what: format!("account {} in {}", account.id, A::manifest().name),
+                }),
+            Outcome::NotFound(error) => Err(error),
+            Outcome::NoMatch(what) => Err(Error::NotFound { what }),
+            Outcome::Done(None) | Outcome::AlreadyDone => {
+                Err(self.invalid("`get` answered without an account".to_owned()))
+            }
+        }
+    }
+
+    /// The account named as the mapping names `who`: by the `find` operation, else by
+    /// paging through `list`.
+    async fn find_json(&self, who: &Identity) -> Result<Option<Value>> {
+        let wanted = self.user_name(&self.desired(who)?)?;
+        let Ok(op) = self.operation(Operation::Find, Operation::Find) else {
+            return self.find_by_listing(&wanted).await;
+        };
+        let vars = self
+            .exec()
+            .vars()
+            .with("account.user_name", wanted.as_str());
+        let body = match self.exec().run(op, &vars, None, &[]).await? {
+            Outcome::Done(Some(body)) => body,
+            _ => return Ok(None),
+        };
+        let candidates = json::items(body, op.items).map_err(|detail| self.invalid(detail))?;
+        let mut found = candidates.into_iter().filter(|a| self.named(a, &wanted));
+        let first = found.next();
+        if first.is_some() && found.next().is_some() {
+            tracing::warn!(
+                connector = A::manifest().name,
+                "several accounts match; using the first"
+            );
+        }
+        Ok(first)
+    }
+
+    /// Runs the state operation `name` (`disable`, `enable`, `delete`) on `account`.
+    /// A missing account is success only for `delete`.
+    async fn set_state(&self, account: &AccountRef, name: Operation) -> Result<()> {
+        let op = self.operation(name, name)?;
+        let vars = self.exec().vars().account(account);
+        match self.exec().run(op, &vars, None, &[]).await? {
+            Outcome::Done(_) | Outcome::AlreadyDone => Ok(()),
+            Outcome::NotFound(_) | Outcome::NoMatch(_) if name == Operation::Delete => Ok(()),
+            Outcome::NotFound(error) => Err(error),
+            Outcome::NoMatch(what) => Err(Error::NotFound { what }),
+        }
+    }
+
+    /// The account after a write: from the answer when it holds one, else read back.
+    async fn account_after_write(
+        &self,
+        account: &AccountRef,
+        body: Option<Value>,
+    ) -> Result<Account> {
+        match body {
+            Some(body) if json::at(&body, self.pointers().id).is_some() => self.account(body),
+            _ => self.account(self.get_json(account).await?),
+        }
+    }
+
+    /// Whether a managed attribute differs: the manifest's attributes that are neither
+    /// `create_only` nor `sensitive` (a password cannot be read back), compared where
+    /// the mapping gives a value.
+    fn differs(&self, desired: &Value, current: &Value) -> bool {
+        A::manifest()
+            .attributes
+            .iter()
+            .filter(|a| !a.create_only && !a.sensitive)
+            .any(|a| match json::dotted(desired, a.path) {
+                Some(want) => json::dotted(current, a.path) != Some(want),
+                None => false,
+            })
+    }
+}
+
+/// Whether a failed create may have created the account after all.
+fn may_exist(error: &Error) -> bool {
+    matches!(error, Error::Conflict { .. }) || error.is_transient()
+}
+
+#[async_trait]
+impl<A: RestApp> Connector for RestConnector<A> {
+    fn manifest(&self) -> &'static Manifest {
+        A::manifest()
+    }
+
+    async fn find(&self, who: &Identity) -> Result<Option<Account>> {
+        self.find_json(who)
+            .await?
+            .map(|json| self.account(json))
+            .transpose()
+    }
+
+    async fn list(&self, page: PageRequest) -> Result<Page<Account>> {
+        self.require(Capability::Import, Operation::List)?;
+        let page = self.list_page(page).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|json| self.account(json))
+                .collect::<Result<_>>()?,
+            total_results: page.total,
+            next: page.next,
+        })
+    }
+
+    async fn get(&self, account: &AccountRef) -> Result<Account> {
+        self.account(self.get_json(account).await?)
+    }
+
+    async fn create(&self, who: &Identity) -> Result<Account> {
+        self.require(Capability::Create, Operation::Create)?;
+        let op = self.operation(Operation::Create, Operation::Create)?;
+        let desired = self.desired(who)?;
+        let vars = self
+            .exec()
+            .vars()
+            .with("account.user_name", self.user_name(&desired)?);
+        let redact = sensitive_values(A::manifest(), &desired);
+        let error = match self.exec().run(op, &vars, Some(desired), &redact).await {
+            Ok(Outcome::Done(Some(body))) if json::at(&body, self.pointers().id).is_some() => {
+                return self.account(body);
+            }
+            Ok(Outcome::Done(_) | Outcome::AlreadyDone) => None,
+            Ok(Outcome::NotFound(error)) => return Err(error),
+            Ok(Outcome::NoMatch(what)) => return Err(Error::NotFound { what }),
+            Err(error) if may_exist(&error) => Some(error),
+            Err(error) => return Err(error),
+        };
+        match (self.find_json(who).await, error) {
+            (Ok(Some(found)), Some(error)) => {
+                let account = self.account(found)?;
+                tracing::info!(
+                    connector = A::manifest().name,
+                    id = %account.id,
+                    cause = %error,
+                    "create failed but the account exists; adopted it"
+                );
+                Ok(account)
+            }
+            (Ok(Some(found)), None) => self.account(found),
+            (_, Some(error)) => Err(error),
+            (Ok(None), None) => Err(self.invalid(
+                "the create succeeded without an account and the account cannot be found"
+                    .to_owned(),
+            )),
+            (Err(error), None) => Err(error),
+        }
+    }
+
+    async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
+        self.require(Capability::Update, Operation::Update)?;
+        let op = self.operation(Operation::Update, Operation::Update)?;
+        let current = self.get_json(account).await?;
+        let mut desired = self.desired(who)?;
+        if !self.differs(&desired, &current) {
+            return self.account(current);
+        }
+        let manifest = A::manifest();
+        for attribute in manifest.attributes.iter().filter(|a| a.create_only) {
+            json::remove_dotted(&mut desired, attribute.path);
+        }
+        let redact = sensitive_values(manifest, &desired);
+        let vars = self.exec().vars().account(account);
+        match self.exec().run(op, &vars, Some(desired), &redact).await? {
+            Outcome::Done(body) => self.account_after_write(account, body).await,
+            Outcome::AlreadyDone => self.account_after_write(account, None).await,
+            Outcome::NotFound(error) => Err(error),
+            Outcome::NoMatch(what) => Err(Error::NotFound { what }),
+        }
+    }
+
+    async fn disable(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Deactivate, Operation::Disable)?;
+        self.set_state(account, Operation::Disable).await
+    }
+
+    async fn enable(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Reactivate, Operation::Enable)?;
+        self.set_state(account, Operation::Enable).await
+    }
+
+    async fn delete(&self, account: &AccountRef) -> Result<()> {
+        self.require(Capability::Delete, Operation::Delete)?;
+        self.set_state(account, Operation::Delete).await
+    }
+
+    async fn assign_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome> {
+        self.change_license(account, sku, true).await
+    }
+
+    async fn revoke_license(
+        &self,
+        account: &AccountRef,
+        sku: &LicenseSku,
+    ) -> Result<LicenseOutcome> {
+        self.change_license(account, sku, false).await
+    }
+}

@@ -1,0 +1,129 @@
+//! Resuming after a crash: every intent without an outcome is settled by re-reading the
+//! app before anything is planned again, so a create that reached the app is linked (no
+//! duplicate) and one that did not is redone by the next plan (no lost change).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use connector_sdk::{Connector, Identity};
+use serde::Serialize;
+
+use crate::directory::Directory;
+use crate::state::{Effect, Link, Origin, Outcome, StateError, Store};
+
+/// What resuming found for one interrupted call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResumedIntent {
+    /// The journal row.
+    pub entry: i64,
+    /// The run it belonged to.
+    pub run_id: String,
+    /// The instance.
+    pub instance: String,
+    /// The action.
+    pub action: String,
+    /// The outcome recorded now (`recovered`, `not_done`, `rechecked`), or `pending`
+    /// when the app could not be read (the intent stays open).
+    pub outcome: String,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Settles every pending intent; marks runs left `running` as interrupted.
+pub(crate) async fn resume(
+    store: &Store,
+    connectors: &BTreeMap<String, Arc<dyn Connector>>,
+    directory: &Directory,
+) -> Result<Vec<ResumedIntent>, StateError> {
+    // A run still `running` died (one apply runs at a time), with or without open calls.
+    store.interrupt_running().await?;
+    let pending = store.pending_intents().await?;
+    let mut resumed = Vec::new();
+    for entry in pending {
+        let mut report = ResumedIntent {
+            entry: entry.id,
+            run_id: entry.run_id.clone(),
+            instance: entry.instance.clone(),
+            action: entry.action.clone(),
+            outcome: "rechecked".to_owned(),
+            detail: "the next plan re-reads the account".to_owned(),
+        };
+        if entry.action != "create" {
+            store
+                .record_outcome(
+                    Some(entry.id),
+                    Outcome::Rechecked,
+                    Some(&report.detail),
+                    &[],
+                )
+                .await?;
+            resumed.push(report);
+            continue;
+        }
+        let Some(connector) = connectors.get(&entry.instance) else {
+            report.outcome = "pending".to_owned();
+            report.detail = "the instance is not configured any more".to_owned();
+            resumed.push(report);
+            continue;
+        };
+        let who = person(&entry, directory);
+        match connector.find(&who).await {
+            Ok(Some(account)) => {
+                let link = Link {
+                    instance: entry.instance.clone(),
+                    identity_id: who.id.clone(),
+                    login: who.login.clone(),
+                    account_id: account.id.clone(),
+                    user_name: account.user_name.clone(),
+                    origin: Origin::Created,
+                    // Unknown whether every attribute reached the app: the next plan updates.
+                    attributes_hash: None,
+                    attributes: None,
+                };
+                report.outcome = "recovered".to_owned();
+                report.detail =
+                    format!("the create reached the app: account {} linked", account.id);
+                store
+                    .record_outcome(
+                        Some(entry.id),
+                        Outcome::Recovered,
+                        Some(&report.detail),
+                        &[Effect::Link(link)],
+                    )
+                    .await?;
+            }
+            Ok(None) => {
+                report.outcome = "not_done".to_owned();
+                report.detail =
+                    "the create did not reach the app; the next plan creates".to_owned();
+                store
+                    .record_outcome(Some(entry.id), Outcome::NotDone, Some(&report.detail), &[])
+                    .await?;
+            }
+            Err(error) => {
+                report.outcome = "pending".to_owned();
+                report.detail = format!("cannot re-read the account: {error}");
+            }
+        }
+        resumed.push(report);
+    }
+    Ok(resumed)
+}
+
+/// The person of a create intent: from the directory, else rebuilt from the step.
+fn person(entry: &crate::state::JournalEntry, directory: &Directory) -> Identity {
+    let id = entry.identity_id.clone().unwrap_or_default();
+    if let Some(who) = directory.person(&id) {
+        return who.clone();
+    }
+    let login = serde_json::from_str::<serde_json::Value>(&entry.step)
+        .ok()
+        .and_then(|step| step["target"]["login"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Identity {
+        id,
+        email: login.clone(),
+        login,
+        ..Identity::default()
+    }
+}

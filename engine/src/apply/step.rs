@@ -1,0 +1,399 @@
+//! Applying one step: the intent, the connector call (retried), the outcome with its
+//! state changes, and the audit event.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use connector_sdk::{AccountRef, Connector, Identity, LicenseMode, LicenseOutcome};
+use serde::Serialize;
+
+use super::ApplyContext;
+use crate::attrs::{self, AttributeChange};
+use crate::audit::{ChangeRecord, ChangeStatus, event};
+use crate::clock;
+use crate::config::Instance;
+use crate::plan::{Action, Step};
+use crate::state::{Effect, Intent, LicenseState, Link, ManualTaskRecord, Origin, Outcome};
+
+/// What happened to one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepResult {
+    /// The plan step id.
+    pub step: String,
+    /// The instance.
+    pub instance: String,
+    /// The action.
+    pub action: String,
+    /// Who.
+    pub target: String,
+    /// `applied`, `manual`, `failed` or `skipped`.
+    pub status: String,
+    /// Why it failed or was skipped, or the manual task.
+    pub detail: Option<String>,
+    /// Connector calls made (retries included).
+    pub attempts: u32,
+}
+
+/// One instance's connector and facts the steps need.
+pub(crate) struct InstanceRun {
+    /// The instance.
+    pub instance: Instance,
+    /// Its connector.
+    pub connector: Arc<dyn Connector>,
+    /// The profile fields its mapping reads.
+    pub fields: std::collections::BTreeSet<String>,
+    /// Licences held before the run: person → SKU → state.
+    pub held: BTreeMap<String, BTreeMap<String, LicenseState>>,
+}
+
+/// The account a chain of steps works on, filled by a create.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChainState {
+    /// The account, once known.
+    pub account: Option<AccountRef>,
+}
+
+/// What a successful call produced.
+struct Done {
+    outcome: Outcome,
+    effects: Vec<Effect>,
+    detail: Option<String>,
+    account: Option<AccountRef>,
+}
+
+/// Applies `step`; on success the chain's account is updated.
+pub(crate) async fn apply_step(
+    ctx: &ApplyContext,
+    run: &InstanceRun,
+    who: Option<&Identity>,
+    step: &Step,
+    chain: &mut ChainState,
+) -> StepResult {
+    let mut result = StepResult {
+        step: step.id.clone(),
+        instance: run.instance.name.clone(),
+        action: step.action.name().to_owned(),
+        target: step.target.label().to_owned(),
+        status: "applied".to_owned(),
+        detail: None,
+        attempts: 0,
+    };
+    let account = chain.account.clone().or_else(|| {
+        Some(AccountRef {
+            id: step.target.account_id.clone()?,
+            user_name: step.target.user_name.clone().unwrap_or_default(),
+        })
+    });
+    let sku = match &step.action {
+        Action::AssignLicense { sku, .. }
+        | Action::RevokeLicense { sku, .. }
+        | Action::ManualTask { sku, .. } => Some(sku.as_str()),
+        _ => None,
+    };
+    let step_json = serde_json::to_string(step).unwrap_or_default();
+    let intent = Intent {
+        run_id: &ctx.run_id,
+        instance: &run.instance.name,
+        identity_id: step.target.identity_id.as_deref(),
+        account_id: account.as_ref().map(|a| a.id.as_str()),
+        action: step.action.name(),
+        sku,
+        step: &step_json,
+    };
+    let entry = match ctx.store.record_intent(&intent).await {
+        Ok(entry) => entry,
+        Err(error) => {
+            result.status = "failed".to_owned();
+            result.detail = Some(format!("cannot journal the intent: {error}"));
+            return result;
+        }
+    };
+    let mut attempts = 0;
+    let done = loop {
+        attempts += 1;
+        match call(ctx, run, who, step, account.as_ref(), attempts).await {
+            Ok(done) => break Ok(done),
+            Err(error) if error.is_transient() && attempts < ctx.max_attempts => {
+                tokio::time::sleep(ctx.backoff * attempts).await;
+            }
+            Err(error) => break Err(error.to_string()),
+        }
+    };
+    result.attempts = attempts;
+    let (outcome, status, detail, mut effects) = match done {
+        Ok(done) => {
+            if let Some(account) = &done.account {
+                chain.account = Some(account.clone());
+            }
+            let status = if done.outcome == Outcome::Manual {
+                ChangeStatus::Other
+            } else {
+                ChangeStatus::Success
+            };
+            (done.outcome, status, done.detail, done.effects)
+        }
+        Err(message) => (
+            Outcome::Failed,
+            ChangeStatus::Failure,
+            Some(message),
+            Vec::new(),
+        ),
+    };
+    let changes: &[AttributeChange] = match &step.action {
+        Action::Update { changes } => changes,
+        _ => &[],
+    };
+    let account_now = chain.account.as_ref().or(account.as_ref());
+    let record = ChangeRecord {
+        run_id: &ctx.run_id,
+        request_id: Some(entry),
+        instance: &run.instance.name,
+        connector: run.instance.manifest.name,
+        action: step.action.name(),
+        identity_id: step.target.identity_id.as_deref(),
+        login: step.target.login.as_deref(),
+        account_id: account_now.map(|a| a.id.as_str()),
+        user_name: account_now.map(|a| a.user_name.as_str()),
+        sku,
+        changes,
+        status,
+        detail: detail.as_deref(),
+        time: clock::now(),
+    };
+    let line = event(&record).to_string();
+    effects.push(Effect::Audit {
+        run_id: ctx.run_id.clone(),
+        instance: run.instance.name.clone(),
+        identity_id: step.target.identity_id.clone(),
+        activity: crate::audit::activity(step.action.name()).1.to_owned(),
+        status: status.as_str().to_owned(),
+        time_ms: clock::epoch_ms(record.time),
+        event: line.clone(),
+    });
+    if let Err(error) = ctx
+        .store
+        .record_outcome(Some(entry), outcome, detail.as_deref(), &effects)
+        .await
+    {
+        result.status = "failed".to_owned();
+        result.detail = Some(format!(
+            "the call returned but its outcome cannot be recorded: {error}"
+        ));
+        return result;
+    }
+    ctx.sink.write(&line);
+    result.status = match outcome {
+        Outcome::Failed => "failed",
+        Outcome::Manual => "manual",
+        _ => "applied",
+    }
+    .to_owned();
+    result.detail = detail;
+    result
+}
+
+/// Makes the connector call of a step and says what it changes in the state.
+async fn call(
+    ctx: &ApplyContext,
+    run: &InstanceRun,
+    who: Option<&Identity>,
+    step: &Step,
+    account: Option<&AccountRef>,
+    attempt: u32,
+) -> connector_sdk::Result<Done> {
+    let instance = &run.instance.name;
+    let connector = run.connector.as_ref();
+    let person = step.target.identity_id.clone();
+    let need_who = || {
+        who.ok_or_else(|| {
+            connector_sdk::Error::Config(format!("{} is not in the directory", step.target.label()))
+        })
+    };
+    let need_account = || {
+        account.ok_or_else(|| {
+            connector_sdk::Error::Config(format!("no account is known for {}", step.target.label()))
+        })
+    };
+    let snapshot_effects = |who: &Identity| {
+        let snapshot = attrs::snapshot(who, &run.fields);
+        (
+            attrs::hash(&snapshot),
+            serde_json::to_string(&snapshot).unwrap_or_default(),
+        )
+    };
+    let ok = |effects: Vec<Effect>| Done {
+        outcome: Outcome::Ok,
+        effects,
+        detail: None,
+        account: None,
+    };
+    let _ = ctx;
+    match &step.action {
+        Action::Create => {
+            let who = need_who()?;
+            // A retry first looks for the account a failed attempt may have created.
+            let existing = if attempt > 1 {
+                connector.find(who).await?
+            } else {
+                None
+            };
+            let created = match existing {
+                Some(found) => found,
+                None => connector.create(who).await?,
+            };
+            let (hash, attributes) = snapshot_effects(who);
+            let link = Link {
+                instance: instance.clone(),
+                identity_id: who.id.clone(),
+                login: who.login.clone(),
+                account_id: created.id.clone(),
+                user_name: created.user_name.clone(),
+                origin: Origin::Created,
+                attributes_hash: Some(hash),
+                attributes: Some(attributes),
+            };
+            Ok(Done {
+                outcome: Outcome::Ok,
+                detail: Some(format!("account {}", created.id)),
+                account: Some(created.reference()),
+                effects: vec![Effect::Link(link)],
+            })
+        }
+        Action::Link => {
+            let who = need_who()?;
+            let account = need_account()?;
+            let link = Link {
+                instance: instance.clone(),
+                identity_id: who.id.clone(),
+                login: who.login.clone(),
+                account_id: account.id.clone(),
+                user_name: account.user_name.clone(),
+                origin: Origin::Adopted,
+                attributes_hash: None,
+                attributes: None,
+            };
+            Ok(Done {
+                account: Some(account.clone()),
+                ..ok(vec![Effect::Link(link)])
+            })
+        }
+        Action::Update { .. } => {
+            let who = need_who()?;
+            connector.update(need_account()?, who).await?;
+            let (hash, attributes) = snapshot_effects(who);
+            Ok(ok(vec![Effect::Attributes {
+                instance: instance.clone(),
+                identity_id: who.id.clone(),
+                hash,
+                attributes,
+            }]))
+        }
+        Action::Enable => {
+            connector.enable(need_account()?).await?;
+            Ok(ok(Vec::new()))
+        }
+        Action::Disable | Action::Delete => {
+            let account = need_account()?;
+            if matches!(step.action, Action::Delete) {
+                connector.delete(account).await?;
+            } else {
+                connector.disable(account).await?;
+            }
+            let mut effects = Vec::new();
+            if let Some(person) = person {
+                if matches!(step.action, Action::Delete) {
+                    effects.push(Effect::Unlink {
+                        instance: instance.clone(),
+                        identity_id: person,
+                    });
+                } else {
+                    // Automatic seats go with the account.
+                    for sku in run.held.get(&person).into_iter().flat_map(|h| h.keys()) {
+                        let automatic = run
+                            .instance
+                            .manifest
+                            .license(sku)
+                            .is_some_and(|s| s.mode == LicenseMode::Automatic);
+                        if automatic {
+                            effects.push(license_effect(instance, &person, sku, None));
+                        }
+                    }
+                }
+            }
+            Ok(ok(effects))
+        }
+        Action::AssignLicense { sku, .. }
+        | Action::RevokeLicense { sku, .. }
+        | Action::ManualTask { sku, .. } => {
+            let assign = match &step.action {
+                Action::AssignLicense { .. } => true,
+                Action::ManualTask { operation, .. } => operation == "assign",
+                _ => false,
+            };
+            let account = need_account()?;
+            let definition = run.instance.manifest.license(sku).ok_or_else(|| {
+                connector_sdk::Error::NotFound {
+                    what: format!("licence `{sku}`"),
+                }
+            })?;
+            let outcome = if assign {
+                connector.assign_license(account, definition).await?
+            } else {
+                connector.revoke_license(account, definition).await?
+            };
+            let person = person.unwrap_or_default();
+            let held = |state| if assign { Some(state) } else { None };
+            Ok(match outcome {
+                LicenseOutcome::Applied | LicenseOutcome::Automatic => ok(vec![license_effect(
+                    instance,
+                    &person,
+                    sku,
+                    held(LicenseState::Held),
+                )]),
+                LicenseOutcome::ManualActionRequired(task) => {
+                    let record = ManualTaskRecord {
+                        id: None,
+                        run_id: ctx.run_id.clone(),
+                        instance: instance.clone(),
+                        identity_id: Some(person.clone()),
+                        account_id: Some(account.id.clone()),
+                        sku: sku.clone(),
+                        action: if assign {
+                            "assign_license"
+                        } else {
+                            "revoke_license"
+                        }
+                        .to_owned(),
+                        instructions: task.instructions.clone(),
+                        url: task.url.clone(),
+                        created_at: None,
+                    };
+                    Done {
+                        outcome: Outcome::Manual,
+                        detail: Some(task.instructions),
+                        account: None,
+                        effects: vec![
+                            license_effect(instance, &person, sku, held(LicenseState::Requested)),
+                            Effect::ManualTask(record),
+                        ],
+                    }
+                }
+            })
+        }
+        Action::Skip { .. } => Ok(ok(Vec::new())),
+    }
+}
+
+/// Sets or clears a licence row.
+fn license_effect(instance: &str, person: &str, sku: &str, state: Option<LicenseState>) -> Effect {
+    Effect::License {
+        instance: instance.to_owned(),
+        identity_id: person.to_owned(),
+        sku: sku.to_owned(),
+        state,
+    }
+}
+
+/// The default pause between step retries (multiplied by the attempt number).
+pub(crate) const RETRY_BACKOFF: Duration = Duration::from_millis(300);

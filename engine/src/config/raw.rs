@@ -1,0 +1,112 @@
+//! The assignments file as written, with spans for error messages.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFile {
+    #[serde(default)]
+    pub settings: RawSettings,
+    pub directory: Option<Spanned<RawDirectory>>,
+    #[serde(default)]
+    pub instances: BTreeMap<Spanned<String>, Spanned<RawInstance>>,
+    #[serde(default)]
+    pub provision: Vec<Spanned<RawProvision>>,
+    #[serde(default)]
+    pub sso: Vec<Spanned<RawSso>>,
+}
+
+/// `[settings]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSettings {
+    pub state: Option<String>,
+    pub audit_log: Option<String>,
+    pub max_source_shrink: Option<Spanned<f64>>,
+    pub concurrency: Option<Spanned<u32>>,
+    pub currency: Option<String>,
+}
+
+/// `[directory]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDirectory {
+    pub people: Option<String>,
+    pub groups: Option<String>,
+    pub okta: Option<RawOkta>,
+}
+
+/// `[directory.okta]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOkta {
+    pub url: String,
+    pub token_env: Spanned<String>,
+}
+
+/// `[instances.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInstance {
+    pub connector: Spanned<String>,
+    pub base_url: Option<String>,
+    pub token_url: Option<String>,
+    pub token_env: Option<Spanned<String>>,
+    pub client_id_env: Option<Spanned<String>>,
+    pub client_secret_env: Option<Spanned<String>>,
+    #[serde(default)]
+    pub variables: BTreeMap<Spanned<String>, String>,
+    pub timeout_secs: Option<u64>,
+    #[serde(default)]
+    pub policy: RawPolicy,
+    #[serde(default)]
+    pub prices: BTreeMap<Spanned<String>, Spanned<f64>>,
+}
+
+/// `[instances.NAME.policy]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPolicy {
+    pub create: Option<bool>,
+    pub update: Option<bool>,
+    pub deactivate: Option<Spanned<bool>>,
+    pub license: Option<bool>,
+    pub existing_accounts: Option<Spanned<String>>,
+    pub prune: Option<Spanned<String>>,
+    pub removal: Option<Spanned<String>>,
+    pub max_removals: Option<u32>,
+    pub max_removal_percent: Option<Spanned<f64>>,
+    pub concurrency: Option<Spanned<u32>>,
+    pub reclaim_disabled: Option<bool>,
+}
+
+/// One `[[provision]]` rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProvision {
+    pub instance: Spanned<String>,
+    #[serde(default)]
+    pub groups: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub people: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub licenses: Vec<Spanned<String>>,
+    pub from: Option<Spanned<toml::Value>>,
+    pub until: Option<Spanned<toml::Value>>,
+}
+
+/// One `[[sso]]` rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSso {
+    pub instance: Spanned<String>,
+    #[serde(default)]
+    pub groups: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub people: Vec<Spanned<String>>,
+    pub until: Option<Spanned<toml::Value>>,
+}

@@ -1,0 +1,82 @@
+//! Turning an instance of the assignments file into a connector: base URL and tenant
+//! variables from the file, secrets from the [`Secrets`] source only.
+
+use std::sync::Arc;
+
+use connector_sdk::manifest::Auth;
+use connector_sdk::{Connector, Credentials, InstanceConfig};
+
+use crate::config::Instance;
+use crate::registry::{Registry, Secrets};
+
+/// The connector configuration of `instance`.
+///
+/// # Errors
+///
+/// When a secret is not set (the message names the variable, never a value).
+pub fn instance_config(
+    instance: &Instance,
+    secrets: &dyn Secrets,
+) -> Result<InstanceConfig, String> {
+    let connection = &instance.connection;
+    let credentials = match &instance.manifest.auth {
+        Auth::Bearer { token_env } => {
+            let name = connection.token_env.as_deref().unwrap_or(token_env);
+            Credentials::Bearer(secrets.get(name)?)
+        }
+        // A pre-issued access token replaces the client-credentials or JWT flow.
+        Auth::OAuth2ClientCredentials { .. } | Auth::ServiceAccountJwt { .. }
+            if connection.token_env.is_some() =>
+        {
+            Credentials::Bearer(secrets.get(connection.token_env.as_deref().unwrap_or_default())?)
+        }
+        Auth::OAuth2ClientCredentials {
+            client_id_env,
+            client_secret_env,
+            ..
+        } => Credentials::ClientCredentials {
+            client_id: secrets.get(connection.client_id_env.as_deref().unwrap_or(client_id_env))?,
+            client_secret: secrets.get(
+                connection
+                    .client_secret_env
+                    .as_deref()
+                    .unwrap_or(client_secret_env),
+            )?,
+        },
+        Auth::ServiceAccountJwt { key_env, .. } => {
+            Credentials::ServiceAccountKey(secrets.get(key_env)?)
+        }
+    };
+    let mut config = InstanceConfig {
+        variables: connection.variables.clone(),
+        base_url: connection.base_url.clone(),
+        token_url: connection.token_url.clone(),
+        credentials: Some(credentials),
+        ..InstanceConfig::default()
+    };
+    if let Some(timeout) = connection.timeout {
+        config.timeout = timeout;
+    }
+    Ok(config)
+}
+
+/// Builds the connector of `instance`.
+///
+/// # Errors
+///
+/// When the connector is unknown, a secret is missing or the configuration is wrong.
+pub fn connect(
+    instance: &Instance,
+    registry: &Registry,
+    secrets: &dyn Secrets,
+) -> Result<Arc<dyn Connector>, String> {
+    let kind = registry.get(instance.manifest.name).ok_or_else(|| {
+        format!(
+            "connector `{}` is not in this build",
+            instance.manifest.name
+        )
+    })?;
+    let config =
+        instance_config(instance, secrets).map_err(|e| format!("{}: {e}", instance.name))?;
+    (kind.connect)(config).map_err(|e| format!("{}: {e}", instance.name))
+}

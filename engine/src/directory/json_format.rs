@@ -1,0 +1,133 @@
+//! The JSON directory format: `{"people": [...], "groups": [...]}` or a bare array of
+//! people. Every error names the file, line and column (see `docs/directory-format.md`).
+
+use std::path::Path;
+
+use connector_sdk::Identity;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use super::error::DirectoryError;
+use super::model::Group;
+
+/// The document's top level, with each record kept as raw text to locate errors.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document<'a> {
+    #[serde(borrow, default)]
+    people: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    groups: Vec<&'a RawValue>,
+}
+
+/// People and groups parsed from a JSON document, with each record's starting line.
+pub(crate) struct Parsed {
+    /// People with the line each starts on.
+    pub people: Vec<(Identity, usize)>,
+    /// Groups with the line each starts on.
+    pub groups: Vec<(Group, usize)>,
+}
+
+/// Parses `text` (the contents of `path`).
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Parsed, DirectoryError> {
+    let at = |e: serde_json::Error| {
+        DirectoryError::at(
+            path,
+            e.line(),
+            Some(e.column()),
+            e.to_string_without_location(),
+        )
+    };
+    let (people, groups): (Vec<&RawValue>, Vec<&RawValue>) = if text.trim_start().starts_with('[') {
+        (serde_json::from_str(text).map_err(at)?, Vec::new())
+    } else {
+        let document: Document = serde_json::from_str(text).map_err(at)?;
+        (document.people, document.groups)
+    };
+    Ok(Parsed {
+        people: records(path, text, &people)?,
+        groups: records(path, text, &groups)?,
+    })
+}
+
+/// Deserializes each raw record, placing errors at their absolute line and column.
+fn records<T: DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    raws: &[&RawValue],
+) -> Result<Vec<(T, usize)>, DirectoryError> {
+    raws.iter()
+        .map(|raw| {
+            let (line, column) = position(text, raw.get());
+            let value = serde_json::from_str(raw.get()).map_err(|e| {
+                let column = if e.line() == 1 {
+                    column + e.column() - 1
+                } else {
+                    e.column()
+                };
+                DirectoryError::at(
+                    path,
+                    line + e.line() - 1,
+                    Some(column),
+                    e.to_string_without_location(),
+                )
+            })?;
+            Ok((value, line))
+        })
+        .collect()
+}
+
+/// The 1-based line and column where `part` (a slice of `text`) starts.
+fn position(text: &str, part: &str) -> (usize, usize) {
+    let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// `serde_json`'s message without its " at line L column C" tail (we print our own).
+trait WithoutLocation {
+    fn to_string_without_location(&self) -> String;
+}
+
+impl WithoutLocation for serde_json::Error {
+    fn to_string_without_location(&self) -> String {
+        let full = self.to_string();
+        match full.rfind(" at line ") {
+            Some(cut) => full[..cut].to_owned(),
+            None => full,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_keep_their_lines() {
+        let text = "{\n  \"people\": [\n    {\"id\": \"1\", \"login\": \"a@x\", \"email\": \"a@x\"},\n    {\"id\": \"2\", \"login\": \"b@x\", \"email\": \"b@x\"}\n  ]\n}\n";
+        let parsed = parse(Path::new("p.json"), text).unwrap();
+        let lines: Vec<_> = parsed.people.iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, [3, 4]);
+    }
+
+    #[test]
+    fn a_bad_field_is_located_inside_its_record() {
+        let text = "[\n  {\"id\": \"1\", \"login\": \"a@x\", \"email\": \"a@x\"},\n  {\"id\": \"2\", \"login\": \"b@x\",\n   \"email\": \"b@x\", \"nickname\": \"b\"}\n]";
+        let error = parse(Path::new("p.json"), text).err().unwrap();
+        assert_eq!(error.line, Some(4), "{error}");
+        assert!(error.to_string().starts_with("p.json:4:"), "{error}");
+        assert!(error.message.contains("nickname"), "{error}");
+    }
+
+    #[test]
+    fn syntax_errors_carry_serde_json_positions() {
+        let error = parse(Path::new("p.json"), "{\"people\": [\n  {,}\n]}")
+            .err()
+            .unwrap();
+        assert_eq!((error.line, error.column), (Some(2), Some(4)), "{error}");
+    }
+}

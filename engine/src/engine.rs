@@ -1,0 +1,317 @@
+//! [`Engine`]: plan, apply and status over the instances of an assignments file.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use connector_sdk::Connector;
+use time::OffsetDateTime;
+
+use crate::apply::{self, ApplyContext, ApplyReport, InstanceRun, RETRY_BACKOFF};
+use crate::audit::AuditSink;
+use crate::config::Assignments;
+use crate::directory::{Directory, DirectorySource, guard};
+use crate::plan::{self, Plan, SourceSummary};
+use crate::registry::{Registry, Secrets};
+use crate::state::{RunStatus, Store};
+use crate::status::StatusReport;
+use crate::{EngineError, attrs, clock, connect};
+
+/// Options of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// The time rules are evaluated at (`None`: now). Tests pin it for time-bound access.
+    pub now: Option<OffsetDateTime>,
+    /// Let the run remove more than the circuit breaker allows.
+    pub allow_removals: bool,
+    /// Accept a directory that shrank more than `max_source_shrink` since the last run.
+    pub accept_source_shrink: bool,
+    /// Plan only these instances (all when empty).
+    pub instances: Vec<String>,
+}
+
+/// Options of an apply.
+#[derive(Debug, Default)]
+pub struct ApplyOptions {
+    /// How to plan.
+    pub plan: PlanOptions,
+    /// Where audit lines go besides the state.
+    pub audit: AuditSink,
+    /// Replaces `settings.concurrency`.
+    pub concurrency: Option<usize>,
+    /// Calls per step for transient errors (default 3).
+    pub max_attempts: Option<u32>,
+}
+
+/// The provisioning engine over one assignments file and one state store.
+pub struct Engine {
+    assignments: Assignments,
+    registry: Registry,
+    secrets: Arc<dyn Secrets>,
+    store: Store,
+}
+
+impl Engine {
+    /// An engine over `assignments`, with its state at `settings.state`.
+    ///
+    /// # Errors
+    ///
+    /// When the state cannot be opened or migrated.
+    pub async fn open(
+        assignments: Assignments,
+        registry: Registry,
+        secrets: Arc<dyn Secrets>,
+    ) -> Result<Self, EngineError> {
+        let store = Store::open(&assignments.settings.state).await?;
+        Ok(Self::with_store(assignments, registry, secrets, store))
+    }
+
+    /// An engine over `assignments` with an already open store.
+    pub fn with_store(
+        assignments: Assignments,
+        registry: Registry,
+        secrets: Arc<dyn Secrets>,
+        store: Store,
+    ) -> Self {
+        Self {
+            assignments,
+            registry,
+            secrets,
+            store,
+        }
+    }
+
+    /// The assignments.
+    pub fn assignments(&self) -> &Assignments {
+        &self.assignments
+    }
+
+    /// The state store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The connectors of the selected instances (an error per instance that cannot connect).
+    pub fn connectors(
+        &self,
+        only: &[String],
+    ) -> BTreeMap<String, Result<Arc<dyn Connector>, String>> {
+        self.assignments
+            .instances
+            .values()
+            .filter(|i| only.is_empty() || only.contains(&i.name))
+            .map(|i| {
+                (
+                    i.name.clone(),
+                    connect::connect(i, &self.registry, self.secrets.as_ref()),
+                )
+            })
+            .collect()
+    }
+
+    /// Loads `source` and plans. Writes nothing to any app nor to the state.
+    ///
+    /// # Errors
+    ///
+    /// A directory or state error, or [`EngineError::SourceStop`] from the source guard.
+    pub async fn plan(
+        &self,
+        source: &dyn DirectorySource,
+        options: &PlanOptions,
+    ) -> Result<Plan, EngineError> {
+        let directory = source.load().await?;
+        let connectors = self.connectors(&options.instances);
+        self.plan_directory(&directory, &source.describe(), &connectors, options)
+            .await
+    }
+
+    /// Plans from an already loaded directory.
+    ///
+    /// # Errors
+    ///
+    /// A state error, or [`EngineError::SourceStop`] from the source guard.
+    pub async fn plan_directory(
+        &self,
+        directory: &Directory,
+        description: &str,
+        connectors: &BTreeMap<String, Result<Arc<dyn Connector>, String>>,
+        options: &PlanOptions,
+    ) -> Result<Plan, EngineError> {
+        let previous = self.store.last_source_size().await?;
+        let size = directory.people.len() as u64;
+        guard::check_size(
+            previous,
+            size,
+            self.assignments.settings.max_source_shrink,
+            options.accept_source_shrink,
+        )?;
+        let now = options.now.unwrap_or_else(clock::now);
+        let mut instances = Vec::new();
+        for (name, connector) in connectors {
+            let Some(instance) = self.assignments.instance(name) else {
+                continue;
+            };
+            let connector = connector.as_ref().map(|c| c.as_ref()).map_err(Clone::clone);
+            let planned = plan::plan_instance(
+                &self.assignments,
+                instance,
+                connector,
+                directory,
+                &self.store,
+                now,
+                options.allow_removals,
+            )
+            .await?;
+            instances.push(planned);
+        }
+        let summary = Plan::summarize(&instances);
+        Ok(Plan {
+            format_version: plan::PLAN_FORMAT_VERSION,
+            generated_at: clock::stamp(clock::now()),
+            source: SourceSummary {
+                description: description.to_owned(),
+                people: size,
+                groups: directory.groups.len() as u64,
+                previous_people: previous,
+            },
+            instances,
+            summary,
+        })
+    }
+
+    /// Loads `source`, settles what an interrupted run left, plans and applies.
+    ///
+    /// # Errors
+    ///
+    /// A directory or state error, or [`EngineError::SourceStop`]. A tripped circuit
+    /// breaker is not an error: the report says the run stopped.
+    pub async fn apply(
+        &self,
+        source: &dyn DirectorySource,
+        options: ApplyOptions,
+    ) -> Result<ApplyReport, EngineError> {
+        let directory = source.load().await?;
+        self.apply_directory(directory, &source.describe(), options)
+            .await
+    }
+
+    /// Applies from an already loaded directory.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply`](Self::apply).
+    pub async fn apply_directory(
+        &self,
+        directory: Directory,
+        description: &str,
+        options: ApplyOptions,
+    ) -> Result<ApplyReport, EngineError> {
+        let connectors = self.connectors(&options.plan.instances);
+        let reachable: BTreeMap<String, Arc<dyn Connector>> = connectors
+            .iter()
+            .filter_map(|(n, c)| c.as_ref().ok().map(|c| (n.clone(), c.clone())))
+            .collect();
+        let resumed = apply::resume(&self.store, &reachable, &directory).await?;
+        let run_id = new_run_id();
+        let planned = self
+            .plan_directory(&directory, description, &connectors, &options.plan)
+            .await;
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(error) => {
+                if let EngineError::SourceStop(stop) = &error {
+                    self.store
+                        .start_run(&run_id, description, directory.people.len() as u64)
+                        .await?;
+                    let summary = serde_json::json!({ "stopped": stop.to_string() });
+                    self.store
+                        .finish_run(&run_id, RunStatus::Stopped, &summary)
+                        .await?;
+                }
+                return Err(error);
+            }
+        };
+        self.store
+            .start_run(&run_id, description, directory.people.len() as u64)
+            .await?;
+        if plan.summary.blocked {
+            let stopped = "the removal circuit breaker tripped: nothing was changed; review the plan and rerun with --allow-removals".to_owned();
+            let summary = serde_json::json!({ "stopped": stopped, "plan": plan.summary });
+            self.store
+                .finish_run(&run_id, RunStatus::Stopped, &summary)
+                .await?;
+            return Ok(ApplyReport {
+                run_id,
+                status: RunStatus::Stopped,
+                stopped: Some(stopped),
+                resumed,
+                plan,
+                results: Vec::new(),
+                counts: apply::ApplyCounts::default(),
+            });
+        }
+        let mut runs = BTreeMap::new();
+        for instance_plan in &plan.instances {
+            let (Some(instance), Some(connector)) = (
+                self.assignments.instance(&instance_plan.instance),
+                reachable.get(&instance_plan.instance),
+            ) else {
+                continue;
+            };
+            let run = InstanceRun {
+                instance: instance.clone(),
+                connector: connector.clone(),
+                fields: attrs::mapped_fields(instance.manifest),
+                held: self.store.licenses(&instance.name).await?,
+            };
+            runs.insert(instance.name.clone(), Arc::new(run));
+        }
+        let ctx = Arc::new(ApplyContext {
+            store: self.store.clone(),
+            sink: Arc::new(options.audit),
+            run_id: run_id.clone(),
+            max_attempts: options.max_attempts.unwrap_or(3).max(1),
+            backoff: RETRY_BACKOFF,
+        });
+        let concurrency = options
+            .concurrency
+            .unwrap_or(self.assignments.settings.concurrency);
+        let results =
+            apply::execute(ctx, runs, &plan.instances, Arc::new(directory), concurrency).await;
+        let counts = apply::count(&results, plan.summary.failed_instances);
+        let status = if counts.failed + counts.skipped + counts.failed_instances == 0 {
+            RunStatus::Completed
+        } else {
+            RunStatus::Partial
+        };
+        let summary = serde_json::json!({ "counts": counts, "plan": plan.summary });
+        self.store.finish_run(&run_id, status, &summary).await?;
+        Ok(ApplyReport {
+            run_id,
+            status,
+            stopped: None,
+            resumed,
+            plan,
+            results,
+            counts,
+        })
+    }
+
+    /// What the state says: recent runs, links per instance, open manual tasks and calls
+    /// an interrupted run left without an outcome.
+    ///
+    /// # Errors
+    ///
+    /// When the state cannot be read.
+    pub async fn status(&self) -> Result<StatusReport, EngineError> {
+        crate::status::status(&self.store).await
+    }
+}
+
+/// A new run id: `r` + UTC time + a random suffix.
+fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    let stamp = clock::stamp(clock::now()).replace(['-', ':', '.'], "");
+    format!("r{stamp}-{:06x}", hasher.finish() & 0xff_ffff)
+}

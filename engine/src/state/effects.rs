@@ -1,0 +1,143 @@
+//! Writing the state changes of an outcome inside its transaction.
+
+use super::journal::Effect;
+
+/// Applies one effect inside a transaction.
+pub(super) async fn apply_effect(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    effect: &Effect,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    match effect {
+        Effect::Link(link) => {
+            // An account belongs to one person: drop any other link to it first.
+            sqlx::query(
+                "DELETE FROM links WHERE instance = ? AND account_id = ? AND identity_id <> ?",
+            )
+            .bind(&link.instance)
+            .bind(&link.account_id)
+            .bind(&link.identity_id)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT OR REPLACE INTO links (instance, identity_id, login, account_id, user_name, origin, \
+                 attributes_hash, attributes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&link.instance)
+            .bind(&link.identity_id)
+            .bind(&link.login)
+            .bind(&link.account_id)
+            .bind(&link.user_name)
+            .bind(link.origin.as_str())
+            .bind(&link.attributes_hash)
+            .bind(&link.attributes)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::Attributes {
+            instance,
+            identity_id,
+            hash,
+            attributes,
+        } => {
+            sqlx::query(
+                "UPDATE links SET attributes_hash = ?, attributes = ?, updated_at = ? \
+                 WHERE instance = ? AND identity_id = ?",
+            )
+            .bind(hash)
+            .bind(attributes)
+            .bind(now)
+            .bind(instance)
+            .bind(identity_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::Unlink {
+            instance,
+            identity_id,
+        } => {
+            sqlx::query("DELETE FROM links WHERE instance = ? AND identity_id = ?")
+                .bind(instance)
+                .bind(identity_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM licenses WHERE instance = ? AND identity_id = ?")
+                .bind(instance)
+                .bind(identity_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Effect::License {
+            instance,
+            identity_id,
+            sku,
+            state,
+        } => match state {
+            Some(state) => {
+                sqlx::query(
+                    "INSERT OR REPLACE INTO licenses (instance, identity_id, sku, state, updated_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(instance)
+                .bind(identity_id)
+                .bind(sku)
+                .bind(state.as_str())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM licenses WHERE instance = ? AND identity_id = ? AND sku = ?",
+                )
+                .bind(instance)
+                .bind(identity_id)
+                .bind(sku)
+                .execute(&mut **tx)
+                .await?;
+            }
+        },
+        Effect::ManualTask(task) => {
+            sqlx::query(
+                "INSERT INTO manual_tasks (run_id, instance, identity_id, account_id, sku, action, \
+                 instructions, url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&task.run_id)
+            .bind(&task.instance)
+            .bind(&task.identity_id)
+            .bind(&task.account_id)
+            .bind(&task.sku)
+            .bind(&task.action)
+            .bind(&task.instructions)
+            .bind(&task.url)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Effect::Audit {
+            run_id,
+            instance,
+            identity_id,
+            activity,
+            status,
+            time_ms,
+            event,
+        } => {
+            sqlx::query(
+                "INSERT INTO audit_events (run_id, instance, identity_id, activity, status, time_ms, event) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(run_id)
+            .bind(instance)
+            .bind(identity_id)
+            .bind(activity)
+            .bind(status)
+            .bind(time_ms)
+            .bind(event)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! The journal: an intent row before each connector call, its outcome after, and the
+//! state changes of that outcome committed in the same transaction.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::links::{LicenseState, Link};
+use super::tasks::ManualTaskRecord;
+use super::{StateError, Store};
+use crate::clock;
+
+/// How a journaled call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The call succeeded.
+    Ok,
+    /// The connector returned a task for a person.
+    Manual,
+    /// The call failed (after retries); the detail says why.
+    Failed,
+    /// Not attempted (an earlier step of the same account failed).
+    Skipped,
+    /// After a crash: the re-read found the change done, and the state was completed.
+    Recovered,
+    /// After a crash: the re-read found the change not done; the next plan redoes it.
+    NotDone,
+    /// After a crash: left to the next plan, which re-reads the account.
+    Rechecked,
+}
+
+impl Outcome {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Manual => "manual",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+            Self::Recovered => "recovered",
+            Self::NotDone => "not_done",
+            Self::Rechecked => "rechecked",
+        }
+    }
+
+    /// Reads the stored spelling.
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "ok" => Self::Ok,
+            "manual" => Self::Manual,
+            "failed" => Self::Failed,
+            "skipped" => Self::Skipped,
+            "recovered" => Self::Recovered,
+            "not_done" => Self::NotDone,
+            "rechecked" => Self::Rechecked,
+            _ => return None,
+        })
+    }
+}
+
+/// One journal row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    /// Row id (the request id in audit events).
+    pub id: i64,
+    /// The run.
+    pub run_id: String,
+    /// The instance.
+    pub instance: String,
+    /// The directory person, when the step is about one.
+    pub identity_id: Option<String>,
+    /// The account, when known at intent time.
+    pub account_id: Option<String>,
+    /// The action (`create`, `disable`, ...).
+    pub action: String,
+    /// The licence SKU, for licence actions.
+    pub sku: Option<String>,
+    /// The plan step, as JSON.
+    pub step: String,
+    /// When the intent was written.
+    pub intent_at: String,
+    /// The outcome; `None` while the call is in flight (or was cut short by a crash).
+    pub outcome: Option<Outcome>,
+    /// The outcome's detail (error message, account id).
+    pub detail: Option<String>,
+}
+
+/// A state change committed with an outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Insert or replace a link.
+    Link(Link),
+    /// Record the attribute snapshot last applied to a linked account.
+    Attributes {
+        /// The instance.
+        instance: String,
+        /// The person.
+        identity_id: String,
+        /// The snapshot's hash.
+        hash: String,
+        /// The snapshot (JSON).
+        attributes: String,
+    },
+    /// Remove the link of a person.
+    Unlink {
+        /// The instance.
+        instance: String,
+        /// The person.
+        identity_id: String,
+    },
+    /// Set (`Some`) or clear (`None`) a licence the engine gave.
+    License {
+        /// The instance.
+        instance: String,
+        /// The person.
+        identity_id: String,
+        /// The SKU.
+        sku: String,
+        /// The new state.
+        state: Option<LicenseState>,
+    },
+    /// Record a manual task.
+    ManualTask(ManualTaskRecord),
+    /// Record an audit event.
+    Audit {
+        /// The run.
+        run_id: String,
+        /// The instance.
+        instance: String,
+        /// The person.
+        identity_id: Option<String>,
+        /// OCSF activity name.
+        activity: String,
+        /// `success`, `failure` or `other`.
+        status: String,
+        /// Event time.
+        time_ms: i64,
+        /// The event, as one JSON line.
+        event: String,
+    },
+}
+
+/// What an intent records before the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent<'a> {
+    /// The run.
+    pub run_id: &'a str,
+    /// The instance.
+    pub instance: &'a str,
+    /// The person.
+    pub identity_id: Option<&'a str>,
+    /// The account, if known.
+    pub account_id: Option<&'a str>,
+    /// The action.
+    pub action: &'a str,
+    /// The SKU.
+    pub sku: Option<&'a str>,
+    /// The plan step as JSON.
+    pub step: &'a str,
+}
+
+impl Store {
+    /// Writes an intent (committed before returning) and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written.
+    pub async fn record_intent(&self, intent: &Intent<'_>) -> Result<i64, StateError> {
+        let result = sqlx::query(
+            "INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, step, intent_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(intent.run_id)
+        .bind(intent.instance)
+        .bind(intent.identity_id)
+        .bind(intent.account_id)
+        .bind(intent.action)
+        .bind(intent.sku)
+        .bind(intent.step)
+        .bind(clock::stamp(clock::now()))
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(result.last_insert_rowid())
+    }
+
+    /// Records the outcome of journal entry `entry` (if any) and applies `effects`, in one
+    /// transaction.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written (nothing is then written).
+    pub async fn record_outcome(
+        &self,
+        entry: Option<i64>,
+        outcome: Outcome,
+        detail: Option<&str>,
+        effects: &[Effect],
+    ) -> Result<(), StateError> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.error(e))?;
+        let now = clock::stamp(clock::now());
+        if let Some(entry) = entry {
+            sqlx::query("UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?")
+                .bind(outcome.as_str())
+                .bind(detail)
+                .bind(&now)
+                .bind(entry)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        for effect in effects {
+            super::effects::apply_effect(&mut tx, effect, &now)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// Journal entries whose call never reported an outcome (a crash cut them short).
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn pending_intents(&self) -> Result<Vec<JournalEntry>, StateError> {
+        self.journal_where("outcome IS NULL", None).await
+    }
+
+    /// The journal of run `run_id`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn journal(&self, run_id: &str) -> Result<Vec<JournalEntry>, StateError> {
+        self.journal_where("run_id = ?", Some(run_id)).await
+    }
+
+    /// Journal rows matching `condition` (a fixed SQL fragment with at most one `?`).
+    async fn journal_where(
+        &self,
+        condition: &'static str,
+        value: Option<&str>,
+    ) -> Result<Vec<JournalEntry>, StateError> {
+        let sql = match condition {
+            "outcome IS NULL" => {
+                "SELECT id, run_id, instance, identity_id, account_id, action, sku, step, intent_at, outcome, detail \
+                 FROM journal WHERE outcome IS NULL ORDER BY id"
+            }
+            _ => {
+                "SELECT id, run_id, instance, identity_id, account_id, action, sku, step, intent_at, outcome, detail \
+                 FROM journal WHERE run_id = ? ORDER BY id"
+            }
+        };
+        let mut query = sqlx::query(sql);
+        if let Some(value) = value {
+            query = query.bind(value);
+        }
+        let rows = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter()
+            .map(|row| {
+                let outcome: Option<String> = row.try_get("outcome")?;
+                Ok(JournalEntry {
+                    id: row.try_get("id")?,
+                    run_id: row.try_get("run_id")?,
+                    instance: row.try_get("instance")?,
+                    identity_id: row.try_get("identity_id")?,
+                    account_id: row.try_get("account_id")?,
+                    action: row.try_get("action")?,
+                    sku: row.try_get("sku")?,
+                    step: row.try_get("step")?,
+                    intent_at: row.try_get("intent_at")?,
+                    outcome: outcome.as_deref().and_then(Outcome::parse),
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.error(e))
+    }
+}

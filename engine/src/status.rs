@@ -1,0 +1,40 @@
+//! `status`: what the state says about past runs and open work.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::EngineError;
+use crate::state::{JournalEntry, ManualTaskRecord, RunRecord, Store};
+
+/// The state at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// The state file.
+    pub state: String,
+    /// The schema version.
+    pub schema_version: i64,
+    /// The directory size at the last completed run.
+    pub last_source_size: Option<u64>,
+    /// The latest runs, newest first.
+    pub runs: Vec<RunRecord>,
+    /// Linked accounts per instance.
+    pub links: BTreeMap<String, i64>,
+    /// Manual tasks not done.
+    pub manual_tasks: Vec<ManualTaskRecord>,
+    /// Calls without an outcome (an interrupted run; the next apply settles them).
+    pub pending_intents: Vec<JournalEntry>,
+}
+
+/// Reads the status from `store`.
+pub(crate) async fn status(store: &Store) -> Result<StatusReport, EngineError> {
+    Ok(StatusReport {
+        state: store.path().display().to_string(),
+        schema_version: store.schema_version().await?,
+        last_source_size: store.last_source_size().await?,
+        runs: store.runs(10).await?,
+        links: store.link_counts().await?,
+        manual_tasks: store.open_manual_tasks().await?,
+        pending_intents: store.pending_intents().await?,
+    })
+}

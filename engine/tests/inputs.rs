@@ -1,0 +1,154 @@
+//! Bad input is reported at file:line, and the source guard stops a run whose directory is
+//! empty or shrank too much.
+
+mod common;
+
+use std::path::Path;
+
+use common::{World, apply, directory, person, registry};
+use connector_engine::{Assignments, EngineError, FileSource, PlanOptions};
+
+/// The diagnostics of `text` as an assignments file, one string each.
+fn errors(text: &str) -> Vec<String> {
+    Assignments::parse(Path::new("assignments.toml"), text, &registry())
+        .unwrap_err()
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn assignment_errors_name_file_line_and_column() {
+    let text = r#"[instances.slack]
+connector = "slak"
+
+[instances.zoom]
+connector = "zoom"
+token_env = "xoxp-1234-secret"
+variables = { vanity = "acme", region = "eu" }
+
+[instances.zoom.policy]
+prune = "erase"
+removal = "delete"
+
+[[provision]]
+instance = "zoom"
+groups = ["ai"]
+licenses = ["whiteboard", "gold"]
+until = "2026-02-30"
+
+[[provision]]
+instance = "teams"
+people = ["ada@example.com"]
+
+[[sso]]
+instance = "zoom"
+"#;
+    let errors = errors(text);
+    let expected = [
+        "assignments.toml:2:13: unknown connector `slak` (known: chatgpt, slack, zoom)",
+        "assignments.toml:6:13: expected the NAME of an environment variable",
+        "assignments.toml:7:32: zoom has no tenant variable `region` (it has: account_id, vanity)",
+        "assignments.toml:10:9: `prune` is one of \"protect\", \"disable\", \"delete\", not \"erase\"",
+        "assignments.toml:16:27: zoom has no licence `gold`",
+        "assignments.toml:17:9: `2026-02-30` is not a date",
+        "assignments.toml:20:12: unknown instance `teams`",
+        "assignments.toml:23:1: the rule names no `groups` and no `people`",
+    ];
+    for prefix in expected {
+        assert!(
+            errors.iter().any(|e| e.starts_with(prefix)),
+            "missing `{prefix}` in:\n{}",
+            errors.join("\n")
+        );
+    }
+    assert!(
+        !errors.iter().any(|e| e.contains("removal")),
+        "zoom can delete:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn toml_syntax_and_unknown_keys_are_located_too() {
+    let unknown = errors("[settings]\nconcurency = 4\n");
+    assert_eq!(unknown.len(), 1);
+    assert!(
+        unknown[0].starts_with("assignments.toml:2:1: unknown field `concurency`"),
+        "{unknown:?}"
+    );
+    let date = errors("[[sso]]\ninstance = \"x\"\ngroups = [\"a\"]\nuntil = 2026-02-30\n");
+    assert_eq!(date.len(), 1, "{date:?}");
+    assert!(
+        date[0].starts_with("assignments.toml:4:9: invalid date"),
+        "{date:?}"
+    );
+    let errors =
+        errors("[instances.a]\nconnector = \"slack\"\n[instances.a.policy]\nprune = \"delete\"\n");
+    assert!(
+        errors[0].contains("slack cannot delete accounts"),
+        "{errors:?}"
+    );
+    assert!(errors[0].starts_with("assignments.toml:4:9:"), "{errors:?}");
+}
+
+#[test]
+fn a_bad_people_file_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "id,login,email,groups\n1,a@x.io,a@x.io,ai\n2,b@x.io,,ai\n",
+    )
+    .unwrap();
+    let error = FileSource::new(&people, None).load_now().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("{}:3: person has no `email`", people.display())
+    );
+}
+
+#[tokio::test]
+async fn an_empty_or_shrinking_directory_stops_before_anything_is_planned() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"ai\"]\n",
+        world.instances_toml(&[])
+    );
+    let engine = world.engine(&text).await;
+    let connectors = engine.connectors(&[]);
+    let empty = engine
+        .plan_directory(
+            &directory(vec![]),
+            "empty",
+            &connectors,
+            &PlanOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(empty, EngineError::SourceStop(_)), "{empty}");
+    assert!(empty.is_safety_stop());
+
+    let five: Vec<_> = (1..=5).map(|i| person(i, &["ai"])).collect();
+    apply(&engine, &directory(five.clone())).await;
+    let three = directory(five[..3].to_vec());
+    let shrank = engine
+        .plan_directory(&three, "partial", &connectors, &PlanOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        shrank.to_string().contains("shrank from 5 to 3"),
+        "{shrank}"
+    );
+    let accepted = PlanOptions {
+        accept_source_shrink: true,
+        allow_removals: true,
+        ..PlanOptions::default()
+    };
+    let plan = engine
+        .plan_directory(&three, "partial", &connectors, &accepted)
+        .await
+        .unwrap();
+    assert_eq!(plan.summary.by_action.get("disable"), Some(&2));
+}

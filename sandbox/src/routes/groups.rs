@@ -1,0 +1,102 @@
+//! `/Groups` writes: create, replace, patch (members add/remove), delete.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+use super::request::Ctx;
+use crate::scim::error::{ScimError, ScimResult, no_content, resource_response};
+use crate::scim::patch::{self, PatchRules};
+use crate::scim::value::remove_ci;
+use crate::store::{Kind, Store, check_schemas, clean_group};
+
+/// Attributes a client never writes on a Group.
+const READ_ONLY: &[&str] = &["id", "meta"];
+/// Attributes a Group always has.
+const REQUIRED: &[&str] = &["displayName"];
+
+/// `POST /Groups`.
+pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
+    let mut body = ctx.request.object()?;
+    check_schemas(&body, Kind::Group, &[], ctx.rules.require_schemas)?;
+    let projection = ctx.request.projection()?;
+    let mut state = ctx.tenant.lock();
+    clean(&state.store, &mut body, None)?;
+    let created = state.store.insert(Kind::Group, body);
+    Ok(resource_response(
+        StatusCode::CREATED,
+        &projection.apply(&created),
+    ))
+}
+
+/// `PUT /Groups/{id}`.
+pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+    let mut body = ctx.request.object()?;
+    check_schemas(&body, Kind::Group, &[], ctx.rules.require_schemas)?;
+    let projection = ctx.request.projection()?;
+    let mut state = ctx.tenant.lock();
+    state
+        .store
+        .get(Kind::Group, id)
+        .ok_or_else(|| missing(id))?;
+    clean(&state.store, &mut body, Some(id))?;
+    let updated = state
+        .store
+        .replace(Kind::Group, id, body)
+        .ok_or_else(|| missing(id))?;
+    Ok(resource_response(
+        StatusCode::OK,
+        &projection.apply(&updated),
+    ))
+}
+
+/// `PATCH /Groups/{id}`: any attribute, `members` included (`add`, `remove` with
+/// `members[value eq "id"]`, which is 400 `noTarget` for a non-member).
+pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+    let rules = PatchRules {
+        extensions: &[],
+        read_only: READ_ONLY,
+        required: REQUIRED,
+    };
+    let operations = patch::parse_request(&ctx.request.json()?, &rules)?;
+    let projection = ctx.request.projection()?;
+    let mut state = ctx.tenant.lock();
+    let current = state
+        .store
+        .get(Kind::Group, id)
+        .ok_or_else(|| missing(id))?;
+    let mut object: Map<String, Value> = current.as_object().cloned().unwrap_or_default();
+    patch::apply(&mut object, &operations, &rules)?;
+    remove_ci(&mut object, "schemas");
+    check_schemas(&object, Kind::Group, &[], false)?;
+    clean(&state.store, &mut object, Some(id))?;
+    let updated = state
+        .store
+        .replace(Kind::Group, id, object)
+        .ok_or_else(|| missing(id))?;
+    Ok(resource_response(
+        StatusCode::OK,
+        &projection.apply(&updated),
+    ))
+}
+
+/// `DELETE /Groups/{id}`: removes the Group (its members stay).
+pub fn delete(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+    if ctx.tenant.lock().store.remove(Kind::Group, id) {
+        Ok(no_content())
+    } else {
+        Err(missing(id))
+    }
+}
+
+/// Cleans a Group body: its members must exist (and a Group not contain itself).
+fn clean(store: &Store, body: &mut Map<String, Value>, own_id: Option<&str>) -> ScimResult<()> {
+    clean_group(body, |member| {
+        Some(member) != own_id && store.kind_of(member).is_some()
+    })
+}
+
+/// The 404 of an unknown Group.
+fn missing(id: &str) -> ScimError {
+    ScimError::not_found(format!("no Group with id `{id}`"))
+}
