@@ -35,6 +35,7 @@ pub mod rest;
 pub mod scim;
 pub mod secret;
 pub mod sso;
+pub mod support;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{

@@ -35,10 +35,17 @@ fn every_connectors_sp_metadata_is_valid_saml_metadata() {
         files.push(path);
         expected.push((saml.entity_id, saml.acs_url, saml.name_id_format));
     }
+    // Every connector of the workspace is covered: a new connectors/<app> must be added
+    // to `all_manifests`.
+    let specs = std::fs::read_dir(common::workspace_root().join("connectors"))
+        .expect("connectors/")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().join("connector.toml").is_file())
+        .count();
     assert_eq!(
         files.len(),
-        8,
-        "every connector of the workspace is covered"
+        specs,
+        "add the new connector to common::all_manifests"
     );
 
     // 1. libxml2 (Debian's xmllint).

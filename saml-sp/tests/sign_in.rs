@@ -622,3 +622,50 @@ mod attacks {
         assert!(String::from_utf8_lossy(&output.stdout).contains("xmlsec1"));
     }
 }
+
+/// python3-saml (python-xmlsec) as an independent verifier agrees with the SP's verdicts
+/// on the fixtures: the good Response verifies, the altered and foreign-key ones do not.
+#[test]
+fn python3_saml_agrees_on_the_signature_fixtures() {
+    let dir = tempdir();
+    let key = TestKey::generate(dir.path(), "test-idp");
+    let other = TestKey::generate(dir.path(), "attacker-key");
+    let mut spec = ResponseSpec::from_okta_app(&connector_zoom::MANIFEST, None);
+    spec.signed = Signed::Assertion;
+    let good = spec.sign(dir.path(), &key);
+    let altered = good.replacen(
+        ">alice@example.com</saml:NameID>",
+        ">mallory@example.com</saml:NameID>",
+        1,
+    );
+    let foreign = spec.sign(dir.path(), &other);
+    let mut files = Vec::new();
+    for (name, xml) in [
+        ("good", &good),
+        ("altered", &altered),
+        ("foreign", &foreign),
+    ] {
+        let path = dir.path().join(format!("{name}.xml"));
+        std::fs::write(&path, xml).expect("write");
+        files.push(path);
+    }
+    let script = r#"
+import sys
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
+cert = open(sys.argv[1]).read()
+for path in sys.argv[2:]:
+    xml = open(path).read()
+    ok = OneLogin_Saml2_Utils.validate_sign(
+        xml, cert=cert, xpath="/samlp:Response/saml:Assertion/ds:Signature")
+    print(ok)
+"#;
+    let stdout = common::run(
+        Command::new(python())
+            .arg("-c")
+            .arg(script)
+            .arg(&key.cert_pem)
+            .args(&files),
+    );
+    let verdicts: Vec<&str> = stdout.lines().collect();
+    assert_eq!(verdicts, ["True", "False", "False"], "{stdout}");
+}

@@ -8,6 +8,7 @@
 //!
 //! Besides `connector-codegen` (for `schema`), the crate uses the standard library only.
 
+mod generated;
 mod peers;
 mod schema;
 mod test;
@@ -31,6 +32,9 @@ Commands:
   schema [--check]
                 Write schemas/connector.schema.json (the spec format's JSON
                 Schema) from connector-codegen; --check fails if it is stale
+  gen [--check] Regenerate every file derived from the specs (the spec schema,
+                docs/SUPPORT.md); --check fails naming any stale file
+  check         Same as `gen --check`
   help          Print this help (also -h, --help)
 ";
 
@@ -51,6 +55,10 @@ fn main() -> ExitCode {
             .map(|_| 0),
         "test" => test::run(&workspace_root(), &rest),
         "schema" => schema::run(&workspace_root(), &rest),
+        "gen" => generated::run(&workspace_root(), &rest, false),
+        "check" => {
+            no_args("check", &rest).and_then(|()| generated::run(&workspace_root(), &[], true))
+        }
         other => {
             eprintln!("xtask: error: unknown command `{other}`\n\n{HELP}");
             return ExitCode::from(2);

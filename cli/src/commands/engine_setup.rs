@@ -70,7 +70,11 @@ pub fn registry() -> Registry {
         connector_perplexity,
         connector_notion,
         connector_miro,
-        connector_canva
+        connector_canva,
+        connector_gemini,
+        connector_copilot,
+        connector_github_copilot,
+        connector_box
     )
 }
 

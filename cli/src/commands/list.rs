@@ -1,8 +1,9 @@
-//! `connector list`: what each connector does, from its manifest.
+//! `connector list`: the support matrix, from the manifests (the same rows as
+//! `docs/SUPPORT.md`).
 
 use clap::Args;
-use connector_sdk::manifest::{DeactivateMethod, Protocol, UpdateMethod};
-use connector_sdk::{Capability, Manifest};
+use connector_sdk::Manifest;
+use connector_sdk::support::{COLUMNS, row};
 
 use crate::{registry, table};
 
@@ -10,8 +11,11 @@ use crate::{registry, table};
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print the full manifests as JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     json: bool,
+    /// Print the support matrix as Markdown (the content of docs/SUPPORT.md).
+    #[arg(long)]
+    markdown: bool,
 }
 
 /// Prints the connectors.
@@ -23,70 +27,12 @@ pub fn run(args: &ListArgs) -> Result<(), String> {
         println!("{text}");
         return Ok(());
     }
+    if args.markdown {
+        print!("{}", connector_sdk::support::markdown(&manifests));
+        return Ok(());
+    }
+    // The sources column counts links; `--json` and docs/SUPPORT.md list them.
     let rows: Vec<Vec<String>> = manifests.iter().map(|m| row(m)).collect();
-    print!(
-        "{}",
-        table::render(
-            &[
-                "connector",
-                "sso",
-                "sp-only",
-                "provisioning",
-                "capabilities",
-                "deactivate",
-                "licence",
-                "plan (provisioning)"
-            ],
-            &rows
-        )
-    );
+    print!("{}", table::render(&COLUMNS, &rows));
     Ok(())
-}
-
-fn row(m: &Manifest) -> Vec<String> {
-    let sso: Vec<&str> = m
-        .sso
-        .protocols
-        .iter()
-        .map(|p| match p.as_str() {
-            "saml2" => "SAML",
-            _ => "OIDC",
-        })
-        .collect();
-    let provisioning = match m.provisioning.protocol {
-        Protocol::Scim2 => format!(
-            "SCIM 2.0 ({})",
-            match m.provisioning.dialect.update {
-                UpdateMethod::Patch => "PATCH",
-                UpdateMethod::Put => "PUT",
-            }
-        ),
-        Protocol::Rest => "REST (declared operations)".to_owned(),
-        Protocol::None => "none".to_owned(),
-    };
-    let capabilities: Vec<&str> = Capability::ALL
-        .iter()
-        .filter(|c| m.can(**c))
-        .map(|c| c.as_str())
-        .collect();
-    let deactivate = match m.provisioning.dialect.deactivate {
-        DeactivateMethod::PatchActive => "PATCH active=false",
-        DeactivateMethod::PutActive => "PUT active=false",
-        DeactivateMethod::Delete => "DELETE",
-    };
-    let licences: Vec<String> = m
-        .licenses
-        .iter()
-        .map(|sku| format!("{}:{}", sku.name, sku.mode.as_str()))
-        .collect();
-    vec![
-        m.display_name.to_owned(),
-        sso.join("+"),
-        if m.sso.sp_initiated_only { "yes" } else { "no" }.to_owned(),
-        provisioning,
-        capabilities.join(","),
-        deactivate.to_owned(),
-        licences.join(" "),
-        m.plan.provisioning.to_owned(),
-    ]
 }

@@ -1,5 +1,6 @@
-//! `connector sandbox`: serves a local emulation of every connector's SCIM API (one
-//! tenant per SCIM manifest, named after it) plus a strict RFC 7644 tenant, `generic`,
+//! `connector sandbox`: serves a local emulation of every connector's provisioning API
+//! (one tenant per manifest, named after it: SCIM, or the vendor's REST API for
+//! Gemini, Microsoft 365 Copilot and Box) plus a strict RFC 7644 tenant, `generic`,
 //! until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -57,7 +58,7 @@ fn loopback(text: &str) -> Result<SocketAddr, String> {
 async fn serve(address: SocketAddr) -> Result<(), String> {
     let mut builder = Sandbox::builder();
     for manifest in registry::manifests() {
-        if manifest.provisioning.protocol == Protocol::Scim2 && manifest.name != GENERIC {
+        if manifest.provisioning.protocol != Protocol::None && manifest.name != GENERIC {
             builder = builder.manifest(manifest);
         }
     }
@@ -88,10 +89,13 @@ fn describe(sandbox: &SandboxHandle) -> String {
             || "strict RFC 7644".to_owned(),
             |m| m.display_name.to_owned(),
         );
+        let (kind, url) = match tenant.manifest().map(|m| m.provisioning.protocol) {
+            Some(Protocol::Rest) => ("API ", tenant.api_url()),
+            _ => ("SCIM", tenant.scim_url()),
+        };
         out.push_str(&format!(
-            "\n{} ({what})\n  SCIM      {}\n",
-            tenant.name(),
-            tenant.scim_url()
+            "\n{} ({what})\n  {kind}      {url}\n",
+            tenant.name()
         ));
         out.push_str(&format!("  bearer    {}\n", tenant.token().expose()));
         if let TenantCredentials::ClientCredentials {

@@ -218,6 +218,10 @@ pub fn all_manifests() -> Vec<&'static Manifest> {
         &connector_canva::MANIFEST,
         &connector_slack::MANIFEST,
         &connector_zoom::MANIFEST,
+        &connector_gemini::MANIFEST,
+        &connector_copilot::MANIFEST,
+        &connector_github_copilot::MANIFEST,
+        &connector_box::MANIFEST,
     ]
 }
 

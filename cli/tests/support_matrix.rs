@@ -1,0 +1,30 @@
+//! `docs/SUPPORT.md` is what the connectors' manifests say today.
+
+use std::process::Command;
+
+#[test]
+fn support_matrix_file_is_up_to_date() {
+    let output = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["list", "--markdown"])
+        .output()
+        .expect("the connector binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let generated = String::from_utf8(output.stdout).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/SUPPORT.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/SUPPORT.md is stale: run `cargo xtask gen` and commit it"
+    );
+    // One row per connector the CLI knows, every one with its sources.
+    let rows = generated
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| service"))
+        .count();
+    let sections = generated.lines().filter(|l| l.starts_with("### ")).count();
+    assert_eq!(rows, sections);
+}

@@ -1,0 +1,82 @@
+//! Files derived from the specs: written by `cargo xtask gen`, checked by
+//! `cargo xtask check` (and by tests), in the rust-analyzer "sourcegen" style.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+/// Writes `contents` to `root/relative`, or with `check` fails naming the file when the
+/// committed copy differs. Returns whether the file changed (or would change).
+pub fn ensure_file(
+    root: &Path,
+    relative: &str,
+    contents: &str,
+    check: bool,
+) -> Result<bool, String> {
+    let path = root.join(relative);
+    let current = fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(contents) {
+        println!("gen: {relative} is up to date");
+        return Ok(false);
+    }
+    if check {
+        return Err(format!(
+            "{relative} is {}; run `cargo xtask gen` and commit it",
+            if current.is_some() {
+                "stale"
+            } else {
+                "missing"
+            }
+        ));
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("gen: wrote {relative}");
+    Ok(true)
+}
+
+/// `docs/SUPPORT.md`, rendered by the CLI from every connector's manifest (the xtask
+/// itself stays free of the connector crates).
+fn support_matrix(root: &Path) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "connector-cli",
+            "--",
+            "list",
+            "--markdown",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run the connector CLI: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`connector list --markdown` failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("the support matrix is not UTF-8: {e}"))
+}
+
+/// `cargo xtask gen [--check]` and `cargo xtask check`.
+pub fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32, String> {
+    let check = check_only
+        || match args {
+            [] => false,
+            [flag] if flag == "--check" => true,
+            [other, ..] => return Err(format!("`gen` takes only `--check` (got `{other}`)")),
+        };
+    ensure_file(
+        root,
+        crate::schema::SCHEMA_PATH,
+        &connector_codegen::spec_json_schema(),
+        check,
+    )?;
+    ensure_file(root, "docs/SUPPORT.md", &support_matrix(root)?, check)?;
+    Ok(0)
+}
