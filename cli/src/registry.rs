@@ -13,6 +13,10 @@ pub fn manifests() -> Vec<&'static Manifest> {
         &connector_canva::MANIFEST,
         &connector_slack::MANIFEST,
         &connector_zoom::MANIFEST,
+        &connector_gemini::MANIFEST,
+        &connector_copilot::MANIFEST,
+        &connector_github_copilot::MANIFEST,
+        &connector_box::MANIFEST,
     ];
     all.sort_by_key(|m| m.display_name);
     all

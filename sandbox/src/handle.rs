@@ -1,6 +1,7 @@
 //! [`SandboxHandle`]: where a started sandbox listens, its tenants' URLs and
 //! credentials, and how to stop it.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -36,6 +37,8 @@ pub struct TenantHandle {
     name: String,
     manifest: Option<&'static Manifest>,
     scim_url: String,
+    api_url: String,
+    variables: BTreeMap<String, String>,
     admin_url: String,
     token: Secret,
     admin_token: Secret,
@@ -59,6 +62,8 @@ impl TenantHandle {
             name: tenant.name.clone(),
             manifest: tenant.manifest,
             scim_url: tenant.scim_url.clone(),
+            api_url: tenant.api_url.clone(),
+            variables: tenant.variables.clone(),
             admin_url: format!("{base_url}/_admin/tenants/{}", tenant.name),
             token: Secret::new(tenant.auth.token.clone()),
             admin_token: Secret::new(admin_token),
@@ -76,9 +81,23 @@ impl TenantHandle {
         self.manifest
     }
 
-    /// The SCIM base URL, `http://HOST/{tenant}/scim/v2` (no trailing slash).
+    /// The SCIM base URL, `http://HOST/{tenant}/scim/v2` (GitHub's:
+    /// `.../scim/v2/enterprises/{enterprise}`; no trailing slash).
     pub fn scim_url(&self) -> &str {
         &self.scim_url
+    }
+
+    /// The base URL a connector uses: the SCIM URL, or for a tenant emulating a vendor
+    /// REST API that API's base (`http://HOST/{tenant}/admin/directory/v1`,
+    /// `.../v1.0`, `.../2.0`).
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// The tenant variables [`config`](Self::config) sets: each manifest variable's
+    /// example, with the API URLs (`licensing_api`, `api_url`) pointed at the tenant.
+    pub fn variables(&self) -> &BTreeMap<String, String> {
+        &self.variables
     }
 
     /// A bearer token the SCIM API accepts (for an OAuth tenant: one it issued at start).
@@ -107,12 +126,14 @@ impl TenantHandle {
         self.admin_token.clone()
     }
 
-    /// A connector configuration pointed at this tenant: its base URL, credentials (and
-    /// token URL), every manifest variable set to its example, and no
-    /// client-side rate limit (so the tenant's own limit is what throttles).
+    /// A connector configuration pointed at this tenant: its base URL
+    /// ([`api_url`](Self::api_url)), credentials (and token URL), the
+    /// [`variables`](Self::variables), and no client-side rate limit (so the tenant's own
+    /// limit is what throttles).
     pub fn config(&self) -> InstanceConfig {
         let mut config = InstanceConfig {
-            base_url: Some(self.scim_url.clone()),
+            base_url: Some(self.api_url.clone()),
+            variables: self.variables.clone(),
             rate_limit: RateLimitSetting::Off,
             timeout: Duration::from_secs(30),
             ..InstanceConfig::default()
@@ -131,9 +152,6 @@ impl TenantHandle {
                 }
             }
         });
-        for variable in self.manifest.map_or(&[][..], |m| m.variables) {
-            config = config.with_variable(variable.name, variable.example);
-        }
         config
     }
 }

@@ -1,6 +1,6 @@
 //! # connector-sandbox
 //!
-//! A local server that emulates each AI SaaS's SCIM API the way the vendor does it,
+//! A local server that emulates each AI SaaS's provisioning API the way the vendor does it,
 //! driven by the connector manifests, plus a strict RFC 7643/7644 tenant (`generic`).
 //!
 //! Each *tenant* is one emulated service instance at `/{tenant}/scim/v2/...` with its
@@ -10,9 +10,23 @@
 //! DELETE that removes, deactivates (Slack) or is refused (Canva), the one filter
 //! attribute the service supports, its page size and its rate limit.
 //!
+//! Tenants of connectors that provision through a vendor REST API serve that API the
+//! way the vendor answers it, on the same authentication, rate limit and fault
+//! machinery (module `vendors`): Gemini's Google Directory API at
+//! `/{tenant}/admin/directory/v1` and License Manager at `/{tenant}/apps/licensing/v1`
+//! (throttled with Google's 403 `userRateLimitExceeded`), Microsoft 365 Copilot's Graph
+//! at `/{tenant}/v1.0`, Box at `/{tenant}/2.0`, and GitHub Copilot's seat API at
+//! `/{tenant}/orgs/{org}/copilot/...` next to its enterprise SCIM API at
+//! `/{tenant}/scim/v2/enterprises/{enterprise}`. [`TenantHandle::config`] sets the base
+//! URL and the tenant variables (`licensing_api`, `api_url`, ...) that reach them.
+//!
 //! The admin API at `/_admin/...` (its own token) lists tenants, shows and seeds their
 //! data, changes faults and rate limits at run time, and resets them, so tests check
-//! the final state independently of any connector.
+//! the final state independently of any connector. For a vendor API tenant,
+//! `GET /_admin/tenants/{tenant}/api` shows its users (vendor JSON), licences, seats,
+//! groups and memberships, `POST .../api/users` seeds an account, and
+//! `PUT .../api/users/{id}/owns-content` (`true`/`false`) marks a Box user as owning
+//! content.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), connector_sandbox::SandboxError> {
@@ -34,7 +48,7 @@
 //! `tenant_spec` (a tenant's settings), `config` (rate limits and faults), `server`
 //! (connections), `routes` (HTTP endpoints), `runtime` (tenants, rules, auth, limits,
 //! faults), `store` (data), `scim` (filters, PATCH, projection, errors), `schemas`
-//! (discovery documents).
+//! (discovery documents), `vendors` (the Google, Graph, Box and GitHub REST APIs).
 
 #![warn(missing_docs)]
 
@@ -49,6 +63,7 @@ mod scim;
 mod server;
 mod store;
 mod tenant_spec;
+mod vendors;
 
 pub use builder::{Sandbox, SandboxBuilder};
 pub use config::{Faults, Limits, RateLimitConfig, RateLimitMode, ThrottleStyle};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use connector_sdk::Manifest;
 
-use crate::config::{Faults, RateLimitConfig};
+use crate::config::{Faults, RateLimitConfig, ThrottleStyle};
 use crate::scim::attr_path::{ENTERPRISE_USER_SCHEMA, starts_with_urn};
 
 /// The default lifetime of access tokens issued by an OAuth tenant.
@@ -27,9 +27,12 @@ pub struct TenantSpec {
 impl TenantSpec {
     /// A tenant that behaves like the service `manifest` describes, named after it.
     ///
-    /// Its SCIM dialect, capabilities, rate limit and authentication come from the
-    /// manifest; the User extension URNs it accepts are those the manifest's attribute
-    /// and licence paths name.
+    /// Its SCIM dialect, capabilities, rate limit (and throttle style: Google's 403 for a
+    /// manifest with a 403 throttle rule) and authentication come from the manifest; the
+    /// User extension URNs it accepts are those the manifest's attribute and licence
+    /// paths name. Gemini, Microsoft 365 Copilot and Box tenants serve their vendor's
+    /// REST API instead of SCIM; the GitHub Copilot tenant serves enterprise SCIM plus
+    /// the Copilot seat API.
     pub fn for_manifest(manifest: &'static Manifest) -> Self {
         let mut extensions: Vec<String> = Vec::new();
         let paths = manifest.attributes.iter().map(|a| a.path).chain(
@@ -47,10 +50,22 @@ impl TenantSpec {
                 }
             }
         }
+        // A service that throttles with 403 (Google) does so here too.
+        let style = if manifest
+            .provisioning
+            .throttle
+            .iter()
+            .any(|rule| rule.status == 403)
+        {
+            ThrottleStyle::Google403
+        } else {
+            ThrottleStyle::Scim429
+        };
         Self {
             name: manifest.name.to_owned(),
             manifest: Some(manifest),
             extensions,
+            rate_limit: RateLimitConfig::manifest().with_style(style),
             ..Self::generic("generic")
         }
     }

@@ -85,7 +85,14 @@ fn summary(tenant: &Tenant) -> Value {
         "client_id": tenant.token_url.as_ref().map(|_| &tenant.auth.client_id),
         "client_secret": tenant.token_url.as_ref().map(|_| &tenant.auth.client_secret),
         "extensions": tenant.extensions,
-        "users": state.store.len(Kind::User),
+        "vendor": tenant.vendor.map(|v| v.name()),
+        "api_url": tenant.api_url,
+        "variables": tenant.variables,
+        "users": state
+            .api
+            .as_ref()
+            .and_then(|api| api.user_count())
+            .unwrap_or_else(|| state.store.len(Kind::User)),
         "groups": state.store.len(Kind::Group),
         "rate_limit": state.rate_limit,
         "limits": state.bucket.limits(),
@@ -317,4 +324,64 @@ pub async fn reset(
     let tenant = tenant(&app, &headers, &name)?;
     tenant.reset();
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The vendor API state of a tenant, or a 404 for a SCIM-only tenant.
+fn no_api(name: &str) -> AdminError {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("tenant `{name}` emulates no vendor REST API"),
+    )
+}
+
+/// `GET /_admin/tenants/{tenant}/api`: everything the tenant's vendor API holds, in the
+/// vendor's JSON (users, licences, seats, groups, memberships).
+pub async fn api_state(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let tenant = tenant(&app, &headers, &name)?;
+    let state = tenant.lock();
+    let api = state.api.as_ref().ok_or_else(|| no_api(&name))?;
+    let mut body = api.admin();
+    if let Some(object) = body.as_object_mut() {
+        object.insert("vendor".to_owned(), json!(tenant.vendor.map(|v| v.name())));
+    }
+    ok(StatusCode::OK, body)
+}
+
+/// `POST /_admin/tenants/{tenant}/api/users`: an account that exists before
+/// provisioning, in the vendor's JSON (no password needed).
+pub async fn seed_api_user(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let tenant = tenant(&app, &headers, &name)?;
+    let user: serde_json::Map<String, Value> = parse(&body)?;
+    let mut state = tenant.lock();
+    let api = state.api.as_mut().ok_or_else(|| no_api(&name))?;
+    let created = api
+        .seed_user(user)
+        .map_err(|(status, detail)| error(status, &detail))?;
+    ok(StatusCode::CREATED, created)
+}
+
+/// `PUT /_admin/tenants/{tenant}/api/users/{id}/owns-content` with `true` or `false`:
+/// whether a Box user owns content (which makes a DELETE without `force` fail).
+pub async fn set_owns_content(
+    State(app): State<Arc<AppState>>,
+    Path((name, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let tenant = tenant(&app, &headers, &name)?;
+    let owns: bool = parse(&body)?;
+    let mut state = tenant.lock();
+    let api = state.api.as_mut().ok_or_else(|| no_api(&name))?;
+    api.set_owns_content(&id, owns)
+        .map_err(|(status, detail)| error(status, &detail))?;
+    ok(StatusCode::OK, json!({"id": id, "owns_content": owns}))
 }

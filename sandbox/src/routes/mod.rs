@@ -5,10 +5,13 @@
 //! - `dispatch`: SCIM paths and methods to handlers;
 //! - `request`: query, body and list-response helpers;
 //! - `users`, `groups`, `search`, `discovery`: the SCIM handlers;
+//! - `api`: the entry of the vendor REST APIs (`crate::vendors`) at
+//!   `/{tenant}/{prefix}/...`;
 //! - `oauth`: the token endpoint of OAuth tenants;
 //! - `admin`: the admin API.
 
 mod admin;
+mod api;
 mod discovery;
 mod dispatch;
 mod groups;
@@ -53,12 +56,32 @@ pub fn router(state: Arc<AppState>) -> Router {
             put(admin::set_rate_limit).get(admin::rate_limit),
         )
         .route("/_admin/tenants/{tenant}/reset", post(admin::reset))
+        .route("/_admin/tenants/{tenant}/api", get(admin::api_state))
+        .route(
+            "/_admin/tenants/{tenant}/api/users",
+            post(admin::seed_api_user),
+        )
+        .route(
+            "/_admin/tenants/{tenant}/api/users/{id}/owns-content",
+            put(admin::set_owns_content),
+        )
         .route(
             "/_admin/tenants/{tenant}/scim/v2/{*rest}",
             any(scim::admin_entry),
         )
         .route("/{tenant}/oauth/token", any(oauth::token))
         .route("/{tenant}/scim/v2/{*rest}", any(scim::entry))
+        .route(
+            "/{tenant}/admin/directory/v1/{*rest}",
+            api::route("admin/directory/v1"),
+        )
+        .route(
+            "/{tenant}/apps/licensing/v1/{*rest}",
+            api::route("apps/licensing/v1"),
+        )
+        .route("/{tenant}/v1.0/{*rest}", api::route("v1.0"))
+        .route("/{tenant}/2.0/{*rest}", api::route("2.0"))
+        .route("/{tenant}/orgs/{*rest}", api::route("orgs"))
         .fallback(not_found)
         .with_state(state)
 }

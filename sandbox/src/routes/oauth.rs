@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::runtime::AppState;
 use crate::runtime::auth::AuthKind;
+use crate::vendors::Vendor;
 
 /// The token endpoint.
 pub async fn token(
@@ -80,6 +81,17 @@ pub async fn token(
             "invalid_request",
             &format!("`{missing}` is missing"),
         );
+    }
+    if tenant.vendor == Some(Vendor::Box) {
+        let enterprise = tenant.variables.get("enterprise_id").map(String::as_str);
+        if field("box_subject_type") != Some("enterprise") || field("box_subject_id") != enterprise
+        {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "Grant credentials are invalid: box_subject_type must be `enterprise` and box_subject_id this enterprise's id",
+            );
+        }
     }
     let access_token = tenant.issue_token();
     let body = json!({

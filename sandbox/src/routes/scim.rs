@@ -45,6 +45,30 @@ pub async fn entry(
     let Some(tenant) = app.tenant(&name) else {
         return ScimError::not_found(format!("no tenant `{name}`")).into_response();
     };
+    if !tenant.serves_scim {
+        return ScimError::not_found(format!(
+            "tenant `{name}` emulates a REST API, not SCIM: use {}",
+            tenant.api_url
+        ))
+        .into_response();
+    }
+    let rest = if tenant.scim_prefix.is_empty() {
+        rest
+    } else {
+        match rest
+            .strip_prefix(tenant.scim_prefix.as_str())
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+        {
+            Some(below) => below.trim_start_matches('/').to_owned(),
+            None => {
+                return ScimError::not_found(format!(
+                    "the SCIM API of `{name}` is at {}",
+                    tenant.scim_url
+                ))
+                .into_response();
+            }
+        }
+    };
     let logged = match &query {
         Some(query) => format!("/{rest}?{query}"),
         None => format!("/{rest}"),
@@ -75,7 +99,11 @@ pub async fn entry(
 }
 
 /// Runs the guards, then `serve` if they let the request through.
-fn guarded(tenant: &Tenant, headers: &HeaderMap, serve: impl FnOnce() -> Response) -> Response {
+pub(super) fn guarded(
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    serve: impl FnOnce() -> Response,
+) -> Response {
     let token = bearer_token(headers);
     if !token.is_some_and(|t| tenant.token_ok(t)) {
         tenant.lock().stats.unauthorized += 1;

@@ -1,11 +1,12 @@
 //! A running tenant: its fixed behaviour and credentials, and its mutable state (data,
 //! rate limit, faults, counters, request log, issued tokens) behind one lock.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use connector_sdk::Manifest;
+use connector_sdk::manifest::Protocol;
 use serde::Serialize;
 
 use super::auth::{AuthKind, TenantAuth, random_token};
@@ -15,6 +16,7 @@ use super::rules::Rules;
 use crate::config::{Faults, Limits, RateLimitConfig, RateLimitMode};
 use crate::store::Store;
 use crate::tenant_spec::TenantSpec;
+use crate::vendors::{Vendor, VendorState};
 
 /// How many requests the log keeps.
 const LOG_CAPACITY: usize = 1000;
@@ -24,7 +26,8 @@ const LOG_CAPACITY: usize = 1000;
 pub struct LogEntry {
     /// The HTTP method.
     pub method: String,
-    /// The path below the tenant's SCIM base (`/Users/42`), with the query.
+    /// The path below the tenant's SCIM base (`/Users/42`), or below the tenant for a
+    /// vendor API (`/v1.0/users/42`), with the query.
     pub path: String,
     /// The status answered; 0 when the connection was dropped.
     pub status: u16,
@@ -49,6 +52,20 @@ pub struct Tenant {
     pub scim_url: String,
     /// Its OAuth token endpoint, for OAuth tenants.
     pub token_url: Option<String>,
+    /// The vendor REST API it emulates besides (or instead of) SCIM.
+    pub vendor: Option<Vendor>,
+    /// Whether it serves SCIM (false for tenants of protocol `rest`).
+    pub serves_scim: bool,
+    /// The path below `/scim/v2/` where its SCIM API lives (GitHub's
+    /// `enterprises/{enterprise}`), empty for most.
+    pub scim_prefix: String,
+    /// The base URL connectors use: the SCIM URL, or the vendor API's.
+    pub api_url: String,
+    /// `http://HOST/{tenant}`, below which its vendor APIs live.
+    pub root_url: String,
+    /// The tenant variables a connector needs to reach it (manifest examples, API URLs
+    /// pointed at the sandbox).
+    pub variables: BTreeMap<String, String>,
     /// The settings at start, restored by a reset.
     initial: (RateLimitConfig, Faults),
     /// The mutable state.
@@ -72,12 +89,42 @@ pub struct TenantState {
     pub log: VecDeque<LogEntry>,
     /// Access tokens issued by the token endpoint, with their expiry.
     pub issued: HashMap<String, Instant>,
+    /// The vendor API's data, for tenants emulating one.
+    pub api: Option<VendorState>,
 }
 
 impl Tenant {
     /// The tenant `spec` describes, served under `base_url` (`http://127.0.0.1:PORT`).
     pub fn new(spec: TenantSpec, base_url: &str) -> Self {
-        let scim_url = format!("{base_url}/{}/scim/v2", spec.name);
+        let root = format!("{base_url}/{}", spec.name);
+        let vendor = spec.manifest.and_then(Vendor::for_manifest);
+        let mut variables: BTreeMap<String, String> = spec
+            .manifest
+            .map_or(&[][..], |m| m.variables)
+            .iter()
+            .map(|v| (v.name.to_owned(), v.example.to_owned()))
+            .collect();
+        if let Some(vendor) = vendor {
+            vendor.set_variables(&root, &mut variables);
+        }
+        let scim_prefix = vendor
+            .map(|v| v.scim_prefix(&variables))
+            .unwrap_or_default();
+        let scim_url = if scim_prefix.is_empty() {
+            format!("{root}/scim/v2")
+        } else {
+            format!("{root}/scim/v2/{scim_prefix}")
+        };
+        let serves_scim = spec
+            .manifest
+            .is_none_or(|m| m.provisioning.protocol == Protocol::Scim2);
+        let api_url = vendor
+            .and_then(|v| v.base_url(&root))
+            .unwrap_or_else(|| scim_url.clone());
+        let api = spec
+            .manifest
+            .zip(vendor)
+            .map(|(manifest, vendor)| vendor.new_state(manifest, &variables));
         let (rules, kind) = match spec.manifest {
             Some(manifest) => (
                 Rules::from_manifest(manifest),
@@ -111,6 +158,7 @@ impl Tenant {
             stats: Stats::default(),
             log: VecDeque::new(),
             issued: HashMap::new(),
+            api,
         };
         Self {
             name: spec.name,
@@ -121,6 +169,12 @@ impl Tenant {
             auth,
             scim_url,
             token_url,
+            vendor,
+            serves_scim,
+            scim_prefix,
+            api_url,
+            root_url: root,
+            variables,
             initial: (spec.rate_limit, spec.faults),
             state: Mutex::new(state),
         }
@@ -182,6 +236,10 @@ impl Tenant {
         state.stats = Stats::default();
         state.log.clear();
         state.issued.clear();
+        state.api = self
+            .manifest
+            .zip(self.vendor)
+            .map(|(manifest, vendor)| vendor.new_state(manifest, &self.variables));
     }
 
     /// The budget in force.

@@ -1,0 +1,337 @@
+//! Box's `/2.0` users and group memberships as Box answers: `filter_term` prefix search
+//! and `limit`/`offset` paging with `entries` and `total_count`; `POST /users` needing
+//! `name` and `login` (409 `user_login_already_used`); `PUT /users/{id}` with `status`;
+//! `DELETE /users/{id}` refused (400 "User has managed content") when the user owns
+//! content and `force` is not true; memberships with 409 on a duplicate. Errors are
+//! `{"type":"error","status","code","message"}`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::{Call, bounded, empty, json_response, merge, same, text, var};
+use crate::scim::value::now_rfc3339;
+
+/// The statuses a Box user may have.
+const STATUSES: &[&str] = &[
+    "active",
+    "inactive",
+    "cannot_delete_edit",
+    "cannot_delete_edit_upload",
+];
+
+/// Fields a client never writes.
+const READ_ONLY: &[&str] = &["id", "type", "created_at", "modified_at", "space_used"];
+
+/// The users, groups and memberships of one Box enterprise.
+#[derive(Debug)]
+pub struct State {
+    /// Users by id (ids sort in creation order).
+    users: BTreeMap<String, Value>,
+    /// Groups (the Box AI group is there from the start).
+    groups: Vec<Value>,
+    /// Group memberships.
+    memberships: Vec<Value>,
+    /// Ids of users who own content.
+    owns_content: BTreeSet<String>,
+    /// The last id number handed out.
+    seq: u64,
+}
+
+type Failure = (StatusCode, &'static str, String);
+
+impl State {
+    /// An enterprise with one group, the Box AI group `box_ai_group_id` names.
+    pub fn new(variables: &BTreeMap<String, String>) -> Self {
+        let group = var(variables, "box_ai_group_id");
+        Self {
+            users: BTreeMap::new(),
+            groups: vec![
+                json!({"type": "group", "id": group, "name": "Box AI", "group_type": "managed_group"}),
+            ],
+            memberships: Vec::new(),
+            owns_content: BTreeSet::new(),
+            seq: 0,
+        }
+    }
+
+    /// How many users there are.
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// The admin view.
+    pub fn admin(&self) -> Value {
+        json!({
+            "users": self.users.values().collect::<Vec<_>>(),
+            "owns_content": self.owns_content,
+            "groups": self.groups,
+            "memberships": self.memberships,
+        })
+    }
+
+    /// Seeds a user.
+    pub fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
+        self.insert(body).map_err(|(s, _, m)| (s, m))
+    }
+
+    /// Marks a user as owning content (or not).
+    pub fn set_owns_content(&mut self, id: &str, owns: bool) -> Result<(), (StatusCode, String)> {
+        if !self.users.contains_key(id) {
+            return Err((StatusCode::NOT_FOUND, format!("no Box user `{id}`")));
+        }
+        if owns {
+            self.owns_content.insert(id.to_owned());
+        } else {
+            self.owns_content.remove(id);
+        }
+        Ok(())
+    }
+
+    /// Serves one call below `/2.0`.
+    pub fn serve(&mut self, call: &Call<'_>) -> Response {
+        self.route(call)
+            .unwrap_or_else(|(status, code, message)| error(status, code, &message))
+    }
+
+    fn route(&mut self, call: &Call<'_>) -> Result<Response, Failure> {
+        let ok = |status, body: &Value| Ok(json_response(status, body));
+        match (call.method.clone(), call.path().as_slice()) {
+            (Method::GET, ["users"]) => {
+                let users: Vec<Value> = match call.param("filter_term") {
+                    Some(term) => {
+                        let term = term.to_lowercase();
+                        let starts = |u: &Value, key: &str| {
+                            u.get(key)
+                                .and_then(Value::as_str)
+                                .is_some_and(|v| v.to_lowercase().starts_with(&term))
+                        };
+                        self.users
+                            .values()
+                            .filter(|u| starts(u, "login") || starts(u, "name"))
+                            .cloned()
+                            .collect()
+                    }
+                    None => self.users.values().cloned().collect(),
+                };
+                page(call, users)
+            }
+            (Method::POST, ["users"]) => {
+                let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
+                ok(StatusCode::CREATED, &self.insert(body)?)
+            }
+            (Method::GET, ["users", id]) => ok(StatusCode::OK, self.user(id)?),
+            (Method::PUT, ["users", id]) => {
+                self.user(id)?;
+                let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
+                ok(StatusCode::OK, &self.update(id, body)?)
+            }
+            (Method::DELETE, ["users", id]) => {
+                self.user(id)?;
+                if self.owns_content.contains(*id) && call.param("force") != Some("true") {
+                    return Err(bad("User has managed content"));
+                }
+                self.users.remove(*id);
+                self.owns_content.remove(*id);
+                self.memberships.retain(|m| m["user"]["id"] != json!(id));
+                Ok(empty(StatusCode::NO_CONTENT))
+            }
+            (Method::GET, ["users", id, "memberships"]) => {
+                self.user(id)?;
+                let mine = self
+                    .memberships
+                    .iter()
+                    .filter(|m| m["user"]["id"] == json!(id))
+                    .cloned()
+                    .collect();
+                page(call, mine)
+            }
+            (Method::GET, ["groups"]) => page(call, self.groups.clone()),
+            (Method::GET, ["groups", id, "memberships"]) => {
+                self.group(id)?;
+                let members = self
+                    .memberships
+                    .iter()
+                    .filter(|m| m["group"]["id"] == json!(id))
+                    .cloned()
+                    .collect();
+                page(call, members)
+            }
+            (Method::POST, ["group_memberships"]) => {
+                let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
+                let (user_id, group_id) = match (text(&body, "user.id"), text(&body, "group.id")) {
+                    (Some(u), Some(g)) => (u.to_owned(), g.to_owned()),
+                    _ => return Err(bad("'user.id' and 'group.id' are required")),
+                };
+                let user = self.user(&user_id)?.clone();
+                let group = self.group(&group_id)?.clone();
+                if self.memberships.iter().any(|m| {
+                    m["user"]["id"] == json!(user_id) && m["group"]["id"] == json!(group_id)
+                }) {
+                    return Err((
+                        StatusCode::CONFLICT,
+                        "conflict",
+                        "User is already a member of this group".into(),
+                    ));
+                }
+                self.seq += 1;
+                let now = now_rfc3339();
+                let membership = json!({
+                    "type": "group_membership",
+                    "id": format!("{}", 5_000_000_000u64 + self.seq),
+                    "user": {"type": "user", "id": user_id, "name": user["name"], "login": user["login"]},
+                    "group": {"type": "group", "id": group_id, "name": group["name"], "group_type": group["group_type"]},
+                    "role": body.get("role").cloned().unwrap_or_else(|| json!("member")),
+                    "created_at": now,
+                    "modified_at": now,
+                });
+                self.memberships.push(membership.clone());
+                ok(StatusCode::CREATED, &membership)
+            }
+            (Method::GET, ["group_memberships", id]) => {
+                let found = self
+                    .memberships
+                    .iter()
+                    .find(|m| m["id"] == json!(id))
+                    .ok_or_else(not_found)?;
+                ok(StatusCode::OK, found)
+            }
+            (Method::DELETE, ["group_memberships", id]) => {
+                let index = self
+                    .memberships
+                    .iter()
+                    .position(|m| m["id"] == json!(id))
+                    .ok_or_else(not_found)?;
+                self.memberships.remove(index);
+                Ok(empty(StatusCode::NO_CONTENT))
+            }
+            _ => Err(not_found()),
+        }
+    }
+
+    fn user(&self, id: &str) -> Result<&Value, Failure> {
+        self.users.get(id).ok_or_else(not_found)
+    }
+
+    fn group(&self, id: &str) -> Result<&Value, Failure> {
+        self.groups
+            .iter()
+            .find(|g| g["id"] == json!(id))
+            .ok_or_else(not_found)
+    }
+
+    fn check(&self, body: &Map<String, Value>, except: Option<&str>) -> Result<(), Failure> {
+        if let Some(status) = body.get("status")
+            && !status.as_str().is_some_and(|s| STATUSES.contains(&s))
+        {
+            return Err(bad(&format!("Invalid value '{status}' for 'status'")));
+        }
+        if let Some(login) = body.get("login").and_then(Value::as_str) {
+            let taken = self.users.iter().any(|(id, u)| {
+                Some(id.as_str()) != except && u["login"].as_str().is_some_and(|l| same(l, login))
+            });
+            if taken {
+                return Err((
+                    StatusCode::CONFLICT,
+                    "user_login_already_used",
+                    "User with the specified login already exists".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, mut body: Map<String, Value>) -> Result<Value, Failure> {
+        for field in ["login", "name"] {
+            if text(&body, field).is_none() {
+                return Err(bad(&format!("'{field}' is required")));
+            }
+        }
+        self.check(&body, None)?;
+        for key in READ_ONLY {
+            body.remove(*key);
+        }
+        self.seq += 1;
+        let id = format!("{}", 20_000_000_000u64 + self.seq);
+        let now = now_rfc3339();
+        let mut user = json!({
+            "type": "user",
+            "id": id,
+            "created_at": now,
+            "modified_at": now,
+            "language": "en",
+            "timezone": "America/Los_Angeles",
+            "space_amount": 10_737_418_240u64,
+            "space_used": 0,
+            "max_upload_size": 5_368_709_120u64,
+            "status": "active",
+            "job_title": "",
+            "phone": "",
+            "address": "",
+            "avatar_url": format!("https://app.box.com/api/avatar/large/{id}"),
+        })
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+        merge(&mut user, &body);
+        let user = Value::Object(user);
+        self.users.insert(id, user.clone());
+        Ok(user)
+    }
+
+    fn update(&mut self, id: &str, mut body: Map<String, Value>) -> Result<Value, Failure> {
+        self.check(&body, Some(id))?;
+        for key in READ_ONLY {
+            body.remove(*key);
+        }
+        let Some(Value::Object(user)) = self.users.get_mut(id) else {
+            return Err(not_found());
+        };
+        merge(user, &body);
+        user.insert("modified_at".into(), Value::String(now_rfc3339()));
+        Ok(Value::Object(user.clone()))
+    }
+}
+
+/// A page of `items` by `limit` (1 to 1000, default 100) and `offset`.
+fn page(call: &Call<'_>, items: Vec<Value>) -> Result<Response, Failure> {
+    let limit = bounded(call.param("limit"), 100, 1, 1000)
+        .ok_or_else(|| bad("Invalid value for 'limit'"))?;
+    let offset = bounded(call.param("offset"), 0, 0, u64::MAX)
+        .ok_or_else(|| bad("Invalid value for 'offset'"))?;
+    let total = items.len();
+    let entries: Vec<Value> = items
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"entries": entries, "total_count": total, "limit": limit, "offset": offset}),
+    ))
+}
+
+fn bad(message: &str) -> Failure {
+    (StatusCode::BAD_REQUEST, "bad_request", message.to_owned())
+}
+
+fn not_found() -> Failure {
+    (StatusCode::NOT_FOUND, "not_found", "Not Found".to_owned())
+}
+
+/// Box's error body.
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(
+        status,
+        &json!({
+            "type": "error",
+            "status": status.as_u16(),
+            "code": code,
+            "help_url": "http://developers.box.com/docs/#errors",
+            "message": message,
+            "request_id": "sandbox",
+        }),
+    )
+}
