@@ -69,6 +69,9 @@ pub enum Func {
     Default,
     /// `join(list, "separator")`
     Join,
+    /// `slug(text)`: letters, digits and `-` kept, anything else becomes `-`
+    /// (GitHub's normalization of a managed user's login).
+    Slug,
     /// `random_secret()`: a fresh random credential (an initial password the service
     /// demands but SSO never uses); mark its attribute `create_only` and `sensitive`.
     RandomSecret,
@@ -90,6 +93,7 @@ const FUNCS: &[(&str, Func)] = &[
     ("domain", Func::Domain),
     ("default", Func::Default),
     ("join", Func::Join),
+    ("slug", Func::Slug),
     ("random_secret", Func::RandomSecret),
 ];
 
@@ -104,7 +108,12 @@ impl Func {
 
     fn signature(self) -> &'static [Ty] {
         match self {
-            Self::Lower | Self::Upper | Self::Trim | Self::LocalPart | Self::Domain => &[Ty::Text],
+            Self::Lower
+            | Self::Upper
+            | Self::Trim
+            | Self::LocalPart
+            | Self::Domain
+            | Self::Slug => &[Ty::Text],
             Self::Default => &[Ty::Text, Ty::Literal],
             Self::Join => &[Ty::List, Ty::Literal],
             Self::RandomSecret => &[],
@@ -120,6 +129,7 @@ impl Func {
             Self::Domain => "domain(email)",
             Self::Default => "default(text, \"fallback\")",
             Self::Join => "join(list, \"separator\")",
+            Self::Slug => "slug(text)",
             Self::RandomSecret => "random_secret()",
         }
     }

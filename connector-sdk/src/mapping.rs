@@ -55,6 +55,22 @@ pub fn domain(value: Option<String>) -> Option<String> {
     value.and_then(|v| v.split_once('@').map(|(_, domain)| domain.to_owned()))
 }
 
+/// Letters, digits and `-` kept, every other character replaced by `-` (GitHub's
+/// normalization of a managed user's login: `ada.lovelace` → `ada-lovelace`).
+pub fn slug(value: Option<String>) -> Option<String> {
+    value.map(|v| {
+        v.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    })
+}
+
 /// The value, or `fallback` when it is absent or empty.
 pub fn default(value: Option<String>, fallback: &str) -> Option<String> {
     match value {
@@ -128,6 +144,7 @@ mod tests {
     fn functions() {
         assert_eq!(lower(s("Ada@X.COM")), s("ada@x.com"));
         assert_eq!(upper(s("ada")), s("ADA"));
+        assert_eq!(slug(s("ada.love_lace")), s("ada-love-lace"));
         assert_eq!(trim(s("  ")), None);
         assert_eq!(local_part(s("ada@example.com")), s("ada"));
         assert_eq!(domain(s("ada@example.com")), s("example.com"));

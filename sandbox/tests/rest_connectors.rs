@@ -642,13 +642,22 @@ async fn box_token_endpoint_checks_the_enterprise() {
     );
 }
 
-/// GitHub's managed login prefix: the lowercased local part.
+/// GitHub's managed login prefix: the lowercased local part, normalized (`.` → `-`).
 fn github_user_name(who: &Identity) -> String {
     who.email
         .split('@')
         .next()
         .unwrap_or_default()
         .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -681,14 +690,14 @@ async fn github_copilot_capability_suite_and_seats() {
     admin.call(Method::POST, "/reset", None).await;
     let ada = Identity {
         id: "00u-ada".into(),
-        login: "ada@github.example".into(),
-        email: "ada@github.example".into(),
+        login: "ada.lovelace@github.example".into(),
+        email: "ada.lovelace@github.example".into(),
         first_name: Some("Ada".into()),
         last_name: Some("Lovelace".into()),
         ..Identity::default()
     };
     let account = connector.create(&ada).await.unwrap();
-    assert_eq!(account.user_name, "ada");
+    assert_eq!(account.user_name, "ada-lovelace");
     let sku = connector_github_copilot::MANIFEST
         .license("copilot")
         .unwrap();
@@ -700,7 +709,7 @@ async fn github_copilot_capability_suite_and_seats() {
     );
     let seats = admin.get("/api").await["seats"].clone();
     assert_eq!(seats.as_array().unwrap().len(), 1);
-    assert_eq!(seats[0]["assignee"]["login"], "ada_acme");
+    assert_eq!(seats[0]["assignee"]["login"], "ada-lovelace_acme");
     assert!(seats[0]["pending_cancellation_date"].is_null());
     let log = admin.get("/requests").await;
     assert!(

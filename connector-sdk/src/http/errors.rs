@@ -50,9 +50,16 @@ impl ErrorBody {
             };
         };
         let field = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
+        // Google and Microsoft Graph nest theirs: {"error": {"code": .., "message": ..}}.
+        let nested = json
+            .get("error")
+            .and_then(|e| e.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let detail = ["detail", "message", "error_description", "error"]
             .iter()
             .find_map(|name| field(name))
+            .or(nested)
             .or_else(|| json.get("Errors").map(Value::to_string))
             .unwrap_or_else(|| json.to_string());
         Self {
@@ -129,6 +136,22 @@ pub(crate) fn truncate(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vendor_nested_error_messages() {
+        let google = br#"{"error":{"code":403,"message":"Not Authorized to access this resource/api","errors":[{"reason":"forbidden"}]}}"#;
+        assert_eq!(
+            ErrorBody::parse(google).detail.as_deref(),
+            Some("Not Authorized to access this resource/api")
+        );
+        let graph = br#"{"error":{"code":"Request_BadRequest","message":"License assignment failed because of an invalid usage location."}}"#;
+        assert!(
+            ErrorBody::parse(graph)
+                .detail
+                .unwrap()
+                .contains("usage location")
+        );
+    }
 
     #[test]
     fn scim_error_with_string_or_number_status() {
