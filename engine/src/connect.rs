@@ -43,9 +43,9 @@ pub fn instance_config(
                     .unwrap_or(client_secret_env),
             )?,
         },
-        Auth::ServiceAccountJwt { key_env, .. } => {
-            Credentials::ServiceAccountKey(secrets.get(key_env)?)
-        }
+        Auth::ServiceAccountJwt { key_env, .. } => Credentials::ServiceAccountKey(
+            secrets.get(connection.key_env.as_deref().unwrap_or(key_env))?,
+        ),
     };
     let mut config = InstanceConfig {
         variables: connection.variables.clone(),

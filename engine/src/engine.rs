@@ -205,6 +205,7 @@ impl Engine {
         description: &str,
         options: ApplyOptions,
     ) -> Result<ApplyReport, EngineError> {
+        let _lock = self.lock()?;
         let connectors = self.connectors(&options.plan.instances);
         let reachable: BTreeMap<String, Arc<dyn Connector>> = connectors
             .iter()
@@ -294,6 +295,39 @@ impl Engine {
             results,
             counts,
         })
+    }
+
+    /// Takes the apply lock of the state file (`STATE.apply-lock`), held until the guard
+    /// drops; the OS releases it when a killed process dies. In-memory stores need none.
+    fn lock(&self) -> Result<Option<std::fs::File>, EngineError> {
+        let state = self.store.path();
+        if state.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        let mut name = state.into_os_string();
+        name.push(".apply-lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&name)
+            .map_err(|e| {
+                EngineError::Other(format!(
+                    "cannot open the apply lock {}: {e}",
+                    name.display()
+                ))
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(EngineError::Other(format!(
+                "another apply is running on this state ({} is locked)",
+                name.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(EngineError::Other(format!(
+                "cannot lock {}: {e}",
+                name.display()
+            ))),
+        }
     }
 
     /// What the state says: recent runs, links per instance, open manual tasks and calls

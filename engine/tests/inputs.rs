@@ -152,3 +152,39 @@ async fn an_empty_or_shrinking_directory_stops_before_anything_is_planned() {
         .unwrap();
     assert_eq!(plan.summary.by_action.get("disable"), Some(&2));
 }
+
+/// The first fenced block of `language` in a document.
+fn fenced<'a>(doc: &'a str, language: &str) -> &'a str {
+    let open = format!("```{language}\n");
+    let start = doc.find(&open).unwrap() + open.len();
+    &doc[start..start + doc[start..].find("```").unwrap()]
+}
+
+#[test]
+fn the_documented_examples_parse() {
+    let doc = include_str!("../../docs/assignments.md");
+    let assignments = Assignments::parse(
+        Path::new("assignments.toml"),
+        fenced(doc, "toml"),
+        &registry(),
+    )
+    .unwrap_or_else(|e| panic!("docs/assignments.md example:\n{e}"));
+    assert_eq!(assignments.instances.len(), 3);
+    assert_eq!(assignments.instances["zoom"].prices["whiteboard"], 5.0);
+
+    let doc = include_str!("../../docs/directory-format.md");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("people.json");
+    std::fs::write(&json, fenced(doc, "json")).unwrap();
+    let directory = FileSource::new(&json, None).load_now().unwrap();
+    assert_eq!(directory.people[0].groups, ["engineering", "ai-pilot"]);
+    let csv_doc = &doc[doc.find("## CSV").unwrap()..];
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, fenced(csv_doc, "csv")).unwrap();
+    let groups = dir.path().join("groups.csv");
+    let groups_doc = &csv_doc[csv_doc.find("A groups file").unwrap()..];
+    std::fs::write(&groups, fenced(groups_doc, "csv")).unwrap();
+    let directory = FileSource::new(&people, Some(groups)).load_now().unwrap();
+    assert_eq!(directory.people.len(), 2);
+    assert!(directory.people[1].groups.contains(&"ai-pilot".to_owned()));
+}

@@ -179,12 +179,56 @@ licenses = ["member", "slack_ai"]
     assert!(report.succeeded(), "{report:#?}");
     let tasks = engine.status().await.unwrap().manual_tasks;
     assert_eq!(
-        tasks
-            .iter()
-            .filter(|t| t.action == "revoke_license")
-            .count(),
+        tasks.len(),
         2,
+        "the revokes supersede the assigns: {tasks:#?}"
+    );
+    assert!(
+        tasks.iter().all(|t| t.action == "revoke_license"),
         "{tasks:#?}"
     );
     assert!(engine.store().licenses("slack").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn seats_of_an_account_deactivated_outside_the_engine_are_reclaimed() {
+    let world = World::new(&[("zoom", "zoom")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"zoom\"\ngroups = [\"ai\"]\nlicenses = [\"whiteboard\"]\n",
+        world.instances_toml(&[])
+    );
+    let engine = world.engine(&text).await;
+    let mut grace = person(1, &["ai"]);
+    let report = apply_at(
+        &engine,
+        &directory(vec![grace.clone()]),
+        common::NOW,
+        ApplyOptions::default(),
+    )
+    .await;
+    assert!(report.succeeded());
+    // An admin deactivates her in Zoom; then she leaves the company.
+    let id = users(world.server("zoom")).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    world.server("zoom").state().set_active(&id, false).await;
+    grace.status = connector_sdk::IdentityStatus::Deprovisioned;
+    let people = directory(vec![grace]);
+    let planned = plan_at(&engine, &people, common::NOW, PlanOptions::default()).await;
+    let steps = &planned.instances[0].steps;
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    assert_eq!(steps[0].action.name(), "revoke_license");
+    assert!(
+        steps[0]
+            .reason
+            .contains("the account is deactivated: reclaim its seats"),
+        "{}",
+        steps[0].reason
+    );
+    let report = apply_at(&engine, &people, common::NOW, ApplyOptions::default()).await;
+    assert!(report.succeeded());
+    let user = &users(world.server("zoom")).await[0];
+    assert_eq!(user[ZOOM]["zoomWhiteboard"], Value::Bool(false));
+    assert_eq!(user["active"], Value::Bool(false));
 }

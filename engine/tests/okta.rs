@@ -20,11 +20,10 @@ async fn reads_every_page_and_group_and_waits_out_a_rate_limit() {
     connector_tests::install_crypto_provider();
     let server = MockServer::start().await;
     let base = server.uri();
-    let auth = header("authorization", "SSWS okta-token");
     Mock::given(method("GET"))
         .and(path("/api/v1/users"))
         .and(query_param_is_missing("after"))
-        .and(auth.clone())
+        .and(header("authorization", "SSWS okta-token"))
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header(

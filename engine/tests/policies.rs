@@ -282,3 +282,51 @@ async fn capability_switches_turn_each_kind_of_change_into_a_skip() {
         "nothing changed on the server"
     );
 }
+
+#[tokio::test]
+async fn removal_delete_deletes_leavers_but_only_disables_the_suspended() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}{}",
+        world.instances_toml(&[("chatgpt", "removal = \"delete\"")]),
+        rule("chatgpt", "ai")
+    );
+    let engine = world.engine(&text).await;
+    apply(
+        &engine,
+        &directory(vec![
+            person(1, &["ai"]),
+            person(2, &["ai"]),
+            person(3, &["ai"]),
+        ]),
+    )
+    .await;
+    let mut suspended = person(2, &["ai"]);
+    suspended.status = connector_sdk::IdentityStatus::Suspended;
+    let people = directory(vec![person(1, &["ai"]), suspended, person(3, &[])]);
+    let planned = plan(&engine, &people).await;
+    assert_eq!(
+        steps(&planned, "chatgpt"),
+        [
+            ("disable", "alan.turing2@example.com"),
+            ("delete", "katherine.johnson3@example.com")
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    apply(&engine, &people).await;
+    let left = users(world.server("chatgpt")).await;
+    assert_eq!(left.len(), 2, "the leaver is deleted");
+    assert!(
+        left.iter()
+            .any(|u| u["userName"] == "alan.turing2@example.com" && u["active"] == false)
+    );
+    assert!(
+        !engine
+            .store()
+            .links("chatgpt")
+            .await
+            .unwrap()
+            .contains_key("00u000003")
+    );
+    assert!(!plan(&engine, &people).await.has_changes());
+}

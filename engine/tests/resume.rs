@@ -128,3 +128,30 @@ async fn an_interrupted_update_is_rechecked_and_redone() {
     let user = &users(world.server("chatgpt")).await[0];
     assert_eq!(user["name"]["familyName"], "Byron");
 }
+
+#[tokio::test]
+async fn a_second_apply_on_the_same_state_is_refused_while_one_runs() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let engine = world.engine(&text(&world)).await;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(world.dir.path().join("state.db.apply-lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let error = engine
+        .apply_directory(
+            directory(vec![person(1, &["ai"])]),
+            "test",
+            Default::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("another apply is running"),
+        "{error}"
+    );
+    lock.unlock().unwrap();
+    apply(&engine, &directory(vec![person(1, &["ai"])])).await;
+}

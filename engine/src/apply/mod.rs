@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use connector_sdk::Identity;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -92,6 +93,7 @@ pub(crate) async fn execute(
 ) -> Vec<StepResult> {
     let global = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
+    let people = directory.by_id();
     let mut order = 0usize;
     for plan in plans {
         let Some(run) = runs.get(&plan.instance) else {
@@ -99,14 +101,20 @@ pub(crate) async fn execute(
         };
         let local = Arc::new(Semaphore::new(run.instance.policy.concurrency.max(1)));
         for chain in chains(&plan.steps) {
-            let (ctx, run, directory) = (ctx.clone(), run.clone(), directory.clone());
+            let who = chain[0]
+                .target
+                .identity_id
+                .as_deref()
+                .and_then(|id| people.get(id))
+                .map(|who| (*who).clone());
+            let (ctx, run) = (ctx.clone(), run.clone());
             let (global, local) = (global.clone(), local.clone());
             let index = order;
             order += 1;
             tasks.spawn(async move {
                 let _local = local.acquire_owned().await;
                 let _global = global.acquire_owned().await;
-                (index, run_chain(&ctx, &run, &directory, chain).await)
+                (index, run_chain(&ctx, &run, who.as_ref(), chain).await)
             });
         }
     }
@@ -135,11 +143,12 @@ fn chains(steps: &[Step]) -> Vec<Vec<Step>> {
     keys.into_iter().filter_map(|k| by_key.remove(&k)).collect()
 }
 
-/// One account's steps in order; after a failure the rest are skipped.
+/// One account's steps in order (`who` is its person); after a failure the rest are
+/// skipped.
 async fn run_chain(
     ctx: &ApplyContext,
     run: &InstanceRun,
-    directory: &Directory,
+    who: Option<&Identity>,
     chain: Vec<Step>,
 ) -> Vec<StepResult> {
     let mut state = ChainState::default();
@@ -158,11 +167,6 @@ async fn run_chain(
             });
             continue;
         }
-        let who = step
-            .target
-            .identity_id
-            .as_deref()
-            .and_then(|id| directory.person(id));
         let result = apply_step(ctx, run, who, &step, &mut state).await;
         failed = result.status == "failed";
         results.push(result);

@@ -188,22 +188,29 @@ fn check_instance(
 
 /// How to reach the instance; secrets only as environment variable names.
 fn connection(raw: &RawInstance, manifest: &Manifest, diags: &mut Diagnostics) -> Connection {
-    let bearer = matches!(manifest.auth, Auth::Bearer { .. });
+    let (oauth, jwt) = match manifest.auth {
+        Auth::Bearer { .. } => (false, false),
+        Auth::OAuth2ClientCredentials { .. } => (true, false),
+        Auth::ServiceAccountJwt { .. } => (false, true),
+    };
+    let kind = if oauth {
+        "OAuth client credentials"
+    } else if jwt {
+        "a service account key"
+    } else {
+        "a bearer token"
+    };
     for (key, value, wanted) in [
-        // On an OAuth connector, `token_env` names a pre-issued access token (sandboxes,
-        // tests) used instead of the token endpoint.
+        // On an OAuth or service-account connector, `token_env` names a pre-issued access
+        // token (sandboxes, tests) used instead of the token endpoint.
         ("token_env", &raw.token_env, true),
-        ("client_id_env", &raw.client_id_env, !bearer),
-        ("client_secret_env", &raw.client_secret_env, !bearer),
+        ("client_id_env", &raw.client_id_env, oauth),
+        ("client_secret_env", &raw.client_secret_env, oauth),
+        ("key_env", &raw.key_env, jwt),
     ] {
         if let Some(value) = value {
             env_name(value, diags);
             if !wanted {
-                let kind = if bearer {
-                    "a bearer token"
-                } else {
-                    "OAuth client credentials"
-                };
                 diags.error(
                     value.span(),
                     format!(
@@ -241,6 +248,7 @@ fn connection(raw: &RawInstance, manifest: &Manifest, diags: &mut Diagnostics) -
         token_env: value(&raw.token_env),
         client_id_env: value(&raw.client_id_env),
         client_secret_env: value(&raw.client_secret_env),
+        key_env: value(&raw.key_env),
         variables,
         timeout: raw.timeout_secs.map(Duration::from_secs),
     }

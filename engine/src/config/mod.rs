@@ -103,6 +103,8 @@ pub struct Connection {
     pub client_id_env: Option<String>,
     /// The environment variable with the OAuth client secret (else the connector's default).
     pub client_secret_env: Option<String>,
+    /// The environment variable with the service account key (else the connector's default).
+    pub key_env: Option<String>,
     /// Tenant variables.
     pub variables: BTreeMap<String, String>,
     /// Timeout of one HTTP request.

@@ -58,6 +58,7 @@ pub(super) struct RawInstance {
     pub token_env: Option<Spanned<String>>,
     pub client_id_env: Option<Spanned<String>>,
     pub client_secret_env: Option<Spanned<String>>,
+    pub key_env: Option<Spanned<String>>,
     #[serde(default)]
     pub variables: BTreeMap<Spanned<String>, String>,
     pub timeout_secs: Option<u64>,

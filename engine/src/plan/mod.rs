@@ -115,16 +115,21 @@ async fn import(connector: &dyn Connector, directory: &Directory) -> Result<Vec<
 /// The sign-in side: who holds the assignment and how the tile works.
 fn sso_plan(instance: &Instance, directory: &Directory, desired: &desired::Desired) -> SsoPlan {
     let sso = &instance.manifest.sso;
+    let people = directory.by_id();
     let login = |id: &String| {
-        directory
-            .person(id)
+        people
+            .get(id.as_str())
             .map(|p| p.login.clone())
             .unwrap_or_else(|| id.clone())
     };
     let provisioned: HashSet<&String> = desired
         .grants
         .keys()
-        .filter(|id| directory.person(id).is_some_and(|p| p.status.is_active()))
+        .filter(|id| {
+            people
+                .get(id.as_str())
+                .is_some_and(|p| p.status.is_active())
+        })
         .collect();
     let mut plan = SsoPlan {
         managed: desired.sso_managed,

@@ -132,7 +132,7 @@ pub enum Action {
     AssignLicense {
         /// The SKU.
         sku: String,
-        /// Its mode (`automatic`, `attribute`, `group`).
+        /// Its mode (`automatic`, `attribute`, `group`, `api`).
         mode: String,
         /// Its monthly price, if configured.
         monthly_price: Option<f64>,

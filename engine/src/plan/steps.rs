@@ -118,15 +118,6 @@ impl<'a> Steps<'a> {
                 skipped: "revoke_license".to_owned(),
                 code: SkipCode::AutomaticSeat,
             },
-            LicenseMode::Api => Action::Skip {
-                skipped: if assign {
-                    "assign_license"
-                } else {
-                    "revoke_license"
-                }
-                .to_owned(),
-                code: SkipCode::Unsupported,
-            },
             _ if assign => Action::AssignLicense {
                 sku: sku.to_owned(),
                 mode,

@@ -99,6 +99,19 @@ pub(super) async fn apply_effect(
             }
         },
         Effect::ManualTask(task) => {
+            // A new task for the same seat closes the open one it supersedes (a revoke
+            // makes a pending assign moot, and the other way round).
+            sqlx::query(
+                "UPDATE manual_tasks SET done_at = ? WHERE instance = ? AND identity_id IS ? \
+                 AND sku = ? AND action <> ? AND done_at IS NULL",
+            )
+            .bind(now)
+            .bind(&task.instance)
+            .bind(&task.identity_id)
+            .bind(&task.sku)
+            .bind(&task.action)
+            .execute(&mut **tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO manual_tasks (run_id, instance, identity_id, account_id, sku, action, \
                  instructions, url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
