@@ -18,6 +18,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The whole job on the embedded defaults: an in-process sandbox of every service, a
+    /// bundled directory of 300 people, plan and apply to all twelve apps, leavers, and a
+    /// run with nothing to do.
+    Demo(commands::demo::DemoArgs),
     /// List the connectors with their sign-in, provisioning, capabilities and licence modes.
     List(commands::list::ListArgs),
     /// Show what apply would change in each app (writes nothing). Exit 0: no changes, 2: changes pending, 3: a safety check would stop, 1: error.
@@ -37,6 +41,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => return commands::demo::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Plan(args) => return commands::plan::run(&args),
         Command::Apply(args) => return commands::apply::run(&args),

@@ -57,6 +57,9 @@ pub fn instance_config(
     if let Some(timeout) = connection.timeout {
         config.timeout = timeout;
     }
+    if !connection.client_rate_limit {
+        config.rate_limit = connector_sdk::RateLimitSetting::Off;
+    }
     Ok(config)
 }
 

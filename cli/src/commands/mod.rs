@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod demo;
 pub mod engine_setup;
 pub mod list;
 pub mod plan;

@@ -58,7 +58,19 @@ fn scim_items(model: &Model, names: &names::Names) -> TokenStream {
     {
         schemas.push(ENTERPRISE_URN.to_owned());
     }
-    schemas.extend(model.extensions.iter().map(|e| e.urn.clone()));
+    // Only the extensions the User actually carries: a declared extension whose
+    // attributes are neither mapped nor carry a seat is never sent.
+    let used = user::all_targets(model);
+    schemas.extend(
+        model
+            .extensions
+            .iter()
+            .filter(|e| {
+                used.iter()
+                    .any(|t| matches!(t, Target::Extension { alias, .. } if *alias == e.alias))
+            })
+            .map(|e| e.urn.clone()),
+    );
     let mut managed: Vec<String> = Vec::new();
     for attribute in &model.attributes {
         let path = attribute.target.patch_path();

@@ -251,6 +251,7 @@ fn connection(raw: &RawInstance, manifest: &Manifest, diags: &mut Diagnostics) -
         key_env: value(&raw.key_env),
         variables,
         timeout: raw.timeout_secs.map(Duration::from_secs),
+        client_rate_limit: raw.client_rate_limit.unwrap_or(true),
     }
 }
 

@@ -109,6 +109,9 @@ pub struct Connection {
     pub variables: BTreeMap<String, String>,
     /// Timeout of one HTTP request.
     pub timeout: Option<Duration>,
+    /// Whether the connector's documented rate limit is enforced client-side (off only
+    /// for sandboxes; the server's 429 and `Retry-After` are honoured either way).
+    pub client_rate_limit: bool,
 }
 
 /// What to do with an account that exists in the app but that the engine did not create.

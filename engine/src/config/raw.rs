@@ -62,6 +62,8 @@ pub(super) struct RawInstance {
     #[serde(default)]
     pub variables: BTreeMap<Spanned<String>, String>,
     pub timeout_secs: Option<u64>,
+    /// `false` turns the client-side rate limit off (a sandbox); default `true`.
+    pub client_rate_limit: Option<bool>,
     #[serde(default)]
     pub policy: RawPolicy,
     #[serde(default)]
