@@ -1,5 +1,5 @@
 //! SIGKILL trials: an apply in a child process is killed at 20 seeded points of its run
-//! (after 1, 15 and 40 journaled calls); a rerun settles the interrupted calls and ends
+//! (the first call, a late one, and 18 between); a rerun settles the interrupted calls and ends
 //! with every account created exactly once and nothing left to plan.
 
 mod common;
