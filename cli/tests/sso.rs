@@ -317,3 +317,38 @@ fn check_names_the_file_and_line_of_bad_xml_with_exit_2() {
         stderr(&output)
     );
 }
+
+#[test]
+fn indirect_services_name_the_federation_settings_of_their_directory() {
+    for (app, vars, directory, setting) in [
+        (
+            "gemini",
+            vec!["--var", "domain=example.com"],
+            "google_workspace",
+            "Verification certificate",
+        ),
+        ("copilot", vec![], "entra_id", "passiveSignInUri"),
+    ] {
+        let mut args = vec!["sso", app, "--format", "json"];
+        args.extend(vars);
+        let output = connector(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let note = json["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["scope"]["side"] == "federation")
+            .unwrap_or_else(|| panic!("{app}: no federation note in {json:#}"));
+        assert_eq!(note["scope"]["directory"], directory);
+        assert!(note["text"].as_str().unwrap().contains("Plan:"), "{note}");
+        assert!(
+            note["settings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["name"] == setting),
+            "{note}"
+        );
+    }
+}

@@ -197,6 +197,19 @@ pub struct SsoModel {
     pub name_id_format: NameIdKind,
     /// (attribute name, template text).
     pub attributes: Vec<(String, String)>,
+    /// Federation through another directory.
+    pub federation: Option<FederationModel>,
+}
+
+/// Sign-in through another directory's federation.
+#[derive(Debug, Clone)]
+pub struct FederationModel {
+    /// The directory.
+    pub via: crate::spec::model::FederationVia,
+    /// Which plan enables what.
+    pub plan: String,
+    /// (field, what to enter), in order.
+    pub settings: Vec<(String, String)>,
 }
 
 /// Declared REST operations.

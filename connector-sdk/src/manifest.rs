@@ -495,6 +495,29 @@ pub struct Sso {
     pub name_id_format: &'static str,
     /// Attribute statements the service reads: (name, mapping template).
     pub attributes: &'static [(&'static str, &'static str)],
+    /// For a service reached through another directory's federation: what to set up there.
+    pub federation: Option<Federation>,
+}
+
+/// Sign-in through another directory that federates to the company IdP.
+#[derive(Debug, Clone, Serialize)]
+pub struct Federation {
+    /// The directory.
+    pub via: FederationVia,
+    /// Which plan enables what, on that side.
+    pub plan: &'static str,
+    /// The settings to enter there: (field, what to enter).
+    pub settings: &'static [(&'static str, &'static str)],
+}
+
+/// A directory between the company IdP and the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FederationVia {
+    /// Google Workspace (third-party SSO profile).
+    GoogleWorkspace,
+    /// Microsoft Entra ID (domain federation).
+    EntraId,
 }
 
 /// A sign-in protocol.

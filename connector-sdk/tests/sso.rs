@@ -39,6 +39,7 @@ static FIXED: Manifest = Manifest {
             ("full", "{first_name} {last_name}"),
             ("tidy", "{trim(title)}"),
         ],
+        federation: None,
     },
     ..common::BASE
 };
@@ -55,6 +56,7 @@ static ISSUED: Manifest = Manifest {
         entity_id: None,
         name_id_format: EMAIL,
         attributes: &[("email", "{email}")],
+        federation: None,
     },
     ..common::BASE
 };
@@ -71,6 +73,7 @@ static OIDC: Manifest = Manifest {
         entity_id: None,
         name_id_format: EMAIL,
         attributes: &[],
+        federation: None,
     },
     ..common::BASE
 };

@@ -85,6 +85,7 @@ const fn manifest(
             entity_id: None,
             name_id_format: "emailAddress",
             attributes: &[],
+            federation: None,
         },
         sources: &[],
     }

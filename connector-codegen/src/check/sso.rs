@@ -57,7 +57,24 @@ pub(crate) fn check_sso(
         parse_template(value.as_str(), &tcx, &mut cx.errors);
         attributes.push((name.as_str().to_owned(), value.as_str().to_owned()));
     }
+    let federation = sso.federation.as_ref().map(|f| {
+        cx.source("sso.federation", &f.source);
+        if f.settings.is_empty() {
+            cx.error(f.via.span(), "`sso.federation` lists no settings to enter");
+        }
+        let settings = f
+            .settings
+            .iter()
+            .map(|s| (s.name.as_str().to_owned(), s.value.as_str().to_owned()))
+            .collect();
+        crate::ir::FederationModel {
+            via: *f.via.get(),
+            plan: f.plan.as_str().to_owned(),
+            settings,
+        }
+    });
     SsoModel {
+        federation,
         protocols: sso.protocols.iter().map(|p| *p.get()).collect(),
         sp_initiated_only,
         login_url: sso.login_url.as_ref().map(|u| u.as_str().to_owned()),

@@ -150,6 +150,23 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
     );
     let name_id = s.name_id_format.urn();
     let sso_attributes = s.attributes.iter().map(|(k, v)| quote!((#k, #v)));
+    let federation = match &s.federation {
+        Some(crate::ir::FederationModel {
+            via,
+            plan,
+            settings,
+        }) => {
+            let via = match via {
+                crate::spec::model::FederationVia::GoogleWorkspace => {
+                    quote!(#m::FederationVia::GoogleWorkspace)
+                }
+                crate::spec::model::FederationVia::EntraId => quote!(#m::FederationVia::EntraId),
+            };
+            let settings = settings.iter().map(|(k, v)| quote!((#k, #v)));
+            quote!(::std::option::Option::Some(#m::Federation { via: #via, plan: #plan, settings: &[#(#settings),*] }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let sources = model
         .sources
         .iter()
@@ -190,6 +207,7 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
                 entity_id: #entity_id,
                 name_id_format: #name_id,
                 attributes: &[#(#sso_attributes),*],
+                federation: #federation,
             },
             sources: &[#(#sources),*],
         }

@@ -404,8 +404,45 @@ pub struct SsoSection {
     /// Attribute statements: name = template over the profile.
     #[serde(default)]
     pub attributes: BTreeMap<Sp<String>, Sp<String>>,
+    /// For a service reached through another directory's federation (Gemini through
+    /// Google Workspace, Microsoft 365 Copilot through Entra ID): what to set up there.
+    pub federation: Option<FederationSection>,
     /// Where the sign-in facts come from.
     pub source: Sp<String>,
+}
+
+/// `[sso.federation]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FederationSection {
+    /// The directory that federates to the company IdP: `google_workspace` or `entra_id`.
+    pub via: Sp<FederationVia>,
+    /// Which plan enables what, on that side.
+    pub plan: Sp<String>,
+    /// The settings to enter there, in order.
+    pub settings: Vec<FederationSetting>,
+    /// Where the federation facts come from.
+    pub source: Sp<String>,
+}
+
+/// A directory between the company IdP and the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FederationVia {
+    /// Google Workspace (third-party SSO profile).
+    GoogleWorkspace,
+    /// Microsoft Entra ID (domain federation).
+    EntraId,
+}
+
+/// One setting of the federation, as that directory's console names it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FederationSetting {
+    /// The field's name.
+    pub name: Sp<String>,
+    /// What to enter.
+    pub value: Sp<String>,
 }
 
 /// A sign-in protocol.

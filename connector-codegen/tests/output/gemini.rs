@@ -371,6 +371,29 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         entity_id: ::std::option::Option::Some("google.com/a/{domain}"),
         name_id_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
         attributes: &[],
+        federation: ::std::option::Option::Some(::connector_sdk::manifest::Federation {
+            via: ::connector_sdk::manifest::FederationVia::GoogleWorkspace,
+            plan: "Third-party SSO profiles are in every Google Workspace edition; Gemini Enterprise licences are bought separately and turned on per OU or group",
+            settings: &[
+                (
+                    "Sign-in page URL",
+                    "the identity provider's SAML 2.0 SSO URL (Okta: the app's Sign On tab, SAML setup instructions)",
+                ),
+                ("Sign-out page URL", "the identity provider's sign-out URL"),
+                (
+                    "Verification certificate",
+                    "the identity provider's X.509 signing certificate (PEM)",
+                ),
+                (
+                    "Use a domain specific issuer",
+                    "on when several Workspace domains use one IdP app (the issuer becomes google.com/a/{domain})",
+                ),
+                (
+                    "SSO profile assignment",
+                    "the organizational units or groups whose people use Gemini",
+                ),
+            ],
+        }),
     },
     sources: &[
         ::connector_sdk::manifest::Source {
@@ -399,6 +422,10 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         },
         ::connector_sdk::manifest::Source {
             about: "sso",
+            url: "https://support.google.com/a/answer/6349809",
+        },
+        ::connector_sdk::manifest::Source {
+            about: "sso.federation",
             url: "https://support.google.com/a/answer/6349809",
         },
     ],

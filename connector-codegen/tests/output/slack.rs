@@ -176,6 +176,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             ("first_name", "{first_name}"),
             ("last_name", "{last_name}"),
         ],
+        federation: ::std::option::Option::None,
     },
     sources: &[
         ::connector_sdk::manifest::Source {

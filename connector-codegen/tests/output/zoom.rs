@@ -208,6 +208,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             ("mail", "{email}"),
             ("sn", "{last_name}"),
         ],
+        federation: ::std::option::Option::None,
     },
     sources: &[
         ::connector_sdk::manifest::Source {

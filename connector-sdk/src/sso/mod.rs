@@ -185,6 +185,25 @@ pub fn generate(manifest: &Manifest, inputs: &SsoInputs) -> Result<SsoArtifacts,
             ),
         ));
     }
+    if let Some(federation) = &manifest.sso.federation {
+        let directory = match federation.via {
+            crate::manifest::FederationVia::GoogleWorkspace => FederatedDirectory::GoogleWorkspace,
+            crate::manifest::FederationVia::EntraId => FederatedDirectory::EntraId,
+        };
+        notes.push(Note::federation(
+            directory,
+            format!(
+                "{} signs people in through {}: federate it to the identity provider with these settings. Plan: {}",
+                manifest.display_name,
+                directory.display_name(),
+                federation.plan
+            ),
+            federation
+                .settings
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+        ));
+    }
     Ok(SsoArtifacts {
         format: ARTIFACTS_FORMAT,
         service_provider,

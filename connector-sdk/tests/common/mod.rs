@@ -128,6 +128,7 @@ pub const BASE: Manifest = Manifest {
         entity_id: None,
         name_id_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
         attributes: &[],
+        federation: None,
     },
     sources: &[],
 };

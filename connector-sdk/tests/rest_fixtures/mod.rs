@@ -148,6 +148,7 @@ pub const fn manifest(
             entity_id: None,
             name_id_format: "emailAddress",
             attributes: &[],
+            federation: None,
         },
         sources: &[],
     }
