@@ -1,7 +1,7 @@
 //! Zoom's whole capability set against the third-party scim2-server, with Zoom's vendor
 //! extension loaded, every step checked on the server with plain HTTP.
 
-use connector_sdk::{Connector, Secret, scim::ScimApp};
+use connector_sdk::{Connector, scim::ScimApp};
 use connector_tests::{CapabilitySuite, Scim2Server, people::person};
 use serde_json::Value;
 
@@ -65,5 +65,4 @@ async fn oauth_secrets_are_required_when_no_token_is_given() {
     let error = connector_zoom::connect(config).unwrap_err().to_string();
     assert!(error.contains("ZOOM_CLIENT_ID"), "{error}");
     assert_eq!(<connector_zoom::Zoom as ScimApp>::USER_SCHEMAS.len(), 3);
-    let _ = Secret::new("unused");
 }
