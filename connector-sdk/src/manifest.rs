@@ -43,6 +43,25 @@ impl Manifest {
         self.provisioning.capabilities.contains(&capability)
     }
 
+    /// `Ok` when the connector can perform `capability`, else [`Error::Unsupported`] for
+    /// `operation` (what every connector answers for an operation it does not offer).
+    ///
+    /// [`Error::Unsupported`]: crate::Error::Unsupported
+    pub fn require(
+        &self,
+        capability: Capability,
+        operation: crate::error::Operation,
+    ) -> crate::error::Result<()> {
+        if self.can(capability) {
+            Ok(())
+        } else {
+            Err(crate::error::Error::Unsupported {
+                connector: self.name,
+                operation,
+            })
+        }
+    }
+
     /// The licence SKU named `name`, if the connector knows it.
     pub fn license(&self, name: &str) -> Option<&'static LicenseSku> {
         self.licenses.iter().find(|sku| sku.name == name)

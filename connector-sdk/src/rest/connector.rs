@@ -76,11 +76,7 @@ impl<A: RestApp> RestConnector<A> {
 
     /// [`Error::Unsupported`] unless the manifest declares `capability`.
     pub(super) fn require(&self, capability: Capability, operation: Operation) -> Result<()> {
-        if A::manifest().can(capability) {
-            Ok(())
-        } else {
-            Err(self.unsupported(operation))
-        }
+        A::manifest().require(capability, operation)
     }
 
     /// The [`Error::Unsupported`] of `operation`.

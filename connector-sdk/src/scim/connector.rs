@@ -68,15 +68,7 @@ impl<A: ScimApp> ScimConnector<A> {
 
     /// [`Error::Unsupported`] unless the manifest declares `capability`.
     pub(super) fn require(&self, capability: Capability, operation: Operation) -> Result<()> {
-        let manifest = A::manifest();
-        if manifest.can(capability) {
-            Ok(())
-        } else {
-            Err(Error::Unsupported {
-                connector: manifest.name,
-                operation,
-            })
-        }
+        A::manifest().require(capability, operation)
     }
 
     /// The User the service should hold for `who`, as JSON with its `schemas`.
