@@ -15,6 +15,7 @@ use crate::runtime::auth::random_token;
 use crate::runtime::tenant::Tenant;
 use crate::server;
 use crate::tenant_spec::TenantSpec;
+use crate::vendors::okta::{self, OktaOrg};
 
 /// The sandbox: a local server emulating each SaaS's SCIM dialect, one tenant per
 /// emulated service instance. Start with [`Sandbox::builder`].
@@ -50,6 +51,11 @@ impl SandboxBuilder {
     /// Adds a strict RFC 7644 tenant named `name`.
     pub fn generic(self, name: impl Into<String>) -> Self {
         self.tenant(TenantSpec::generic(name))
+    }
+
+    /// Adds an emulated Okta org named `name` (see [`TenantSpec::okta`]).
+    pub fn okta(self, name: impl Into<String>, org: OktaOrg) -> Self {
+        self.tenant(TenantSpec::okta(name, org))
     }
 
     /// The admin API's bearer token (random by default).
@@ -89,14 +95,21 @@ impl SandboxBuilder {
             .map_err(|e| bind_error(e.to_string()))?;
         let base_url = format!("http://{local}");
         let admin_token = self.admin_token.unwrap_or_else(|| random_token("admin-"));
+        let seeds: BTreeMap<String, OktaOrg> = self
+            .tenants
+            .iter()
+            .filter_map(|spec| Some((spec.name().to_owned(), spec.okta.clone()?)))
+            .collect();
         let tenants: BTreeMap<String, Arc<Tenant>> = self
             .tenants
             .into_iter()
             .map(|spec| {
-                (
-                    spec.name().to_owned(),
-                    Arc::new(Tenant::new(spec, &base_url)),
-                )
+                let name = spec.name().to_owned();
+                let tenant = match seeds.get(&name) {
+                    Some(org) => okta::tenant(spec, org, &base_url),
+                    None => Tenant::new(spec, &base_url),
+                };
+                (name, Arc::new(tenant))
             })
             .collect();
         let handles = tenants
@@ -108,7 +121,8 @@ impl SandboxBuilder {
             admin_token: admin_token.clone(),
         });
         let (shutdown, signal) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, routes::router(state), signal));
+        let router = routes::router(state.clone()).merge(okta::router(state, seeds));
+        let task = tokio::spawn(server::serve(listener, router, signal));
         Ok(SandboxHandle::new(
             local,
             base_url,

@@ -20,6 +20,12 @@
 //! `/{tenant}/scim/v2/enterprises/{enterprise}`. [`TenantHandle::config`] sets the base
 //! URL and the tenant variables (`licensing_api`, `api_url`, ...) that reach them.
 //!
+//! An Okta org ([`TenantSpec::okta`], seeded from an [`OktaOrg`]) serves Okta's
+//! Management API at `/{tenant}/api/v1` for directory sources: users, groups, members,
+//! apps and their assignments, `Link` paging, `SSWS` tokens, `X-Rate-Limit-*` headers
+//! and 429 `E0000047`, and [`OktaFaults`] (an empty listing, failing pages); its admin
+//! API is at `/_admin/tenants/{tenant}/okta`.
+//!
 //! The admin API at `/_admin/...` (its own token) lists tenants, shows and seeds their
 //! data, changes faults and rate limits at run time, and resets them, so tests check
 //! the final state independently of any connector. For a vendor API tenant,
@@ -48,7 +54,7 @@
 //! `tenant_spec` (a tenant's settings), `config` (rate limits and faults), `server`
 //! (connections), `routes` (HTTP endpoints), `runtime` (tenants, rules, auth, limits,
 //! faults), `store` (data), `scim` (filters, PATCH, projection, errors), `schemas`
-//! (discovery documents), `vendors` (the Google, Graph, Box and GitHub REST APIs).
+//! (discovery documents), `vendors` (the Google, Graph, Box, GitHub and Okta REST APIs).
 
 #![warn(missing_docs)]
 
@@ -71,3 +77,4 @@ pub use error::SandboxError;
 pub use handle::{SandboxHandle, TenantCredentials, TenantHandle};
 pub use runtime::faults::Stats;
 pub use tenant_spec::{DEFAULT_TOKEN_LIFETIME, TenantSpec};
+pub use vendors::okta::{OktaApp, OktaFaults, OktaOrg, PageFault};

@@ -6,6 +6,7 @@ use connector_sdk::Manifest;
 
 use crate::config::{Faults, RateLimitConfig, ThrottleStyle};
 use crate::scim::attr_path::{ENTERPRISE_USER_SCHEMA, starts_with_urn};
+use crate::vendors::okta::OktaOrg;
 
 /// The default lifetime of access tokens issued by an OAuth tenant.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -22,6 +23,7 @@ pub struct TenantSpec {
     pub(crate) faults: Faults,
     pub(crate) extensions: Vec<String>,
     pub(crate) token_lifetime: Duration,
+    pub(crate) okta: Option<OktaOrg>,
 }
 
 impl TenantSpec {
@@ -81,6 +83,21 @@ impl TenantSpec {
             faults: Faults::none(),
             extensions: vec![ENTERPRISE_USER_SCHEMA.to_owned()],
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            okta: None,
+        }
+    }
+
+    /// An emulated Okta org named `name` holding `org`: Okta's Management API at
+    /// `{api_url}/api/v1` (the handle's [`api_url`](crate::TenantHandle::api_url) is the
+    /// org's URL), its [`token`](Self::token) accepted as `Authorization: SSWS <token>`.
+    /// The rate limit is a fixed window: `manifest` (the default) is 600 requests a
+    /// minute, `custom` is `requests` per `period_ms`; faults apply as to any tenant.
+    /// It serves no SCIM.
+    pub fn okta(name: impl Into<String>, org: OktaOrg) -> Self {
+        Self {
+            okta: Some(org),
+            extensions: Vec::new(),
+            ..Self::generic(name)
         }
     }
 
@@ -153,6 +170,10 @@ impl TenantSpec {
         self.rate_limit
             .validate()
             .map_err(|e| format!("tenant `{}`: {e}", self.name))?;
+        if let Some(org) = &self.okta {
+            org.validate()
+                .map_err(|e| format!("tenant `{}`: {e}", self.name))?;
+        }
         self.faults
             .validate()
             .map_err(|e| format!("tenant `{}`: {e}", self.name))

@@ -2,7 +2,8 @@
 //!
 //! A [`DirectorySource`] loads a [`Directory`]; [`FileSource`] reads the documented JSON
 //! and CSV formats (`docs/directory-format.md`), [`OktaSource`] reads Okta's Management
-//! API. [`guard::check_size`] stops a run whose source came back empty or shrank too much.
+//! API: users, groups, members and app assignments (`engine/docs/okta.md`).
+//! [`guard::check_size`] stops a run whose source came back empty or shrank too much.
 
 mod csv_format;
 mod error;

@@ -1,299 +1,265 @@
-//! [`OktaSource`]: people and groups from Okta's Management API.
+//! [`OktaSource`]: people, groups and app assignments from Okta's Management API
+//! (`engine/docs/okta.md`).
 //!
-//! Reads `/api/v1/users`, `/api/v1/groups` and `/api/v1/groups/{id}/users`, following
-//! `Link: <...>; rel="next"` headers; authenticates with `Authorization: SSWS <token>`;
-//! honours `X-Rate-Limit-Remaining` / `X-Rate-Limit-Reset` by waiting for the reset
-//! when the budget is spent or a 429 comes back. Any page that fails fails the load: a
-//! partial directory must never look like people who left.
+//! Reads `/api/v1/users` (and, with `filter=status eq "DEPROVISIONED"`, the people Okta
+//! leaves out of that listing, so a deactivated person is known as such rather than
+//! looking deleted), `/api/v1/groups` with each group's `/users`, and for each app the
+//! source is told about, `/api/v1/apps/{id}` and `/api/v1/apps/{id}/users`: everyone
+//! assigned to the app, directly or through a group, becomes a member of a directory
+//! group named as configured, which assignment rules select like any group.
+//!
+//! Module `http` pages (`Link: rel="next"`), authenticates (`SSWS`), waits out the rate
+//! limit (`X-Rate-Limit-Remaining` / `X-Rate-Limit-Reset`) and retries; module
+//! `mapping` turns Okta's JSON into people and groups. Any page that fails fails the
+//! load: a partial directory must never look like people who left.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod http;
+mod mapping;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use connector_sdk::{Identity, IdentityStatus, Secret};
+use connector_sdk::{Identity, Secret};
 use serde_json::Value;
+
+pub use http::RateLimitStatus;
 
 use super::DirectorySource;
 use super::error::DirectoryError;
 use super::model::{Directory, Group};
+use http::OktaClient;
 
-/// The page size asked for (Okta's maximum for users is 200).
-const PAGE_LIMIT: u32 = 200;
-/// How many times one page is retried after a 429 or a 5xx.
-const MAX_RETRIES: u32 = 5;
-/// The longest wait for a rate-limit reset.
-const MAX_WAIT: Duration = Duration::from_secs(120);
+/// The most users Okta serves on one page (and the default page size).
+const MAX_PAGE_SIZE: u32 = 200;
 
-/// Okta's rate-limit headers of the last answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RateLimitStatus {
-    /// `X-Rate-Limit-Remaining`: requests left in the window.
-    pub remaining: Option<u64>,
-    /// `X-Rate-Limit-Reset`: when the window resets, in Unix seconds.
-    pub reset: Option<u64>,
+/// The `filter` that lists the people `/api/v1/users` leaves out by default.
+const DEPROVISIONED: &str = "status eq \"DEPROVISIONED\"";
+
+/// An Okta app whose assignments become a directory group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AppGroup {
+    /// The app's id (`0oa...`).
+    app: String,
+    /// The directory group its assigned people join.
+    group: String,
 }
 
-impl RateLimitStatus {
-    /// Reads the headers of `response`.
-    fn read(headers: &reqwest::header::HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok())
-        };
-        Self {
-            remaining: number("x-rate-limit-remaining"),
-            reset: number("x-rate-limit-reset"),
-        }
-    }
-
-    /// How long to wait before the next request: until the reset when nothing remains.
-    fn wait(&self, now_secs: u64, exhausted: bool) -> Option<Duration> {
-        let spent = exhausted || self.remaining == Some(0);
-        if !spent {
-            return None;
-        }
-        let wait = match self.reset {
-            Some(reset) => Duration::from_secs(reset.saturating_sub(now_secs).max(1)),
-            None => Duration::from_secs(60),
-        };
-        Some(wait.min(MAX_WAIT))
-    }
-}
-
-/// A directory read from an Okta org.
+/// A directory read from an Okta org with an API token.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use connector_engine::{DirectorySource, OktaSource};
+/// use connector_sdk::Secret;
+///
+/// let token = Secret::from_env("OKTA_API_TOKEN")?;
+/// let source = OktaSource::new("https://acme.okta.com", token)?
+///     .app("0oa1chatgpt", "okta-app-chatgpt");
+/// let directory = source.load().await?;
+/// # let _ = directory;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct OktaSource {
-    base_url: String,
-    token: Secret,
-    client: reqwest::Client,
+    client: OktaClient,
+    apps: Vec<AppGroup>,
 }
 
 impl OktaSource {
-    /// A source for the org at `base_url` (`https://acme.okta.com`) with an API token.
+    /// A source for the org at `base_url` (`https://acme.okta.com`) with an API token
+    /// (sent as `Authorization: SSWS <token>`, to that org only, and never printed).
     ///
     /// # Errors
     ///
-    /// When the HTTP client cannot be built.
+    /// When `base_url` is not an http(s) URL, or the HTTP client cannot be built.
     pub fn new(base_url: impl Into<String>, token: Secret) -> Result<Self, DirectoryError> {
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| DirectoryError::source(format!("cannot build the Okta client: {e}")))?;
         Ok(Self {
-            base_url: base_url.into().trim_end_matches('/').to_owned(),
-            token,
-            client,
+            client: OktaClient::new(&base_url.into(), token)?,
+            apps: Vec::new(),
         })
     }
 
-    /// Every item of a paged collection, following `Link: rel="next"`.
-    async fn collect(&self, path: &str) -> Result<Vec<Value>, DirectoryError> {
-        let mut items = Vec::new();
-        let mut url = Some(format!("{}{path}?limit={PAGE_LIMIT}", self.base_url));
-        while let Some(page_url) = url {
-            let (page, next) = self.page(&page_url).await?;
-            items.extend(page);
-            url = next;
-        }
-        Ok(items)
+    /// Reads the assignments of the Okta app `app_id`: everyone assigned to it,
+    /// directly (`scope` `USER`) or through a group (`scope` `GROUP`), is a member of
+    /// the directory group `group`, which must not be the name of an Okta group.
+    pub fn app(mut self, app_id: impl Into<String>, group: impl Into<String>) -> Self {
+        self.apps.push(AppGroup {
+            app: app_id.into(),
+            group: group.into(),
+        });
+        self
     }
 
-    /// One page: its items and the next page's URL, retrying 429 and 5xx answers.
-    async fn page(&self, url: &str) -> Result<(Vec<Value>, Option<String>), DirectoryError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let response = self
+    /// The `limit` asked for on every listing, 1 to 200 (Okta's most users per page,
+    /// and the default). Okta suggests a smaller page when large ones time out.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.client.page_size = size.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// The wait before retrying a 5xx answer or a dropped connection (then twice as
+    /// long, three times, ... five retries at most); half a second by default. A 429 is
+    /// waited out until `X-Rate-Limit-Reset` instead.
+    pub fn retry_delay(mut self, delay: Duration) -> Self {
+        self.client.retry_delay = delay;
+        self
+    }
+
+    /// Everyone: the default listing, then the deprovisioned people it leaves out.
+    async fn people(&self) -> Result<Vec<Identity>, DirectoryError> {
+        let mut users = self.client.collect("/api/v1/users", &[]).await?;
+        let gone = self
+            .client
+            .collect("/api/v1/users", &[("filter", DEPROVISIONED)])
+            .await?;
+        users.extend(gone);
+        let mut seen = BTreeSet::new();
+        let mut people = Vec::new();
+        for user in &users {
+            let person = mapping::identity(user).ok_or_else(|| {
+                DirectoryError::source(format!(
+                    "Okta user `{}` has no id, login or email; every person needs all three",
+                    mapping::id(user).unwrap_or("(no id)")
+                ))
+            })?;
+            if seen.insert(person.id.clone()) {
+                people.push(person);
+            }
+        }
+        Ok(people)
+    }
+
+    /// The ids of the users of a listing who are among `people`.
+    async fn members(
+        &self,
+        path: &str,
+        people: &BTreeSet<&str>,
+    ) -> Result<Vec<String>, DirectoryError> {
+        Ok(self
+            .client
+            .collect(path, &[])
+            .await?
+            .iter()
+            .filter_map(mapping::id)
+            .filter(|id| people.contains(id))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Every Okta group with its members.
+    async fn groups(&self, people: &BTreeSet<&str>) -> Result<Vec<Group>, DirectoryError> {
+        let mut groups = Vec::new();
+        for group in self.client.collect("/api/v1/groups", &[]).await? {
+            let id = path_id("group", mapping::id(&group))?;
+            let members = self
+                .members(&format!("/api/v1/groups/{id}/users"), people)
+                .await?;
+            groups.push(mapping::group(&group, members));
+        }
+        Ok(groups)
+    }
+
+    /// The group of each app the source was told about.
+    async fn app_groups(
+        &self,
+        people: &BTreeSet<&str>,
+        okta_groups: &[Group],
+    ) -> Result<Vec<Group>, DirectoryError> {
+        let mut names: BTreeSet<&str> = okta_groups.iter().map(|g| g.name.as_str()).collect();
+        let mut groups = Vec::new();
+        for AppGroup { app, group } in &self.apps {
+            let context = |message: &str| {
+                DirectoryError::source(format!("Okta app `{app}` (group `{group}`): {message}"))
+            };
+            let id = path_id("app", Some(app)).map_err(|e| context(&e.message))?;
+            if group.trim().is_empty() {
+                return Err(context("the group name is empty"));
+            }
+            if !names.insert(group) {
+                return Err(context(
+                    "an Okta group or another app already has this name; choose another",
+                ));
+            }
+            let found = self
                 .client
-                .get(url)
-                .header("Authorization", format!("SSWS {}", self.token.expose()))
-                .header("Accept", "application/json")
-                .send()
+                .object(&format!("/api/v1/apps/{id}"))
                 .await
-                .map_err(|e| DirectoryError::source(format!("GET {url}: {e}")))?;
-            let status = response.status();
-            let limit = RateLimitStatus::read(response.headers());
-            let retryable = status.as_u16() == 429 || status.is_server_error();
-            if retryable && attempt <= MAX_RETRIES {
-                let wait = limit
-                    .wait(now_secs(), status.as_u16() == 429)
-                    .unwrap_or(Duration::from_millis(500 * u64::from(attempt)));
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            if !status.is_success() {
-                let body = response.text().await.unwrap_or_default();
-                return Err(DirectoryError::source(format!(
-                    "GET {url} answered {status}: {}",
-                    body.chars().take(300).collect::<String>()
-                )));
-            }
-            let next = next_link(response.headers());
-            let items: Vec<Value> = response
-                .json()
+                .map_err(|e| context(&e.message))?;
+            let label = found.get("label").and_then(Value::as_str).unwrap_or(id);
+            let members = self
+                .members(&format!("/api/v1/apps/{id}/users"), people)
                 .await
-                .map_err(|e| DirectoryError::source(format!("GET {url}: not a JSON list: {e}")))?;
-            if let Some(wait) = limit.wait(now_secs(), false) {
-                tokio::time::sleep(wait).await;
-            }
-            return Ok((items, next));
+                .map_err(|e| context(&e.message))?;
+            groups.push(Group {
+                name: group.clone(),
+                description: Some(format!("Assigned to the Okta app {label} ({id})")),
+                members,
+            });
         }
+        Ok(groups)
     }
 }
 
-/// The current time in Unix seconds.
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// The `rel="next"` URL of the `Link` headers, if any.
-fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get_all("link")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find(|part| part.contains("rel=\"next\""))
-        .and_then(|part| {
-            let start = part.find('<')? + 1;
-            let end = part.find('>')?;
-            Some(part[start..end].to_owned())
-        })
-}
-
-/// The profile of an Okta user as an [`Identity`].
-fn identity(user: &Value) -> Option<Identity> {
-    let profile = user.get("profile")?;
-    let text = |name: &str| profile.get(name).and_then(Value::as_str).map(str::to_owned);
-    let status = match user.get("status").and_then(Value::as_str) {
-        Some("SUSPENDED") => IdentityStatus::Suspended,
-        Some("DEPROVISIONED") => IdentityStatus::Deprovisioned,
-        _ => IdentityStatus::Active,
-    };
-    Some(Identity {
-        id: user.get("id")?.as_str()?.to_owned(),
-        login: text("login")?,
-        email: text("email")?,
-        first_name: text("firstName"),
-        last_name: text("lastName"),
-        display_name: text("displayName"),
-        department: text("department"),
-        title: text("title"),
-        manager: text("manager"),
-        employee_number: text("employeeNumber"),
-        cost_center: text("costCenter"),
-        organization: text("organization"),
-        division: text("division"),
-        locale: text("locale"),
-        preferred_language: text("preferredLanguage"),
-        timezone: text("timezone"),
-        phone: text("primaryPhone").or_else(|| text("mobilePhone")),
-        status,
-        ..Identity::default()
-    })
+/// An id from Okta, checked to be safe in a URL path (Okta's are letters and digits).
+fn path_id<'a>(what: &str, id: Option<&'a str>) -> Result<&'a str, DirectoryError> {
+    match id {
+        Some(id)
+            if !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Ok(id)
+        }
+        Some(id) => Err(DirectoryError::source(format!(
+            "the Okta {what} id `{id}` is not letters, digits, `-` and `_`"
+        ))),
+        None => Err(DirectoryError::source(format!(
+            "an Okta {what} has no `id`"
+        ))),
+    }
 }
 
 #[async_trait]
 impl DirectorySource for OktaSource {
     fn describe(&self) -> String {
-        format!("okta {}", self.base_url)
+        format!("okta {}", self.client.base())
     }
 
     async fn load(&self) -> Result<Directory, DirectoryError> {
-        let users = self.collect("/api/v1/users").await?;
-        let people = users
-            .iter()
-            .map(|u| {
-                identity(u).ok_or_else(|| {
-                    DirectoryError::source(format!("an Okta user lacks id, login or email: {u}"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut groups = Vec::new();
-        for group in self.collect("/api/v1/groups").await? {
-            let id = group.get("id").and_then(Value::as_str).unwrap_or_default();
-            let profile = group.get("profile");
-            let name = profile
-                .and_then(|p| p.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or(id)
-                .to_owned();
-            let members = self
-                .collect(&format!("/api/v1/groups/{id}/users"))
-                .await?
-                .iter()
-                .filter_map(|m| m.get("id").and_then(Value::as_str).map(str::to_owned))
-                .filter(|member| people.iter().any(|p| &p.id == member))
-                .collect();
-            groups.push(Group {
-                name,
-                description: profile
-                    .and_then(|p| p.get("description"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                members,
-            });
-        }
+        let people = self.people().await?;
+        let ids: BTreeSet<&str> = people.iter().map(|p| p.id.as_str()).collect();
+        let mut groups = self.groups(&ids).await?;
+        let apps = self.app_groups(&ids, &groups).await?;
+        groups.extend(apps);
         Directory::assemble(people, groups).map_err(|problems| {
-            DirectoryError::source(format!("Okta directory: {}", problems[0].message))
+            let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+            DirectoryError::source(format!("Okta directory: {}", messages.join("; ")))
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::{HeaderMap, HeaderValue};
-
     use super::*;
 
     #[test]
-    fn next_link_is_found_among_several() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            "link",
-            HeaderValue::from_static("<https://a.okta.com/api/v1/users?limit=2>; rel=\"self\""),
+    fn ids_must_be_path_safe_and_options_are_bounded() {
+        assert_eq!(path_id("app", Some("0oa1_x-2")).unwrap(), "0oa1_x-2");
+        let error = path_id("app", Some("0oa/../users")).unwrap_err();
+        assert!(error.message.contains("0oa/../users"), "{error}");
+        assert!(path_id("group", None).is_err());
+        let source = OktaSource::new("https://acme.okta.com", Secret::new("t"))
+            .unwrap()
+            .page_size(5000)
+            .app("0oa1", "chatgpt");
+        assert_eq!(source.client.page_size, MAX_PAGE_SIZE);
+        assert_eq!(source.describe(), "okta https://acme.okta.com");
+        assert!(
+            !format!("{source:?}").contains("\"t\""),
+            "the token is never printed"
         );
-        headers.append(
-            "link",
-            HeaderValue::from_static(
-                "<https://a.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
-            ),
-        );
-        assert_eq!(
-            next_link(&headers).as_deref(),
-            Some("https://a.okta.com/api/v1/users?after=00u2&limit=2")
-        );
-    }
-
-    #[test]
-    fn waits_for_the_reset_only_when_the_budget_is_spent() {
-        let status = RateLimitStatus {
-            remaining: Some(0),
-            reset: Some(1_010),
-        };
-        assert_eq!(status.wait(1_000, false), Some(Duration::from_secs(10)));
-        let fine = RateLimitStatus {
-            remaining: Some(5),
-            reset: Some(1_010),
-        };
-        assert_eq!(fine.wait(1_000, false), None);
-        assert_eq!(fine.wait(1_000, true), Some(Duration::from_secs(10)));
-    }
-
-    #[test]
-    fn okta_users_map_to_identities() {
-        let user = serde_json::json!({
-            "id": "00u1", "status": "SUSPENDED",
-            "profile": {"login": "ada@x.io", "email": "ada@x.io", "firstName": "Ada"}
-        });
-        let person = identity(&user).unwrap();
-        assert_eq!(person.status, IdentityStatus::Suspended);
-        assert_eq!(person.first_name.as_deref(), Some("Ada"));
+        assert!(OktaSource::new("not a url", Secret::new("t")).is_err());
     }
 }

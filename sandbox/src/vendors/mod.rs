@@ -8,14 +8,19 @@
 //!   Copilot);
 //! - `box_api`: Box users and group memberships (`/2.0/...`) (Box AI);
 //! - `github`: GitHub Copilot seat management (`/orgs/{org}/copilot/billing/...`) next
-//!   to the enterprise SCIM API of the `github_copilot` tenant.
+//!   to the enterprise SCIM API of the `github_copilot` tenant;
+//! - `okta`: Okta's Management API (`/api/v1/...`), a directory source rather than a
+//!   connector, with its own `SSWS` authentication, rate-limit headers, routes and
+//!   admin API.
 //!
-//! Which API a tenant serves follows its manifest's name ([`Vendor::for_manifest`]).
+//! Which API a tenant serves follows its manifest's name ([`Vendor::for_manifest`]);
+//! Okta orgs are declared with [`TenantSpec::okta`](crate::TenantSpec::okta).
 
 pub mod box_api;
 pub mod github;
 pub mod google;
 pub mod graph;
+pub mod okta;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +42,8 @@ pub enum Vendor {
     Box,
     /// GitHub's Copilot seat management (the accounts are SCIM).
     GitHub,
+    /// Okta's Management API (a directory source).
+    Okta,
 }
 
 /// One API a vendor serves, by its path prefix below the tenant.
@@ -73,10 +80,12 @@ impl Vendor {
             Self::Graph => "graph",
             Self::Box => "box",
             Self::GitHub => "github",
+            Self::Okta => "okta",
         }
     }
 
-    /// The path prefixes (below `/{tenant}/`) of the APIs it serves.
+    /// The path prefixes (below `/{tenant}/`) of the APIs it serves through the shared
+    /// vendor entry (none for Okta, whose `/api/v1` has its own routes).
     pub fn apis(self) -> &'static [(&'static str, Api)] {
         match self {
             Self::Google => &[
@@ -86,6 +95,7 @@ impl Vendor {
             Self::Graph => &[("v1.0", Api::Graph)],
             Self::Box => &[("2.0", Api::Box)],
             Self::GitHub => &[("orgs", Api::Orgs)],
+            Self::Okta => &[],
         }
     }
 
@@ -97,13 +107,14 @@ impl Vendor {
             .map(|(_, api)| *api)
     }
 
-    /// The base URL a connector uses, given the tenant's root URL (`http://HOST/{tenant}`);
-    /// `None` when the accounts are SCIM.
+    /// The base URL a client uses, given the tenant's root URL (`http://HOST/{tenant}`):
+    /// for Okta the org's URL itself; `None` when the accounts are SCIM.
     pub fn base_url(self, root: &str) -> Option<String> {
         match self {
             Self::Google => Some(format!("{root}/admin/directory/v1")),
             Self::Graph => Some(format!("{root}/v1.0")),
             Self::Box => Some(format!("{root}/2.0")),
+            Self::Okta => Some(root.to_owned()),
             Self::GitHub => None,
         }
     }
@@ -117,7 +128,7 @@ impl Vendor {
             Self::GitHub => {
                 variables.insert("api_url".into(), root.to_owned());
             }
-            Self::Graph | Self::Box => {}
+            Self::Graph | Self::Box | Self::Okta => {}
         }
     }
 
@@ -130,7 +141,8 @@ impl Vendor {
         }
     }
 
-    /// A fresh state for a tenant emulating `manifest` with `variables`.
+    /// A fresh state for a tenant emulating `manifest` with `variables` (for Okta, an
+    /// org with nobody: its seed comes from [`TenantSpec::okta`](crate::TenantSpec::okta)).
     pub fn new_state(
         self,
         manifest: &Manifest,
@@ -141,6 +153,7 @@ impl Vendor {
             Self::Graph => VendorState::Graph(graph::State::new(manifest)),
             Self::Box => VendorState::Box(box_api::State::new(variables)),
             Self::GitHub => VendorState::GitHub(github::State::new(variables)),
+            Self::Okta => VendorState::Okta(Box::new(okta::State::new(&okta::OktaOrg::new()))),
         }
     }
 }
@@ -161,6 +174,8 @@ pub enum VendorState {
     Box(box_api::State),
     /// GitHub.
     GitHub(github::State),
+    /// Okta.
+    Okta(Box<okta::State>),
 }
 
 impl VendorState {
@@ -182,6 +197,7 @@ impl VendorState {
             Self::Graph(state) => state.admin(),
             Self::Box(state) => state.admin(),
             Self::GitHub(state) => state.admin(),
+            Self::Okta(state) => state.admin(),
         }
     }
 
@@ -191,6 +207,7 @@ impl VendorState {
             Self::Google(state) => Some(state.user_count()),
             Self::Graph(state) => Some(state.user_count()),
             Self::Box(state) => Some(state.user_count()),
+            Self::Okta(state) => Some(state.user_count()),
             Self::GitHub(_) => None,
         }
     }
@@ -202,6 +219,7 @@ impl VendorState {
             Self::Google(state) => state.seed(body),
             Self::Graph(state) => state.seed(body),
             Self::Box(state) => state.seed(body),
+            Self::Okta(state) => state.seed_user(body),
             Self::GitHub(_) => Err((
                 StatusCode::BAD_REQUEST,
                 "GitHub accounts are SCIM users: seed them at /users".to_owned(),
