@@ -6,6 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{World, apply, directory, person, registry};
+use connector_engine::config::DirectoryConfig;
 use connector_engine::{Assignments, EngineError, FileSource, PlanOptions};
 
 /// The diagnostics of `text` as an assignments file, one string each.
@@ -187,4 +188,41 @@ fn the_documented_examples_parse() {
     let directory = FileSource::new(&people, Some(groups)).load_now().unwrap();
     assert_eq!(directory.people.len(), 2);
     assert!(directory.people[1].groups.contains(&"ai-pilot".to_owned()));
+}
+
+#[test]
+fn the_okta_directory_example_with_app_groups_parses() {
+    let doc = include_str!("../docs/okta.md");
+    let example = fenced(
+        &doc[doc.find("In the assignments file, `apps`").unwrap()..],
+        "toml",
+    );
+    let assignments =
+        Assignments::parse(Path::new("assignments.toml"), example, &registry()).unwrap();
+    match assignments.directory {
+        Some(DirectoryConfig::Okta {
+            url,
+            token_env,
+            apps,
+        }) => {
+            assert_eq!(url, "https://acme.okta.com");
+            assert_eq!(token_env, "OKTA_API_TOKEN");
+            assert_eq!(
+                apps,
+                [
+                    ("0oa1chatgpt".to_owned(), "okta-app-chatgpt".to_owned()),
+                    ("0oa1zoom".to_owned(), "okta-app-zoom".to_owned())
+                ]
+            );
+        }
+        other => panic!("not an Okta directory: {other:?}"),
+    }
+    let bad = "[directory.okta]\nurl = \"https://acme.okta.com\"\ntoken_env = \"OKTA_API_TOKEN\"\napps = { \"0oa1\" = \" \" }\n";
+    let errors = errors(bad);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("assignments.toml:4:")
+            && errors[0].contains("an Okta app's group name is empty"),
+        "{errors:?}"
+    );
 }

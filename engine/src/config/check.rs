@@ -42,9 +42,23 @@ pub(super) fn check(
             },
             (None, Some(okta)) => {
                 env_name(&okta.token_env, &mut diags);
+                for group in okta.apps.values() {
+                    if group.get_ref().trim().is_empty() {
+                        diags.error(
+                            group.span(),
+                            "an Okta app's group name is empty: name the directory group \
+                             its assigned people form (rules select it in `groups`)",
+                        );
+                    }
+                }
                 DirectoryConfig::Okta {
                     url: okta.url.clone(),
                     token_env: okta.token_env.get_ref().clone(),
+                    apps: okta
+                        .apps
+                        .iter()
+                        .map(|(app, group)| (app.clone(), group.get_ref().clone()))
+                        .collect(),
                 }
             }
             _ => {

@@ -71,6 +71,9 @@ pub enum DirectoryConfig {
         url: String,
         /// The environment variable holding the API token.
         token_env: String,
+        /// (Okta app id, directory group): everyone assigned to the app, directly or
+        /// through a group, is a member of that group, which rules select like any other.
+        apps: Vec<(String, String)>,
     },
 }
 

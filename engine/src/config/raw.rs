@@ -46,6 +46,9 @@ pub(super) struct RawDirectory {
 pub(super) struct RawOkta {
     pub url: String,
     pub token_env: Spanned<String>,
+    /// Okta app id → the directory group its assigned people form.
+    #[serde(default)]
+    pub apps: BTreeMap<String, Spanned<String>>,
 }
 
 /// `[instances.NAME]`.
