@@ -29,6 +29,12 @@ pub fn load_model(source: &str, path: &str) -> Result<Model, SpecErrors> {
         source: source.to_owned(),
         diagnostics,
     };
+    // Unfilled placeholders first: each is an error that says what to put there, and
+    // reporting the same values again as malformed URLs or unknown names would only blur it.
+    let placeholders = check::find_placeholders(source);
+    if !placeholders.is_empty() {
+        return Err(errors(placeholders));
+    }
     let spec = spec::parse_spec(source).map_err(|d| errors(vec![d]))?;
     check::check(&spec, source).map_err(errors)
 }

@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 /// Writes `contents` to `root/relative`, or with `check` fails naming the file when the
 /// committed copy differs. Returns whether the file changed (or would change).
@@ -40,8 +39,7 @@ pub fn ensure_file(
 /// `docs/SUPPORT.md`, rendered by the CLI from every connector's manifest (the xtask
 /// itself stays free of the connector crates).
 fn support_matrix(root: &Path) -> Result<String, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
+    let output = crate::cargo_env::cargo()
         .current_dir(root)
         .args([
             "run",
@@ -77,6 +75,8 @@ pub fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32, String
         &connector_codegen::spec_json_schema(),
         check,
     )?;
+    crate::readmes::run(root, check)?;
+    crate::connector_list::run(root, check)?;
     ensure_file(root, "docs/SUPPORT.md", &support_matrix(root)?, check)?;
     Ok(0)
 }

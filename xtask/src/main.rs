@@ -4,12 +4,22 @@
 //! - `peers`: create `.venv-peers` and install the pinned third-party test peers;
 //! - `test [args]`: `peers`, then `cargo test --workspace [args]` with the peers' paths in the
 //!   environment (this is the project's test command);
-//! - `schema [--check]`: write (or check) `schemas/connector.schema.json`.
+//! - `schema [--check]`: write (or check) `schemas/connector.schema.json`;
+//! - `gen [--check]` / `check`: regenerate (or check) every file derived from the specs;
+//! - `gen new <app> [--scim | --rest | --from-service-provider-config <path>]`: scaffold a
+//!   connector crate and wire it into the workspace and the CLI;
+//! - `publish [--dry-run]`: the crates in publishing order (and publish them).
 //!
-//! Besides `connector-codegen` (for `schema`), the crate uses the standard library only.
+//! Besides `connector-codegen` (for `schema` and `gen`) and `serde_json` (to read
+//! `cargo metadata`), the crate uses the standard library only.
 
+mod cargo_env;
+mod connector_list;
 mod generated;
 mod peers;
+mod publish;
+mod readmes;
+mod scaffold;
 mod schema;
 mod test;
 
@@ -33,8 +43,22 @@ Commands:
                 Write schemas/connector.schema.json (the spec format's JSON
                 Schema) from connector-codegen; --check fails if it is stale
   gen [--check] Regenerate every file derived from the specs (the spec schema,
-                docs/SUPPORT.md); --check fails naming any stale file
+                connector READMEs, the CLI's connector list, docs/SUPPORT.md);
+                --check fails naming any stale file
+  gen new <APP> [--scim | --rest | --from-service-provider-config <PATH>]
+                Scaffold connectors/<APP>/ (a commented connector.toml whose
+                TODO placeholders fail the build until filled in, Cargo.toml,
+                src/lib.rs, README.md, tests/sandbox.rs) and add it to the
+                workspace and the CLI. --rest: a vendor REST API instead of
+                SCIM 2.0. --from-service-provider-config: prefill from a SCIM
+                server's discovery documents, either a directory holding
+                ServiceProviderConfig.json (and optionally Schemas.json,
+                ResourceTypes.json) or a JSON file with those three keys (or
+                the ServiceProviderConfig alone). See docs/adding-a-connector.md
   check         Same as `gen --check`
+  publish [--dry-run]
+                Print the order in which the crates are published (each after
+                the crates it needs); without --dry-run, `cargo publish` each
   help          Print this help (also -h, --help)
 ";
 
@@ -55,7 +79,11 @@ fn main() -> ExitCode {
             .map(|_| 0),
         "test" => test::run(&workspace_root(), &rest),
         "schema" => schema::run(&workspace_root(), &rest),
+        "gen" if rest.first().is_some_and(|a| a == "new") => {
+            scaffold::run(&workspace_root(), &rest[1..])
+        }
         "gen" => generated::run(&workspace_root(), &rest, false),
+        "publish" => publish::run(&workspace_root(), &rest),
         "check" => {
             no_args("check", &rest).and_then(|()| generated::run(&workspace_root(), &[], true))
         }

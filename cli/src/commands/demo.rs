@@ -18,8 +18,8 @@ use connector_sandbox::{RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
 use connector_sdk::manifest::Protocol;
 use connector_sdk::{Connector, Identity, IdentityStatus};
 
-use super::engine_setup::{EXIT_ERROR, block_on, fail, registry};
-use crate::{registry as connectors, table};
+use super::engine_setup::{EXIT_ERROR, block_on, fail};
+use crate::{connectors, table};
 
 const PEOPLE: &str = include_str!("../../demo/people.csv");
 const GROUPS: &str = include_str!("../../demo/groups.csv");
@@ -110,7 +110,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     write(&assignments_path, &text)?;
     seed_existing_accounts(&sandbox).await?;
 
-    let registry = registry();
+    let registry = connectors::registry();
     let assignments =
         Assignments::parse(&assignments_path, &text, &registry).map_err(|e| e.to_string())?;
     let engine = Engine::open(assignments, registry, Arc::new(secrets))

@@ -5,7 +5,7 @@ use clap::Args;
 use connector_sdk::Manifest;
 use connector_sdk::support::{COLUMNS, row};
 
-use crate::{registry, table};
+use crate::{connectors, table};
 
 /// Options of `connector list`.
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ pub struct ListArgs {
 
 /// Prints the connectors.
 pub fn run(args: &ListArgs) -> Result<(), String> {
-    let manifests = registry::manifests();
+    let manifests = connectors::manifests();
     if args.json {
         let all: Vec<&Manifest> = manifests;
         let text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;

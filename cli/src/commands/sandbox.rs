@@ -1,18 +1,21 @@
 //! `connector sandbox`: serves a local emulation of every connector's provisioning API
 //! (one tenant per manifest, named after it: SCIM, or the vendor's REST API for
-//! Gemini, Microsoft 365 Copilot and Box) plus a strict RFC 7644 tenant, `generic`,
-//! until Ctrl-C.
+//! Gemini, Microsoft 365 Copilot and Box) plus a strict RFC 7644 tenant, `generic`, and
+//! an Okta org, `okta`, to read people from (`[directory.okta]`), until Ctrl-C.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
-use connector_sandbox::{Sandbox, SandboxHandle, TenantCredentials};
+use connector_sandbox::{OktaOrg, Sandbox, SandboxHandle, TenantCredentials, TenantHandle};
 use connector_sdk::manifest::Protocol;
 
-use crate::registry;
+use crate::connectors;
 
 /// The name of the strict RFC 7644 tenant.
 const GENERIC: &str = "generic";
+
+/// The name of the emulated Okta org (a directory source, seeded with sample people).
+const OKTA: &str = "okta";
 
 /// Options of `connector sandbox`.
 #[derive(Debug, Args)]
@@ -57,13 +60,14 @@ fn loopback(text: &str) -> Result<SocketAddr, String> {
 /// Starts the sandbox, prints its tenants, waits for Ctrl-C, stops.
 async fn serve(address: SocketAddr) -> Result<(), String> {
     let mut builder = Sandbox::builder();
-    for manifest in registry::manifests() {
+    for manifest in connectors::manifests() {
         if manifest.provisioning.protocol != Protocol::None && manifest.name != GENERIC {
             builder = builder.manifest(manifest);
         }
     }
     let sandbox = builder
         .generic(GENERIC)
+        .okta(OKTA, OktaOrg::sample("example.com"))
         .start(&address.to_string())
         .await
         .map_err(|e| e.to_string())?;
@@ -85,6 +89,10 @@ fn describe(sandbox: &SandboxHandle) -> String {
         sandbox.admin_token().expose()
     );
     for tenant in sandbox.tenants() {
+        if tenant.name() == OKTA {
+            out.push_str(&describe_okta(tenant));
+            continue;
+        }
         let what = tenant.manifest().map_or_else(
             || "strict RFC 7644".to_owned(),
             |m| m.display_name.to_owned(),
@@ -112,6 +120,18 @@ fn describe(sandbox: &SandboxHandle) -> String {
         }
     }
     out
+}
+
+/// The Okta org: its API, token, and the `[directory.okta]` table that reads it.
+fn describe_okta(tenant: &TenantHandle) -> String {
+    format!(
+        "\n{} (Okta Management API: 8 sample people, app 0oachatgpt)\n  API       {}/api/v1\n  \
+         SSWS      {}\n  directory [directory.okta] url = \"{}\", token_env = \"OKTA_API_TOKEN\"\n",
+        tenant.name(),
+        tenant.api_url(),
+        tenant.token().expose(),
+        tenant.api_url()
+    )
 }
 
 #[cfg(test)]

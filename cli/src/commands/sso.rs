@@ -20,7 +20,7 @@ use connector_sdk::Manifest;
 use connector_sdk::manifest::SsoProtocol;
 use connector_sdk::sso::{self, SsoInputs};
 
-use crate::registry;
+use crate::connectors;
 
 /// Exit code: done, or every check passed.
 const EXIT_OK: u8 = 0;
@@ -115,7 +115,7 @@ fn fail(message: impl std::fmt::Display) -> u8 {
 }
 
 fn find(app: &str) -> Result<&'static Manifest, String> {
-    let manifests = registry::manifests();
+    let manifests = connectors::manifests();
     manifests
         .iter()
         .find(|m| m.name == app)

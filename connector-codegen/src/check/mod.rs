@@ -1,9 +1,10 @@
-//! Checks a parsed spec and builds the [`Model`](crate::ir::Model) generation reads.
+//! Checks a parsed spec and builds the [`crate::ir::Model`] that generation reads.
 //!
 //! Every problem is collected (not just the first), each at its place in the spec.
 
 mod auth;
 mod mapping;
+pub mod placeholders;
 pub(crate) mod provisioning;
 mod rest;
 mod sso;
@@ -16,6 +17,7 @@ use crate::ir::Model;
 use crate::spec::Sp;
 use crate::spec::model::SpecFile;
 
+pub use placeholders::find_placeholders;
 pub use provisioning::name as capability_name;
 pub use urls::Templates;
 

@@ -5,6 +5,7 @@ mod expr;
 mod manifest;
 mod mapping;
 mod names;
+mod readme;
 mod rest;
 mod schemas;
 mod user;
@@ -16,6 +17,7 @@ use crate::catalog::{ENTERPRISE_URN, Target};
 use crate::ir::Model;
 use crate::spec::model::ProtocolKind;
 pub use docs::crate_docs;
+pub use readme::{GENERATED_MARKER, readme};
 pub use schemas::extension_schemas;
 
 /// Everything one `connector!` invocation expands to.

@@ -1,0 +1,3 @@
+connector_sdk::connector!("specs/unfilled_placeholder.toml");
+
+fn main() {}

@@ -1,0 +1,168 @@
+//! The files derived from each connector's `connector.toml`: its `README.md` (the
+//! crates.io page and crate documentation, from `connector_codegen::emit::readme`) and,
+//! when it declares SCIM vendor extensions, `scim-schemas.json` (the RFC 7643 `/Schemas`
+//! documents of those extensions, as the connector serves them to tools and sandboxes).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::generated::ensure_file;
+
+/// One connector crate of the workspace.
+pub struct ConnectorCrate {
+    /// `connectors/<dir>`, relative to the workspace root.
+    pub dir: String,
+    /// The package name from its `Cargo.toml` (`connector-zoom`).
+    pub package: String,
+}
+
+/// Every `connectors/*/` directory holding both a `connector.toml` and a `Cargo.toml`,
+/// sorted by directory name.
+pub fn connector_crates(root: &Path) -> Result<Vec<ConnectorCrate>, String> {
+    let connectors = root.join("connectors");
+    let entries = fs::read_dir(&connectors)
+        .map_err(|e| format!("cannot list {}: {e}", connectors.display()))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.join("connector.toml").is_file() && path.join("Cargo.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.iter()
+        .map(|dir| {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Ok(ConnectorCrate {
+                package: package_name(&dir.join("Cargo.toml"))?,
+                dir: format!("connectors/{name}"),
+            })
+        })
+        .collect()
+}
+
+/// The `name` of the `[package]` table of a `Cargo.toml` (a line scan: the xtask stays
+/// free of a TOML editor, and every connector manifest is written by `gen new`).
+fn package_name(manifest: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let mut in_package = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        if in_package
+            && let Some(value) = line.strip_prefix("name")
+            && let Some(value) = value.trim_start().strip_prefix('=')
+        {
+            return Ok(value.trim().trim_matches('"').to_owned());
+        }
+    }
+    Err(format!(
+        "{}: no `name` in its [package] table",
+        manifest.display()
+    ))
+}
+
+/// Writes (or with `check`, checks) the derived files of every connector whose spec checks.
+/// A spec that does not check yet (a fresh scaffold with placeholders) is reported and
+/// skipped: building the crate shows its errors at their spec lines.
+pub fn run(root: &Path, check: bool) -> Result<(), String> {
+    for krate in connector_crates(root)? {
+        let spec_path = format!("{}/connector.toml", krate.dir);
+        let source = fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
+        match connector_codegen::load_model(&source, &spec_path) {
+            Ok(model) => {
+                let readme = connector_codegen::emit::readme(&model, &krate.package);
+                ensure_file(root, &format!("{}/README.md", krate.dir), &readme, check)?;
+                let schemas = connector_codegen::emit::extension_schemas(&model);
+                if !schemas.is_empty() {
+                    let mut json = serde_json::to_string_pretty(&schemas)
+                        .map_err(|e| format!("cannot render the schemas of {spec_path}: {e}"))?;
+                    json.push('\n');
+                    ensure_file(
+                        root,
+                        &format!("{}/scim-schemas.json", krate.dir),
+                        &json,
+                        check,
+                    )?;
+                }
+            }
+            Err(errors) => println!(
+                "gen: {spec_path} does not check yet ({} problem(s); `cargo build -p {}` shows \
+                 them): its derived files are left as they are",
+                errors.diagnostics.len(),
+                krate.package
+            ),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The workspace root (the xtask crate sits one level below it).
+    fn workspace_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_committed_connector_readme_is_up_to_date() {
+        let root = workspace_root();
+        assert!(connector_crates(&root).unwrap().len() >= 12);
+        if let Err(message) = run(&root, true) {
+            panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn check_names_a_stale_readme() {
+        let root = workspace_root();
+        let copy = tempfile::tempdir().unwrap();
+        let dir = copy.path().join("connectors/zoom");
+        fs::create_dir_all(&dir).unwrap();
+        for file in [
+            "connector.toml",
+            "Cargo.toml",
+            "README.md",
+            "scim-schemas.json",
+        ] {
+            fs::copy(root.join("connectors/zoom").join(file), dir.join(file)).unwrap();
+        }
+        run(copy.path(), true).expect("the copied README is current");
+        fs::write(dir.join("README.md"), "# zoom, edited by hand\n").unwrap();
+        let error = run(copy.path(), true).unwrap_err();
+        assert_eq!(
+            error,
+            "connectors/zoom/README.md is stale; run `cargo xtask gen` and commit it"
+        );
+        run(copy.path(), false).unwrap();
+        run(copy.path(), true).expect("gen rewrote it");
+    }
+
+    #[test]
+    fn the_package_name_comes_from_the_package_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("Cargo.toml");
+        fs::write(
+            &manifest,
+            "[workspace]\nname = \"no\"\n\n[package]\nname = \"connector-acme\"\n",
+        )
+        .unwrap();
+        assert_eq!(package_name(&manifest).unwrap(), "connector-acme");
+        fs::write(&manifest, "[dependencies]\nname = \"x\"\n").unwrap();
+        assert!(
+            package_name(&manifest)
+                .unwrap_err()
+                .ends_with("no `name` in its [package] table")
+        );
+    }
+}
