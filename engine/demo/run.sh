@@ -2,7 +2,7 @@
 # The engine demo: plan, apply, change the directory, plan and apply again, status and
 # audit, against `connector sandbox` on 127.0.0.1 (nothing leaves this machine).
 #
-#   cargo build -p connector-cli && CONNECTOR_BIN=target/debug/connector engine/demo/run.sh
+#   cargo build -p connector-toolkit && CONNECTOR_BIN=target/debug/connector engine/demo/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${CONNECTOR_BIN:-connector}

@@ -45,7 +45,7 @@ fn support_matrix(root: &Path) -> Result<String, String> {
             "run",
             "--quiet",
             "--package",
-            "connector-cli",
+            "connector-toolkit",
             "--",
             "list",
             "--markdown",

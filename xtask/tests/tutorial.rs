@@ -245,7 +245,7 @@ fn the_adding_a_connector_tutorial_works() {
     );
 
     // 6. The CLI knows it.
-    let list = nested.ok(&["run", "--quiet", "-p", "connector-cli", "--", "list"]);
+    let list = nested.ok(&["run", "--quiet", "-p", "connector-toolkit", "--", "list"]);
     assert!(
         list.lines()
             .any(|l| l.starts_with("Acme AI ") && l.contains("SCIM 2.0")),
@@ -255,7 +255,7 @@ fn the_adding_a_connector_tutorial_works() {
         "run",
         "--quiet",
         "-p",
-        "connector-cli",
+        "connector-toolkit",
         "--",
         "sso",
         "acme",
