@@ -6,7 +6,7 @@ use std::sync::Arc;
 use connector_sdk::Connector;
 use time::OffsetDateTime;
 
-use crate::apply::{self, ApplyContext, ApplyReport, InstanceRun, RETRY_BACKOFF};
+use crate::apply::{self, ApplyContext, ApplyReport, InstanceRun, ProgressHandle, RETRY_BACKOFF};
 use crate::audit::AuditSink;
 use crate::config::Assignments;
 use crate::directory::{Directory, DirectorySource, guard};
@@ -40,6 +40,8 @@ pub struct ApplyOptions {
     pub concurrency: Option<usize>,
     /// Calls per step for transient errors (default 3).
     pub max_attempts: Option<u32>,
+    /// Told about each change as it ends (progress bars, progress lines).
+    pub progress: Option<ProgressHandle>,
 }
 
 /// The provisioning engine over one assignments file and one state store.
@@ -272,6 +274,7 @@ impl Engine {
             run_id: run_id.clone(),
             max_attempts: options.max_attempts.unwrap_or(3).max(1),
             backoff: RETRY_BACKOFF,
+            progress: options.progress,
         });
         let concurrency = options
             .concurrency

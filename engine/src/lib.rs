@@ -45,7 +45,9 @@ mod status;
 #[cfg(test)]
 mod testing;
 
-pub use apply::{ApplyCounts, ApplyReport, ResumedIntent, StepResult};
+pub use apply::{
+    ApplyCounts, ApplyProgress, ApplyReport, ProgressHandle, ResumedIntent, StepResult,
+};
 pub use audit::AuditSink;
 pub use config::{Assignments, ConfigError, Diagnostic};
 pub use connect::{connect, instance_config};

@@ -10,6 +10,8 @@ use clap::Args;
 use connector_engine::plan::render::render;
 use connector_engine::{ApplyOptions, ApplyReport, AuditSink, EngineError, PlanOptions};
 
+use crate::progress::{ProgressMode, reporter};
+
 use super::engine_setup::{
     EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_STOPPED, EngineArgs, SourceArgs, block_on, fail, open,
     source,
@@ -35,6 +37,9 @@ pub struct ApplyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// No progress bars (on a terminal) or progress lines (otherwise) on standard error.
+    #[arg(long)]
+    no_progress: bool,
 }
 
 /// Applies and prints the report.
@@ -82,6 +87,11 @@ async fn apply(args: &ApplyArgs) -> ExitCode {
         audit,
         concurrency: args.concurrency,
         max_attempts: None,
+        progress: reporter(if args.no_progress {
+            ProgressMode::Off
+        } else {
+            ProgressMode::Auto
+        }),
     };
     let report = match engine.apply(source.as_ref(), options).await {
         Ok(report) => report,

@@ -19,6 +19,7 @@ use connector_sdk::manifest::Protocol;
 use connector_sdk::{Connector, Identity, IdentityStatus};
 
 use super::engine_setup::{EXIT_ERROR, block_on, fail};
+use crate::progress::{ProgressMode, reporter};
 use crate::{connectors, table};
 
 const PEOPLE: &str = include_str!("../../demo/people.csv");
@@ -317,6 +318,7 @@ async fn apply(engine: &Engine, source: &FileSource, audit: &Path) -> Result<App
         audit: sink,
         concurrency: Some(16),
         max_attempts: None,
+        progress: reporter(ProgressMode::BarsOnly),
     };
     let report = engine
         .apply(source, options)

@@ -2,6 +2,7 @@
 //! global and a per-instance semaphore. Each call is journaled (intent before, outcome
 //! after); a failing account is retried, then recorded failed, and never stops the run.
 
+mod progress;
 mod resume;
 mod step;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+pub use progress::{ApplyProgress, ProgressHandle};
 pub use resume::ResumedIntent;
 pub use step::StepResult;
 
@@ -37,6 +39,8 @@ pub(crate) struct ApplyContext {
     pub max_attempts: u32,
     /// Pause before a step retry, times the attempt number.
     pub backoff: Duration,
+    /// Who hears about each finished change.
+    pub progress: Option<ProgressHandle>,
 }
 
 /// What an apply did.
@@ -95,6 +99,17 @@ pub(crate) async fn execute(
     let mut tasks = JoinSet::new();
     let people = directory.by_id();
     let mut order = 0usize;
+    if let Some(progress) = &ctx.progress {
+        let totals: Vec<(String, u64)> = plans
+            .iter()
+            .filter(|plan| runs.contains_key(&plan.instance))
+            .map(|plan| {
+                let changes = plan.steps.iter().filter(|s| s.action.is_change()).count();
+                (plan.instance.clone(), changes as u64)
+            })
+            .collect();
+        progress.0.started(&totals);
+    }
     for plan in plans {
         let Some(run) = runs.get(&plan.instance) else {
             continue;
@@ -124,6 +139,9 @@ pub(crate) async fn execute(
             Ok(result) => done.push(result),
             Err(error) => tracing::error!(%error, "an apply task panicked"),
         }
+    }
+    if let Some(progress) = &ctx.progress {
+        progress.0.finished();
     }
     done.sort_by_key(|(index, _)| *index);
     done.into_iter().flat_map(|(_, results)| results).collect()
@@ -155,8 +173,8 @@ async fn run_chain(
     let mut results = Vec::new();
     let mut failed = false;
     for step in chain {
-        if failed {
-            results.push(StepResult {
+        let result = if failed {
+            StepResult {
                 step: step.id.clone(),
                 instance: run.instance.name.clone(),
                 action: step.action.name().to_owned(),
@@ -164,11 +182,14 @@ async fn run_chain(
                 status: "skipped".to_owned(),
                 detail: Some("an earlier step of this account failed".to_owned()),
                 attempts: 0,
-            });
-            continue;
+            }
+        } else {
+            apply_step(ctx, run, who, &step, &mut state).await
+        };
+        failed = failed || result.status == "failed";
+        if let Some(progress) = &ctx.progress {
+            progress.0.step_finished(&result);
         }
-        let result = apply_step(ctx, run, who, &step, &mut state).await;
-        failed = result.status == "failed";
         results.push(result);
     }
     results
