@@ -1,6 +1,5 @@
 //! Rust generation from a checked [`Model`].
 
-mod docs;
 mod expr;
 mod manifest;
 mod mapping;
@@ -16,8 +15,7 @@ use quote::quote;
 use crate::catalog::{ENTERPRISE_URN, Target};
 use crate::ir::Model;
 use crate::spec::model::ProtocolKind;
-pub use docs::crate_docs;
-pub use readme::{GENERATED_MARKER, readme};
+pub use readme::{GENERATED_MARKER, app_docs, readme};
 pub use schemas::extension_schemas;
 
 /// Everything one `connector!` invocation expands to.
@@ -25,7 +23,7 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
     let names = names::Names::new(model);
     let (app, connector) = (&names.app, &names.connector);
     let manifest = manifest::manifest_expr(model);
-    let app_doc = docs::crate_docs(model);
+    let app_doc = readme::app_docs(model);
     let connect_doc = format!("Connects to one {} instance.", model.display_name);
     let protocol_items = match model.protocol {
         ProtocolKind::Rest => rest_items(model, &names),

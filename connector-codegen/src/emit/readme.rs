@@ -13,6 +13,19 @@ use crate::spec::model::{
 pub const GENERATED_MARKER: &str =
     "<!-- Generated from connector.toml by `cargo xtask gen`: edit the spec, not this file. -->";
 
+/// The doc comment of the generated app type: what the service is, the at-a-glance
+/// table and the licences (the README, which is also the crate's documentation, has
+/// the rest).
+pub fn app_docs(model: &Model) -> String {
+    let mut out = format!(
+        "{} ({} by {}), as the connector sees it.\n\n",
+        model.display_name, model.product, model.vendor
+    );
+    summary_table(&mut out, model);
+    licences(&mut out, model);
+    out
+}
+
 /// The README of the connector crate `crate_name` described by `model`.
 pub fn readme(model: &Model, crate_name: &str) -> String {
     let mut out = String::new();
