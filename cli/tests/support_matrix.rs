@@ -28,3 +28,31 @@ fn support_matrix_file_is_up_to_date() {
     let sections = generated.lines().filter(|l| l.starts_with("### ")).count();
     assert_eq!(rows, sections);
 }
+
+#[test]
+fn every_connector_manifest_json_is_up_to_date() {
+    let output = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["list", "--json"])
+        .output()
+        .expect("the connector binary runs");
+    assert!(output.status.success());
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let connectors = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../connectors");
+    let mut checked = 0;
+    for manifest in &all {
+        let name = manifest["name"].as_str().unwrap();
+        let path = connectors
+            .join(name.replace('_', "-"))
+            .join("manifest.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut generated = serde_json::to_string_pretty(manifest).unwrap();
+        generated.push('\n');
+        assert!(
+            committed == generated,
+            "{} is stale: run `cargo xtask gen` and commit it",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 12);
+}

@@ -36,29 +36,24 @@ pub fn ensure_file(
     Ok(true)
 }
 
-/// `docs/SUPPORT.md`, rendered by the CLI from every connector's manifest (the xtask
-/// itself stays free of the connector crates).
-fn support_matrix(root: &Path) -> Result<String, String> {
+/// What `connector <args>` prints: the CLI renders what needs every connector's
+/// manifest (the xtask itself stays free of the connector crates).
+fn cli_output(root: &Path, args: &[&str]) -> Result<String, String> {
     let output = crate::cargo_env::cargo()
         .current_dir(root)
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "connector-toolkit",
-            "--",
-            "list",
-            "--markdown",
-        ])
+        .args(["run", "--quiet", "--package", "connector-toolkit", "--"])
+        .args(args)
         .output()
         .map_err(|e| format!("cannot run the connector CLI: {e}"))?;
     if !output.status.success() {
         return Err(format!(
-            "`connector list --markdown` failed:\n{}",
+            "`connector {}` failed:\n{}",
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    String::from_utf8(output.stdout).map_err(|e| format!("the support matrix is not UTF-8: {e}"))
+    String::from_utf8(output.stdout)
+        .map_err(|e| format!("`connector {}` printed non-UTF-8: {e}", args.join(" ")))
 }
 
 /// `cargo xtask gen [--check]` and `cargo xtask check`.
@@ -77,6 +72,12 @@ pub fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32, String
     )?;
     crate::readmes::run(root, check)?;
     crate::connector_list::run(root, check)?;
-    ensure_file(root, "docs/SUPPORT.md", &support_matrix(root)?, check)?;
+    crate::readmes::manifests(root, &cli_output(root, &["list", "--json"])?, check)?;
+    ensure_file(
+        root,
+        "docs/SUPPORT.md",
+        &cli_output(root, &["list", "--markdown"])?,
+        check,
+    )?;
     Ok(0)
 }

@@ -1,7 +1,9 @@
 //! The files derived from each connector's `connector.toml`: its `README.md` (the
 //! crates.io page and crate documentation, from `connector_codegen::emit::readme`) and,
 //! when it declares SCIM vendor extensions, `scim-schemas.json` (the RFC 7643 `/Schemas`
-//! documents of those extensions, as the connector serves them to tools and sandboxes).
+//! documents of those extensions, as the connector serves them to tools and sandboxes),
+//! and `manifest.json` (the compiled manifest, as `connector list --json` prints it: what
+//! the engine, the sandbox and the CLI read, for review and for tools outside Rust).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -98,6 +100,35 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
                 krate.package
             ),
         }
+    }
+    Ok(())
+}
+
+/// Writes (or checks) each connector's `manifest.json` from `list_json`, the output of
+/// `connector list --json`; connectors whose spec does not check yet are skipped.
+pub fn manifests(root: &Path, list_json: &str, check: bool) -> Result<(), String> {
+    let all: Vec<serde_json::Value> = serde_json::from_str(list_json)
+        .map_err(|e| format!("`connector list --json` printed something else than a list: {e}"))?;
+    for krate in connector_crates(root)? {
+        let spec_path = format!("{}/connector.toml", krate.dir);
+        let source = fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
+        let Ok(model) = connector_codegen::load_model(&source, &spec_path) else {
+            continue;
+        };
+        let manifest = all
+            .iter()
+            .find(|m| m["name"].as_str() == Some(model.name.as_str()))
+            .ok_or_else(|| {
+                format!(
+                    "`connector list --json` has no connector `{}` ({spec_path}): run `cargo xtask gen` to add it to the CLI",
+                    model.name
+                )
+            })?;
+        let mut json = serde_json::to_string_pretty(manifest)
+            .map_err(|e| format!("cannot render the manifest of {spec_path}: {e}"))?;
+        json.push('\n');
+        ensure_file(root, &format!("{}/manifest.json", krate.dir), &json, check)?;
     }
     Ok(())
 }
