@@ -22,7 +22,7 @@ use sqlx::sqlite::{
 
 pub use audit::AuditFilter;
 pub use journal::{Effect, Intent, JournalEntry, Outcome};
-pub use links::{LicenseState, Link, Origin};
+pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use runs::{RunRecord, RunStatus};
 pub use tasks::ManualTaskRecord;
 
