@@ -15,6 +15,9 @@ use crate::attrs::{self, Snapshot};
 /// A SHA-256 digest.
 pub(crate) type Digest32 = [u8; 32];
 
+/// Lowercase hex digits.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Where a profile field's value comes from.
 #[derive(Debug, Clone, Copy)]
 enum Source {
@@ -102,6 +105,20 @@ impl FieldSet {
         }
         buffer.push(b'}');
         Sha256::digest(buffer.as_slice()).into()
+    }
+
+    /// What apply records for `who`: the hash (hex, as [`attrs::hash`] writes it) and
+    /// the JSON of the snapshot (as `serde_json` writes [`attrs::snapshot`]).
+    pub fn applied(&self, who: &Identity) -> (String, String) {
+        let mut buffer = Vec::with_capacity(256);
+        let digest = self.fingerprint(who, &mut buffer);
+        let json = String::from_utf8(buffer).unwrap_or_default();
+        let mut hex = String::with_capacity(64);
+        for byte in digest {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        (hex, json)
     }
 
     /// `who`'s snapshot, equal to [`attrs::snapshot`] over the same fields.
@@ -285,6 +302,8 @@ mod tests {
                     "{}",
                     String::from_utf8_lossy(&buffer)
                 );
+                let json = serde_json::to_string(&expected).unwrap();
+                assert_eq!(set.applied(&who), (hash, json));
             }
         }
     }

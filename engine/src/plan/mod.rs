@@ -33,7 +33,7 @@ use crate::directory::Directory;
 use crate::state::{LicenseState, Store};
 use accounts::import;
 pub(crate) use desired::desired;
-use fingerprint::FieldSet;
+pub(crate) use fingerprint::FieldSet;
 use links::Links;
 
 /// Plans one instance: imports its accounts, reconciles, counts removals and reclaim.
