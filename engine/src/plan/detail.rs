@@ -27,7 +27,9 @@ pub(super) async fn read(
     instance: &str,
     wanted: &[String],
 ) -> Result<HashMap<String, Detail>, StateError> {
-    let ids: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    // In key order, SQLite's lookups walk the index forwards.
+    let mut ids: Vec<&str> = wanted.iter().map(String::as_str).collect();
+    ids.sort_unstable();
     let mut found = HashMap::with_capacity(ids.len());
     store
         .for_each_link_detail(instance, &ids, |id, login, attributes| {

@@ -5,7 +5,7 @@
 
 use super::arena::{Arena, Span};
 use super::fingerprint::{Digest32, parse_hex};
-use super::index::{MAX_ROWS, StrIndex};
+use super::index::{MAX_ROWS, NONE, StrIndex};
 use crate::state::{LinkRow, LinkVisitor, StateError, Store};
 
 /// The attribute hash a link holds.
@@ -87,11 +87,10 @@ impl Links {
         links.rows.shrink_to_fit();
         let mut index = StrIndex::with_capacity(links.rows.len());
         let (text, rows) = (&links.text, &links.rows);
-        for (row, r) in rows.iter().enumerate() {
-            index.insert(text.get(r.identity_id), row as u32, |k| {
-                text.get(rows[k as usize].identity_id)
-            });
-        }
+        let person = |k: u32| text.get(rows[k as usize].identity_id);
+        // The store's primary key makes every person id unique: nothing is found.
+        let mut found = vec![NONE; rows.len()];
+        index.insert_many(|i| person(i as u32), 0, person, &mut found);
         links.by_person = Some(index);
         Ok(links)
     }

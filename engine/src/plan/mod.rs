@@ -64,10 +64,8 @@ pub(crate) async fn plan_instance(
         },
     };
     let mut phases = Phases::start(&instance.name);
-    let desired = desired(assignments, &instance.name, directory, now);
-    phases.done("rules");
-    // The state is read (on SQLite's thread and another core) while the accounts are
-    // imported.
+    // The state is read (on SQLite's thread and another core) while the rules are
+    // applied and the accounts imported.
     let loading = {
         let (store, name) = (store.clone(), instance.name.clone());
         tokio::spawn(async move {
@@ -77,6 +75,8 @@ pub(crate) async fn plan_instance(
             (links, store.licenses(&name).await)
         })
     };
+    let desired = desired(assignments, &instance.name, directory, now);
+    phases.done("rules");
     let accounts = match connector {
         Ok(connector) => import(connector, directory).await,
         Err(error) => Err(error),
