@@ -10,7 +10,7 @@ use crate::apply::{self, ApplyContext, ApplyReport, InstanceRun, ProgressHandle,
 use crate::audit::AuditSink;
 use crate::config::Assignments;
 use crate::directory::{Directory, DirectorySource, guard};
-use crate::plan::{self, Plan, SourceSummary};
+use crate::plan::{self, FieldSet, Plan, SourceSummary};
 use crate::registry::{Registry, Secrets};
 use crate::state::{RunStatus, Store};
 use crate::status::StatusReport;
@@ -263,7 +263,7 @@ impl Engine {
             let run = InstanceRun {
                 instance: instance.clone(),
                 connector: connector.clone(),
-                fields: attrs::mapped_fields(instance.manifest),
+                fields: FieldSet::new(&attrs::mapped_fields(instance.manifest)),
                 held: self.store.licenses(&instance.name).await?,
             };
             runs.insert(instance.name.clone(), Arc::new(run));

@@ -6,11 +6,10 @@ mod progress;
 mod resume;
 mod step;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use connector_sdk::Identity;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -20,7 +19,7 @@ pub use resume::ResumedIntent;
 pub use step::StepResult;
 
 pub(crate) use resume::resume;
-pub(crate) use step::{ChainState, InstanceRun, RETRY_BACKOFF, apply_step};
+pub(crate) use step::{ChainState, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
 
 use crate::audit::AuditSink;
 use crate::directory::Directory;
@@ -97,39 +96,54 @@ pub(crate) async fn execute(
 ) -> Vec<StepResult> {
     let global = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    let people = directory.by_id();
+    let mut callers = JoinSet::new();
+    let chains: Vec<(&InstancePlan, Vec<Vec<Step>>)> = plans
+        .iter()
+        .map(|plan| (plan, chains(&plan.steps)))
+        .collect();
+    let ids = plans
+        .iter()
+        .flat_map(|plan| &plan.steps)
+        .filter_map(|step| step.target.identity_id.as_deref());
+    let people = people_of(&directory, ids);
     let mut order = 0usize;
     if let Some(progress) = &ctx.progress {
-        let totals: Vec<(String, u64)> = plans
+        let totals: Vec<(String, u64)> = chains
             .iter()
-            .filter(|plan| runs.contains_key(&plan.instance))
-            .map(|plan| {
-                let changes = plan.steps.iter().filter(|s| s.action.is_change()).count();
+            .filter(|(plan, _)| runs.contains_key(&plan.instance))
+            .map(|(plan, chains)| {
+                let changes: usize = chains.iter().map(Vec::len).sum();
                 (plan.instance.clone(), changes as u64)
             })
             .collect();
         progress.0.started(&totals);
     }
-    for plan in plans {
+    for (plan, chains) in chains {
         let Some(run) = runs.get(&plan.instance) else {
             continue;
         };
-        let local = Arc::new(Semaphore::new(run.instance.policy.concurrency.max(1)));
-        for chain in chains(&plan.steps) {
+        let gate = Gate::new(
+            global.clone(),
+            run.instance.policy.concurrency,
+            &mut callers,
+        );
+        for chain in chains {
             let who = chain[0]
                 .target
                 .identity_id
                 .as_deref()
-                .and_then(|id| people.get(id))
-                .map(|who| (*who).clone());
-            let (ctx, run) = (ctx.clone(), run.clone());
-            let (global, local) = (global.clone(), local.clone());
+                .and_then(|id| people.get(id).copied());
+            let (ctx, run, gate) = (ctx.clone(), run.clone(), gate.clone());
+            let directory = directory.clone();
             let index = order;
             order += 1;
             tasks.spawn(async move {
-                let _local = local.acquire_owned().await;
-                let _global = global.acquire_owned().await;
-                (index, run_chain(&ctx, &run, who.as_ref(), chain).await)
+                let chain = Chain {
+                    directory: &directory,
+                    who,
+                    steps: chain,
+                };
+                (index, run_chain(&ctx, &run, &gate, chain).await)
             });
         }
     }
@@ -140,11 +154,28 @@ pub(crate) async fn execute(
             Err(error) => tracing::error!(%error, "an apply task panicked"),
         }
     }
+    // Every gate is gone with its chains: the callers end.
+    while callers.join_next().await.is_some() {}
     if let Some(progress) = &ctx.progress {
         progress.0.finished();
     }
     done.sort_by_key(|(index, _)| *index);
     done.into_iter().flat_map(|(_, results)| results).collect()
+}
+
+/// The directory index of the people with ids `ids` (the last person listed with an id).
+fn people_of<'a>(
+    directory: &Directory,
+    ids: impl Iterator<Item = &'a str>,
+) -> HashMap<&'a str, usize> {
+    let mut people: HashMap<&str, usize> = ids.map(|id| (id, usize::MAX)).collect();
+    for (index, who) in directory.people.iter().enumerate() {
+        if let Some(slot) = people.get_mut(who.id.as_str()) {
+            *slot = index;
+        }
+    }
+    people.retain(|_, index| *index != usize::MAX);
+    people
 }
 
 /// The plan's changes grouped by account, in plan order (skips dropped).
@@ -161,18 +192,27 @@ fn chains(steps: &[Step]) -> Vec<Vec<Step>> {
     keys.into_iter().filter_map(|k| by_key.remove(&k)).collect()
 }
 
-/// One account's steps in order (`who` is its person); after a failure the rest are
-/// skipped.
+/// One account's steps, and its person.
+struct Chain<'a> {
+    /// The directory.
+    directory: &'a Arc<Directory>,
+    /// The person, in `directory`.
+    who: Option<usize>,
+    /// The steps, in order.
+    steps: Vec<Step>,
+}
+
+/// One account's steps in order; after a failure the rest are skipped.
 async fn run_chain(
-    ctx: &ApplyContext,
-    run: &InstanceRun,
-    who: Option<&Identity>,
-    chain: Vec<Step>,
+    ctx: &Arc<ApplyContext>,
+    run: &Arc<InstanceRun>,
+    gate: &Gate,
+    chain: Chain<'_>,
 ) -> Vec<StepResult> {
     let mut state = ChainState::default();
     let mut results = Vec::new();
     let mut failed = false;
-    for step in chain {
+    for step in chain.steps {
         let result = if failed {
             StepResult {
                 step: step.id.clone(),
@@ -184,7 +224,17 @@ async fn run_chain(
                 attempts: 0,
             }
         } else {
-            apply_step(ctx, run, who, &step, &mut state).await
+            let step = Arc::new(step);
+            apply_step(
+                ctx,
+                run,
+                gate,
+                chain.directory,
+                chain.who,
+                &step,
+                &mut state,
+            )
+            .await
         };
         failed = failed || result.status == "failed";
         if let Some(progress) = &ctx.progress {

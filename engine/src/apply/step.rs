@@ -7,13 +7,16 @@ use std::time::Duration;
 
 use connector_sdk::{AccountRef, Connector, Identity, LicenseMode, LicenseOutcome};
 use serde::Serialize;
+use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
+use tokio::task::JoinSet;
 
 use super::ApplyContext;
-use crate::attrs::{self, AttributeChange};
+use crate::attrs::AttributeChange;
 use crate::audit::{ChangeRecord, ChangeStatus, event};
 use crate::clock;
 use crate::config::Instance;
-use crate::plan::{Action, Step};
+use crate::directory::Directory;
+use crate::plan::{Action, FieldSet, Step};
 use crate::state::{Effect, Intent, LicenseState, Link, ManualTaskRecord, Origin, Outcome};
 
 /// What happened to one step.
@@ -42,7 +45,7 @@ pub(crate) struct InstanceRun {
     /// Its connector.
     pub connector: Arc<dyn Connector>,
     /// The profile fields its mapping reads.
-    pub fields: std::collections::BTreeSet<String>,
+    pub fields: FieldSet,
     /// Licences held before the run: person → SKU → state.
     pub held: BTreeMap<String, BTreeMap<String, LicenseState>>,
 }
@@ -62,12 +65,113 @@ struct Done {
     account: Option<AccountRef>,
 }
 
-/// Applies `step`; on success the chain's account is updated.
+/// Where an instance's calls are made: a fixed set of callers (as many as the instance
+/// allows calls in flight, each taking a place in the run's limit per call) takes the
+/// calls of steps whose intent is committed, in turn. A caller that finishes a call
+/// starts the next one queued at once, as a loop sending requests would, rather than
+/// waking a step that then has to be scheduled to take the place.
+///
+/// `ahead` bounds the steps between the start of their intent and the end of their call
+/// ([`AHEAD`] times the instance's calls): the next intents are committed while calls
+/// are in flight, so that a caller does not wait for a commit, even a slow one (a WAL
+/// checkpoint syncs the file).
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    /// Steps between intent and the end of their call.
+    ahead: Arc<Semaphore>,
+    /// The callers' queue.
+    calls: mpsc::UnboundedSender<CallJob>,
+}
+
+/// How many intents per place for a call may be journaled ahead of their call: an
+/// interrupted run leaves at most this many times the instance's concurrency open.
+pub(crate) const AHEAD: usize = 4;
+
+impl Gate {
+    /// The gate of an instance allowing `concurrency` calls, within `global`; the
+    /// callers are spawned in `tasks`, and end once every gate of the instance is gone.
+    pub fn new(global: Arc<Semaphore>, concurrency: usize, tasks: &mut JoinSet<()>) -> Self {
+        let concurrency = concurrency.max(1);
+        let (calls, queue) = mpsc::unbounded_channel::<CallJob>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..concurrency {
+            let (queue, global) = (queue.clone(), global.clone());
+            tasks.spawn(async move {
+                loop {
+                    let job = queue.lock().await.recv().await;
+                    let Some(job) = job else { break };
+                    let place = global.clone().acquire_owned().await.ok();
+                    job.run().await;
+                    drop(place);
+                }
+            });
+        }
+        Self {
+            ahead: Arc::new(Semaphore::new(concurrency.saturating_mul(AHEAD))),
+            calls,
+        }
+    }
+}
+
+/// One step's connector call (with its retries), made by a caller.
+struct CallJob {
+    /// The run.
+    ctx: Arc<ApplyContext>,
+    /// The instance.
+    run: Arc<InstanceRun>,
+    /// The directory.
+    directory: Arc<Directory>,
+    /// The step's person in `directory`.
+    who: Option<usize>,
+    /// The step.
+    step: Arc<Step>,
+    /// The account, when known.
+    account: Option<AccountRef>,
+    /// Where the calls made and the result go.
+    reply: oneshot::Sender<(u32, Result<Done, String>)>,
+}
+
+impl std::fmt::Debug for CallJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallJob")
+            .field("step", &self.step.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CallJob {
+    /// Calls, retrying transient errors, and sends the result.
+    async fn run(self) {
+        let who = self.who.and_then(|i| self.directory.people.get(i));
+        let (ctx, run, step) = (&*self.ctx, &*self.run, &*self.step);
+        let mut attempts = 0;
+        let done = loop {
+            attempts += 1;
+            match call(ctx, run, who, step, self.account.as_ref(), attempts).await {
+                Ok(done) => break Ok(done),
+                Err(error) if error.is_transient() && attempts < ctx.max_attempts => {
+                    tokio::time::sleep(ctx.backoff * attempts).await;
+                }
+                Err(error) => break Err(error.to_string()),
+            }
+        };
+        let _ = self.reply.send((attempts, done));
+    }
+}
+
+/// Applies `step` (of the person at `who` in `directory`); on success the chain's
+/// account is updated.
+///
+/// The intent is committed first (within `gate`'s bound on steps ahead), then a caller
+/// makes the call; the outcome is recorded after, outside the bounds, so that
+/// journaling never holds up the next call.
 pub(crate) async fn apply_step(
-    ctx: &ApplyContext,
-    run: &InstanceRun,
-    who: Option<&Identity>,
-    step: &Step,
+    ctx: &Arc<ApplyContext>,
+    run: &Arc<InstanceRun>,
+    gate: &Gate,
+    directory: &Arc<Directory>,
+    who: Option<usize>,
+    step: &Arc<Step>,
     chain: &mut ChainState,
 ) -> StepResult {
     let mut result = StepResult {
@@ -91,7 +195,7 @@ pub(crate) async fn apply_step(
         | Action::ManualTask { sku, .. } => Some(sku.as_str()),
         _ => None,
     };
-    let step_json = serde_json::to_string(step).unwrap_or_default();
+    let step_json = serde_json::to_string(&**step).unwrap_or_default();
     let intent = Intent {
         run_id: &ctx.run_id,
         instance: &run.instance.name,
@@ -101,6 +205,7 @@ pub(crate) async fn apply_step(
         sku,
         step: &step_json,
     };
+    let ahead = gate.ahead.clone().acquire_owned().await.ok();
     let entry = match ctx.store.record_intent(&intent).await {
         Ok(entry) => entry,
         Err(error) => {
@@ -109,17 +214,23 @@ pub(crate) async fn apply_step(
             return result;
         }
     };
-    let mut attempts = 0;
-    let done = loop {
-        attempts += 1;
-        match call(ctx, run, who, step, account.as_ref(), attempts).await {
-            Ok(done) => break Ok(done),
-            Err(error) if error.is_transient() && attempts < ctx.max_attempts => {
-                tokio::time::sleep(ctx.backoff * attempts).await;
-            }
-            Err(error) => break Err(error.to_string()),
-        }
+    let (reply, answer) = oneshot::channel();
+    let job = CallJob {
+        ctx: ctx.clone(),
+        run: run.clone(),
+        directory: directory.clone(),
+        who,
+        step: step.clone(),
+        account: account.clone(),
+        reply,
     };
+    let (attempts, done) = match gate.calls.send(job) {
+        Ok(()) => answer
+            .await
+            .unwrap_or_else(|_| (0, Err("the call was not made: the run stopped".to_owned()))),
+        Err(_) => (0, Err("the call was not made: the run stopped".to_owned())),
+    };
+    drop(ahead);
     result.attempts = attempts;
     let (outcome, status, detail, mut effects) = match done {
         Ok(done) => {
@@ -161,7 +272,7 @@ pub(crate) async fn apply_step(
         detail: detail.as_deref(),
         time: clock::now(),
     };
-    let line = event(&record).to_string();
+    let line = serde_json::to_string(&event(&record)).unwrap_or_default();
     effects.push(Effect::Audit {
         run_id: ctx.run_id.clone(),
         instance: run.instance.name.clone(),
@@ -215,13 +326,7 @@ async fn call(
             connector_sdk::Error::Config(format!("no account is known for {}", step.target.label()))
         })
     };
-    let snapshot_effects = |who: &Identity| {
-        let snapshot = attrs::snapshot(who, &run.fields);
-        (
-            attrs::hash(&snapshot),
-            serde_json::to_string(&snapshot).unwrap_or_default(),
-        )
-    };
+    let snapshot_effects = |who: &Identity| run.fields.applied(who);
     let ok = |effects: Vec<Effect>| Done {
         outcome: Outcome::Ok,
         effects,

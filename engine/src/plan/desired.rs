@@ -1,11 +1,11 @@
 //! Who should have an account and which seats in an instance, from the rules and dates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use connector_sdk::Identity;
 use time::OffsetDateTime;
 
-use crate::config::{Assignments, ProvisionRule, SsoRule, Window};
+use crate::config::{Assignments, ProvisionRule, Window};
 use crate::directory::Directory;
 
 /// What the active rules give one person in one instance.
@@ -28,25 +28,114 @@ pub(crate) struct Ended {
     pub licenses: Vec<String>,
 }
 
-/// The provisioning picture of one instance.
+/// What the rules covering a person give: shared by everyone covered by the same rules.
+#[derive(Debug, Clone, Default)]
+struct Coverage {
+    /// What the active rules give (`None` when no active rule covers).
+    grant: Option<Grant>,
+    /// The rules that covered and have ended.
+    ended: Vec<Ended>,
+}
+
+/// The provisioning picture of one instance, by index of the directory's people.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Desired {
-    /// Person id → what active rules give them (whatever their directory status).
-    pub grants: BTreeMap<String, Grant>,
-    /// Person id → rules that covered them and have ended.
-    pub ended: BTreeMap<String, Vec<Ended>>,
-    /// Person ids holding the sign-in assignment.
-    pub sso: BTreeSet<String>,
+    /// The distinct coverages; the first covers nobody.
+    coverage: Vec<Coverage>,
+    /// Person index → coverage index.
+    by_person: Vec<u32>,
+    /// Person index → whether they hold the sign-in assignment (empty without SSO rules).
+    sso: Vec<bool>,
     /// Whether any SSO rule names the instance.
     pub sso_managed: bool,
 }
 
-/// Whether a rule naming `groups` and `people` covers `who`.
-fn covers(groups: &[String], people: &[String], who: &Identity) -> bool {
-    groups.iter().any(|g| who.groups.contains(g))
-        || people.iter().any(|p| {
-            p == &who.id || p.eq_ignore_ascii_case(&who.login) || p.eq_ignore_ascii_case(&who.email)
-        })
+impl Desired {
+    /// What active rules give person `person` (whatever their directory status).
+    pub fn grant(&self, person: usize) -> Option<&Grant> {
+        self.coverage_of(person).and_then(|c| c.grant.as_ref())
+    }
+
+    /// The rules that covered person `person` and have ended.
+    pub fn ended(&self, person: usize) -> &[Ended] {
+        self.coverage_of(person).map_or(&[], |c| c.ended.as_slice())
+    }
+
+    /// Whether person `person` holds the sign-in assignment.
+    pub fn signs_in(&self, person: usize) -> bool {
+        self.sso.get(person).copied().unwrap_or(false)
+    }
+
+    /// The coverage of person `person`.
+    fn coverage_of(&self, person: usize) -> Option<&Coverage> {
+        let index = *self.by_person.get(person)?;
+        self.coverage.get(index as usize)
+    }
+}
+
+/// The people a rule names: compared one by one when few, looked up when many.
+enum Named<'a> {
+    /// Few names.
+    Few(&'a [String]),
+    /// Many: the names as written (ids) and ASCII-lowercased (logins and emails).
+    Many {
+        /// As written.
+        exact: HashSet<&'a str>,
+        /// ASCII-lowercased.
+        folded: HashSet<String>,
+    },
+}
+
+impl<'a> Named<'a> {
+    /// The matcher of `people`.
+    fn new(people: &'a [String]) -> Self {
+        if people.len() <= 8 {
+            return Self::Few(people);
+        }
+        Self::Many {
+            exact: people.iter().map(String::as_str).collect(),
+            folded: people.iter().map(|p| p.to_ascii_lowercase()).collect(),
+        }
+    }
+
+    /// Whether `who` is named: by id, or by login or email ignoring ASCII case.
+    fn names(&self, who: &Identity) -> bool {
+        match self {
+            Self::Few(people) => people.iter().any(|p| {
+                p == &who.id
+                    || p.eq_ignore_ascii_case(&who.login)
+                    || p.eq_ignore_ascii_case(&who.email)
+            }),
+            Self::Many { exact, folded } => {
+                exact.contains(who.id.as_str())
+                    || folded.contains(&who.login.to_ascii_lowercase())
+                    || folded.contains(&who.email.to_ascii_lowercase())
+            }
+        }
+    }
+}
+
+/// Whom a rule covers: members of its groups and the people it names.
+struct Audience<'a> {
+    /// The groups.
+    groups: &'a [String],
+    /// The people.
+    people: Named<'a>,
+}
+
+impl<'a> Audience<'a> {
+    /// The audience of a rule naming `groups` and `people`.
+    fn new(groups: &'a [String], people: &'a [String]) -> Self {
+        Self {
+            groups,
+            people: Named::new(people),
+        }
+    }
+
+    /// Whether the rule covers `who`.
+    fn covers(&self, who: &Identity) -> bool {
+        self.groups.iter().any(|g| who.groups.contains(g)) || self.people.names(who)
+    }
 }
 
 /// The picture of `instance` at `now`.
@@ -56,52 +145,82 @@ pub(crate) fn desired(
     directory: &Directory,
     now: OffsetDateTime,
 ) -> Desired {
-    let mut picture = Desired::default();
-    let rules: Vec<&ProvisionRule> = assignments
+    // Rules not started yet give nothing.
+    let rules: Vec<(&ProvisionRule, Audience)> = assignments
         .provision
         .iter()
         .filter(|r| r.instance == instance)
+        .filter(|r| r.window.is_active(now) || r.window.has_ended(now))
+        .map(|r| (r, Audience::new(&r.groups, &r.people)))
         .collect();
-    let sso_rules: Vec<&SsoRule> = assignments
+    let sso_rules: Vec<Audience> = assignments
         .sso
         .iter()
-        .filter(|r| r.instance == instance)
+        .filter(|r| r.instance == instance && r.window.is_active(now))
+        .map(|r| Audience::new(&r.groups, &r.people))
         .collect();
-    picture.sso_managed = !sso_rules.is_empty();
+    let mut picture = Desired {
+        coverage: vec![Coverage::default()],
+        by_person: Vec::with_capacity(directory.people.len()),
+        sso: Vec::new(),
+        sso_managed: assignments.sso.iter().any(|r| r.instance == instance),
+    };
+    // Coverage index by the set of covering rules (indexes into `rules`).
+    let mut known: HashMap<Vec<u32>, u32> = HashMap::from([(Vec::new(), 0)]);
+    let mut covering: Vec<u32> = Vec::new();
     for who in &directory.people {
-        for rule in &rules {
-            if !covers(&rule.groups, &rule.people, who) {
-                continue;
+        covering.clear();
+        covering.extend(
+            rules
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, audience))| audience.covers(who))
+                .map(|(i, _)| i as u32),
+        );
+        let index = match known.get(covering.as_slice()) {
+            Some(index) => *index,
+            None => {
+                let index = picture.coverage.len() as u32;
+                let chosen = covering.iter().map(|i| rules[*i as usize].0);
+                picture.coverage.push(coverage(chosen, now));
+                known.insert(covering.clone(), index);
+                index
             }
-            if rule.window.is_active(now) {
-                let grant = picture.grants.entry(who.id.clone()).or_default();
-                grant.rules.push(rule.location.clone());
-                for sku in &rule.licenses {
-                    grant
-                        .licenses
-                        .entry(sku.clone())
-                        .or_insert_with(|| rule.location.clone());
-                }
-            } else if rule.window.has_ended(now) {
-                picture
-                    .ended
-                    .entry(who.id.clone())
-                    .or_default()
-                    .push(Ended {
-                        rule: rule.location.clone(),
-                        until: until_label(&rule.window),
-                        licenses: rule.licenses.clone(),
-                    });
-            }
-        }
-        let signs_in = sso_rules
+        };
+        picture.by_person.push(index);
+    }
+    if !sso_rules.is_empty() {
+        picture.sso = directory
+            .people
             .iter()
-            .any(|r| r.window.is_active(now) && covers(&r.groups, &r.people, who));
-        if signs_in && who.status.is_active() {
-            picture.sso.insert(who.id.clone());
-        }
+            .map(|who| who.status.is_active() && sso_rules.iter().any(|r| r.covers(who)))
+            .collect();
     }
     picture
+}
+
+/// What `rules` (all covering one person, in file order) give at `now`.
+fn coverage<'a>(rules: impl Iterator<Item = &'a ProvisionRule>, now: OffsetDateTime) -> Coverage {
+    let mut coverage = Coverage::default();
+    for rule in rules {
+        if rule.window.is_active(now) {
+            let grant = coverage.grant.get_or_insert_with(Grant::default);
+            grant.rules.push(rule.location.clone());
+            for sku in &rule.licenses {
+                grant
+                    .licenses
+                    .entry(sku.clone())
+                    .or_insert_with(|| rule.location.clone());
+            }
+        } else if rule.window.has_ended(now) {
+            coverage.ended.push(Ended {
+                rule: rule.location.clone(),
+                until: until_label(&rule.window),
+                licenses: rule.licenses.clone(),
+            });
+        }
+    }
+    coverage
 }
 
 /// The end of a window as written, else as a timestamp.
@@ -156,7 +275,7 @@ until = 2026-01-31
             datetime!(2026-01-31 12:00 UTC),
         );
         assert_eq!(
-            before.grants["1"].licenses.keys().collect::<Vec<_>>(),
+            before.grant(0).unwrap().licenses.keys().collect::<Vec<_>>(),
             ["whiteboard"]
         );
         let after = desired(
@@ -165,8 +284,8 @@ until = 2026-01-31
             &directory,
             datetime!(2026-02-01 00:00 UTC),
         );
-        assert!(after.grants["1"].licenses.is_empty());
-        assert_eq!(after.ended["1"][0].until, "2026-01-31");
-        assert_eq!(after.ended["1"][0].rule, "a.toml:9");
+        assert!(after.grant(0).unwrap().licenses.is_empty());
+        assert_eq!(after.ended(0)[0].until, "2026-01-31");
+        assert_eq!(after.ended(0)[0].rule, "a.toml:9");
     }
 }

@@ -1,16 +1,25 @@
 //! The plan: what each instance needs so that its accounts and seats match the directory
 //! and the assignments. Planning reads the apps (import) and the state; it writes nothing.
 
+mod accounts;
+mod arena;
 mod desired;
+mod detail;
+mod fingerprint;
+mod index;
+mod join;
+mod links;
 mod model;
+mod parallel;
 mod reconcile;
 mod removal;
 pub mod render;
+mod sso;
 mod steps;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use connector_sdk::{Account, Capability, Connector, LicenseMode, list_all};
+use connector_sdk::{Connector, LicenseMode};
 use time::OffsetDateTime;
 
 pub use model::{
@@ -22,7 +31,10 @@ use crate::attrs;
 use crate::config::{Assignments, Instance};
 use crate::directory::Directory;
 use crate::state::{LicenseState, Store};
+use accounts::import;
 pub(crate) use desired::desired;
+pub(crate) use fingerprint::FieldSet;
+use links::Links;
 
 /// Plans one instance: imports its accounts, reconciles, counts removals and reclaim.
 /// An import failure is reported on the instance, which then plans nothing.
@@ -51,13 +63,28 @@ pub(crate) async fn plan_instance(
             ..Reclaim::default()
         },
     };
+    let mut phases = Phases::start(&instance.name);
+    // The state is read (on SQLite's thread and another core) while the rules are
+    // applied and the accounts imported.
+    let loading = {
+        let (store, name) = (store.clone(), instance.name.clone());
+        tokio::spawn(async move {
+            let mut phases = Phases::start(&name);
+            let links = Links::load(&store, &name).await;
+            phases.done("links");
+            (links, store.licenses(&name).await)
+        })
+    };
     let desired = desired(assignments, &instance.name, directory, now);
-    let links = store.links(&instance.name).await?;
-    let held = store.licenses(&instance.name).await?;
+    phases.done("rules");
     let accounts = match connector {
         Ok(connector) => import(connector, directory).await,
         Err(error) => Err(error),
     };
+    phases.done("import");
+    let (links, held) = loading.await.map_err(|e| lost(store, &e))?;
+    let (links, held) = (links?, held?);
+    phases.done("links (waited)");
     let accounts = match accounts {
         Ok(accounts) => accounts,
         Err(error) => {
@@ -65,9 +92,9 @@ pub(crate) async fn plan_instance(
             return Ok(plan);
         }
     };
-    plan.accounts = accounts.len() as u64;
-    let fields = attrs::mapped_fields(manifest);
-    let reconciled = reconcile::reconcile(&reconcile::Inputs {
+    plan.accounts = accounts.count() as u64;
+    let fields = FieldSet::new(&attrs::mapped_fields(manifest));
+    let inputs = reconcile::Inputs {
         instance,
         directory,
         accounts: &accounts,
@@ -75,92 +102,75 @@ pub(crate) async fn plan_instance(
         held: &held,
         desired: &desired,
         fields: &fields,
-    });
+    };
+    let prepared = join::prepare(&inputs);
+    phases.done("join");
+    // The few details the steps show are read while the steps are decided.
+    let details = {
+        let wanted = prepared.wanted(&inputs);
+        let (store, name) = (store.clone(), instance.name.clone());
+        tokio::spawn(async move { detail::read(&store, &name, &wanted).await })
+    };
+    let reconciled = reconcile::decide(&inputs, prepared);
+    phases.done("decide");
+    drop((links, accounts));
+    let details = details.await.map_err(|e| lost(store, &e))??;
+    phases.done("details");
     plan.steps = reconciled.steps;
+    detail::fill_in(
+        &mut plan.steps,
+        &reconciled.pending,
+        &reconciled.departed,
+        &details,
+        directory,
+        &fields,
+    );
+    phases.done("changes");
     plan.protected = reconciled.protected;
-    plan.sso = sso_plan(instance, directory, &desired);
-    plan.removals = removals(instance, &plan.steps, accounts.len(), allow_removals);
+    plan.sso = sso::plan(instance, directory, &desired);
+    plan.removals = removals(
+        instance,
+        &plan.steps,
+        plan.accounts as usize,
+        allow_removals,
+    );
     plan.reclaim = reclaim(instance, &plan.steps, &held, &assignments.settings.currency);
     Ok(plan)
 }
 
-/// Every account of the instance: the full listing when the connector imports, else a
-/// `find` per directory person. Duplicates (index paging is not
-/// stable) are dropped.
-async fn import(connector: &dyn Connector, directory: &Directory) -> Result<Vec<Account>, String> {
-    let accounts = if connector.manifest().can(Capability::Import) {
-        list_all(connector)
-            .await
-            .map_err(|e| format!("cannot import accounts: {e}"))?
-    } else {
-        let mut found = Vec::new();
-        for who in directory.people.iter() {
-            if let Some(account) = connector
-                .find(who)
-                .await
-                .map_err(|e| format!("cannot find {}: {e}", who.login))?
-            {
-                found.push(account);
-            }
-        }
-        found
-    };
-    let mut seen = HashSet::new();
-    Ok(accounts
-        .into_iter()
-        .filter(|a| seen.insert(a.id.clone()))
-        .collect())
+/// The error of a state-reading task that did not finish.
+fn lost(store: &Store, error: &tokio::task::JoinError) -> crate::state::StateError {
+    crate::state::StateError {
+        path: store.path().display().to_string(),
+        message: format!("reading the state failed: {error}"),
+    }
 }
 
-/// The sign-in side: who holds the assignment and how the tile works.
-fn sso_plan(instance: &Instance, directory: &Directory, desired: &desired::Desired) -> SsoPlan {
-    let sso = &instance.manifest.sso;
-    let people = directory.by_id();
-    let login = |id: &String| {
-        people
-            .get(id.as_str())
-            .map(|p| p.login.clone())
-            .unwrap_or_else(|| id.clone())
-    };
-    let provisioned: HashSet<&String> = desired
-        .grants
-        .keys()
-        .filter(|id| {
-            people
-                .get(id.as_str())
-                .is_some_and(|p| p.status.is_active())
-        })
-        .collect();
-    let mut plan = SsoPlan {
-        managed: desired.sso_managed,
-        tile: if sso.sp_initiated_only {
-            "bookmark"
-        } else {
-            "app"
+/// Logs how long each phase of planning an instance took, at debug level
+/// (`RUST_LOG=connector_engine=debug`).
+struct Phases<'a> {
+    /// The instance.
+    instance: &'a str,
+    /// When the phase started.
+    since: std::time::Instant,
+}
+
+impl<'a> Phases<'a> {
+    /// Starts the first phase.
+    fn start(instance: &'a str) -> Self {
+        Self {
+            instance,
+            since: std::time::Instant::now(),
         }
-        .to_owned(),
-        login_url: sso.login_url.map(|url| {
-            connector_sdk::config::render_template(url, &instance.connection.variables)
-                .unwrap_or_else(|_| url.to_owned())
-        }),
-        assigned: desired.sso.iter().map(login).collect(),
-        ..SsoPlan::default()
-    };
-    if desired.sso_managed {
-        plan.sso_only = desired
-            .sso
-            .iter()
-            .filter(|id| !provisioned.contains(id))
-            .map(login)
-            .collect();
-        plan.provisioned_without_sso = provisioned
-            .iter()
-            .filter(|id| !desired.sso.contains(**id))
-            .map(|id| login(id))
-            .collect();
-        plan.provisioned_without_sso.sort();
     }
-    plan
+
+    /// Ends `phase`, starting the next.
+    fn done(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        let ms = (now - self.since).as_secs_f64() * 1000.0;
+        tracing::debug!(instance = self.instance, phase, ms, "plan phase");
+        self.since = now;
+    }
 }
 
 /// The circuit breaker: disables, deletes and revokes against the instance's limits.

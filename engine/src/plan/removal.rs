@@ -3,21 +3,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use connector_sdk::{Account, Capability, Identity, IdentityStatus, LicenseMode};
+use connector_sdk::{Capability, Identity, IdentityStatus, LicenseMode};
 
+use super::accounts::AccountView;
 use super::desired::Desired;
-use super::model::{Action, ProtectedAccount, Target};
+use super::model::{Action, ProtectedAccount};
 use super::reconcile::{Inputs, holding};
-use super::steps::Steps;
+use super::steps::{Steps, TargetRef};
 use crate::config::{Instance, Prune, Removal};
 use crate::state::LicenseState;
 
 /// Why an assigned-before person loses the account.
-pub(super) fn removal_reason(desired: &Desired, who: &Identity) -> String {
+pub(super) fn removal_reason(desired: &Desired, person: usize, who: &Identity) -> String {
     match who.status {
         IdentityStatus::Suspended => "suspended in the directory".to_owned(),
         IdentityStatus::Deprovisioned => "deprovisioned in the directory".to_owned(),
-        IdentityStatus::Active => match desired.ended.get(&who.id).and_then(|e| e.first()) {
+        IdentityStatus::Active => match desired.ended(person).first() {
             Some(ended) => format!("access ended {} ({})", ended.until, ended.rule),
             None => "no longer assigned".to_owned(),
         },
@@ -28,15 +29,15 @@ pub(super) fn removal_reason(desired: &Desired, who: &Identity) -> String {
 pub(super) fn remove(
     inputs: &Inputs,
     steps: &mut Steps,
-    target: &Target,
-    account: &Account,
+    target: &TargetRef,
+    account: AccountView,
     held: &BTreeMap<String, LicenseState>,
     why: &str,
     status: IdentityStatus,
 ) {
     let instance = inputs.instance;
     let policy = &instance.policy;
-    let paid: BTreeSet<String> = holding(account, held)
+    let paid: BTreeSet<&str> = holding(account, held)
         .into_iter()
         .filter(|sku| {
             instance
@@ -49,13 +50,13 @@ pub(super) fn remove(
         if policy.reclaim_disabled && !paid.is_empty() {
             steps.revoke(
                 target,
-                &paid,
+                paid.iter().copied(),
                 &format!("{why}; the account is deactivated: reclaim its seats"),
             );
         }
         return;
     }
-    steps.revoke(target, &paid, why);
+    steps.revoke(target, paid.iter().copied(), why);
     let delete = policy.removal == Removal::Delete && status != IdentityStatus::Suspended;
     if delete {
         steps.gated(
@@ -81,12 +82,12 @@ pub(super) fn orphan(
     instance: &Instance,
     steps: &mut Steps,
     protected: &mut Vec<ProtectedAccount>,
-    account: &Account,
+    account: AccountView,
 ) {
-    let target = Target {
-        account_id: Some(account.id.clone()),
-        user_name: Some(account.user_name.clone()),
-        ..Target::default()
+    let target = TargetRef {
+        account_id: Some(account.id),
+        user_name: Some(account.user_name),
+        ..TargetRef::default()
     };
     let policy = &instance.policy;
     let reason = "matches no directory person";
@@ -113,8 +114,8 @@ pub(super) fn orphan(
         }
         Prune::Disable => {}
         Prune::Protect => protected.push(ProtectedAccount {
-            account_id: account.id.clone(),
-            user_name: account.user_name.clone(),
+            account_id: account.id.to_owned(),
+            user_name: account.user_name.to_owned(),
             active: account.active,
             reason: format!("{reason}; protected (policy prune = \"protect\")"),
         }),

@@ -1,12 +1,35 @@
 //! Building an instance's steps: the policy and capability gate, and licence steps.
 
-use std::collections::BTreeSet;
-
 use connector_sdk::config::render_template;
 use connector_sdk::{Capability, LicenseMode};
 
 use super::model::{Action, SkipCode, Step, Target};
 use crate::config::Instance;
+
+/// Who a step is about, borrowed: turned into a [`Target`] only when a step is added.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct TargetRef<'a> {
+    /// The directory person's id.
+    pub identity_id: Option<&'a str>,
+    /// The person's login.
+    pub login: Option<&'a str>,
+    /// The app account's id.
+    pub account_id: Option<&'a str>,
+    /// The app account's sign-in name.
+    pub user_name: Option<&'a str>,
+}
+
+impl TargetRef<'_> {
+    /// The owned target.
+    pub fn to_target(self) -> Target {
+        Target {
+            identity_id: self.identity_id.map(str::to_owned),
+            login: self.login.map(str::to_owned),
+            account_id: self.account_id.map(str::to_owned),
+            user_name: self.user_name.map(str::to_owned),
+        }
+    }
+}
 
 /// The steps of one instance, numbered as they are added.
 pub(crate) struct Steps<'a> {
@@ -26,11 +49,11 @@ impl<'a> Steps<'a> {
     }
 
     /// Adds a step.
-    pub fn push(&mut self, target: &Target, action: Action, reason: impl Into<String>) {
+    pub fn push(&mut self, target: &TargetRef, action: Action, reason: impl Into<String>) {
         let id = format!("{}#{}", self.instance.name, self.list.len() + 1);
         self.list.push(Step {
             id,
-            target: target.clone(),
+            target: target.to_target(),
             action,
             reason: reason.into(),
         });
@@ -40,7 +63,7 @@ impl<'a> Steps<'a> {
     /// `capability`, else a skip saying which. Returns whether the action was added.
     pub fn gated(
         &mut self,
-        target: &Target,
+        target: &TargetRef,
         action: Action,
         allowed: bool,
         capability: Capability,
@@ -79,21 +102,26 @@ impl<'a> Steps<'a> {
     }
 
     /// Adds the steps that give `target` each SKU in `skus` (with the reason for each).
-    pub fn assign(&mut self, target: &Target, skus: &[(String, String)]) {
+    pub fn assign(&mut self, target: &TargetRef, skus: &[(String, String)]) {
         for (sku, reason) in skus {
             self.license(target, sku, true, reason);
         }
     }
 
     /// Adds the steps that take each SKU in `skus` back from `target`.
-    pub fn revoke(&mut self, target: &Target, skus: &BTreeSet<String>, reason: &str) {
+    pub fn revoke<'s>(
+        &mut self,
+        target: &TargetRef,
+        skus: impl IntoIterator<Item = &'s str>,
+        reason: &str,
+    ) {
         for sku in skus {
             self.license(target, sku, false, reason);
         }
     }
 
     /// One licence step, by the SKU's mode.
-    fn license(&mut self, target: &Target, sku: &str, assign: bool, reason: &str) {
+    fn license(&mut self, target: &TargetRef, sku: &str, assign: bool, reason: &str) {
         let instance = self.instance;
         let Some(definition) = instance.manifest.license(sku) else {
             return;

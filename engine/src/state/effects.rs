@@ -2,9 +2,9 @@
 
 use super::journal::Effect;
 
-/// Applies one effect inside a transaction.
+/// Applies one effect (inside the caller's transaction).
 pub(super) async fn apply_effect(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    conn: &mut sqlx::SqliteConnection,
     effect: &Effect,
     now: &str,
 ) -> Result<(), sqlx::Error> {
@@ -17,7 +17,7 @@ pub(super) async fn apply_effect(
             .bind(&link.instance)
             .bind(&link.account_id)
             .bind(&link.identity_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "INSERT OR REPLACE INTO links (instance, identity_id, login, account_id, user_name, origin, \
@@ -32,7 +32,7 @@ pub(super) async fn apply_effect(
             .bind(&link.attributes_hash)
             .bind(&link.attributes)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Effect::Attributes {
@@ -50,7 +50,7 @@ pub(super) async fn apply_effect(
             .bind(now)
             .bind(instance)
             .bind(identity_id)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Effect::Unlink {
@@ -60,12 +60,12 @@ pub(super) async fn apply_effect(
             sqlx::query("DELETE FROM links WHERE instance = ? AND identity_id = ?")
                 .bind(instance)
                 .bind(identity_id)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             sqlx::query("DELETE FROM licenses WHERE instance = ? AND identity_id = ?")
                 .bind(instance)
                 .bind(identity_id)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
         }
         Effect::License {
@@ -84,7 +84,7 @@ pub(super) async fn apply_effect(
                 .bind(sku)
                 .bind(state.as_str())
                 .bind(now)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             }
             None => {
@@ -94,7 +94,7 @@ pub(super) async fn apply_effect(
                 .bind(instance)
                 .bind(identity_id)
                 .bind(sku)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
             }
         },
@@ -110,7 +110,7 @@ pub(super) async fn apply_effect(
             .bind(&task.identity_id)
             .bind(&task.sku)
             .bind(&task.action)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "INSERT INTO manual_tasks (run_id, instance, identity_id, account_id, sku, action, \
@@ -125,7 +125,7 @@ pub(super) async fn apply_effect(
             .bind(&task.instructions)
             .bind(&task.url)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
         Effect::Audit {
@@ -148,7 +148,7 @@ pub(super) async fn apply_effect(
             .bind(status)
             .bind(time_ms)
             .bind(event)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
     }

@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use super::links::{LicenseState, Link};
 use super::tasks::ManualTaskRecord;
+use super::writer::{IntentRow, OutcomeRow};
 use super::{StateError, Store};
 use crate::clock;
 
@@ -162,26 +163,23 @@ pub struct Intent<'a> {
 impl Store {
     /// Writes an intent (committed before returning) and returns its id.
     ///
+    /// Intents and outcomes of concurrent callers share commits (see `writer`).
+    ///
     /// # Errors
     ///
     /// When the store cannot be written.
     pub async fn record_intent(&self, intent: &Intent<'_>) -> Result<i64, StateError> {
-        let result = sqlx::query(
-            "INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, step, intent_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(intent.run_id)
-        .bind(intent.instance)
-        .bind(intent.identity_id)
-        .bind(intent.account_id)
-        .bind(intent.action)
-        .bind(intent.sku)
-        .bind(intent.step)
-        .bind(clock::stamp(clock::now()))
-        .execute(self.pool())
-        .await
-        .map_err(|e| self.error(e))?;
-        Ok(result.last_insert_rowid())
+        let row = IntentRow {
+            run_id: intent.run_id.to_owned(),
+            instance: intent.instance.to_owned(),
+            identity_id: intent.identity_id.map(str::to_owned),
+            account_id: intent.account_id.map(str::to_owned),
+            action: intent.action.to_owned(),
+            sku: intent.sku.map(str::to_owned),
+            step: intent.step.to_owned(),
+            at: clock::stamp(clock::now()),
+        };
+        self.writer.intent(row).await.map_err(|e| self.error(e))
     }
 
     /// Records the outcome of journal entry `entry` (if any) and applies `effects`, in one
@@ -197,24 +195,14 @@ impl Store {
         detail: Option<&str>,
         effects: &[Effect],
     ) -> Result<(), StateError> {
-        let mut tx = self.pool().begin().await.map_err(|e| self.error(e))?;
-        let now = clock::stamp(clock::now());
-        if let Some(entry) = entry {
-            sqlx::query("UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?")
-                .bind(outcome.as_str())
-                .bind(detail)
-                .bind(&now)
-                .bind(entry)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.error(e))?;
-        }
-        for effect in effects {
-            super::effects::apply_effect(&mut tx, effect, &now)
-                .await
-                .map_err(|e| self.error(e))?;
-        }
-        tx.commit().await.map_err(|e| self.error(e))
+        let row = OutcomeRow {
+            entry,
+            outcome,
+            detail: detail.map(str::to_owned),
+            effects: effects.to_vec(),
+            at: clock::stamp(clock::now()),
+        };
+        self.writer.outcome(row).await.map_err(|e| self.error(e))
     }
 
     /// Journal entries whose call never reported an outcome (a crash cut them short).

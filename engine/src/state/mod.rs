@@ -4,11 +4,13 @@
 //! embedded (`engine/migrations`).
 
 mod audit;
+mod batch;
 mod effects;
 mod journal;
 mod links;
 mod runs;
 mod tasks;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -22,7 +24,7 @@ use sqlx::sqlite::{
 
 pub use audit::AuditFilter;
 pub use journal::{Effect, Intent, JournalEntry, Outcome};
-pub use links::{LicenseState, Link, Origin};
+pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use runs::{RunRecord, RunStatus};
 pub use tasks::ManualTaskRecord;
 
@@ -41,6 +43,8 @@ pub struct StateError {
 pub struct Store {
     pool: SqlitePool,
     path: String,
+    /// Commits journal writes in groups.
+    writer: writer::Writer,
 }
 
 /// The embedded migrations, in order.
@@ -89,6 +93,9 @@ impl Store {
     async fn connect(options: SqliteConnectOptions, path: String) -> Result<Self, StateError> {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            // A local file does not go stale: no ping (a round trip to SQLite's thread)
+            // before every statement.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| StateError {
@@ -108,7 +115,8 @@ impl Store {
             }
             tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
         }
-        Ok(Self { pool, path })
+        let writer = writer::Writer::start(pool.clone());
+        Ok(Self { pool, path, writer })
     }
 
     /// The path of the state file.
