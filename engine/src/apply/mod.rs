@@ -91,7 +91,6 @@ pub(crate) async fn execute(
     concurrency: usize,
 ) -> Vec<StepResult> {
     let global = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = JoinSet::new();
     let mut callers = JoinSet::new();
     let chains: Vec<(&InstancePlan, Vec<Vec<Step>>)> = plans
         .iter()
@@ -102,6 +101,8 @@ pub(crate) async fn execute(
         .flat_map(|plan| &plan.steps)
         .filter_map(|step| step.target.identity_id.as_deref());
     let people = people_of(&directory, ids);
+    let count = chains.iter().map(|(_, c)| c.len()).sum();
+    let results = Arc::new(Results::new(count));
     let mut order = 0usize;
     for (plan, chains) in chains {
         let Some(run) = runs.get(&plan.instance) else {
@@ -120,29 +121,95 @@ pub(crate) async fn execute(
                 .and_then(|id| people.get(id).copied());
             let (ctx, run, gate) = (ctx.clone(), run.clone(), gate.clone());
             let directory = directory.clone();
-            let index = order;
+            let slot = Slot {
+                results: results.clone(),
+                index: order,
+            };
             order += 1;
-            tasks.spawn(async move {
+            tokio::spawn(async move {
                 let chain = Chain {
                     directory: &directory,
                     who,
                     steps: chain,
                 };
-                (index, run_chain(&ctx, &run, &gate, chain).await)
+                slot.fill(run_chain(&ctx, &run, &gate, chain).await);
             });
         }
     }
-    let mut done = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(result) => done.push(result),
-            Err(error) => tracing::error!(%error, "an apply task panicked"),
-        }
-    }
+    let results = results.all().await;
     // Every gate is gone with its chains: the callers end.
     while callers.join_next().await.is_some() {}
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().flat_map(|(_, results)| results).collect()
+    results
+}
+
+/// The results of a run's chains, by chain, and a wake-up when the last is in (one
+/// wake-up for the run, not one per chain as a `JoinSet` would).
+struct Results {
+    /// Each chain's results, once in.
+    chains: std::sync::Mutex<Vec<Option<Vec<StepResult>>>>,
+    /// Chains still running.
+    running: std::sync::atomic::AtomicUsize,
+    /// Woken when none is.
+    finished: tokio::sync::Notify,
+}
+
+impl Results {
+    /// Room for `chains` chains.
+    fn new(chains: usize) -> Self {
+        Self {
+            chains: std::sync::Mutex::new((0..chains).map(|_| None).collect()),
+            running: std::sync::atomic::AtomicUsize::new(chains),
+            finished: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Every chain's results in order, once all are in.
+    async fn all(&self) -> Vec<StepResult> {
+        while self.running.load(std::sync::atomic::Ordering::Acquire) > 0 {
+            self.finished.notified().await;
+        }
+        let chains = match self.chains.lock() {
+            Ok(mut chains) => std::mem::take(&mut *chains),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        let lost = chains.iter().filter(|c| c.is_none()).count();
+        if lost > 0 {
+            tracing::error!(lost, "apply tasks panicked; their steps have no result");
+        }
+        chains.into_iter().flatten().flatten().collect()
+    }
+}
+
+/// A chain's place in [`Results`]; counts the chain done when dropped, filled or not (a
+/// panicking chain must not leave the run waiting).
+struct Slot {
+    /// Where.
+    results: Arc<Results>,
+    /// Which chain.
+    index: usize,
+}
+
+impl Slot {
+    /// Puts the chain's results in.
+    fn fill(self, results: Vec<StepResult>) {
+        if let Ok(mut chains) = self.results.chains.lock()
+            && let Some(slot) = chains.get_mut(self.index)
+        {
+            *slot = Some(results);
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let before = self
+            .results
+            .running
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        if before == 1 {
+            self.results.finished.notify_one();
+        }
+    }
 }
 
 /// The directory index of the people with ids `ids` (the last person listed with an id).

@@ -127,8 +127,10 @@ struct CallJob {
     step: Arc<Step>,
     /// The account, when known.
     account: Option<AccountRef>,
-    /// Where the calls made and the result go.
-    reply: oneshot::Sender<(u32, Result<Done, String>)>,
+    /// The intent's journal row.
+    entry: i64,
+    /// Where the intent's row, the calls made and the result go.
+    reply: oneshot::Sender<(i64, u32, Result<Done, String>)>,
 }
 
 impl std::fmt::Debug for CallJob {
@@ -155,7 +157,7 @@ impl CallJob {
                 Err(error) => break Err(error.to_string()),
             }
         };
-        let _ = self.reply.send((attempts, done));
+        let _ = self.reply.send((self.entry, attempts, done));
     }
 }
 
@@ -206,14 +208,8 @@ pub(crate) async fn apply_step(
         step: &step_json,
     };
     let ahead = gate.ahead.clone().acquire_owned().await.ok();
-    let entry = match ctx.store.record_intent(&intent).await {
-        Ok(entry) => entry,
-        Err(error) => {
-            result.status = "failed".to_owned();
-            result.detail = Some(format!("cannot journal the intent: {error}"));
-            return result;
-        }
-    };
+    // Once the intent is committed, the journal hands the call to the callers; this
+    // step waits for the call's result.
     let (reply, answer) = oneshot::channel();
     let job = CallJob {
         ctx: ctx.clone(),
@@ -222,13 +218,30 @@ pub(crate) async fn apply_step(
         who,
         step: step.clone(),
         account: account.clone(),
+        entry: 0,
         reply,
     };
-    let (attempts, done) = match gate.calls.send(job) {
-        Ok(()) => answer
-            .await
-            .unwrap_or_else(|_| (0, Err("the call was not made: the run stopped".to_owned()))),
-        Err(_) => (0, Err("the call was not made: the run stopped".to_owned())),
+    let calls = gate.calls.clone();
+    let journaled = ctx.store.record_intent_then(
+        &intent,
+        Box::new(move |entry| {
+            // Unsent only when the run stops: the step then reads that below.
+            let _ = calls.send(CallJob { entry, ..job });
+        }),
+    );
+    let (entry, attempts, done) = match answer.await {
+        Ok(called) => called,
+        Err(_) => {
+            result.status = "failed".to_owned();
+            result.detail = Some(match journaled.await {
+                Ok(Err(error)) => format!(
+                    "cannot journal the intent: state {}: {error}",
+                    ctx.store.path().display()
+                ),
+                _ => "the call was not made: the run stopped".to_owned(),
+            });
+            return result;
+        }
     };
     drop(ahead);
     result.attempts = attempts;
