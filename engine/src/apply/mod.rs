@@ -17,7 +17,7 @@ pub use resume::ResumedIntent;
 pub use step::StepResult;
 
 pub(crate) use resume::resume;
-pub(crate) use step::{ChainState, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
+pub(crate) use step::{ChainState, Confirm, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
 
 use crate::audit::AuditSink;
 use crate::directory::Directory;
@@ -132,21 +132,25 @@ pub(crate) async fn execute(
                     who,
                     steps: chain,
                 };
-                slot.fill(run_chain(&ctx, &run, &gate, chain).await);
+                let (results, last) = run_chain(&ctx, &run, &gate, chain).await;
+                slot.fill(results, last);
             });
         }
     }
-    let results = results.all().await;
+    let results = results.all(&ctx).await;
     // Every gate is gone with its chains: the callers end.
     while callers.join_next().await.is_some() {}
     results
 }
 
+/// A chain's results, with the commit of its last outcome still to settle.
+type ChainResults = (Vec<StepResult>, Option<Confirm>);
+
 /// The results of a run's chains, by chain, and a wake-up when the last is in (one
 /// wake-up for the run, not one per chain as a `JoinSet` would).
 struct Results {
     /// Each chain's results, once in.
-    chains: std::sync::Mutex<Vec<Option<Vec<StepResult>>>>,
+    chains: std::sync::Mutex<Vec<Option<ChainResults>>>,
     /// Chains still running.
     running: std::sync::atomic::AtomicUsize,
     /// Woken when none is.
@@ -163,8 +167,9 @@ impl Results {
         }
     }
 
-    /// Every chain's results in order, once all are in.
-    async fn all(&self) -> Vec<StepResult> {
+    /// Every chain's results in order, once all are in and every outcome is committed
+    /// (by then nearly all are: settling them costs no wake-up each).
+    async fn all(&self, ctx: &ApplyContext) -> Vec<StepResult> {
         while self.running.load(std::sync::atomic::Ordering::Acquire) > 0 {
             self.finished.notified().await;
         }
@@ -176,7 +181,14 @@ impl Results {
         if lost > 0 {
             tracing::error!(lost, "apply tasks panicked; their steps have no result");
         }
-        chains.into_iter().flatten().flatten().collect()
+        let mut all = Vec::new();
+        for (mut results, last) in chains.into_iter().flatten() {
+            if let (Some(confirm), Some(result)) = (last, results.last_mut()) {
+                confirm.settle(ctx, result).await;
+            }
+            all.append(&mut results);
+        }
+        all
     }
 }
 
@@ -191,11 +203,11 @@ struct Slot {
 
 impl Slot {
     /// Puts the chain's results in.
-    fn fill(self, results: Vec<StepResult>) {
+    fn fill(self, results: Vec<StepResult>, last: Option<Confirm>) {
         if let Ok(mut chains) = self.results.chains.lock()
             && let Some(slot) = chains.get_mut(self.index)
         {
-            *slot = Some(results);
+            *slot = Some((results, last));
         }
     }
 }
@@ -251,17 +263,24 @@ struct Chain<'a> {
     steps: Vec<Step>,
 }
 
-/// One account's steps in order; after a failure the rest are skipped.
+/// One account's steps in order; after a failure the rest are skipped. Each step starts
+/// once the previous one's outcome is committed; the last one's commit is returned to
+/// settle.
 async fn run_chain(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
     gate: &Gate,
     chain: Chain<'_>,
-) -> Vec<StepResult> {
+) -> ChainResults {
     let mut state = ChainState::default();
-    let mut results = Vec::new();
+    let mut results: Vec<StepResult> = Vec::new();
     let mut failed = false;
+    let mut last: Option<Confirm> = None;
     for step in chain.steps {
+        if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
+            confirm.settle(ctx, result).await;
+            failed = result.status == "failed";
+        }
         if failed {
             results.push(StepResult {
                 step: step.id.clone(),
@@ -275,7 +294,7 @@ async fn run_chain(
             continue;
         }
         let step = Arc::new(step);
-        let result = apply_step(
+        let (result, confirm) = apply_step(
             ctx,
             run,
             gate,
@@ -287,8 +306,9 @@ async fn run_chain(
         .await;
         failed = result.status == "failed";
         results.push(result);
+        last = confirm;
     }
-    results
+    (results, last)
 }
 
 /// Totals over step results.

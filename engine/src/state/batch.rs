@@ -140,7 +140,7 @@ impl<'a> Batch<'a> {
                     &row.step,
                     &row.at,
                 )),
-                Job::Outcome(row, _) => {
+                Job::Outcome(row, ..) => {
                     if let Some(entry) = row.entry {
                         batch.outcomes.push((
                             entry,
@@ -351,7 +351,7 @@ mod tests {
             effects,
             at: "2026-01-01T00:00:01.000Z".into(),
         };
-        Job::Outcome(row, oneshot::channel().0)
+        Job::Outcome(row, oneshot::channel().0, None)
     }
 
     fn link(person: &str, account: &str) -> Effect {

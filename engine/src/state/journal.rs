@@ -200,6 +200,29 @@ impl Store {
         self.writer.intent_then(intent_row(intent), then)
     }
 
+    /// Queues the outcome of journal entry `entry` (if any) and its `effects` (one
+    /// transaction, as [`record_outcome`](Self::record_outcome)); once they are
+    /// committed, `done` runs on the journal's thread (so it must be quick). The
+    /// receiver gives the result (`done` is dropped unrun on an error). Apply confirms
+    /// outcomes this way without waking each step.
+    pub(crate) fn record_outcome_then(
+        &self,
+        entry: Option<i64>,
+        outcome: Outcome,
+        detail: Option<&str>,
+        effects: Vec<Effect>,
+        done: super::writer::Done,
+    ) -> tokio::sync::oneshot::Receiver<Result<(), String>> {
+        let row = OutcomeRow {
+            entry,
+            outcome,
+            detail: detail.map(str::to_owned),
+            effects,
+            at: clock::stamp(clock::now()),
+        };
+        self.writer.outcome_then(row, done)
+    }
+
     /// Records the outcome of journal entry `entry` (if any) and applies `effects`, in one
     /// transaction.
     ///

@@ -57,6 +57,9 @@ pub(super) struct OutcomeRow {
 /// work on).
 pub(crate) type Then = Box<dyn FnOnce(i64) + Send + Sync>;
 
+/// What to do once an outcome is committed, on the writer's thread (it must be quick).
+pub(crate) type Done = Box<dyn FnOnce() + Send + Sync>;
+
 /// One write and where its result goes.
 pub(super) enum Job {
     /// Insert an intent; the result is its id, also given to the [`Then`] (if any) once
@@ -66,15 +69,20 @@ pub(super) enum Job {
         oneshot::Sender<Result<i64, String>>,
         Option<Then>,
     ),
-    /// Record an outcome and apply its effects.
-    Outcome(OutcomeRow, oneshot::Sender<Result<(), String>>),
+    /// Record an outcome and apply its effects; the [`Done`] (if any) runs once they
+    /// are committed.
+    Outcome(
+        OutcomeRow,
+        oneshot::Sender<Result<(), String>>,
+        Option<Done>,
+    ),
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Intent(row, ..) => f.debug_tuple("Intent").field(row).finish_non_exhaustive(),
-            Self::Outcome(row, _) => f.debug_tuple("Outcome").field(row).finish_non_exhaustive(),
+            Self::Outcome(row, ..) => f.debug_tuple("Outcome").field(row).finish_non_exhaustive(),
         }
     }
 }
@@ -144,8 +152,24 @@ impl Writer {
     /// Records an outcome and its effects, once committed.
     pub async fn outcome(&self, row: OutcomeRow) -> Result<(), String> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Outcome(row, reply))?;
+        self.send(Job::Outcome(row, reply, None))?;
         answer.await.map_err(|_| STOPPED.to_owned())?
+    }
+
+    /// Queues an outcome; once it is committed, `done` runs. The receiver gives the
+    /// result (`done` is dropped unrun on an error).
+    pub fn outcome_then(
+        &self,
+        row: OutcomeRow,
+        done: Done,
+    ) -> oneshot::Receiver<Result<(), String>> {
+        let (reply, answer) = oneshot::channel();
+        if let Err(unsent) = self.jobs.send(Job::Outcome(row, reply, Some(done)))
+            && let Job::Outcome(_, reply, _) = unsent.0
+        {
+            let _ = reply.send(Err(STOPPED.to_owned()));
+        }
+        answer
     }
 
     /// Queues `job`.
@@ -223,7 +247,10 @@ async fn commit_each(pool: &sqlx::SqlitePool, jobs: Vec<Job>) {
                 }
                 let _ = reply.send(result.map_err(|e| e.to_string()));
             }
-            (Job::Outcome(_, reply), result) => {
+            (Job::Outcome(_, reply, done), result) => {
+                if let (Ok(_), Some(done)) = (&result, done) {
+                    done();
+                }
                 let _ = reply.send(result.map(|_| ()).map_err(|e| e.to_string()));
             }
         }
@@ -242,7 +269,10 @@ fn answer(jobs: Vec<Job>, ids: Vec<i64>) {
                 }
                 let _ = reply.send(id);
             }
-            Job::Outcome(_, reply) => {
+            Job::Outcome(_, reply, done) => {
+                if let Some(done) = done {
+                    done();
+                }
                 let _ = reply.send(Ok(()));
             }
         }
@@ -272,7 +302,7 @@ pub(super) async fn write_one(
             .await?;
             Ok(result.last_insert_rowid())
         }
-        Job::Outcome(row, _) => {
+        Job::Outcome(row, ..) => {
             if let Some(entry) = row.entry {
                 sqlx::query(
                     "UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
