@@ -3,8 +3,13 @@
 //! 1. throughput: `ENGINE_BENCH_CREATES` creates (default 4000) at a concurrency of
 //!    `ENGINE_BENCH_CONCURRENCY` (default 16) against an unthrottled tenant, next to a
 //!    bare reqwest loop sending the same requests (method, path, JSON body, headers) at
-//!    the same concurrency to a twin tenant of the same server; prints both rates and
-//!    their ratio;
+//!    the same concurrency to a twin tenant of the same server; both start from an
+//!    empty tenant. `ENGINE_BENCH_ROUNDS` rounds (default 8) alternate which goes first
+//!    (whichever runs second in a round is a little slower); prints each round's rates
+//!    and ratio, the best round of each, and the median ratio. The engine's rate counts
+//!    every request it makes (the plan's listing too) over the whole apply (resume,
+//!    plan, journal, audit, run records). The bare loop sends bodies serialized
+//!    beforehand and reads answers without parsing them;
 //! 2. rate limited: 2,000 creates against a tenant limited to 100 requests a second (burst
 //!    10), the connector limited to the same rate on its side (burst 5); prints the time
 //!    against the least the requests made can take at 100 a second, the 429s the tenant
@@ -189,7 +194,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 async fn throughput(sandbox: &SandboxHandle) {
     let n = setting("ENGINE_BENCH_CREATES", 4000);
     let concurrency = setting("ENGINE_BENCH_CONCURRENCY", 16);
-    let rounds = setting("ENGINE_BENCH_ROUNDS", 6).max(1);
+    let rounds = setting("ENGINE_BENCH_ROUNDS", 8).max(1);
     let bare_tenant = sandbox.tenant("bare").unwrap();
     let engine_tenant = sandbox.tenant("engine").unwrap();
     println!(
@@ -253,8 +258,15 @@ async fn throughput(sandbox: &SandboxHandle) {
         engines.push(rate);
         ratios.push(rate / bare);
     }
+    let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
     println!(
-        "  median: bare {:.0} req/s, engine {:.0} req/s, engine / bare = {:.2} (target at least 0.80)",
+        "  best round of each: bare {:.0} req/s, engine {:.0} req/s, engine / bare = {:.2}",
+        best(&bares),
+        best(&engines),
+        best(&engines) / best(&bares).max(f64::MIN_POSITIVE)
+    );
+    println!(
+        "  median: bare {:.0} req/s, engine {:.0} req/s; median of the rounds' engine / bare = {:.2} (target at least 0.80)",
         median(bares),
         median(engines),
         median(ratios)

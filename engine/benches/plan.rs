@@ -5,9 +5,14 @@
 //! `cargo bench -p connector-engine --bench plan`
 //!
 //! The parent process seeds the state file (links and attribute hashes as a previous run
-//! would have left them), then runs the plan in a fresh child process so that the peak
-//! resident set (`VmHWM`) it prints is the plan's own: the child holds only the
-//! directory, the connector's compact account table and what planning allocates.
+//! would have left them, written in shuffled order), then runs the plan in a fresh child
+//! process, twice, printing wall time and the peak resident set (`VmHWM`, reset before
+//! each plan): the process's peak, what it held before the plan (the directory and the
+//! app's compact table) and the difference, the plan's own. The first plan is the
+//! fresh-process figure; the second shows the same work with warm caches.
+//!
+//! `ENGINE_BENCH_IDENTITIES` sets the size; `ENGINE_BENCH_DIR` keeps the seeded state
+//! there between runs (seeding a million links takes about half a minute).
 //!
 //! The scenario, by `i % 100` for person `i`:
 //!
@@ -430,8 +435,13 @@ fn child(n: usize, state: &std::path::Path) {
             );
             assert_eq!(summary.protected as usize, orphans(n));
             assert_eq!(summary.skipped, 0);
+            let which = if run == 1 {
+                "first plan of the process"
+            } else {
+                "again, same process"
+            };
             println!(
-                "plan #{run}: {:.2} s ({:.0} people/s), {} changes ({} create, {} link, {} update, {} disable), {} protected",
+                "plan #{run} ({which}): {:.2} s ({:.0} people/s), {} changes ({} create, {} link, {} update, {} disable), {} protected",
                 elapsed.as_secs_f64(),
                 n as f64 / elapsed.as_secs_f64(),
                 summary.changes,
@@ -442,7 +452,7 @@ fn child(n: usize, state: &std::path::Path) {
                 summary.protected,
             );
             println!(
-                "         peak RSS {:.0} MiB (process, VmHWM{}); {:.0} MiB before the plan; plan's own peak {:.0} MiB",
+                "  peak RSS {:.0} MiB (process, VmHWM{}); {:.0} MiB before the plan; plan's own peak {:.0} MiB",
                 mib(peak),
                 if reset { ", reset before the plan" } else { "" },
                 mib(before),

@@ -19,7 +19,7 @@ pub use resume::ResumedIntent;
 pub use step::StepResult;
 
 pub(crate) use resume::resume;
-pub(crate) use step::{ChainState, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
+pub(crate) use step::{ChainState, Confirm, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
 
 use crate::audit::AuditSink;
 use crate::directory::Directory;
@@ -95,7 +95,6 @@ pub(crate) async fn execute(
     concurrency: usize,
 ) -> Vec<StepResult> {
     let global = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = JoinSet::new();
     let mut callers = JoinSet::new();
     let chains: Vec<(&InstancePlan, Vec<Vec<Step>>)> = plans
         .iter()
@@ -106,6 +105,8 @@ pub(crate) async fn execute(
         .flat_map(|plan| &plan.steps)
         .filter_map(|step| step.target.identity_id.as_deref());
     let people = people_of(&directory, ids);
+    let count = chains.iter().map(|(_, c)| c.len()).sum();
+    let results = Arc::new(Results::new(count));
     let mut order = 0usize;
     if let Some(progress) = &ctx.progress {
         let totals: Vec<(String, u64)> = chains
@@ -135,32 +136,110 @@ pub(crate) async fn execute(
                 .and_then(|id| people.get(id).copied());
             let (ctx, run, gate) = (ctx.clone(), run.clone(), gate.clone());
             let directory = directory.clone();
-            let index = order;
+            let slot = Slot {
+                results: results.clone(),
+                index: order,
+            };
             order += 1;
-            tasks.spawn(async move {
+            tokio::spawn(async move {
                 let chain = Chain {
                     directory: &directory,
                     who,
                     steps: chain,
                 };
-                (index, run_chain(&ctx, &run, &gate, chain).await)
+                let (results, last) = run_chain(&ctx, &run, &gate, chain).await;
+                slot.fill(results, last);
             });
         }
     }
-    let mut done = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(result) => done.push(result),
-            Err(error) => tracing::error!(%error, "an apply task panicked"),
-        }
-    }
+    let results = results.all(&ctx).await;
     // Every gate is gone with its chains: the callers end.
     while callers.join_next().await.is_some() {}
     if let Some(progress) = &ctx.progress {
         progress.0.finished();
     }
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().flat_map(|(_, results)| results).collect()
+    results
+}
+
+/// A chain's results, with the commit of its last outcome still to settle.
+type ChainResults = (Vec<StepResult>, Option<Confirm>);
+
+/// The results of a run's chains, by chain, and a wake-up when the last is in (one
+/// wake-up for the run, not one per chain as a `JoinSet` would).
+struct Results {
+    /// Each chain's results, once in.
+    chains: std::sync::Mutex<Vec<Option<ChainResults>>>,
+    /// Chains still running.
+    running: std::sync::atomic::AtomicUsize,
+    /// Woken when none is.
+    finished: tokio::sync::Notify,
+}
+
+impl Results {
+    /// Room for `chains` chains.
+    fn new(chains: usize) -> Self {
+        Self {
+            chains: std::sync::Mutex::new((0..chains).map(|_| None).collect()),
+            running: std::sync::atomic::AtomicUsize::new(chains),
+            finished: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Every chain's results in order, once all are in and every outcome is committed
+    /// (by then nearly all are: settling them costs no wake-up each).
+    async fn all(&self, ctx: &ApplyContext) -> Vec<StepResult> {
+        while self.running.load(std::sync::atomic::Ordering::Acquire) > 0 {
+            self.finished.notified().await;
+        }
+        let chains = match self.chains.lock() {
+            Ok(mut chains) => std::mem::take(&mut *chains),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        let lost = chains.iter().filter(|c| c.is_none()).count();
+        if lost > 0 {
+            tracing::error!(lost, "apply tasks panicked; their steps have no result");
+        }
+        let mut all = Vec::new();
+        for (mut results, last) in chains.into_iter().flatten() {
+            if let (Some(confirm), Some(result)) = (last, results.last_mut()) {
+                confirm.settle(ctx, result).await;
+            }
+            all.append(&mut results);
+        }
+        all
+    }
+}
+
+/// A chain's place in [`Results`]; counts the chain done when dropped, filled or not (a
+/// panicking chain must not leave the run waiting).
+struct Slot {
+    /// Where.
+    results: Arc<Results>,
+    /// Which chain.
+    index: usize,
+}
+
+impl Slot {
+    /// Puts the chain's results in.
+    fn fill(self, results: Vec<StepResult>, last: Option<Confirm>) {
+        if let Ok(mut chains) = self.results.chains.lock()
+            && let Some(slot) = chains.get_mut(self.index)
+        {
+            *slot = Some((results, last));
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let before = self
+            .results
+            .running
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        if before == 1 {
+            self.results.finished.notify_one();
+        }
+    }
 }
 
 /// The directory index of the people with ids `ids` (the last person listed with an id).
@@ -202,19 +281,26 @@ struct Chain<'a> {
     steps: Vec<Step>,
 }
 
-/// One account's steps in order; after a failure the rest are skipped.
+/// One account's steps in order; after a failure the rest are skipped. Each step starts
+/// once the previous one's outcome is committed; the last one's commit is returned to
+/// settle.
 async fn run_chain(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
     gate: &Gate,
     chain: Chain<'_>,
-) -> Vec<StepResult> {
+) -> ChainResults {
     let mut state = ChainState::default();
-    let mut results = Vec::new();
+    let mut results: Vec<StepResult> = Vec::new();
     let mut failed = false;
+    let mut last: Option<Confirm> = None;
     for step in chain.steps {
-        let result = if failed {
-            StepResult {
+        if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
+            confirm.settle(ctx, result).await;
+            failed = result.status == "failed";
+        }
+        if failed {
+            let skipped = StepResult {
                 step: step.id.clone(),
                 instance: run.instance.name.clone(),
                 action: step.action.name().to_owned(),
@@ -222,27 +308,32 @@ async fn run_chain(
                 status: "skipped".to_owned(),
                 detail: Some("an earlier step of this account failed".to_owned()),
                 attempts: 0,
+            };
+            if let Some(progress) = &ctx.progress {
+                progress.0.step_finished(&skipped);
             }
-        } else {
-            let step = Arc::new(step);
-            apply_step(
-                ctx,
-                run,
-                gate,
-                chain.directory,
-                chain.who,
-                &step,
-                &mut state,
-            )
-            .await
-        };
-        failed = failed || result.status == "failed";
+            results.push(skipped);
+            continue;
+        }
+        let step = Arc::new(step);
+        let (result, confirm) = apply_step(
+            ctx,
+            run,
+            gate,
+            chain.directory,
+            chain.who,
+            &step,
+            &mut state,
+        )
+        .await;
+        failed = result.status == "failed";
         if let Some(progress) = &ctx.progress {
             progress.0.step_finished(&result);
         }
         results.push(result);
+        last = confirm;
     }
-    results
+    (results, last)
 }
 
 /// Totals over step results.

@@ -127,8 +127,10 @@ struct CallJob {
     step: Arc<Step>,
     /// The account, when known.
     account: Option<AccountRef>,
-    /// Where the calls made and the result go.
-    reply: oneshot::Sender<(u32, Result<Done, String>)>,
+    /// The intent's journal row.
+    entry: i64,
+    /// Where the intent's row, the calls made and the result go.
+    reply: oneshot::Sender<(i64, u32, Result<Done, String>)>,
 }
 
 impl std::fmt::Debug for CallJob {
@@ -155,7 +157,7 @@ impl CallJob {
                 Err(error) => break Err(error.to_string()),
             }
         };
-        let _ = self.reply.send((attempts, done));
+        let _ = self.reply.send((self.entry, attempts, done));
     }
 }
 
@@ -163,8 +165,9 @@ impl CallJob {
 /// account is updated.
 ///
 /// The intent is committed first (within `gate`'s bound on steps ahead), then a caller
-/// makes the call; the outcome is recorded after, outside the bounds, so that
-/// journaling never holds up the next call.
+/// makes the call; the outcome is queued after, outside the bounds, so that journaling
+/// never holds up the next call. The result stands once its [`Confirm`] (when there is
+/// one: the outcome was queued) is settled.
 pub(crate) async fn apply_step(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
@@ -173,7 +176,7 @@ pub(crate) async fn apply_step(
     who: Option<usize>,
     step: &Arc<Step>,
     chain: &mut ChainState,
-) -> StepResult {
+) -> (StepResult, Option<Confirm>) {
     let mut result = StepResult {
         step: step.id.clone(),
         instance: run.instance.name.clone(),
@@ -206,14 +209,8 @@ pub(crate) async fn apply_step(
         step: &step_json,
     };
     let ahead = gate.ahead.clone().acquire_owned().await.ok();
-    let entry = match ctx.store.record_intent(&intent).await {
-        Ok(entry) => entry,
-        Err(error) => {
-            result.status = "failed".to_owned();
-            result.detail = Some(format!("cannot journal the intent: {error}"));
-            return result;
-        }
-    };
+    // Once the intent is committed, the journal hands the call to the callers; this
+    // step waits for the call's result.
     let (reply, answer) = oneshot::channel();
     let job = CallJob {
         ctx: ctx.clone(),
@@ -222,17 +219,34 @@ pub(crate) async fn apply_step(
         who,
         step: step.clone(),
         account: account.clone(),
+        entry: 0,
         reply,
     };
-    let (attempts, done) = match gate.calls.send(job) {
-        Ok(()) => answer
-            .await
-            .unwrap_or_else(|_| (0, Err("the call was not made: the run stopped".to_owned()))),
-        Err(_) => (0, Err("the call was not made: the run stopped".to_owned())),
+    let calls = gate.calls.clone();
+    let journaled = ctx.store.record_intent_then(
+        &intent,
+        Box::new(move |entry| {
+            // Unsent only when the run stops: the step then reads that below.
+            let _ = calls.send(CallJob { entry, ..job });
+        }),
+    );
+    let (entry, attempts, done) = match answer.await {
+        Ok(called) => called,
+        Err(_) => {
+            result.status = "failed".to_owned();
+            result.detail = Some(match journaled.await {
+                Ok(Err(error)) => format!(
+                    "cannot journal the intent: state {}: {error}",
+                    ctx.store.path().display()
+                ),
+                _ => "the call was not made: the run stopped".to_owned(),
+            });
+            return (result, None);
+        }
     };
     drop(ahead);
     result.attempts = attempts;
-    let (outcome, status, detail, mut effects) = match done {
+    let (outcome, status, detail, effects) = match done {
         Ok(done) => {
             if let Some(account) = &done.account {
                 chain.account = Some(account.clone());
@@ -273,6 +287,7 @@ pub(crate) async fn apply_step(
         time: clock::now(),
     };
     let line = serde_json::to_string(&event(&record)).unwrap_or_default();
+    let mut effects = effects;
     effects.push(Effect::Audit {
         run_id: ctx.run_id.clone(),
         instance: run.instance.name.clone(),
@@ -282,18 +297,15 @@ pub(crate) async fn apply_step(
         time_ms: clock::epoch_ms(record.time),
         event: line.clone(),
     });
-    if let Err(error) = ctx
-        .store
-        .record_outcome(Some(entry), outcome, detail.as_deref(), &effects)
-        .await
-    {
-        result.status = "failed".to_owned();
-        result.detail = Some(format!(
-            "the call returned but its outcome cannot be recorded: {error}"
-        ));
-        return result;
-    }
-    ctx.sink.write(&line);
+    // The audit line goes out once the event is committed with the outcome.
+    let sink = ctx.sink.clone();
+    let confirm = ctx.store.record_outcome_then(
+        Some(entry),
+        outcome,
+        detail.as_deref(),
+        effects,
+        Box::new(move || sink.write(&line)),
+    );
     result.status = match outcome {
         Outcome::Failed => "failed",
         Outcome::Manual => "manual",
@@ -301,7 +313,28 @@ pub(crate) async fn apply_step(
     }
     .to_owned();
     result.detail = detail;
-    result
+    (result, Some(Confirm(confirm)))
+}
+
+/// The commit of a step's outcome, still to come: [`StepResult`]s stand only once it
+/// has (see [`Confirm::settle`]).
+#[derive(Debug)]
+pub(crate) struct Confirm(oneshot::Receiver<Result<(), String>>);
+
+impl Confirm {
+    /// Waits for the commit; when it failed, `result` says so.
+    pub async fn settle(self, ctx: &ApplyContext, result: &mut StepResult) {
+        let error = match self.0.await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error,
+            Err(_) => "the journal writer stopped".to_owned(),
+        };
+        result.status = "failed".to_owned();
+        result.detail = Some(format!(
+            "the call returned but its outcome cannot be recorded: state {}: {error}",
+            ctx.store.path().display()
+        ));
+    }
 }
 
 /// Makes the connector call of a step and says what it changes in the state.

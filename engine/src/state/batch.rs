@@ -130,7 +130,7 @@ impl<'a> Batch<'a> {
         let mut touched = HashSet::new();
         for job in jobs {
             match job {
-                Job::Intent(row, _) => batch.intents.push((
+                Job::Intent(row, ..) => batch.intents.push((
                     &row.run_id,
                     &row.instance,
                     row.identity_id.as_deref(),
@@ -140,7 +140,7 @@ impl<'a> Batch<'a> {
                     &row.step,
                     &row.at,
                 )),
-                Job::Outcome(row, _) => {
+                Job::Outcome(row, ..) => {
                     if let Some(entry) = row.entry {
                         batch.outcomes.push((
                             entry,
@@ -340,7 +340,7 @@ mod tests {
             step: format!("{{\"step\":\"{person}\"}}"),
             at: "2026-01-01T00:00:00.000Z".into(),
         };
-        Job::Intent(row, oneshot::channel().0)
+        Job::Intent(row, oneshot::channel().0, None)
     }
 
     fn outcome(entry: i64, effects: Vec<Effect>) -> Job {
@@ -351,7 +351,7 @@ mod tests {
             effects,
             at: "2026-01-01T00:00:01.000Z".into(),
         };
-        Job::Outcome(row, oneshot::channel().0)
+        Job::Outcome(row, oneshot::channel().0, None)
     }
 
     fn link(person: &str, account: &str) -> Effect {

@@ -160,6 +160,20 @@ pub struct Intent<'a> {
     pub step: &'a str,
 }
 
+/// An intent as the writer takes it, stamped now.
+fn intent_row(intent: &Intent<'_>) -> IntentRow {
+    IntentRow {
+        run_id: intent.run_id.to_owned(),
+        instance: intent.instance.to_owned(),
+        identity_id: intent.identity_id.map(str::to_owned),
+        account_id: intent.account_id.map(str::to_owned),
+        action: intent.action.to_owned(),
+        sku: intent.sku.map(str::to_owned),
+        step: intent.step.to_owned(),
+        at: clock::stamp(clock::now()),
+    }
+}
+
 impl Store {
     /// Writes an intent (committed before returning) and returns its id.
     ///
@@ -169,17 +183,44 @@ impl Store {
     ///
     /// When the store cannot be written.
     pub async fn record_intent(&self, intent: &Intent<'_>) -> Result<i64, StateError> {
-        let row = IntentRow {
-            run_id: intent.run_id.to_owned(),
-            instance: intent.instance.to_owned(),
-            identity_id: intent.identity_id.map(str::to_owned),
-            account_id: intent.account_id.map(str::to_owned),
-            action: intent.action.to_owned(),
-            sku: intent.sku.map(str::to_owned),
-            step: intent.step.to_owned(),
+        let row = intent_row(intent);
+        self.writer.intent(row).await.map_err(|e| self.error(e))
+    }
+
+    /// Queues an intent; once it is committed, `then` is called with its id, on the
+    /// journal's thread (so it must only hand work on: send on a channel). The receiver
+    /// gives the id, or the error when the intent could not be written (`then` is then
+    /// dropped uncalled). Apply hands each step's call on this way: the call follows the
+    /// commit without waking the step in between.
+    pub(crate) fn record_intent_then(
+        &self,
+        intent: &Intent<'_>,
+        then: super::writer::Then,
+    ) -> tokio::sync::oneshot::Receiver<Result<i64, String>> {
+        self.writer.intent_then(intent_row(intent), then)
+    }
+
+    /// Queues the outcome of journal entry `entry` (if any) and its `effects` (one
+    /// transaction, as [`record_outcome`](Self::record_outcome)); once they are
+    /// committed, `done` runs on the journal's thread (so it must be quick). The
+    /// receiver gives the result (`done` is dropped unrun on an error). Apply confirms
+    /// outcomes this way without waking each step.
+    pub(crate) fn record_outcome_then(
+        &self,
+        entry: Option<i64>,
+        outcome: Outcome,
+        detail: Option<&str>,
+        effects: Vec<Effect>,
+        done: super::writer::Done,
+    ) -> tokio::sync::oneshot::Receiver<Result<(), String>> {
+        let row = OutcomeRow {
+            entry,
+            outcome,
+            detail: detail.map(str::to_owned),
+            effects,
             at: clock::stamp(clock::now()),
         };
-        self.writer.intent(row).await.map_err(|e| self.error(e))
+        self.writer.outcome_then(row, done)
     }
 
     /// Records the outcome of journal entry `entry` (if any) and applies `effects`, in one

@@ -53,13 +53,38 @@ pub(super) struct OutcomeRow {
     pub at: String,
 }
 
+/// What to do with a committed intent's id, on the writer's thread (it must only hand
+/// work on).
+pub(crate) type Then = Box<dyn FnOnce(i64) + Send + Sync>;
+
+/// What to do once an outcome is committed, on the writer's thread (it must be quick).
+pub(crate) type Done = Box<dyn FnOnce() + Send + Sync>;
+
 /// One write and where its result goes.
-#[derive(Debug)]
 pub(super) enum Job {
-    /// Insert an intent; the result is its id.
-    Intent(IntentRow, oneshot::Sender<Result<i64, String>>),
-    /// Record an outcome and apply its effects.
-    Outcome(OutcomeRow, oneshot::Sender<Result<(), String>>),
+    /// Insert an intent; the result is its id, also given to the [`Then`] (if any) once
+    /// committed.
+    Intent(
+        IntentRow,
+        oneshot::Sender<Result<i64, String>>,
+        Option<Then>,
+    ),
+    /// Record an outcome and apply its effects; the [`Done`] (if any) runs once they
+    /// are committed.
+    Outcome(
+        OutcomeRow,
+        oneshot::Sender<Result<(), String>>,
+        Option<Done>,
+    ),
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Intent(row, ..) => f.debug_tuple("Intent").field(row).finish_non_exhaustive(),
+            Self::Outcome(row, ..) => f.debug_tuple("Outcome").field(row).finish_non_exhaustive(),
+        }
+    }
 }
 
 /// Where writes are queued; the writing task ends when every handle is gone.
@@ -104,15 +129,47 @@ impl Writer {
     /// Records an intent; its id once committed.
     pub async fn intent(&self, row: IntentRow) -> Result<i64, String> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Intent(row, reply))?;
+        self.send(Job::Intent(row, reply, None))?;
         answer.await.map_err(|_| STOPPED.to_owned())?
+    }
+
+    /// Queues an intent; once it is committed, `then` gets its id. The receiver gives
+    /// the id or the error (`then` is dropped uncalled on an error).
+    pub fn intent_then(
+        &self,
+        row: IntentRow,
+        then: Then,
+    ) -> oneshot::Receiver<Result<i64, String>> {
+        let (reply, answer) = oneshot::channel();
+        if let Err(unsent) = self.jobs.send(Job::Intent(row, reply, Some(then)))
+            && let Job::Intent(_, reply, _) = unsent.0
+        {
+            let _ = reply.send(Err(STOPPED.to_owned()));
+        }
+        answer
     }
 
     /// Records an outcome and its effects, once committed.
     pub async fn outcome(&self, row: OutcomeRow) -> Result<(), String> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Outcome(row, reply))?;
+        self.send(Job::Outcome(row, reply, None))?;
         answer.await.map_err(|_| STOPPED.to_owned())?
+    }
+
+    /// Queues an outcome; once it is committed, `done` runs. The receiver gives the
+    /// result (`done` is dropped unrun on an error).
+    pub fn outcome_then(
+        &self,
+        row: OutcomeRow,
+        done: Done,
+    ) -> oneshot::Receiver<Result<(), String>> {
+        let (reply, answer) = oneshot::channel();
+        if let Err(unsent) = self.jobs.send(Job::Outcome(row, reply, Some(done)))
+            && let Job::Outcome(_, reply, _) = unsent.0
+        {
+            let _ = reply.send(Err(STOPPED.to_owned()));
+        }
+        answer
     }
 
     /// Queues `job`.
@@ -184,10 +241,16 @@ async fn commit_each(pool: &sqlx::SqlitePool, jobs: Vec<Job>) {
         }
         .await;
         match (job, written) {
-            (Job::Intent(_, reply), result) => {
+            (Job::Intent(_, reply, then), result) => {
+                if let (Ok(id), Some(then)) = (&result, then) {
+                    then(*id);
+                }
                 let _ = reply.send(result.map_err(|e| e.to_string()));
             }
-            (Job::Outcome(_, reply), result) => {
+            (Job::Outcome(_, reply, done), result) => {
+                if let (Ok(_), Some(done)) = (&result, done) {
+                    done();
+                }
                 let _ = reply.send(result.map(|_| ()).map_err(|e| e.to_string()));
             }
         }
@@ -199,11 +262,17 @@ fn answer(jobs: Vec<Job>, ids: Vec<i64>) {
     let mut ids = ids.into_iter();
     for job in jobs {
         match job {
-            Job::Intent(_, reply) => {
+            Job::Intent(_, reply, then) => {
                 let id = ids.next().ok_or_else(|| "no id for an intent".to_owned());
+                if let (Ok(id), Some(then)) = (&id, then) {
+                    then(*id);
+                }
                 let _ = reply.send(id);
             }
-            Job::Outcome(_, reply) => {
+            Job::Outcome(_, reply, done) => {
+                if let Some(done) = done {
+                    done();
+                }
                 let _ = reply.send(Ok(()));
             }
         }
@@ -216,7 +285,7 @@ pub(super) async fn write_one(
     job: &Job,
 ) -> Result<i64, sqlx::Error> {
     match job {
-        Job::Intent(row, _) => {
+        Job::Intent(row, ..) => {
             let result = sqlx::query(
                 "INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, step, intent_at) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -233,7 +302,7 @@ pub(super) async fn write_one(
             .await?;
             Ok(result.last_insert_rowid())
         }
-        Job::Outcome(row, _) => {
+        Job::Outcome(row, ..) => {
             if let Some(entry) = row.entry {
                 sqlx::query(
                     "UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
@@ -250,5 +319,52 @@ pub(super) async fn write_one(
             }
             Ok(0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use crate::state::{Intent, Store};
+
+    fn intent() -> Intent<'static> {
+        Intent {
+            run_id: "r1",
+            instance: "i",
+            identity_id: Some("p1"),
+            account_id: None,
+            action: "create",
+            sku: None,
+            step: "{}",
+        }
+    }
+
+    #[tokio::test]
+    async fn then_follows_the_commit_and_is_dropped_on_failure() {
+        let store = Store::in_memory().await.unwrap();
+        let seen = std::sync::Arc::new(AtomicI64::new(0));
+        let theirs = seen.clone();
+        let receipt = store.record_intent_then(
+            &intent(),
+            Box::new(move |id| theirs.store(id, Ordering::SeqCst)),
+        );
+        assert_eq!(receipt.await.unwrap(), Ok(1));
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+
+        sqlx::query(
+            "CREATE TRIGGER refused BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'no'); END",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let theirs = seen.clone();
+        let receipt = store.record_intent_then(
+            &intent(),
+            Box::new(move |id| theirs.store(id, Ordering::SeqCst)),
+        );
+        let error = receipt.await.unwrap().unwrap_err();
+        assert!(error.contains("no"), "{error}");
+        assert_eq!(seen.load(Ordering::SeqCst), 1, "not called");
     }
 }
