@@ -207,7 +207,30 @@ impl Engine {
         description: &str,
         options: ApplyOptions,
     ) -> Result<ApplyReport, EngineError> {
-        let _lock = self.lock()?;
+        let _lock = self.store.lock_apply()?;
+        let report = self.apply_locked(directory, description, options).await;
+        // However the run ended, its writes leave the `-wal` file for the main file, so a
+        // plain copy of the state after a run is a full backup.
+        match self.store.checkpoint().await {
+            Ok(done) if done.complete => {}
+            Ok(_) => tracing::warn!(
+                state = %self.store.path().display(),
+                "another process is reading the state: part of its -wal file stays for the next checkpoint"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "cannot checkpoint the state at the end of the run")
+            }
+        }
+        report
+    }
+
+    /// Applies while holding the apply lock.
+    async fn apply_locked(
+        &self,
+        directory: Directory,
+        description: &str,
+        options: ApplyOptions,
+    ) -> Result<ApplyReport, EngineError> {
         let connectors = self.connectors(&options.plan.instances);
         let reachable: BTreeMap<String, Arc<dyn Connector>> = connectors
             .iter()
@@ -298,39 +321,6 @@ impl Engine {
             results,
             counts,
         })
-    }
-
-    /// Takes the apply lock of the state file (`STATE.apply-lock`), held until the guard
-    /// drops; the OS releases it when a killed process dies. In-memory stores need none.
-    fn lock(&self) -> Result<Option<std::fs::File>, EngineError> {
-        let state = self.store.path();
-        if state.as_os_str() == ":memory:" {
-            return Ok(None);
-        }
-        let mut name = state.into_os_string();
-        name.push(".apply-lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&name)
-            .map_err(|e| {
-                EngineError::Other(format!(
-                    "cannot open the apply lock {}: {e}",
-                    name.display()
-                ))
-            })?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(EngineError::Other(format!(
-                "another apply is running on this state ({} is locked)",
-                name.display()
-            ))),
-            Err(std::fs::TryLockError::Error(e)) => Err(EngineError::Other(format!(
-                "cannot lock {}: {e}",
-                name.display()
-            ))),
-        }
     }
 
     /// What the state says: recent runs, links per instance, open manual tasks and calls

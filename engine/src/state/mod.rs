@@ -1,30 +1,33 @@
 //! The engine's state in one SQLite file: links between people and app accounts, the
 //! last applied attributes, licences held, runs, the journal of every call (intent
 //! before, outcome after), manual tasks and audit events. Migrations are versioned and
-//! embedded (`engine/migrations`).
+//! embedded (`engine/migrations`). Opening refuses files that are not a state
+//! (`open`); one apply at a time holds a file lock (`lock`); `backup` copies it online.
 
 mod audit;
+mod backup;
 mod batch;
 mod effects;
 mod journal;
 mod links;
+mod lock;
+mod open;
 mod runs;
 mod tasks;
 mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 pub use audit::AuditFilter;
+pub use backup::Checkpoint;
 pub use journal::{Effect, Intent, JournalEntry, Outcome};
 pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
+pub use lock::ApplyLock;
 pub use runs::{RunRecord, RunStatus};
 pub use tasks::ManualTaskRecord;
 
@@ -43,6 +46,9 @@ pub struct StateError {
 pub struct Store {
     pool: SqlitePool,
     path: String,
+    /// The state file with symlinks and `..` resolved (`None` in memory): what the apply
+    /// lock is keyed by.
+    canonical: Option<PathBuf>,
     /// Commits journal writes in groups.
     writer: writer::Writer,
 }
@@ -59,20 +65,53 @@ fn migrator() -> Migrator {
 }
 
 impl Store {
-    /// Opens (creating and migrating when needed) the state file at `path`.
+    /// Opens the state file at `path`, creating a new state when there is no file.
     ///
     /// # Errors
     ///
-    /// When the file cannot be opened or migrated.
+    /// When the file cannot be opened or migrated, or is not a state: an empty file, a
+    /// file that is not SQLite, an SQLite database of something else, a state written by
+    /// a newer version.
     pub async fn open(path: &Path) -> Result<Self, StateError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
-        Self::connect(options, path.display().to_string()).await
+        if path.symlink_metadata().is_err() {
+            open::create(path).await.map_err(|message| StateError {
+                path: path.display().to_string(),
+                message,
+            })?;
+        }
+        Self::open_existing(path).await
+    }
+
+    /// Opens the state file at `path`, which must exist (`state backup`, readers that
+    /// must not create a state by mistake).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open), and when there is no file.
+    pub async fn open_existing(path: &Path) -> Result<Self, StateError> {
+        let error = |message: String| StateError {
+            path: path.display().to_string(),
+            message,
+        };
+        open::check_file(path).map_err(error)?;
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| error(format!("cannot resolve the path: {e}")))?;
+        let pool = open::pool(open::options(path)).await.map_err(error)?;
+        let checked = async {
+            open::identify(&pool).await?;
+            open::ensure_wal(&pool).await?;
+            open::migrate(&pool).await
+        }
+        .await;
+        if let Err(message) = checked {
+            pool.close().await;
+            return Err(error(message));
+        }
+        Ok(Self::with_pool(
+            pool,
+            path.display().to_string(),
+            Some(canonical),
+        ))
     }
 
     /// A fresh in-memory store (tests, dry runs).
@@ -81,42 +120,26 @@ impl Store {
     ///
     /// When SQLite cannot start.
     pub async fn in_memory() -> Result<Self, StateError> {
+        let error = |message: String| StateError {
+            path: ":memory:".into(),
+            message,
+        };
         let options =
-            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| StateError {
-                path: ":memory:".into(),
-                message: e.to_string(),
-            })?;
-        Self::connect(options, ":memory:".to_owned()).await
+            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| error(e.to_string()))?;
+        let pool = open::pool(options).await.map_err(error)?;
+        open::migrate(&pool).await.map_err(error)?;
+        Ok(Self::with_pool(pool, ":memory:".to_owned(), None))
     }
 
-    /// Connects one serialized connection (SQLite has one writer) and migrates.
-    async fn connect(options: SqliteConnectOptions, path: String) -> Result<Self, StateError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            // A local file does not go stale: no ping (a round trip to SQLite's thread)
-            // before every statement.
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(|e| StateError {
-                path: path.clone(),
-                message: format!("cannot open: {e}"),
-            })?;
-        // Two processes opening a new file race to migrate it; the loser's insert of
-        // the version fails (the DDL is idempotent), and its retry finds it applied.
-        let mut attempt = 0;
-        while let Err(error) = migrator().run(&pool).await {
-            attempt += 1;
-            if attempt >= 3 {
-                return Err(StateError {
-                    path,
-                    message: format!("cannot migrate: {error}"),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
-        }
+    /// A store over an open, checked and migrated pool; starts the writer thread.
+    fn with_pool(pool: SqlitePool, path: String, canonical: Option<PathBuf>) -> Self {
         let writer = writer::Writer::start(pool.clone());
-        Ok(Self { pool, path, writer })
+        Self {
+            pool,
+            path,
+            canonical,
+            writer,
+        }
     }
 
     /// The path of the state file.
