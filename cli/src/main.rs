@@ -35,6 +35,8 @@ enum Command {
     Status(commands::status::StatusArgs),
     /// Print the audit events (OCSF Account Change), filtered.
     Audit(commands::audit::AuditArgs),
+    /// Maintain the state file: `state backup FILE` copies it consistently, even during an apply.
+    State(commands::state::StateArgs),
     /// Serve a local emulation of every connector's SCIM API (plus a strict `generic` one) until Ctrl-C.
     Sandbox(commands::sandbox::SandboxArgs),
     /// Print a connector's sign-in artifacts (Okta apps, SAML SP metadata), or check an IdP's SAML metadata (`sso check`). Exit 0: done/passed, 1: a check failed, 2: bad input or file.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => return commands::apply::run(&args),
         Command::Status(args) => return commands::status::run(&args),
         Command::Audit(args) => return commands::audit::run(&args),
+        Command::State(args) => return commands::state::run(&args),
         Command::Sandbox(args) => commands::sandbox::run(&args),
         Command::Sso(args) => return commands::sso::run(&args),
     };

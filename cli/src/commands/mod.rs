@@ -8,4 +8,5 @@ pub mod list;
 pub mod plan;
 pub mod sandbox;
 pub mod sso;
+pub mod state;
 pub mod status;
