@@ -296,6 +296,7 @@ fn people(n: usize) -> connector_engine::Directory {
     directory((1..=n).map(|i| person(i, &["eng"])).collect())
 }
 
+#[cfg(unix)]
 #[tokio::test]
 async fn a_second_apply_through_a_symlink_or_a_path_alias_is_refused() {
     let dir = tempfile::tempdir().unwrap();
