@@ -125,11 +125,20 @@ pub trait Connector: Send + Sync {
     /// One page of the service's accounts (import).
     async fn list(&self, page: PageRequest) -> Result<Page<Account>>;
 
+    /// The unique sign-in name (SCIM `userName`) the service would give `who`, from the
+    /// mapping alone, without a call; `None` when the mapping gives none. Two people with
+    /// one name would share one account: the plan refuses that before creating.
+    fn user_name_for(&self, who: &Identity) -> Option<String>;
+
     /// Reads one account.
     async fn get(&self, account: &AccountRef) -> Result<Account>;
 
-    /// Creates the person's account. A create that conflicts (409) or times out re-reads
-    /// the account and adopts it rather than failing or duplicating.
+    /// Creates the person's account. A create refused because the account exists (409,
+    /// SCIM `uniqueness`) is never adopted: it fails with
+    /// [`Error::AlreadyExists`](crate::Error::AlreadyExists) carrying the account a lookup
+    /// found, for the caller to adopt, flag or report as a conflict. A transient failure
+    /// is ambiguous (the account may have been created): look the person up with
+    /// [`find`](Self::find) before creating again.
     async fn create(&self, who: &Identity) -> Result<Account>;
 
     /// Brings the account's mapped attributes in line with the profile.
@@ -157,6 +166,41 @@ pub trait Connector: Send + Sync {
         account: &AccountRef,
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
+}
+
+/// What a create answered, before the account is known for sure.
+#[derive(Debug)]
+pub(crate) enum CreateAnswer<T> {
+    /// The service sent the new account back.
+    Created(T),
+    /// The service said it succeeded but sent no account: it has to be looked up.
+    Unseen,
+}
+
+/// Settles a create: the created account, the one a lookup finds after a create that
+/// succeeded without a body, or [`Error::AlreadyExists`] with the account a lookup finds
+/// after a refusal because it exists. Shared by every connector, so that none adopts.
+pub(crate) async fn settle_create<T>(
+    answer: Result<CreateAnswer<T>>,
+    lookup: impl std::future::Future<Output = Result<Option<T>>>,
+    account: impl Fn(T) -> Result<Account>,
+    unseen: impl FnOnce() -> crate::Error,
+) -> Result<Account> {
+    match answer {
+        Ok(CreateAnswer::Created(body)) => account(body),
+        Ok(CreateAnswer::Unseen) => match lookup.await? {
+            Some(found) => account(found),
+            None => Err(unseen()),
+        },
+        Err(error) if error.is_conflict() => match lookup.await {
+            Ok(Some(found)) => Err(crate::Error::AlreadyExists {
+                existing: Box::new(account(found)?),
+                cause: error.to_string(),
+            }),
+            _ => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// Reads every account by following pages to the end.

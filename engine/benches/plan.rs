@@ -231,6 +231,9 @@ impl Connector for Memory {
     fn manifest(&self) -> &'static Manifest {
         &connector_chatgpt::MANIFEST
     }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        Some(who.email.clone())
+    }
     async fn find(&self, _: &Identity) -> Result<Option<Account>> {
         Ok(None)
     }

@@ -56,6 +56,9 @@ impl Connector for Memory {
     fn manifest(&self) -> &'static Manifest {
         &connector_chatgpt::MANIFEST
     }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        Some(who.email.clone())
+    }
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         let accounts = ACCOUNTS.lock().unwrap();
         Ok(accounts.iter().find(|a| a.user_name == who.email).cloned())

@@ -265,6 +265,7 @@ impl Engine {
                 connector: connector.clone(),
                 fields: FieldSet::new(&attrs::mapped_fields(instance.manifest)),
                 held: self.store.licenses(&instance.name).await?,
+                claims: Default::default(),
             };
             runs.insert(instance.name.clone(), Arc::new(run));
         }

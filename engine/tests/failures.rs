@@ -26,6 +26,9 @@ impl Connector for Poisoned {
     fn manifest(&self) -> &'static Manifest {
         self.0.manifest()
     }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        self.0.user_name_for(who)
+    }
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         self.0.find(who).await
     }

@@ -12,7 +12,9 @@ use super::account::{account_from_json, pointers, sensitive_values};
 use super::exec::{Executor, Outcome};
 use super::json;
 use crate::config::InstanceConfig;
-use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::connector::{
+    Account, AccountRef, Connector, CreateAnswer, LicenseOutcome, Page, PageRequest, settle_create,
+};
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
 use crate::identity::Identity;
@@ -230,11 +232,6 @@ impl<A: RestApp> RestConnector<A> {
     }
 }
 
-/// Whether a failed create may have created the account after all.
-fn may_exist(error: &Error) -> bool {
-    matches!(error, Error::Conflict { .. }) || error.is_transient()
-}
-
 #[async_trait]
 impl<A: RestApp> Connector for RestConnector<A> {
     fn manifest(&self) -> &'static Manifest {
@@ -262,6 +259,10 @@ impl<A: RestApp> Connector for RestConnector<A> {
         })
     }
 
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        self.user_name(&self.desired(who).ok()?).ok()
+    }
+
     async fn get(&self, account: &AccountRef) -> Result<Account> {
         self.account(self.get_json(account).await?)
     }
@@ -275,35 +276,27 @@ impl<A: RestApp> Connector for RestConnector<A> {
             .vars()
             .with("account.user_name", self.user_name(&desired)?);
         let redact = sensitive_values(A::manifest(), &desired);
-        let error = match self.exec().run(op, &vars, Some(desired), &redact).await {
+        let answer = match self.exec().run(op, &vars, Some(desired), &redact).await {
             Ok(Outcome::Done(Some(body))) if json::at(&body, self.pointers().id).is_some() => {
-                return self.account(body);
+                Ok(CreateAnswer::Created(body))
             }
-            Ok(Outcome::Done(_) | Outcome::AlreadyDone) => None,
+            Ok(Outcome::Done(_) | Outcome::AlreadyDone) => Ok(CreateAnswer::Unseen),
             Ok(Outcome::NotFound(error)) => return Err(error),
             Ok(Outcome::NoMatch(what)) => return Err(Error::NotFound { what }),
-            Err(error) if may_exist(&error) => Some(error),
-            Err(error) => return Err(error),
+            Err(error) => Err(error),
         };
-        match (self.find_json(who).await, error) {
-            (Ok(Some(found)), Some(error)) => {
-                let account = self.account(found)?;
-                tracing::info!(
-                    connector = A::manifest().name,
-                    id = %account.id,
-                    cause = %error,
-                    "create failed but the account exists; adopted it"
-                );
-                Ok(account)
-            }
-            (Ok(Some(found)), None) => self.account(found),
-            (_, Some(error)) => Err(error),
-            (Ok(None), None) => Err(self.invalid(
-                "the create succeeded without an account and the account cannot be found"
-                    .to_owned(),
-            )),
-            (Err(error), None) => Err(error),
-        }
+        settle_create(
+            answer,
+            self.find_json(who),
+            |json| self.account(json),
+            || {
+                self.invalid(
+                    "the create succeeded without an account and the account cannot be found"
+                        .to_owned(),
+                )
+            },
+        )
+        .await
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {

@@ -12,7 +12,9 @@ use super::patch::{Change, diff, operations};
 use super::path::{set_at, value_at};
 use super::{ScimApp, filter};
 use crate::config::InstanceConfig;
-use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::connector::{
+    Account, AccountRef, Connector, CreateAnswer, LicenseOutcome, Page, PageRequest, settle_create,
+};
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
 use crate::identity::Identity;
@@ -224,18 +226,6 @@ fn matches(user: &Value, attribute: &str, wanted: &str) -> bool {
     value_at(user, attribute).is_some_and(same)
 }
 
-/// Whether a failed create may have created the account after all.
-fn may_exist(error: &Error) -> bool {
-    match error {
-        Error::Conflict { .. } => true,
-        Error::Server {
-            scim_type: Some(scim_type),
-            ..
-        } if scim_type.eq_ignore_ascii_case("uniqueness") => true,
-        other => other.is_transient(),
-    }
-}
-
 #[async_trait]
 impl<A: ScimApp> Connector for ScimConnector<A> {
     fn manifest(&self) -> &'static Manifest {
@@ -277,6 +267,13 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         })
     }
 
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        let desired = self.desired(who).ok()?;
+        value_at(&desired, "userName")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
     async fn get(&self, account: &AccountRef) -> Result<Account> {
         self.account(self.client.get_user(&account.id).await?)
     }
@@ -284,31 +281,23 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     async fn create(&self, who: &Identity) -> Result<Account> {
         self.require(Capability::Create, Operation::Create)?;
         let desired = self.desired(who)?;
-        let error = match self.client.create_user(&desired).await {
-            Ok(Some(body)) if body.get("id").is_some() => return self.account(body),
-            Ok(_) => None,
-            Err(error) if may_exist(&error) => Some(error),
-            Err(error) => return Err(error),
-        };
-        match (self.find_json(who).await, error) {
-            (Ok(Some(found)), Some(error)) => {
-                let account = self.account(found)?;
-                tracing::info!(
-                    connector = A::manifest().name,
-                    id = %account.id,
-                    cause = %error,
-                    "create failed but the account exists; adopted it"
-                );
-                Ok(account)
-            }
-            (Ok(Some(found)), None) => self.account(found),
-            (_, Some(error)) => Err(error),
-            (Ok(None), None) => Err(self.client.invalid(
-                &["Users"],
-                "the create succeeded without a body and the account cannot be found".to_owned(),
-            )),
-            (Err(error), None) => Err(error),
-        }
+        let answer = self.client.create_user(&desired).await.map(|body| match body {
+            Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
+            _ => CreateAnswer::Unseen,
+        });
+        settle_create(
+            answer,
+            self.find_json(who),
+            |json| self.account(json),
+            || {
+                self.client.invalid(
+                    &["Users"],
+                    "the create succeeded without a body and the account cannot be found"
+                        .to_owned(),
+                )
+            },
+        )
+        .await
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {

@@ -2,6 +2,7 @@
 //! global and a per-instance semaphore. Each call is journaled (intent before, outcome
 //! after); a failing account is retried, then recorded failed, and never stops the run.
 
+mod linking;
 mod progress;
 mod resume;
 mod step;
@@ -297,7 +298,7 @@ async fn run_chain(
     for step in chain.steps {
         if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
             confirm.settle(ctx, result).await;
-            failed = result.status == "failed";
+            failed = stops_chain(result);
         }
         if failed {
             let skipped = StepResult {
@@ -306,7 +307,7 @@ async fn run_chain(
                 action: step.action.name().to_owned(),
                 target: step.target.label().to_owned(),
                 status: "skipped".to_owned(),
-                detail: Some("an earlier step of this account failed".to_owned()),
+                detail: Some("an earlier step of this account failed or was left alone".to_owned()),
                 attempts: 0,
             };
             if let Some(progress) = &ctx.progress {
@@ -326,7 +327,7 @@ async fn run_chain(
             &mut state,
         )
         .await;
-        failed = result.status == "failed";
+        failed = stops_chain(&result);
         if let Some(progress) = &ctx.progress {
             progress.0.step_finished(&result);
         }
@@ -334,6 +335,12 @@ async fn run_chain(
         last = confirm;
     }
     (results, last)
+}
+
+/// Whether the account's later steps cannot run after `result`: it failed, or the
+/// account was left alone (flagged), so no account is known for them.
+fn stops_chain(result: &StepResult) -> bool {
+    result.status == "failed" || result.status == "skipped"
 }
 
 /// Totals over step results.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod arena;
+mod collisions;
 mod desired;
 mod detail;
 mod fingerprint;
@@ -64,6 +65,7 @@ pub(crate) async fn plan_instance(
         },
     };
     let mut phases = Phases::start(&instance.name);
+    let live = connector.as_ref().ok().copied();
     // The state is read (on SQLite's thread and another core) while the rules are
     // applied and the accounts imported.
     let loading = {
@@ -111,7 +113,16 @@ pub(crate) async fn plan_instance(
         let (store, name) = (store.clone(), instance.name.clone());
         tokio::spawn(async move { detail::read(&store, &name, &wanted).await })
     };
-    let reconciled = reconcile::decide(&inputs, prepared);
+    let mut reconciled = reconcile::decide(&inputs, prepared);
+    if let Some(connector) = live {
+        collisions::refuse_shared_accounts(
+            connector,
+            directory,
+            &accounts,
+            &links,
+            &mut reconciled.steps,
+        );
+    }
     phases.done("decide");
     drop((links, accounts));
     let details = details.await.map_err(|e| lost(store, &e))??;

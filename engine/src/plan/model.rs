@@ -211,6 +211,9 @@ pub enum SkipCode {
     ExistingAccountFlagged,
     /// The seat follows the account; it goes when the account is deactivated.
     AutomaticSeat,
+    /// Creating would put two people on one account: another planned person, or an
+    /// existing account, has the user name the mapping gives.
+    SharedAccount,
 }
 
 /// An account the engine leaves alone.

@@ -143,6 +143,7 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                     SkipCode::Unsupported => "unsupported",
                     SkipCode::ExistingAccountFlagged => "flagged",
                     SkipCode::AutomaticSeat => "automatic seat",
+                    SkipCode::SharedAccount => "conflict",
                 }
             ),
         };

@@ -20,8 +20,11 @@ pub enum Outcome {
     Manual,
     /// The call failed (after retries); the detail says why.
     Failed,
-    /// Not attempted (an earlier step of the same account failed).
+    /// Not attempted (an earlier step of the same account failed), or left alone by a
+    /// policy decided at the call (an existing account the policy flags).
     Skipped,
+    /// The account found belongs to another person: nothing was linked.
+    Conflict,
     /// After a crash: the re-read found the change done, and the state was completed.
     Recovered,
     /// After a crash: the re-read found the change not done; the next plan redoes it.
@@ -38,6 +41,7 @@ impl Outcome {
             Self::Manual => "manual",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::Conflict => "conflict",
             Self::Recovered => "recovered",
             Self::NotDone => "not_done",
             Self::Rechecked => "rechecked",
@@ -51,6 +55,7 @@ impl Outcome {
             "manual" => Self::Manual,
             "failed" => Self::Failed,
             "skipped" => Self::Skipped,
+            "conflict" => Self::Conflict,
             "recovered" => Self::Recovered,
             "not_done" => Self::NotDone,
             "rechecked" => Self::Rechecked,
