@@ -29,6 +29,10 @@ pub struct Account {
     /// Licence SKUs the account visibly holds (attribute- and group-mode SKUs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<String>,
+    /// After a write: the managed attributes the service answered without, or with
+    /// another value than was sent (it dropped or changed them). Empty after a read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_stored: Vec<Drift>,
     /// The service's full record, as JSON, for diffs and audit.
     pub attributes: serde_json::Value,
 }
@@ -41,6 +45,18 @@ impl Account {
             user_name: self.user_name.clone(),
         }
     }
+}
+
+/// A managed attribute whose value in the service is not the one the mapping gives: a
+/// hand edit in the app, or a value the service did not keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Drift {
+    /// The attribute's path (SCIM path, or the REST account's dotted path).
+    pub path: String,
+    /// What the service holds (`None`: nothing).
+    pub held: Option<serde_json::Value>,
+    /// What the mapping gives (`None`: nothing, so the held value is to go).
+    pub wanted: Option<serde_json::Value>,
 }
 
 /// Enough to address an account in later calls.
@@ -130,6 +146,15 @@ pub trait Connector: Send + Sync {
     /// one name would share one account: the plan refuses that before creating.
     fn user_name_for(&self, who: &Identity) -> Option<String>;
 
+    /// The part of an account's record (`Account::attributes`) that drift is judged on:
+    /// its managed attributes only, so that a plan keeps little per account. `None` when
+    /// the record holds none of them.
+    fn managed_part(&self, record: &serde_json::Value) -> Option<serde_json::Value>;
+
+    /// The managed attributes whose value in `held` (a
+    /// [`managed_part`](Self::managed_part)) is not what the mapping gives `who`.
+    fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<Drift>;
+
     /// Reads one account.
     async fn get(&self, account: &AccountRef) -> Result<Account>;
 
@@ -166,6 +191,20 @@ pub trait Connector: Send + Sync {
         account: &AccountRef,
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
+}
+
+/// `account`, as a write answered it, with the managed attributes the service did not
+/// keep as they were sent (see [`Account::not_stored`]).
+pub(crate) fn checked_write<C: Connector + ?Sized>(
+    connector: &C,
+    mut account: Account,
+    who: &Identity,
+) -> Account {
+    let held = connector
+        .managed_part(&account.attributes)
+        .unwrap_or(serde_json::Value::Null);
+    account.not_stored = connector.drift(&held, who);
+    account
 }
 
 /// What a create answered, before the account is known for sure.

@@ -176,7 +176,10 @@ async fn create_conflict_reports_the_existing_account_without_adopting_it() {
     };
     assert_eq!(existing.id, "g1");
     assert!(!existing.active, "suspended = true is inactive");
-    assert!(!cause.contains(PASSWORD) && !error.to_string().contains(PASSWORD), "{error}");
+    assert!(
+        !cause.contains(PASSWORD) && !error.to_string().contains(PASSWORD),
+        "{error}"
+    );
 
     // Without an account found, the conflict is the error, without the password.
     let server = MockServer::start().await;

@@ -11,15 +11,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use common::{NOW, person, registry};
 use connector_engine::Registry;
-use connector_sdk::{
-    Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
-    PageRequest, Result,
-};
 use connector_engine::directory::Directory;
 use connector_engine::plan::{Action, SkipCode};
 use connector_engine::state::{Effect, Intent, Link, Origin, Outcome, Store};
 use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
 use connector_sandbox::{Sandbox, TenantSpec};
+use connector_sdk::{
+    Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
+    PageRequest, Result,
+};
 use connector_tests::StateChecker;
 
 fn options() -> ApplyOptions {
@@ -190,6 +190,12 @@ impl Connector for Raced {
     async fn list(&self, page: PageRequest) -> Result<Page<Account>> {
         self.0.list(page).await
     }
+    fn managed_part(&self, record: &serde_json::Value) -> Option<serde_json::Value> {
+        self.0.managed_part(record)
+    }
+    fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<connector_sdk::Drift> {
+        self.0.drift(held, who)
+    }
     fn user_name_for(&self, who: &Identity) -> Option<String> {
         self.0.user_name_for(who)
     }
@@ -257,7 +263,13 @@ async fn a_create_refused_because_the_account_exists_is_flagged_under_flag() {
         "{create:#?}"
     );
     assert!(
-        slack.engine.store().links("slack").await.unwrap().is_empty(),
+        slack
+            .engine
+            .store()
+            .links("slack")
+            .await
+            .unwrap()
+            .is_empty(),
         "a flagged account is never linked"
     );
     let users = slack.checker.list_users().await;

@@ -102,7 +102,8 @@ async fn miro_passes_on_its_sandbox_tenant_with_its_user_type_seat() {
     expect(
         &report,
         &[
-            "create", "find", "existing", "update", "license", "list", "disable", "enable", "delete",
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
+            "delete",
         ],
     );
 }

@@ -220,6 +220,7 @@ fn account(user: &Value) -> Account {
         display_name: user["displayName"].as_str().map(str::to_owned),
         active: user["active"].as_bool().unwrap_or(false),
         licenses: Vec::new(),
+        not_stored: Vec::new(),
         attributes: user.clone(),
     }
 }
@@ -230,6 +231,12 @@ impl Connector for Mini {
         self.manifest
     }
 
+    fn managed_part(&self, _: &serde_json::Value) -> Option<serde_json::Value> {
+        None
+    }
+    fn drift(&self, _: &serde_json::Value, _: &Identity) -> Vec<connector_sdk::Drift> {
+        Vec::new()
+    }
     fn user_name_for(&self, who: &Identity) -> Option<String> {
         Some(who.login.clone())
     }

@@ -13,7 +13,8 @@ use super::path::{set_at, value_at};
 use super::{ScimApp, filter};
 use crate::config::InstanceConfig;
 use crate::connector::{
-    Account, AccountRef, Connector, CreateAnswer, LicenseOutcome, Page, PageRequest, settle_create,
+    Account, AccountRef, Connector, CreateAnswer, Drift, LicenseOutcome, Page, PageRequest,
+    checked_write, settle_create,
 };
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
@@ -213,6 +214,30 @@ impl<A: ScimApp> ScimConnector<A> {
     }
 }
 
+/// The `paths` of `record` that hold a value, as a User holding only those.
+fn managed_part(record: &Value, paths: &[&str]) -> Option<Value> {
+    let mut part = Value::Object(serde_json::Map::new());
+    let mut any = false;
+    for path in paths {
+        if let Some(value) = value_at(record, path) {
+            any |= set_at(&mut part, path, value.clone());
+        }
+    }
+    any.then_some(part)
+}
+
+/// The managed `paths` on which `held` does not cover `desired` (see [`diff`]).
+fn drift(desired: &Value, held: &Value, paths: &[&str]) -> Vec<Drift> {
+    diff(desired, held, paths)
+        .into_iter()
+        .map(|change| Drift {
+            held: value_at(held, &change.path).cloned(),
+            wanted: change.value,
+            path: change.path,
+        })
+        .collect()
+}
+
 /// Whether the User's `attribute` (any `emails` value for `emails.value`) equals
 /// `wanted`, ignoring case.
 fn matches(user: &Value, attribute: &str, wanted: &str) -> bool {
@@ -267,6 +292,17 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         })
     }
 
+    fn managed_part(&self, record: &Value) -> Option<Value> {
+        managed_part(record, A::MANAGED_ATTRIBUTES)
+    }
+
+    fn drift(&self, held: &Value, who: &Identity) -> Vec<Drift> {
+        match self.desired(who) {
+            Ok(desired) => drift(&desired, held, A::MANAGED_ATTRIBUTES),
+            Err(_) => Vec::new(),
+        }
+    }
+
     fn user_name_for(&self, who: &Identity) -> Option<String> {
         let desired = self.desired(who).ok()?;
         value_at(&desired, "userName")
@@ -281,11 +317,15 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     async fn create(&self, who: &Identity) -> Result<Account> {
         self.require(Capability::Create, Operation::Create)?;
         let desired = self.desired(who)?;
-        let answer = self.client.create_user(&desired).await.map(|body| match body {
-            Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
-            _ => CreateAnswer::Unseen,
-        });
-        settle_create(
+        let answer = self
+            .client
+            .create_user(&desired)
+            .await
+            .map(|body| match body {
+                Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
+                _ => CreateAnswer::Unseen,
+            });
+        let account = settle_create(
             answer,
             self.find_json(who),
             |json| self.account(json),
@@ -297,7 +337,8 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
                 )
             },
         )
-        .await
+        .await?;
+        Ok(checked_write(self, account, who))
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
@@ -322,7 +363,8 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
                 self.client.replace_user(&account.id, &desired).await?
             }
         };
-        self.account_after_write(&account.id, body).await
+        let written = self.account_after_write(&account.id, body).await?;
+        Ok(checked_write(self, written, who))
     }
 
     async fn disable(&self, account: &AccountRef) -> Result<()> {

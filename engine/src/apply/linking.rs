@@ -22,7 +22,10 @@ impl Claims {
     /// Claims `account_id` for `who`; the other person's id and login when someone else
     /// claimed it first in this run.
     fn claim(&self, account_id: &str, who: &Identity) -> Option<(String, String)> {
-        let mut claims = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut claims = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (id, login) = claims
             .entry(account_id.to_owned())
             .or_insert_with(|| (who.id.clone(), who.login.clone()));
@@ -85,7 +88,12 @@ pub(crate) async fn decide(
         _ => claims.claim(&account.id, who),
     };
     if let Some((other_id, other_login)) = other {
-        return Ok(Decision::Conflict(conflict(who, account, &other_id, &other_login)));
+        return Ok(Decision::Conflict(conflict(
+            who,
+            account,
+            &other_id,
+            &other_login,
+        )));
     }
     Ok(Decision::Link(Link {
         instance: instance.to_owned(),
@@ -100,7 +108,12 @@ pub(crate) async fn decide(
 }
 
 /// The report of an account that two people would hold.
-pub(crate) fn conflict(who: &Identity, account: &AccountRef, other_id: &str, other: &str) -> String {
+pub(crate) fn conflict(
+    who: &Identity,
+    account: &AccountRef,
+    other_id: &str,
+    other: &str,
+) -> String {
     format!(
         "conflict: account {} ({}) already belongs to {other} (id {other_id}); not linked to \
          {} (id {}): two people must not share one account — fix the directory or the \

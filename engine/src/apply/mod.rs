@@ -71,6 +71,9 @@ pub struct ApplyCounts {
     pub manual: u64,
     /// Changes that failed (after retries).
     pub failed: u64,
+    /// Writes the app answered without some of the values sent (it dropped or changed
+    /// them): never counted as applied.
+    pub not_stored: u64,
     /// Changes not attempted because an earlier step of the account failed.
     pub skipped: u64,
     /// Instances that could not be planned.
@@ -82,6 +85,7 @@ impl ApplyReport {
     pub fn succeeded(&self) -> bool {
         self.stopped.is_none()
             && self.counts.failed == 0
+            && self.counts.not_stored == 0
             && self.counts.skipped == 0
             && self.counts.failed_instances == 0
     }
@@ -354,6 +358,7 @@ pub(crate) fn count(results: &[StepResult], failed_instances: u64) -> ApplyCount
             "applied" => counts.applied += 1,
             "manual" => counts.manual += 1,
             "failed" => counts.failed += 1,
+            "not_stored" => counts.not_stored += 1,
             _ => counts.skipped += 1,
         }
     }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use connector_sdk::{Connector, Identity};
 use serde::Serialize;
 
-use crate::directory::Directory;
 use super::linking::{self, Claims, Decision, Found};
 use crate::config::ExistingAccounts;
+use crate::directory::Directory;
 use crate::state::{Effect, Outcome, StateError, Store};
 
 /// What resuming found for one interrupted call.

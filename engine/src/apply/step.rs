@@ -31,7 +31,8 @@ pub struct StepResult {
     pub action: String,
     /// Who.
     pub target: String,
-    /// `applied`, `manual`, `failed` or `skipped`.
+    /// `applied`, `manual`, `not_stored` (the app answered without some values sent),
+    /// `failed` or `skipped`.
     pub status: String,
     /// Why it failed or was skipped, or the manual task.
     pub detail: Option<String>,
@@ -255,7 +256,7 @@ pub(crate) async fn apply_step(
                 chain.account = Some(account.clone());
             }
             let status = match done.outcome {
-                Outcome::Manual | Outcome::Skipped => ChangeStatus::Other,
+                Outcome::Manual | Outcome::Skipped | Outcome::NotStored => ChangeStatus::Other,
                 Outcome::Conflict => ChangeStatus::Failure,
                 _ => ChangeStatus::Success,
             };
@@ -311,6 +312,7 @@ pub(crate) async fn apply_step(
     );
     result.status = match outcome {
         Outcome::Failed | Outcome::Conflict => "failed",
+        Outcome::NotStored => "not_stored",
         Outcome::Manual => "manual",
         Outcome::Skipped => "skipped",
         _ => "applied",
@@ -393,11 +395,21 @@ async fn call(
             };
             let mut done = link(ctx, run, who, &account.reference(), found).await?;
             if let (Some(Effect::Link(link)), Found::Created) = (done.effects.first_mut(), found) {
-                // Every mapped attribute was sent with the create.
-                let (hash, attributes) = snapshot_effects(who);
-                link.attributes_hash = Some(hash);
-                link.attributes = Some(attributes);
                 done.detail = Some(format!("account {}", account.id));
+                if account.not_stored.is_empty() {
+                    // Every mapped attribute was sent with the create, and kept.
+                    let (hash, attributes) = snapshot_effects(who);
+                    link.attributes_hash = Some(hash);
+                    link.attributes = Some(attributes);
+                } else {
+                    // Linked, with nothing recorded as applied: the next plan shows it.
+                    done.outcome = Outcome::NotStored;
+                    done.detail = Some(format!(
+                        "account {}; {}",
+                        account.id,
+                        not_stored(&account.not_stored)
+                    ));
+                }
             }
             Ok(done)
         }
@@ -408,7 +420,16 @@ async fn call(
         }
         Action::Update { .. } => {
             let who = need_who()?;
-            connector.update(need_account()?, who).await?;
+            let written = connector.update(need_account()?, who).await?;
+            if !written.not_stored.is_empty() {
+                // The snapshot is not recorded as applied: the next plan shows the drift.
+                return Ok(Done {
+                    outcome: Outcome::NotStored,
+                    detail: Some(not_stored(&written.not_stored)),
+                    account: None,
+                    effects: Vec::new(),
+                });
+            }
             let (hash, attributes) = snapshot_effects(who);
             Ok(ok(vec![Effect::Attributes {
                 instance: instance.clone(),
@@ -513,6 +534,33 @@ async fn call(
     }
 }
 
+/// The report of values a write did not store.
+fn not_stored(drift: &[connector_sdk::Drift]) -> String {
+    let values: Vec<_> = drift
+        .iter()
+        .map(|d| match &d.held {
+            Some(held) => format!(
+                "`{}` (sent {}, the app holds {held})",
+                d.path,
+                show(&d.wanted)
+            ),
+            None => format!(
+                "`{}` (sent {}, the app holds nothing)",
+                d.path,
+                show(&d.wanted)
+            ),
+        })
+        .collect();
+    format!("not stored by the app: {}", values.join(", "))
+}
+
+/// A value in a report.
+fn show(value: &Option<serde_json::Value>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| "nothing".to_owned(), ToString::to_string)
+}
+
 /// Links `account` to `who` when the linking rules allow it; otherwise the step is
 /// flagged (skipped, nothing linked) or fails with the conflict.
 async fn link(
@@ -524,9 +572,17 @@ async fn link(
 ) -> connector_sdk::Result<Done> {
     let instance = &run.instance.name;
     let policy = run.instance.policy.existing_accounts;
-    let decision = linking::decide(&ctx.store, &run.claims, instance, policy, who, account, found)
-        .await
-        .map_err(|e| connector_sdk::Error::Config(format!("cannot read the state: {e}")))?;
+    let decision = linking::decide(
+        &ctx.store,
+        &run.claims,
+        instance,
+        policy,
+        who,
+        account,
+        found,
+    )
+    .await
+    .map_err(|e| connector_sdk::Error::Config(format!("cannot read the state: {e}")))?;
     Ok(match decision {
         Decision::Link(link) => {
             let detail = match link.origin {

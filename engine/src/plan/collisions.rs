@@ -33,7 +33,11 @@ pub(crate) fn refuse_shared_accounts(
     }
     // The user name of each person to create, lower-cased (services compare it so).
     let mut names: HashMap<String, Vec<(&str, &str)>> = HashMap::new();
-    for who in directory.people.iter().filter(|p| creating.contains(p.id.as_str())) {
+    for who in directory
+        .people
+        .iter()
+        .filter(|p| creating.contains(p.id.as_str()))
+    {
         if let Some(name) = connector.user_name_for(who) {
             names
                 .entry(lower(&name).into_owned())

@@ -6,6 +6,7 @@ mod arena;
 mod collisions;
 mod desired;
 mod detail;
+mod drift;
 mod fingerprint;
 mod index;
 mod join;
@@ -113,7 +114,12 @@ pub(crate) async fn plan_instance(
         let (store, name) = (store.clone(), instance.name.clone());
         tokio::spawn(async move { detail::read(&store, &name, &wanted).await })
     };
-    let mut reconciled = reconcile::decide(&inputs, prepared);
+    let drifts = match live {
+        Some(connector) => drift::detect(connector, &inputs, &prepared),
+        None => drift::Drifts::default(),
+    };
+    phases.done("drift");
+    let mut reconciled = reconcile::decide(&inputs, prepared, &drifts);
     if let Some(connector) = live {
         collisions::refuse_shared_accounts(
             connector,

@@ -214,6 +214,8 @@ pub enum SkipCode {
     /// Creating would put two people on one account: another planned person, or an
     /// existing account, has the user name the mapping gives.
     SharedAccount,
+    /// The app holds other values than the directory gives; policy `drift = "report"`.
+    DriftReported,
 }
 
 /// An account the engine leaves alone.

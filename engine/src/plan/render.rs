@@ -144,6 +144,7 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                     SkipCode::ExistingAccountFlagged => "flagged",
                     SkipCode::AutomaticSeat => "automatic seat",
                     SkipCode::SharedAccount => "conflict",
+                    SkipCode::DriftReported => "drift",
                 }
             ),
         };

@@ -425,6 +425,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_batch_never_takes_an_account_from_its_person() {
+        let store = seeded().await;
+        let jobs = vec![outcome(1, vec![link("p4", "a9")])];
+        let mut conn = store.pool().acquire().await.unwrap();
+        let refused = Batch::of(&jobs).unwrap().commit(&mut conn).await;
+        assert!(refused.is_err(), "a9 is old's");
+        drop(conn);
+        let rows = dump(&store).await;
+        assert!(
+            rows.iter().any(|r| r.contains("old") && r.contains("a9")),
+            "{rows:?}"
+        );
+        assert!(!rows.iter().any(|r| r.contains("p4")), "{rows:?}");
+    }
+
+    #[tokio::test]
     async fn a_batch_writes_what_its_jobs_write_one_by_one() {
         let task = ManualTaskRecord {
             id: None,
@@ -440,7 +456,7 @@ mod tests {
         };
         let jobs = vec![
             intent("p4"),
-            outcome(1, vec![link("p4", "a9"), audit("p4")]),
+            outcome(1, vec![link("p4", "a4"), audit("p4")]),
             intent("p5"),
             outcome(
                 2,

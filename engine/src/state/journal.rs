@@ -25,6 +25,8 @@ pub enum Outcome {
     Skipped,
     /// The account found belongs to another person: nothing was linked.
     Conflict,
+    /// The app answered the write without some of the values sent (dropped or changed).
+    NotStored,
     /// After a crash: the re-read found the change done, and the state was completed.
     Recovered,
     /// After a crash: the re-read found the change not done; the next plan redoes it.
@@ -42,6 +44,7 @@ impl Outcome {
             Self::Failed => "failed",
             Self::Skipped => "skipped",
             Self::Conflict => "conflict",
+            Self::NotStored => "not_stored",
             Self::Recovered => "recovered",
             Self::NotDone => "not_done",
             Self::Rechecked => "rechecked",
@@ -56,6 +59,7 @@ impl Outcome {
             "failed" => Self::Failed,
             "skipped" => Self::Skipped,
             "conflict" => Self::Conflict,
+            "not_stored" => Self::NotStored,
             "recovered" => Self::Recovered,
             "not_done" => Self::NotDone,
             "rechecked" => Self::Rechecked,
