@@ -29,6 +29,10 @@ pub struct Account {
     /// Licence SKUs the account visibly holds (attribute- and group-mode SKUs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<String>,
+    /// After a write: the managed attributes the service answered without, or with
+    /// another value than was sent (it dropped or changed them). Empty after a read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_stored: Vec<Drift>,
     /// The service's full record, as JSON, for diffs and audit.
     pub attributes: serde_json::Value,
 }
@@ -41,6 +45,18 @@ impl Account {
             user_name: self.user_name.clone(),
         }
     }
+}
+
+/// A managed attribute whose value in the service is not the one the mapping gives: a
+/// hand edit in the app, or a value the service did not keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Drift {
+    /// The attribute's path (SCIM path, or the REST account's dotted path).
+    pub path: String,
+    /// What the service holds (`None`: nothing).
+    pub held: Option<serde_json::Value>,
+    /// What the mapping gives (`None`: nothing, so the held value is to go).
+    pub wanted: Option<serde_json::Value>,
 }
 
 /// Enough to address an account in later calls.
@@ -125,11 +141,29 @@ pub trait Connector: Send + Sync {
     /// One page of the service's accounts (import).
     async fn list(&self, page: PageRequest) -> Result<Page<Account>>;
 
+    /// The unique sign-in name (SCIM `userName`) the service would give `who`, from the
+    /// mapping alone, without a call; `None` when the mapping gives none. Two people with
+    /// one name would share one account: the plan refuses that before creating.
+    fn user_name_for(&self, who: &Identity) -> Option<String>;
+
+    /// The part of an account's record (`Account::attributes`) that drift is judged on:
+    /// its managed attributes only, so that a plan keeps little per account. `None` when
+    /// the record holds none of them.
+    fn managed_part(&self, record: &serde_json::Value) -> Option<serde_json::Value>;
+
+    /// The managed attributes whose value in `held` (a
+    /// [`managed_part`](Self::managed_part)) is not what the mapping gives `who`.
+    fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<Drift>;
+
     /// Reads one account.
     async fn get(&self, account: &AccountRef) -> Result<Account>;
 
-    /// Creates the person's account. A create that conflicts (409) or times out re-reads
-    /// the account and adopts it rather than failing or duplicating.
+    /// Creates the person's account. A create refused because the account exists (409,
+    /// SCIM `uniqueness`) is never adopted: it fails with
+    /// [`Error::AlreadyExists`](crate::Error::AlreadyExists) carrying the account a lookup
+    /// found, for the caller to adopt, flag or report as a conflict. A transient failure
+    /// is ambiguous (the account may have been created): look the person up with
+    /// [`find`](Self::find) before creating again.
     async fn create(&self, who: &Identity) -> Result<Account>;
 
     /// Brings the account's mapped attributes in line with the profile.
@@ -157,6 +191,55 @@ pub trait Connector: Send + Sync {
         account: &AccountRef,
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
+}
+
+/// `account`, as a write answered it, with the managed attributes the service did not
+/// keep as they were sent (see [`Account::not_stored`]).
+pub(crate) fn checked_write<C: Connector + ?Sized>(
+    connector: &C,
+    mut account: Account,
+    who: &Identity,
+) -> Account {
+    let held = connector
+        .managed_part(&account.attributes)
+        .unwrap_or(serde_json::Value::Null);
+    account.not_stored = connector.drift(&held, who);
+    account
+}
+
+/// What a create answered, before the account is known for sure.
+#[derive(Debug)]
+pub(crate) enum CreateAnswer<T> {
+    /// The service sent the new account back.
+    Created(T),
+    /// The service said it succeeded but sent no account: it has to be looked up.
+    Unseen,
+}
+
+/// Settles a create: the created account, the one a lookup finds after a create that
+/// succeeded without a body, or [`Error::AlreadyExists`] with the account a lookup finds
+/// after a refusal because it exists. Shared by every connector, so that none adopts.
+pub(crate) async fn settle_create<T>(
+    answer: Result<CreateAnswer<T>>,
+    lookup: impl std::future::Future<Output = Result<Option<T>>>,
+    account: impl Fn(T) -> Result<Account>,
+    unseen: impl FnOnce() -> crate::Error,
+) -> Result<Account> {
+    match answer {
+        Ok(CreateAnswer::Created(body)) => account(body),
+        Ok(CreateAnswer::Unseen) => match lookup.await? {
+            Some(found) => account(found),
+            None => Err(unseen()),
+        },
+        Err(error) if error.is_conflict() => match lookup.await {
+            Ok(Some(found)) => Err(crate::Error::AlreadyExists {
+                existing: Box::new(account(found)?),
+                cause: error.to_string(),
+            }),
+            _ => Err(error),
+        },
+        Err(error) => Err(error),
+    }
 }
 
 /// Reads every account by following pages to the end.

@@ -74,6 +74,17 @@ pub enum Error {
         /// The service's explanation.
         detail: String,
     },
+    /// A create was refused because an account already holds the person's unique name
+    /// (HTTP 409, or SCIM `scimType: uniqueness`), and a lookup found that account. The
+    /// connector never adopts it: whether it is the person's (`adopt`), left alone
+    /// (`flag`) or someone else's (a conflict) is the caller's decision.
+    #[error("an account already exists: {} (id {}); {cause}", existing.user_name, existing.id)]
+    AlreadyExists {
+        /// The account the lookup found.
+        existing: Box<crate::connector::Account>,
+        /// The service's refusal.
+        cause: String,
+    },
     /// Still throttled after the retry budget was spent (HTTP 429, or a vendor's equivalent).
     #[error("rate limited{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
     RateLimited {
@@ -123,6 +134,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the service refused a create because the account exists (HTTP 409, or a
+    /// SCIM `uniqueness` error under another status).
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            Self::Conflict { .. } => true,
+            Self::Server {
+                scim_type: Some(scim_type),
+                ..
+            } => scim_type.eq_ignore_ascii_case("uniqueness"),
+            _ => false,
+        }
+    }
+
     /// Whether retrying the same call later may succeed.
     pub fn is_transient(&self) -> bool {
         match self {

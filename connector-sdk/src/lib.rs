@@ -39,7 +39,7 @@ pub mod support;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{
-    Account, AccountRef, Connector, LicenseOutcome, ManualTask, Page, PageRequest, list_all,
+    Account, AccountRef, Connector, Drift, LicenseOutcome, ManualTask, Page, PageRequest, list_all,
 };
 pub use connector_macros::connector;
 pub use error::{Error, Operation, Result};

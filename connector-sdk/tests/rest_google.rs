@@ -153,7 +153,7 @@ async fn create_sends_the_account_and_hides_the_password() {
 }
 
 #[tokio::test]
-async fn create_conflict_adopts_the_existing_account() {
+async fn create_conflict_reports_the_existing_account_without_adopting_it() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("{BASE}/users")))
@@ -169,11 +169,19 @@ async fn create_conflict_adopts_the_existing_account() {
         .expect(1)
         .mount(&server)
         .await;
-    let account = connector(&server).create(&ada()).await.unwrap();
-    assert_eq!(account.id, "g1");
-    assert!(!account.active, "suspended = true is inactive");
+    // The connector never adopts: the caller decides whose account it is.
+    let error = connector(&server).create(&ada()).await.unwrap_err();
+    let Error::AlreadyExists { existing, cause } = &error else {
+        panic!("expected AlreadyExists, got {error:?}");
+    };
+    assert_eq!(existing.id, "g1");
+    assert!(!existing.active, "suspended = true is inactive");
+    assert!(
+        !cause.contains(PASSWORD) && !error.to_string().contains(PASSWORD),
+        "{error}"
+    );
 
-    // Without an account to adopt, the conflict is the error, without the password.
+    // Without an account found, the conflict is the error, without the password.
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(409).set_body_json(

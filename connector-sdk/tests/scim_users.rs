@@ -182,7 +182,7 @@ fn create_fails(response: ResponseTemplate) -> Mock {
 }
 
 #[tokio::test]
-async fn create_adopts_the_account_on_conflict() {
+async fn create_conflict_reports_the_existing_account_without_adopting_it() {
     let server = MockServer::start().await;
     let conflict = json!({"status": "409", "scimType": "uniqueness", "detail": "exists"});
     create_fails(ResponseTemplate::new(409).set_body_json(conflict))
@@ -194,20 +194,27 @@ async fn create_adopts_the_account_on_conflict() {
         .expect(1)
         .mount(&server)
         .await;
-    let account = connector::<PathApp>(&server).create(&ada()).await.unwrap();
-    assert_eq!(account.id, "7");
+    let error = connector::<PathApp>(&server)
+        .create(&ada())
+        .await
+        .unwrap_err();
+    let Error::AlreadyExists { existing, .. } = &error else {
+        panic!("expected AlreadyExists, got {error:?}");
+    };
+    assert_eq!(existing.id, "7");
 }
 
 #[tokio::test]
-async fn create_adopts_the_account_after_timeouts() {
+async fn create_after_timeouts_is_ambiguous_and_adopts_nothing() {
     let server = MockServer::start().await;
     create_fails(ResponseTemplate::new(201).set_delay(Duration::from_secs(2)))
         .expect(3)
         .mount(&server)
         .await;
+    // The caller (the engine) looks the person up before creating again.
     users()
         .respond_with(ok(list_json(1, vec![ada_json("7")])))
-        .expect(1)
+        .expect(0)
         .mount(&server)
         .await;
     let config = InstanceConfig {
@@ -215,7 +222,8 @@ async fn create_adopts_the_account_after_timeouts() {
         ..config(&server)
     };
     let connector = ScimConnector::<PathApp>::new(config).unwrap();
-    assert_eq!(connector.create(&ada()).await.unwrap().id, "7");
+    let error = connector.create(&ada()).await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
 }
 
 #[tokio::test]

@@ -204,6 +204,7 @@ fn account(row: Row) -> Account {
                 display_name: None,
                 active: true,
                 licenses: Vec::new(),
+                not_stored: Vec::new(),
                 attributes: serde_json::Value::Null,
             }
         }
@@ -215,6 +216,7 @@ fn account(row: Row) -> Account {
             display_name: None,
             active: true,
             licenses: Vec::new(),
+            not_stored: Vec::new(),
             attributes: serde_json::Value::Null,
         },
     }
@@ -230,6 +232,15 @@ struct Memory;
 impl Connector for Memory {
     fn manifest(&self) -> &'static Manifest {
         &connector_chatgpt::MANIFEST
+    }
+    fn managed_part(&self, _: &serde_json::Value) -> Option<serde_json::Value> {
+        None
+    }
+    fn drift(&self, _: &serde_json::Value, _: &Identity) -> Vec<connector_sdk::Drift> {
+        Vec::new()
+    }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        Some(who.email.clone())
     }
     async fn find(&self, _: &Identity) -> Result<Option<Account>> {
         Ok(None)

@@ -33,6 +33,7 @@ fn account(id: usize, who: &Identity) -> Account {
         display_name: who.display_name.clone(),
         active: true,
         licenses: Vec::new(),
+        not_stored: Vec::new(),
         attributes: serde_json::Value::Null,
     }
 }
@@ -55,6 +56,15 @@ fn with_account(id: &str, change: impl FnOnce(&mut Account)) -> Result<()> {
 impl Connector for Memory {
     fn manifest(&self) -> &'static Manifest {
         &connector_chatgpt::MANIFEST
+    }
+    fn managed_part(&self, _: &serde_json::Value) -> Option<serde_json::Value> {
+        None
+    }
+    fn drift(&self, _: &serde_json::Value, _: &Identity) -> Vec<connector_sdk::Drift> {
+        Vec::new()
+    }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        Some(who.email.clone())
     }
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         let accounts = ACCOUNTS.lock().unwrap();

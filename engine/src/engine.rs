@@ -288,6 +288,7 @@ impl Engine {
                 connector: connector.clone(),
                 fields: FieldSet::new(&attrs::mapped_fields(instance.manifest)),
                 held: self.store.licenses(&instance.name).await?,
+                claims: Default::default(),
             };
             runs.insert(instance.name.clone(), Arc::new(run));
         }
@@ -305,11 +306,12 @@ impl Engine {
         let results =
             apply::execute(ctx, runs, &plan.instances, Arc::new(directory), concurrency).await;
         let counts = apply::count(&results, plan.summary.failed_instances);
-        let status = if counts.failed + counts.skipped + counts.failed_instances == 0 {
-            RunStatus::Completed
-        } else {
-            RunStatus::Partial
-        };
+        let status =
+            if counts.failed + counts.not_stored + counts.skipped + counts.failed_instances == 0 {
+                RunStatus::Completed
+            } else {
+                RunStatus::Partial
+            };
         let summary = serde_json::json!({ "counts": counts, "plan": plan.summary });
         self.store.finish_run(&run_id, status, &summary).await?;
         Ok(ApplyReport {

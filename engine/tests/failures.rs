@@ -26,6 +26,15 @@ impl Connector for Poisoned {
     fn manifest(&self) -> &'static Manifest {
         self.0.manifest()
     }
+    fn managed_part(&self, record: &serde_json::Value) -> Option<serde_json::Value> {
+        self.0.managed_part(record)
+    }
+    fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<connector_sdk::Drift> {
+        self.0.drift(held, who)
+    }
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        self.0.user_name_for(who)
+    }
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         self.0.find(who).await
     }

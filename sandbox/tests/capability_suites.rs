@@ -58,7 +58,7 @@ async fn chatgpt_passes_on_its_sandbox_tenant() {
     expect_passed(
         &report,
         &[
-            "create", "get", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "get", "find", "existing", "update", "license", "list", "disable", "enable",
             "delete",
         ],
     );
@@ -77,7 +77,7 @@ async fn zoom_passes_on_its_sandbox_tenant_through_oauth() {
     expect_passed(
         &report,
         &[
-            "create", "get", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "get", "find", "existing", "update", "license", "list", "disable", "enable",
             "delete",
         ],
     );
@@ -112,7 +112,7 @@ async fn slack_deactivates_by_delete_and_keeps_the_account() {
     expect_passed(
         &report,
         &[
-            "create", "get", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "get", "find", "existing", "update", "license", "list", "disable", "enable",
         ],
     );
     let disable = report.step("disable").unwrap();
@@ -168,7 +168,7 @@ async fn slack_passes_through_throttling_faults_drops_and_latency() {
     expect_passed(
         &report,
         &[
-            "create", "get", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "get", "find", "existing", "update", "license", "list", "disable", "enable",
         ],
     );
 
@@ -228,7 +228,7 @@ async fn zoom_passes_through_throttling_and_faults() {
     expect_passed(
         &report,
         &[
-            "create", "get", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "get", "find", "existing", "update", "license", "list", "disable", "enable",
             "delete",
         ],
     );

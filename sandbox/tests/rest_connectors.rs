@@ -151,7 +151,7 @@ async fn gemini_directory_and_licences_end_to_end() {
     assert!(found.active);
     assert!(connector.find(&person(99, domain)).await.unwrap().is_none());
 
-    // Adopt an existing account on 409.
+    // An existing account on 409 is reported with the account found, never adopted.
     let grace = person(1, domain);
     let seeded = seed(
         &admin,
@@ -159,7 +159,7 @@ async fn gemini_directory_and_licences_end_to_end() {
     )
     .await;
     let mark = log_len(&admin).await;
-    let adopted = connector.create(&grace).await.unwrap();
+    let adopted = existing_account(connector.create(&grace).await);
     assert_eq!(adopted.id, seeded["id"].as_str().unwrap());
     assert!(
         since(&admin, mark)
@@ -341,7 +341,7 @@ async fn copilot_graph_users_and_licences_end_to_end() {
         ada.department.clone().unwrap()
     );
 
-    // Adopt: Graph answers a taken UPN with 400 ObjectConflict.
+    // Graph answers a taken UPN with 400 ObjectConflict: reported with the account found.
     let grace = person(1, domain);
     let seeded = seed(
         &admin,
@@ -349,7 +349,7 @@ async fn copilot_graph_users_and_licences_end_to_end() {
     )
     .await;
     let mark = log_len(&admin).await;
-    let adopted = connector.create(&grace).await.unwrap();
+    let adopted = existing_account(connector.create(&grace).await);
     assert_eq!(adopted.id, seeded["id"].as_str().unwrap());
     assert!(
         since(&admin, mark)
@@ -535,14 +535,14 @@ async fn box_users_groups_and_delete_rules_end_to_end() {
         .expect("found by filter_term");
     assert_eq!(found.id, created.id);
 
-    // Adopt on 409 user_login_already_used.
+    // 409 user_login_already_used: reported with the account found.
     let grace = person(1, domain);
     let seeded = seed(
         &admin,
         json!({"login": grace.email, "name": "Grace Hopper"}),
     )
     .await;
-    let adopted = connector.create(&grace).await.unwrap();
+    let adopted = existing_account(connector.create(&grace).await);
     assert_eq!(adopted.id, seeded["id"].as_str().unwrap());
 
     // Update (PUT), then no write.
@@ -680,7 +680,7 @@ async fn github_copilot_capability_suite_and_seats() {
             .run()
             .await;
     for step in [
-        "create", "get", "find", "adopt", "update", "list", "disable", "enable", "delete",
+        "create", "get", "find", "existing", "update", "list", "disable", "enable", "delete",
     ] {
         assert!(report.passed(step), "step `{step}` did not pass:\n{report}");
     }
@@ -738,4 +738,14 @@ async fn github_copilot_capability_suite_and_seats() {
         user_name: "nobody".into(),
     };
     assert!(connector.assign_license(&stranger, sku).await.is_err());
+}
+
+/// The account a create refused because it exists reports (never adopted).
+fn existing_account(
+    created: connector_sdk::Result<connector_sdk::Account>,
+) -> connector_sdk::Account {
+    match created {
+        Err(connector_sdk::Error::AlreadyExists { existing, .. }) => *existing,
+        other => panic!("expected AlreadyExists, got {other:?}"),
+    }
 }

@@ -59,7 +59,7 @@ async fn claude_passes_on_its_sandbox_tenant() {
     expect(
         &report,
         &[
-            "create", "find", "adopt", "update", "list", "disable", "enable", "delete",
+            "create", "find", "existing", "update", "list", "disable", "enable", "delete",
         ],
     );
 }
@@ -75,7 +75,7 @@ async fn perplexity_passes_on_its_sandbox_tenant() {
     expect(
         &report,
         &[
-            "create", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
         ],
     );
 }
@@ -91,7 +91,7 @@ async fn notion_passes_on_its_sandbox_tenant_finding_by_email() {
     expect(
         &report,
         &[
-            "create", "find", "adopt", "update", "license", "list", "disable",
+            "create", "find", "existing", "update", "license", "list", "disable",
         ],
     );
 }
@@ -102,7 +102,8 @@ async fn miro_passes_on_its_sandbox_tenant_with_its_user_type_seat() {
     expect(
         &report,
         &[
-            "create", "find", "adopt", "update", "license", "list", "disable", "enable", "delete",
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
+            "delete",
         ],
     );
 }
@@ -113,7 +114,7 @@ async fn canva_passes_on_its_sandbox_tenant_without_delete() {
     expect(
         &report,
         &[
-            "create", "find", "adopt", "update", "license", "list", "disable", "enable",
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
         ],
     );
 }

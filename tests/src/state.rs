@@ -94,6 +94,20 @@ impl StateChecker {
         self.create("Users", user).await
     }
 
+    /// Replaces one attribute of a user directly (an admin's hand edit), with a SCIM PATCH.
+    pub async fn replace_attribute(&self, id: &str, attribute: &str, value: Value) {
+        let patch = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "replace", "path": attribute, "value": value }],
+        });
+        let path = format!("/Users/{id}");
+        let (status, body) = self.send(Method::PATCH, &path, &[], Some(&patch)).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::NO_CONTENT,
+            "PATCH {path} ({attribute}) answered {status}: {body}"
+        );
+    }
+
     /// Sets `active` on a user directly, with a SCIM PATCH.
     pub async fn set_active(&self, id: &str, active: bool) {
         let patch = json!({

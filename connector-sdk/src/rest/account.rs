@@ -36,6 +36,7 @@ pub fn account_from_json(manifest: &Manifest, mut json: Value) -> Result<Account
         display_name: optional(pointers.display_name),
         active,
         licenses: Vec::new(),
+        not_stored: Vec::new(),
         attributes: Value::Null,
     };
     for attribute in manifest.attributes.iter().filter(|a| a.sensitive) {

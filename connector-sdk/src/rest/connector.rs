@@ -12,7 +12,10 @@ use super::account::{account_from_json, pointers, sensitive_values};
 use super::exec::{Executor, Outcome};
 use super::json;
 use crate::config::InstanceConfig;
-use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::connector::{
+    Account, AccountRef, Connector, CreateAnswer, Drift, LicenseOutcome, Page, PageRequest,
+    checked_write, settle_create,
+};
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
 use crate::identity::Identity;
@@ -219,20 +222,21 @@ impl<A: RestApp> RestConnector<A> {
     /// `create_only` nor `sensitive` (a password cannot be read back), compared where
     /// the mapping gives a value.
     fn differs(&self, desired: &Value, current: &Value) -> bool {
-        A::manifest()
-            .attributes
-            .iter()
-            .filter(|a| !a.create_only && !a.sensitive)
-            .any(|a| match json::dotted(desired, a.path) {
-                Some(want) => json::dotted(current, a.path) != Some(want),
-                None => false,
-            })
+        compared(A::manifest()).any(|path| match json::dotted(desired, path) {
+            Some(want) => json::dotted(current, path) != Some(want),
+            None => false,
+        })
     }
 }
 
-/// Whether a failed create may have created the account after all.
-fn may_exist(error: &Error) -> bool {
-    matches!(error, Error::Conflict { .. }) || error.is_transient()
+/// The attributes an update compares (and drift is judged on): mapped, neither
+/// create-only nor sensitive.
+fn compared(manifest: &'static Manifest) -> impl Iterator<Item = &'static str> {
+    manifest
+        .attributes
+        .iter()
+        .filter(|a| !a.create_only && !a.sensitive)
+        .map(|a| a.path)
 }
 
 #[async_trait]
@@ -262,6 +266,34 @@ impl<A: RestApp> Connector for RestConnector<A> {
         })
     }
 
+    fn managed_part(&self, record: &Value) -> Option<Value> {
+        let part: serde_json::Map<String, Value> = compared(A::manifest())
+            .filter_map(|path| Some((path.to_owned(), json::dotted(record, path)?.clone())))
+            .collect();
+        (!part.is_empty()).then_some(Value::Object(part))
+    }
+
+    fn drift(&self, held: &Value, who: &Identity) -> Vec<Drift> {
+        let Ok(desired) = self.desired(who) else {
+            return Vec::new();
+        };
+        compared(A::manifest())
+            .filter_map(|path| {
+                let wanted = json::dotted(&desired, path)?;
+                let have = held.get(path).filter(|v| !v.is_null());
+                (have != Some(wanted)).then(|| Drift {
+                    path: path.to_owned(),
+                    held: have.cloned(),
+                    wanted: Some(wanted.clone()),
+                })
+            })
+            .collect()
+    }
+
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        self.user_name(&self.desired(who).ok()?).ok()
+    }
+
     async fn get(&self, account: &AccountRef) -> Result<Account> {
         self.account(self.get_json(account).await?)
     }
@@ -275,35 +307,28 @@ impl<A: RestApp> Connector for RestConnector<A> {
             .vars()
             .with("account.user_name", self.user_name(&desired)?);
         let redact = sensitive_values(A::manifest(), &desired);
-        let error = match self.exec().run(op, &vars, Some(desired), &redact).await {
+        let answer = match self.exec().run(op, &vars, Some(desired), &redact).await {
             Ok(Outcome::Done(Some(body))) if json::at(&body, self.pointers().id).is_some() => {
-                return self.account(body);
+                Ok(CreateAnswer::Created(body))
             }
-            Ok(Outcome::Done(_) | Outcome::AlreadyDone) => None,
+            Ok(Outcome::Done(_) | Outcome::AlreadyDone) => Ok(CreateAnswer::Unseen),
             Ok(Outcome::NotFound(error)) => return Err(error),
             Ok(Outcome::NoMatch(what)) => return Err(Error::NotFound { what }),
-            Err(error) if may_exist(&error) => Some(error),
-            Err(error) => return Err(error),
+            Err(error) => Err(error),
         };
-        match (self.find_json(who).await, error) {
-            (Ok(Some(found)), Some(error)) => {
-                let account = self.account(found)?;
-                tracing::info!(
-                    connector = A::manifest().name,
-                    id = %account.id,
-                    cause = %error,
-                    "create failed but the account exists; adopted it"
-                );
-                Ok(account)
-            }
-            (Ok(Some(found)), None) => self.account(found),
-            (_, Some(error)) => Err(error),
-            (Ok(None), None) => Err(self.invalid(
-                "the create succeeded without an account and the account cannot be found"
-                    .to_owned(),
-            )),
-            (Err(error), None) => Err(error),
-        }
+        let account = settle_create(
+            answer,
+            self.find_json(who),
+            |json| self.account(json),
+            || {
+                self.invalid(
+                    "the create succeeded without an account and the account cannot be found"
+                        .to_owned(),
+                )
+            },
+        )
+        .await?;
+        Ok(checked_write(self, account, who))
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
@@ -320,12 +345,13 @@ impl<A: RestApp> Connector for RestConnector<A> {
         }
         let redact = sensitive_values(manifest, &desired);
         let vars = self.exec().vars().account(account);
-        match self.exec().run(op, &vars, Some(desired), &redact).await? {
-            Outcome::Done(body) => self.account_after_write(account, body).await,
-            Outcome::AlreadyDone => self.account_after_write(account, None).await,
-            Outcome::NotFound(error) => Err(error),
-            Outcome::NoMatch(what) => Err(Error::NotFound { what }),
-        }
+        let written = match self.exec().run(op, &vars, Some(desired), &redact).await? {
+            Outcome::Done(body) => self.account_after_write(account, body).await?,
+            Outcome::AlreadyDone => self.account_after_write(account, None).await?,
+            Outcome::NotFound(error) => return Err(error),
+            Outcome::NoMatch(what) => return Err(Error::NotFound { what }),
+        };
+        Ok(checked_write(self, written, who))
     }
 
     async fn disable(&self, account: &AccountRef) -> Result<()> {

@@ -46,6 +46,7 @@ pub fn account_from_json(manifest: &Manifest, json: Value) -> Result<Account, St
         display_name: text("displayName"),
         active,
         licenses,
+        not_stored: Vec::new(),
         attributes: json,
     })
 }

@@ -12,7 +12,10 @@ use super::patch::{Change, diff, operations};
 use super::path::{set_at, value_at};
 use super::{ScimApp, filter};
 use crate::config::InstanceConfig;
-use crate::connector::{Account, AccountRef, Connector, LicenseOutcome, Page, PageRequest};
+use crate::connector::{
+    Account, AccountRef, Connector, CreateAnswer, Drift, LicenseOutcome, Page, PageRequest,
+    checked_write, settle_create,
+};
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
 use crate::identity::Identity;
@@ -211,6 +214,30 @@ impl<A: ScimApp> ScimConnector<A> {
     }
 }
 
+/// The `paths` of `record` that hold a value, as a User holding only those.
+fn managed_part(record: &Value, paths: &[&str]) -> Option<Value> {
+    let mut part = Value::Object(serde_json::Map::new());
+    let mut any = false;
+    for path in paths {
+        if let Some(value) = value_at(record, path) {
+            any |= set_at(&mut part, path, value.clone());
+        }
+    }
+    any.then_some(part)
+}
+
+/// The managed `paths` on which `held` does not cover `desired` (see [`diff`]).
+fn drift(desired: &Value, held: &Value, paths: &[&str]) -> Vec<Drift> {
+    diff(desired, held, paths)
+        .into_iter()
+        .map(|change| Drift {
+            held: value_at(held, &change.path).cloned(),
+            wanted: change.value,
+            path: change.path,
+        })
+        .collect()
+}
+
 /// Whether the User's `attribute` (any `emails` value for `emails.value`) equals
 /// `wanted`, ignoring case.
 fn matches(user: &Value, attribute: &str, wanted: &str) -> bool {
@@ -222,18 +249,6 @@ fn matches(user: &Value, attribute: &str, wanted: &str) -> bool {
             .is_some_and(|emails| emails.iter().any(|e| e.get("value").is_some_and(same)));
     }
     value_at(user, attribute).is_some_and(same)
-}
-
-/// Whether a failed create may have created the account after all.
-fn may_exist(error: &Error) -> bool {
-    match error {
-        Error::Conflict { .. } => true,
-        Error::Server {
-            scim_type: Some(scim_type),
-            ..
-        } if scim_type.eq_ignore_ascii_case("uniqueness") => true,
-        other => other.is_transient(),
-    }
 }
 
 #[async_trait]
@@ -277,6 +292,24 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         })
     }
 
+    fn managed_part(&self, record: &Value) -> Option<Value> {
+        managed_part(record, A::MANAGED_ATTRIBUTES)
+    }
+
+    fn drift(&self, held: &Value, who: &Identity) -> Vec<Drift> {
+        match self.desired(who) {
+            Ok(desired) => drift(&desired, held, A::MANAGED_ATTRIBUTES),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn user_name_for(&self, who: &Identity) -> Option<String> {
+        let desired = self.desired(who).ok()?;
+        value_at(&desired, "userName")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
     async fn get(&self, account: &AccountRef) -> Result<Account> {
         self.account(self.client.get_user(&account.id).await?)
     }
@@ -284,31 +317,28 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     async fn create(&self, who: &Identity) -> Result<Account> {
         self.require(Capability::Create, Operation::Create)?;
         let desired = self.desired(who)?;
-        let error = match self.client.create_user(&desired).await {
-            Ok(Some(body)) if body.get("id").is_some() => return self.account(body),
-            Ok(_) => None,
-            Err(error) if may_exist(&error) => Some(error),
-            Err(error) => return Err(error),
-        };
-        match (self.find_json(who).await, error) {
-            (Ok(Some(found)), Some(error)) => {
-                let account = self.account(found)?;
-                tracing::info!(
-                    connector = A::manifest().name,
-                    id = %account.id,
-                    cause = %error,
-                    "create failed but the account exists; adopted it"
-                );
-                Ok(account)
-            }
-            (Ok(Some(found)), None) => self.account(found),
-            (_, Some(error)) => Err(error),
-            (Ok(None), None) => Err(self.client.invalid(
-                &["Users"],
-                "the create succeeded without a body and the account cannot be found".to_owned(),
-            )),
-            (Err(error), None) => Err(error),
-        }
+        let answer = self
+            .client
+            .create_user(&desired)
+            .await
+            .map(|body| match body {
+                Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
+                _ => CreateAnswer::Unseen,
+            });
+        let account = settle_create(
+            answer,
+            self.find_json(who),
+            |json| self.account(json),
+            || {
+                self.client.invalid(
+                    &["Users"],
+                    "the create succeeded without a body and the account cannot be found"
+                        .to_owned(),
+                )
+            },
+        )
+        .await?;
+        Ok(checked_write(self, account, who))
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
@@ -333,7 +363,8 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
                 self.client.replace_user(&account.id, &desired).await?
             }
         };
-        self.account_after_write(&account.id, body).await
+        let written = self.account_after_write(&account.id, body).await?;
+        Ok(checked_write(self, written, who))
     }
 
     async fn disable(&self, account: &AccountRef) -> Result<()> {

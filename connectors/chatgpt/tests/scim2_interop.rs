@@ -18,7 +18,7 @@ async fn capability_suite_passes_with_the_scim_url_as_a_tenant_variable() {
         .run()
         .await;
     for step in [
-        "create", "find", "adopt", "update", "license", "list", "disable", "enable", "delete",
+        "create", "find", "existing", "update", "license", "list", "disable", "enable", "delete",
     ] {
         assert!(report.passed(step), "step `{step}` did not pass:\n{report}");
     }

@@ -24,7 +24,7 @@ async fn capability_suite_passes_against_scim2_server() {
         .run()
         .await;
     for step in [
-        "create", "find", "adopt", "update", "license", "list", "disable",
+        "create", "find", "existing", "update", "license", "list", "disable",
     ] {
         assert!(report.passed(step), "step `{step}` did not pass:\n{report}");
     }

@@ -2,6 +2,7 @@
 //! global and a per-instance semaphore. Each call is journaled (intent before, outcome
 //! after); a failing account is retried, then recorded failed, and never stops the run.
 
+mod linking;
 mod progress;
 mod resume;
 mod step;
@@ -70,6 +71,9 @@ pub struct ApplyCounts {
     pub manual: u64,
     /// Changes that failed (after retries).
     pub failed: u64,
+    /// Writes the app answered without some of the values sent (it dropped or changed
+    /// them): never counted as applied.
+    pub not_stored: u64,
     /// Changes not attempted because an earlier step of the account failed.
     pub skipped: u64,
     /// Instances that could not be planned.
@@ -81,6 +85,7 @@ impl ApplyReport {
     pub fn succeeded(&self) -> bool {
         self.stopped.is_none()
             && self.counts.failed == 0
+            && self.counts.not_stored == 0
             && self.counts.skipped == 0
             && self.counts.failed_instances == 0
     }
@@ -297,7 +302,7 @@ async fn run_chain(
     for step in chain.steps {
         if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
             confirm.settle(ctx, result).await;
-            failed = result.status == "failed";
+            failed = stops_chain(result);
         }
         if failed {
             let skipped = StepResult {
@@ -306,7 +311,7 @@ async fn run_chain(
                 action: step.action.name().to_owned(),
                 target: step.target.label().to_owned(),
                 status: "skipped".to_owned(),
-                detail: Some("an earlier step of this account failed".to_owned()),
+                detail: Some("an earlier step of this account failed or was left alone".to_owned()),
                 attempts: 0,
             };
             if let Some(progress) = &ctx.progress {
@@ -326,7 +331,7 @@ async fn run_chain(
             &mut state,
         )
         .await;
-        failed = result.status == "failed";
+        failed = stops_chain(&result);
         if let Some(progress) = &ctx.progress {
             progress.0.step_finished(&result);
         }
@@ -334,6 +339,12 @@ async fn run_chain(
         last = confirm;
     }
     (results, last)
+}
+
+/// Whether the account's later steps cannot run after `result`: it failed, or the
+/// account was left alone (flagged), so no account is known for them.
+fn stops_chain(result: &StepResult) -> bool {
+    result.status == "failed" || result.status == "skipped"
 }
 
 /// Totals over step results.
@@ -347,6 +358,7 @@ pub(crate) fn count(results: &[StepResult], failed_instances: u64) -> ApplyCount
             "applied" => counts.applied += 1,
             "manual" => counts.manual += 1,
             "failed" => counts.failed += 1,
+            "not_stored" => counts.not_stored += 1,
             _ => counts.skipped += 1,
         }
     }

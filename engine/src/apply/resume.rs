@@ -8,8 +8,10 @@ use std::sync::Arc;
 use connector_sdk::{Connector, Identity};
 use serde::Serialize;
 
+use super::linking::{self, Claims, Decision, Found};
+use crate::config::ExistingAccounts;
 use crate::directory::Directory;
-use crate::state::{Effect, Link, Origin, Outcome, StateError, Store};
+use crate::state::{Effect, Outcome, StateError, Store};
 
 /// What resuming found for one interrupted call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,7 +24,8 @@ pub struct ResumedIntent {
     pub instance: String,
     /// The action.
     pub action: String,
-    /// The outcome recorded now (`recovered`, `not_done`, `rechecked`), or `pending`
+    /// The outcome recorded now (`recovered`, `not_done`, `rechecked`, `conflict`: the
+    /// account found belongs to another person), or `pending`
     /// when the app could not be read (the intent stays open).
     pub outcome: String,
     /// What was found.
@@ -38,6 +41,7 @@ pub(crate) async fn resume(
     // A run still `running` died (one apply runs at a time), with or without open calls.
     store.interrupt_running().await?;
     let pending = store.pending_intents().await?;
+    let claims = Claims::default();
     let mut resumed = Vec::new();
     for entry in pending {
         let mut report = ResumedIntent {
@@ -69,27 +73,39 @@ pub(crate) async fn resume(
         let who = person(&entry, directory);
         match connector.find(&who).await {
             Ok(Some(account)) => {
-                let link = Link {
-                    instance: entry.instance.clone(),
-                    identity_id: who.id.clone(),
-                    login: who.login.clone(),
-                    account_id: account.id.clone(),
-                    user_name: account.user_name.clone(),
-                    origin: Origin::Created,
-                    // Unknown whether every attribute reached the app: the next plan updates.
-                    attributes_hash: None,
-                    attributes: None,
+                // The intent was a create the plan made for nobody's account: what is
+                // found now was made by it, unless another person already holds it.
+                let decision = linking::decide(
+                    store,
+                    &claims,
+                    &entry.instance,
+                    ExistingAccounts::Flag,
+                    &who,
+                    &account.reference(),
+                    Found::Created,
+                )
+                .await
+                .map_err(|message| StateError {
+                    path: store.path().display().to_string(),
+                    message,
+                })?;
+                let (outcome, effects) = match decision {
+                    Decision::Link(link) => {
+                        // Unknown whether every attribute reached the app: the next plan
+                        // updates.
+                        report.outcome = "recovered".to_owned();
+                        report.detail =
+                            format!("the create reached the app: account {} linked", account.id);
+                        (Outcome::Recovered, vec![Effect::Link(link)])
+                    }
+                    Decision::Flag(reason) | Decision::Conflict(reason) => {
+                        report.outcome = "conflict".to_owned();
+                        report.detail = reason;
+                        (Outcome::Conflict, Vec::new())
+                    }
                 };
-                report.outcome = "recovered".to_owned();
-                report.detail =
-                    format!("the create reached the app: account {} linked", account.id);
                 store
-                    .record_outcome(
-                        Some(entry.id),
-                        Outcome::Recovered,
-                        Some(&report.detail),
-                        &[Effect::Link(link)],
-                    )
+                    .record_outcome(Some(entry.id), outcome, Some(&report.detail), &effects)
                     .await?;
             }
             Ok(None) => {

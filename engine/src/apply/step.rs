@@ -11,13 +11,14 @@ use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::ApplyContext;
+use super::linking::{self, Claims, Decision, Found};
 use crate::attrs::AttributeChange;
 use crate::audit::{ChangeRecord, ChangeStatus, event};
 use crate::clock;
 use crate::config::Instance;
 use crate::directory::Directory;
 use crate::plan::{Action, FieldSet, Step};
-use crate::state::{Effect, Intent, LicenseState, Link, ManualTaskRecord, Origin, Outcome};
+use crate::state::{Effect, Intent, LicenseState, ManualTaskRecord, Origin, Outcome};
 
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,7 +31,8 @@ pub struct StepResult {
     pub action: String,
     /// Who.
     pub target: String,
-    /// `applied`, `manual`, `failed` or `skipped`.
+    /// `applied`, `manual`, `not_stored` (the app answered without some values sent),
+    /// `failed` or `skipped`.
     pub status: String,
     /// Why it failed or was skipped, or the manual task.
     pub detail: Option<String>,
@@ -48,6 +50,8 @@ pub(crate) struct InstanceRun {
     pub fields: FieldSet,
     /// Licences held before the run: person → SKU → state.
     pub held: BTreeMap<String, BTreeMap<String, LicenseState>>,
+    /// Accounts linked in this run, before their links are committed.
+    pub claims: Claims,
 }
 
 /// The account a chain of steps works on, filled by a create.
@@ -251,10 +255,10 @@ pub(crate) async fn apply_step(
             if let Some(account) = &done.account {
                 chain.account = Some(account.clone());
             }
-            let status = if done.outcome == Outcome::Manual {
-                ChangeStatus::Other
-            } else {
-                ChangeStatus::Success
+            let status = match done.outcome {
+                Outcome::Manual | Outcome::Skipped | Outcome::NotStored => ChangeStatus::Other,
+                Outcome::Conflict => ChangeStatus::Failure,
+                _ => ChangeStatus::Success,
             };
             (done.outcome, status, done.detail, done.effects)
         }
@@ -307,8 +311,10 @@ pub(crate) async fn apply_step(
         Box::new(move || sink.write(&line)),
     );
     result.status = match outcome {
-        Outcome::Failed => "failed",
+        Outcome::Failed | Outcome::Conflict => "failed",
+        Outcome::NotStored => "not_stored",
         Outcome::Manual => "manual",
+        Outcome::Skipped => "skipped",
         _ => "applied",
     }
     .to_owned();
@@ -370,55 +376,60 @@ async fn call(
     match &step.action {
         Action::Create => {
             let who = need_who()?;
-            // A retry first looks for the account a failed attempt may have created.
+            // A retry first looks for the account an ambiguous attempt may have created.
             let existing = if attempt > 1 {
                 connector.find(who).await?
             } else {
                 None
             };
-            let created = match existing {
-                Some(found) => found,
-                None => connector.create(who).await?,
+            let (account, found) = match existing {
+                Some(account) => (account, Found::Created),
+                None => match connector.create(who).await {
+                    Ok(account) => (account, Found::Created),
+                    Err(connector_sdk::Error::AlreadyExists { existing, cause }) => {
+                        tracing::info!(%instance, id = %existing.id, %cause, "create refused: the account exists");
+                        (*existing, Found::Existing)
+                    }
+                    Err(error) => return Err(error),
+                },
             };
-            let (hash, attributes) = snapshot_effects(who);
-            let link = Link {
-                instance: instance.clone(),
-                identity_id: who.id.clone(),
-                login: who.login.clone(),
-                account_id: created.id.clone(),
-                user_name: created.user_name.clone(),
-                origin: Origin::Created,
-                attributes_hash: Some(hash),
-                attributes: Some(attributes),
-            };
-            Ok(Done {
-                outcome: Outcome::Ok,
-                detail: Some(format!("account {}", created.id)),
-                account: Some(created.reference()),
-                effects: vec![Effect::Link(link)],
-            })
+            let mut done = link(ctx, run, who, &account.reference(), found).await?;
+            if let (Some(Effect::Link(link)), Found::Created) = (done.effects.first_mut(), found) {
+                done.detail = Some(format!("account {}", account.id));
+                if account.not_stored.is_empty() {
+                    // Every mapped attribute was sent with the create, and kept.
+                    let (hash, attributes) = snapshot_effects(who);
+                    link.attributes_hash = Some(hash);
+                    link.attributes = Some(attributes);
+                } else {
+                    // Linked, with nothing recorded as applied: the next plan shows it.
+                    done.outcome = Outcome::NotStored;
+                    done.detail = Some(format!(
+                        "account {}; {}",
+                        account.id,
+                        not_stored(&account.not_stored)
+                    ));
+                }
+            }
+            Ok(done)
         }
         Action::Link => {
             let who = need_who()?;
             let account = need_account()?;
-            let link = Link {
-                instance: instance.clone(),
-                identity_id: who.id.clone(),
-                login: who.login.clone(),
-                account_id: account.id.clone(),
-                user_name: account.user_name.clone(),
-                origin: Origin::Adopted,
-                attributes_hash: None,
-                attributes: None,
-            };
-            Ok(Done {
-                account: Some(account.clone()),
-                ..ok(vec![Effect::Link(link)])
-            })
+            link(ctx, run, who, account, Found::Existing).await
         }
         Action::Update { .. } => {
             let who = need_who()?;
-            connector.update(need_account()?, who).await?;
+            let written = connector.update(need_account()?, who).await?;
+            if !written.not_stored.is_empty() {
+                // The snapshot is not recorded as applied: the next plan shows the drift.
+                return Ok(Done {
+                    outcome: Outcome::NotStored,
+                    detail: Some(not_stored(&written.not_stored)),
+                    account: None,
+                    effects: Vec::new(),
+                });
+            }
             let (hash, attributes) = snapshot_effects(who);
             Ok(ok(vec![Effect::Attributes {
                 instance: instance.clone(),
@@ -521,6 +532,87 @@ async fn call(
         }
         Action::Skip { .. } => Ok(ok(Vec::new())),
     }
+}
+
+/// The report of values a write did not store.
+fn not_stored(drift: &[connector_sdk::Drift]) -> String {
+    let values: Vec<_> = drift
+        .iter()
+        .map(|d| match &d.held {
+            Some(held) => format!(
+                "`{}` (sent {}, the app holds {held})",
+                d.path,
+                show(&d.wanted)
+            ),
+            None => format!(
+                "`{}` (sent {}, the app holds nothing)",
+                d.path,
+                show(&d.wanted)
+            ),
+        })
+        .collect();
+    format!("not stored by the app: {}", values.join(", "))
+}
+
+/// A value in a report.
+fn show(value: &Option<serde_json::Value>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| "nothing".to_owned(), ToString::to_string)
+}
+
+/// Links `account` to `who` when the linking rules allow it; otherwise the step is
+/// flagged (skipped, nothing linked) or fails with the conflict.
+async fn link(
+    ctx: &ApplyContext,
+    run: &InstanceRun,
+    who: &Identity,
+    account: &AccountRef,
+    found: Found,
+) -> connector_sdk::Result<Done> {
+    let instance = &run.instance.name;
+    let policy = run.instance.policy.existing_accounts;
+    let decision = linking::decide(
+        &ctx.store,
+        &run.claims,
+        instance,
+        policy,
+        who,
+        account,
+        found,
+    )
+    .await
+    .map_err(|e| connector_sdk::Error::Config(format!("cannot read the state: {e}")))?;
+    Ok(match decision {
+        Decision::Link(link) => {
+            let detail = match link.origin {
+                Origin::Adopted => Some(format!(
+                    "account {} existed and was not created by the engine; adopted \
+                     (existing_accounts = \"adopt\")",
+                    account.id
+                )),
+                Origin::Created => None,
+            };
+            Done {
+                outcome: Outcome::Ok,
+                detail,
+                account: Some(linking::reference(&link)),
+                effects: vec![Effect::Link(link)],
+            }
+        }
+        Decision::Flag(reason) => Done {
+            outcome: Outcome::Skipped,
+            detail: Some(reason),
+            account: None,
+            effects: Vec::new(),
+        },
+        Decision::Conflict(reason) => Done {
+            outcome: Outcome::Conflict,
+            detail: Some(reason),
+            account: None,
+            effects: Vec::new(),
+        },
+    })
 }
 
 /// Sets or clears a licence row.

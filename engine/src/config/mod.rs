@@ -127,6 +127,17 @@ pub enum ExistingAccounts {
     Flag,
 }
 
+/// What to do when an app holds other values than the directory gives (a hand edit in
+/// the app, or a value it did not keep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Drift {
+    /// Plan the update that brings the account back in line (the default).
+    Correct,
+    /// Show it in the plan, change nothing.
+    Report,
+}
+
 /// What to do with an account that matches no directory person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -162,6 +173,8 @@ pub struct Policy {
     pub license: bool,
     /// Accounts not created by the engine.
     pub existing_accounts: ExistingAccounts,
+    /// Accounts whose values in the app differ from the directory's.
+    pub drift: Drift,
     /// Accounts matching no person.
     pub prune: Prune,
     /// How people who lose access are removed.
@@ -184,6 +197,7 @@ impl Default for Policy {
             deactivate: true,
             license: true,
             existing_accounts: ExistingAccounts::Flag,
+            drift: Drift::Correct,
             prune: Prune::Protect,
             removal: Removal::Disable,
             max_removals: 20,

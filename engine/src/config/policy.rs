@@ -6,7 +6,7 @@ use serde_spanned::Spanned;
 use super::check::positive;
 use super::diag::Diagnostics;
 use super::raw::RawPolicy;
-use super::{ExistingAccounts, Policy, Prune, Removal};
+use super::{Drift, ExistingAccounts, Policy, Prune, Removal};
 
 /// `[instances.NAME.policy]`, with defaults.
 pub(super) fn policy(raw: &RawPolicy, manifest: &Manifest, diags: &mut Diagnostics) -> Policy {
@@ -21,6 +21,13 @@ pub(super) fn policy(raw: &RawPolicy, manifest: &Manifest, diags: &mut Diagnosti
         diags,
     )
     .unwrap_or(defaults.existing_accounts);
+    let drift = choice(
+        &raw.drift,
+        &[("correct", Drift::Correct), ("report", Drift::Report)],
+        "drift",
+        diags,
+    )
+    .unwrap_or(defaults.drift);
     let prune = choice(
         &raw.prune,
         &[
@@ -72,6 +79,7 @@ pub(super) fn policy(raw: &RawPolicy, manifest: &Manifest, diags: &mut Diagnosti
             .map_or(defaults.deactivate, |d| *d.get_ref()),
         license: raw.license.unwrap_or(defaults.license),
         existing_accounts,
+        drift,
         prune,
         removal,
         max_removals: raw.max_removals.unwrap_or(defaults.max_removals),

@@ -82,6 +82,7 @@ pub(super) struct RawPolicy {
     pub deactivate: Option<Spanned<bool>>,
     pub license: Option<bool>,
     pub existing_accounts: Option<Spanned<String>>,
+    pub drift: Option<Spanned<String>>,
     pub prune: Option<Spanned<String>>,
     pub removal: Option<Spanned<String>>,
     pub max_removals: Option<u32>,

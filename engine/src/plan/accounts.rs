@@ -31,6 +31,9 @@ struct Row {
     licenses_len: u32,
     /// Whether it can sign in.
     active: bool,
+    /// Its managed attributes as the app holds them (JSON, see
+    /// [`Connector::managed_part`]), to judge drift by.
+    held: Option<Span>,
     /// Whether an earlier row has its id (a listing that repeated it): left out.
     repeat: bool,
 }
@@ -61,6 +64,8 @@ pub(crate) struct AccountView<'a> {
     pub user_name: &'a str,
     /// Whether it can sign in.
     pub active: bool,
+    /// Its managed attributes as the app holds them (JSON), when the connector keeps them.
+    pub held: Option<&'a str>,
     /// The table.
     table: &'a Accounts,
     /// Its SKUs.
@@ -90,14 +95,28 @@ impl Accounts {
 
     /// Adds a page of accounts; an id listed before (index paging is not stable, so a
     /// listing can repeat one) keeps its first listing. Fails only when the table is full.
+    #[cfg(test)]
     pub fn push_page(&mut self, accounts: &[Account]) -> Result<(), String> {
+        self.push_page_with(accounts, |_| None)
+    }
+
+    /// [`push_page`](Self::push_page), keeping what `held` gives of each account (the
+    /// JSON of its managed attributes).
+    pub fn push_page_with(
+        &mut self,
+        accounts: &[Account],
+        held: impl Fn(&Account) -> Option<String>,
+    ) -> Result<(), String> {
         let full = || format!("more than {MAX_ROWS} accounts or 4 GiB of account names");
         if self.rows.len().saturating_add(accounts.len()) > MAX_ROWS {
             return Err(full());
         }
         let first = self.rows.len();
         for account in accounts {
-            let row = self.push_row(account).ok_or_else(full)?;
+            let mut row = self.push_row(account).ok_or_else(full)?;
+            if let Some(part) = held(account) {
+                row.held = Some(self.text.push(&part).ok_or_else(full)?);
+            }
             self.rows.push(row);
         }
         let mut found = vec![NONE; accounts.len()];
@@ -144,6 +163,7 @@ impl Accounts {
             licenses_start,
             licenses_len: u32::try_from(account.licenses.len()).ok()?,
             active: account.active,
+            held: None,
             repeat: false,
         })
     }
@@ -174,6 +194,7 @@ impl Accounts {
             id: self.text.get(r.id),
             user_name: self.text.get(r.user_name),
             active: r.active,
+            held: r.held.map(|span| self.text.get(span)),
             table: self,
             licenses: self
                 .licenses
@@ -227,7 +248,7 @@ pub(crate) async fn import(
                 .map_err(|e| format!("cannot import accounts: {e}"))?;
             let hint = page.total_results.map_or(page.items.len(), |n| n as usize);
             let table = table.get_or_insert_with(|| Accounts::with_capacity(hint));
-            table.push_page(&page.items)?;
+            table.push_page_with(&page.items, |a| held(connector, a))?;
             request = page.next;
         }
     } else {
@@ -238,13 +259,20 @@ pub(crate) async fn import(
                 .await
                 .map_err(|e| format!("cannot find {}: {e}", who.login))?;
             if let Some(account) = found {
-                table.push_page(std::slice::from_ref(&account))?;
+                table.push_page_with(std::slice::from_ref(&account), |a| held(connector, a))?;
             }
         }
     }
     let mut table = table.unwrap_or_else(|| Accounts::with_capacity(0));
     table.shrink_to_fit();
     Ok(table)
+}
+
+/// The JSON of the managed attributes `account` holds, to judge drift by.
+fn held(connector: &dyn Connector, account: &Account) -> Option<String> {
+    connector
+        .managed_part(&account.attributes)
+        .map(|part| part.to_string())
 }
 
 /// `text` lowercased as [`str::to_lowercase`] does, borrowed when it already is.
@@ -384,6 +412,7 @@ mod tests {
             display_name: None,
             active: true,
             licenses: vec!["sku".into()],
+            not_stored: Vec::new(),
             attributes: serde_json::Value::Null,
         }
     }

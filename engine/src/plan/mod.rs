@@ -3,8 +3,10 @@
 
 mod accounts;
 mod arena;
+mod collisions;
 mod desired;
 mod detail;
+mod drift;
 mod fingerprint;
 mod index;
 mod join;
@@ -64,6 +66,7 @@ pub(crate) async fn plan_instance(
         },
     };
     let mut phases = Phases::start(&instance.name);
+    let live = connector.as_ref().ok().copied();
     // The state is read (on SQLite's thread and another core) while the rules are
     // applied and the accounts imported.
     let loading = {
@@ -111,7 +114,21 @@ pub(crate) async fn plan_instance(
         let (store, name) = (store.clone(), instance.name.clone());
         tokio::spawn(async move { detail::read(&store, &name, &wanted).await })
     };
-    let reconciled = reconcile::decide(&inputs, prepared);
+    let drifts = match live {
+        Some(connector) => drift::detect(connector, &inputs, &prepared),
+        None => drift::Drifts::default(),
+    };
+    phases.done("drift");
+    let mut reconciled = reconcile::decide(&inputs, prepared, &drifts);
+    if let Some(connector) = live {
+        collisions::refuse_shared_accounts(
+            connector,
+            directory,
+            &accounts,
+            &links,
+            &mut reconciled.steps,
+        );
+    }
     phases.done("decide");
     drop((links, accounts));
     let details = details.await.map_err(|e| lost(store, &e))??;

@@ -211,6 +211,11 @@ pub enum SkipCode {
     ExistingAccountFlagged,
     /// The seat follows the account; it goes when the account is deactivated.
     AutomaticSeat,
+    /// Creating would put two people on one account: another planned person, or an
+    /// existing account, has the user name the mapping gives.
+    SharedAccount,
+    /// The app holds other values than the directory gives; policy `drift = "report"`.
+    DriftReported,
 }
 
 /// An account the engine leaves alone.

@@ -7,6 +7,7 @@ use connector_sdk::{Capability, Identity, IdentityStatus};
 
 use super::accounts::{AccountView, Accounts};
 use super::desired::{Desired, Grant};
+use super::drift::{self, Drifts};
 use super::fingerprint::FieldSet;
 use super::index::NONE;
 use super::join::{ACTIVE, FRESH, LICENSED, LINKED, Prepared};
@@ -15,7 +16,7 @@ use super::model::{Action, ProtectedAccount, Step};
 use super::removal::{orphan, removal_reason, remove};
 use super::steps::{Steps, TargetRef};
 use crate::attrs;
-use crate::config::{ExistingAccounts, Instance};
+use crate::config::{Drift as DriftPolicy, ExistingAccounts, Instance};
 use crate::directory::Directory;
 use crate::state::LicenseState;
 
@@ -73,6 +74,8 @@ pub(crate) struct Reconciled {
 struct Pass<'a> {
     /// The inputs.
     inputs: &'a Inputs<'a>,
+    /// What the app holds that differs from the directory.
+    drifts: &'a Drifts,
     /// The steps so far.
     steps: Steps<'a>,
     /// Updates waiting for their changes.
@@ -81,7 +84,7 @@ struct Pass<'a> {
 
 /// Decides, in directory order, the steps of every person, then of the links of people
 /// no longer in the directory, then of the accounts matching nobody.
-pub(crate) fn decide(inputs: &Inputs, prepared: Prepared) -> Reconciled {
+pub(crate) fn decide(inputs: &Inputs, prepared: Prepared, drifts: &Drifts) -> Reconciled {
     let (accounts, links, people) = (inputs.accounts, inputs.links, &inputs.directory.people);
     let departed_links: Vec<u32> = prepared.departed().collect();
     let Prepared {
@@ -94,6 +97,7 @@ pub(crate) fn decide(inputs: &Inputs, prepared: Prepared) -> Reconciled {
     let mut asked = 0;
     let mut pass = Pass {
         inputs,
+        drifts,
         steps: Steps::new(inputs.instance),
         pending: Vec::new(),
     };
@@ -117,6 +121,7 @@ pub(crate) fn decide(inputs: &Inputs, prepared: Prepared) -> Reconciled {
             && facts.flags & (FRESH | ACTIVE | LICENSED) == FRESH | ACTIVE
             && grant.licenses.is_empty()
             && held.is_none()
+            && drifts.of(person).is_none()
         {
             continue;
         }
@@ -301,6 +306,31 @@ fn keep(pass: &mut Pass, target: &TargetRef, ours: &Ours) {
         );
     }
     let stored = ours.link.map_or(StoredHash::Missing, |l| l.hash);
+    let drifted = pass.drifts.of(ours.person);
+    if let (true, Some(drift)) = (ours.fresh, drifted) {
+        // The directory did not change since the last write; the app did.
+        let reason = drift::reason(drift);
+        match policy.drift {
+            DriftPolicy::Correct => {
+                let changes = drift::changes(drift);
+                pass.steps.gated(
+                    target,
+                    Action::Update { changes },
+                    policy.update,
+                    Capability::Update,
+                    reason,
+                );
+            }
+            DriftPolicy::Report => pass.steps.push(
+                target,
+                Action::Skip {
+                    skipped: "update".to_owned(),
+                    code: super::model::SkipCode::DriftReported,
+                },
+                reason,
+            ),
+        }
+    }
     if !ours.fresh {
         let reason = if stored == StoredHash::Missing {
             "bring the account in line with the profile"

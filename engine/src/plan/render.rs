@@ -143,6 +143,8 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                     SkipCode::Unsupported => "unsupported",
                     SkipCode::ExistingAccountFlagged => "flagged",
                     SkipCode::AutomaticSeat => "automatic seat",
+                    SkipCode::SharedAccount => "conflict",
+                    SkipCode::DriftReported => "drift",
                 }
             ),
         };

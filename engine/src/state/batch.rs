@@ -21,8 +21,6 @@ pub(super) struct Batch<'a> {
     intents: Vec<IntentValues<'a>>,
     /// Outcomes: journal id, outcome, detail, time.
     outcomes: Vec<(i64, &'a str, Option<&'a str>, &'a str)>,
-    /// Other people's links to a newly linked account: instance, account, person.
-    unclaims: Vec<(&'a str, &'a str, &'a str)>,
     /// Links: instance, person, login, account, user name, origin, hash, snapshot, time.
     links: Vec<LinkValues<'a>>,
     /// Snapshots applied: instance, person, hash, snapshot, time.
@@ -83,12 +81,13 @@ type AuditValues<'a> = (
 /// 1. intents, in array order; `RETURNING` gives their ids (in no set order, but
 ///    `AUTOINCREMENT` ids grow with each insert, so sorted they follow the array);
 /// 2. outcomes;
-/// 3. other people's links to a newly linked account (an account belongs to one person);
-/// 4. links, inserted or replaced;
-/// 5. snapshots applied;
-/// 6. removed links, 7. and their licences;
-/// 8. licences set, 9. and cleared;
-/// 10. audit events.
+/// 3. links, inserted or updated: an account already linked to another person fails
+///    the unique index `links_by_account`, and the batch (then that outcome alone, written
+///    one by one) with it: a link is never taken from one person for another;
+/// 4. snapshots applied;
+/// 5. removed links, 6. and their licences;
+/// 7. licences set, 8. and cleared;
+/// 9. audit events.
 macro_rules! statements {
     () => {
         "\
@@ -97,12 +96,13 @@ INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, ste
  FROM json_each(?) ORDER BY key RETURNING id;
 UPDATE journal SET outcome = v.value->>1, detail = v.value->>2, finished_at = v.value->>3 \
  FROM json_each(?) AS v WHERE journal.id = v.value->>0;
-DELETE FROM links WHERE rowid IN (SELECT links.rowid FROM json_each(?) AS v \
- JOIN links ON links.instance = v.value->>0 AND links.account_id = v.value->>1 \
- AND links.identity_id <> v.value->>2);
-INSERT OR REPLACE INTO links (instance, identity_id, login, account_id, user_name, origin, \
+INSERT INTO links (instance, identity_id, login, account_id, user_name, origin, \
  attributes_hash, attributes, updated_at) SELECT value->>0, value->>1, value->>2, value->>3, \
- value->>4, value->>5, value->>6, value->>7, value->>8 FROM json_each(?) ORDER BY key;
+ value->>4, value->>5, value->>6, value->>7, value->>8 FROM json_each(?) WHERE true ORDER BY key \
+ ON CONFLICT (instance, identity_id) DO UPDATE SET login = excluded.login, \
+ account_id = excluded.account_id, user_name = excluded.user_name, origin = excluded.origin, \
+ attributes_hash = excluded.attributes_hash, attributes = excluded.attributes, \
+ updated_at = excluded.updated_at;
 UPDATE links SET attributes_hash = v.value->>2, attributes = v.value->>3, updated_at = v.value->>4 \
  FROM json_each(?) AS v WHERE links.instance = v.value->>0 AND links.identity_id = v.value->>1;
 DELETE FROM links WHERE (instance, identity_id) IN (SELECT value->>0, value->>1 FROM json_each(?));
@@ -172,8 +172,6 @@ impl<'a> Batch<'a> {
     fn add(&mut self, effect: &'a Effect, at: &'a str) {
         match effect {
             Effect::Link(link) => {
-                self.unclaims
-                    .push((&link.instance, &link.account_id, &link.identity_id));
                 self.links.push((
                     &link.instance,
                     &link.identity_id,
@@ -255,7 +253,6 @@ impl<'a> Batch<'a> {
         let mut ids: Vec<i64> = sqlx::query_scalar(sql)
             .bind(json(&self.intents)?)
             .bind(json(&self.outcomes)?)
-            .bind(json(&self.unclaims)?)
             .bind(json(&self.links)?)
             .bind(json(&self.attributes)?)
             .bind(json(&self.unlinks)?)
@@ -428,6 +425,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_batch_never_takes_an_account_from_its_person() {
+        let store = seeded().await;
+        let jobs = vec![outcome(1, vec![link("p4", "a9")])];
+        let mut conn = store.pool().acquire().await.unwrap();
+        let refused = Batch::of(&jobs).unwrap().commit(&mut conn).await;
+        assert!(refused.is_err(), "a9 is old's");
+        drop(conn);
+        let rows = dump(&store).await;
+        assert!(
+            rows.iter().any(|r| r.contains("old") && r.contains("a9")),
+            "{rows:?}"
+        );
+        assert!(!rows.iter().any(|r| r.contains("p4")), "{rows:?}");
+    }
+
+    #[tokio::test]
     async fn a_batch_writes_what_its_jobs_write_one_by_one() {
         let task = ManualTaskRecord {
             id: None,
@@ -443,7 +456,7 @@ mod tests {
         };
         let jobs = vec![
             intent("p4"),
-            outcome(1, vec![link("p4", "a9"), audit("p4")]),
+            outcome(1, vec![link("p4", "a4"), audit("p4")]),
             intent("p5"),
             outcome(
                 2,

@@ -10,18 +10,15 @@ pub(super) async fn apply_effect(
 ) -> Result<(), sqlx::Error> {
     match effect {
         Effect::Link(link) => {
-            // An account belongs to one person: drop any other link to it first.
+            // An account belongs to one person: the unique index `links_by_account` refuses
+            // a second person's link, and nothing here removes the first one's.
             sqlx::query(
-                "DELETE FROM links WHERE instance = ? AND account_id = ? AND identity_id <> ?",
-            )
-            .bind(&link.instance)
-            .bind(&link.account_id)
-            .bind(&link.identity_id)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT OR REPLACE INTO links (instance, identity_id, login, account_id, user_name, origin, \
-                 attributes_hash, attributes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO links (instance, identity_id, login, account_id, user_name, origin, \
+                 attributes_hash, attributes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (instance, identity_id) DO UPDATE SET login = excluded.login, \
+                 account_id = excluded.account_id, user_name = excluded.user_name, \
+                 origin = excluded.origin, attributes_hash = excluded.attributes_hash, \
+                 attributes = excluded.attributes, updated_at = excluded.updated_at",
             )
             .bind(&link.instance)
             .bind(&link.identity_id)

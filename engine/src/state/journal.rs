@@ -20,8 +20,13 @@ pub enum Outcome {
     Manual,
     /// The call failed (after retries); the detail says why.
     Failed,
-    /// Not attempted (an earlier step of the same account failed).
+    /// Not attempted (an earlier step of the same account failed), or left alone by a
+    /// policy decided at the call (an existing account the policy flags).
     Skipped,
+    /// The account found belongs to another person: nothing was linked.
+    Conflict,
+    /// The app answered the write without some of the values sent (dropped or changed).
+    NotStored,
     /// After a crash: the re-read found the change done, and the state was completed.
     Recovered,
     /// After a crash: the re-read found the change not done; the next plan redoes it.
@@ -38,6 +43,8 @@ impl Outcome {
             Self::Manual => "manual",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::Conflict => "conflict",
+            Self::NotStored => "not_stored",
             Self::Recovered => "recovered",
             Self::NotDone => "not_done",
             Self::Rechecked => "rechecked",
@@ -51,6 +58,8 @@ impl Outcome {
             "manual" => Self::Manual,
             "failed" => Self::Failed,
             "skipped" => Self::Skipped,
+            "conflict" => Self::Conflict,
+            "not_stored" => Self::NotStored,
             "recovered" => Self::Recovered,
             "not_done" => Self::NotDone,
             "rechecked" => Self::Rechecked,

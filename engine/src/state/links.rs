@@ -277,6 +277,24 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// The person `account_id` of `instance` is linked to (their id and login), if any.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn account_owner(
+        &self,
+        instance: &str,
+        account_id: &str,
+    ) -> Result<Option<(String, String)>, StateError> {
+        sqlx::query_as("SELECT identity_id, login FROM links WHERE instance = ? AND account_id = ?")
+            .bind(instance)
+            .bind(account_id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.error(e))
+    }
+
     /// Gives `visitor` every link of `instance` (without logins or snapshots, which
     /// [`for_each_link_detail`](Self::for_each_link_detail) reads for the few who need
     /// them); nothing is kept but what the visitor keeps.

@@ -163,28 +163,34 @@ impl Runner<'_, '_> {
     }
 
     pub(super) async fn adopt(&mut self, subject: &Subject) {
-        const STEP: &str = "adopt";
+        const STEP: &str = "existing";
         if !self.can(Capability::Create) {
             return self.report.skip(STEP, "`create` not declared");
         }
         let before = self.state.count_users().await;
-        let account = self
-            .connector()
-            .create(&subject.who)
-            .await
-            .unwrap_or_else(|e| {
-                self.fail(
-                    STEP,
-                    format_args!(
-                        "a second create of the same person failed instead of adopting: {e}"
-                    ),
-                )
-            });
+        let account = match self.connector().create(&subject.who).await {
+            Err(connector_sdk::Error::AlreadyExists { existing, .. }) => *existing,
+            Ok(account) => self.fail(
+                STEP,
+                format_args!(
+                    "a second create of the same person succeeded (id {}) instead of \
+                     reporting the existing account",
+                    account.id
+                ),
+            ),
+            Err(e) => self.fail(
+                STEP,
+                format_args!(
+                    "a second create of the same person failed without reporting the \
+                     existing account: {e}"
+                ),
+            ),
+        };
         if account.id != subject.account.id {
             self.fail(
                 STEP,
                 format_args!(
-                    "the second create returned id {}, expected the existing {}",
+                    "the second create reported id {}, expected the existing {}",
                     account.id, subject.account.id
                 ),
             );
@@ -203,7 +209,7 @@ impl Runner<'_, '_> {
         }
         self.report.pass(
             STEP,
-            "a second create adopted the existing account; no duplicate",
+            "a second create reported the existing account (not adopted); no duplicate",
         );
     }
 }
