@@ -87,8 +87,10 @@ impl ApplyProgress for KillZoom {
     fn finished(&self) {}
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
+/// A sandbox emulating ChatGPT, Slack and Zoom, and an engine provisioning the group
+/// `ai` into each (Zoom's breaker opening after [`UNHEALTHY_AFTER`] failures); the
+/// folder holds the state.
+async fn world() -> (Arc<SandboxHandle>, Engine, tempfile::TempDir) {
     connector_tests::install_crypto_provider();
     let mut builder = Sandbox::builder();
     for manifest in [
@@ -100,7 +102,6 @@ async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
             builder.tenant(TenantSpec::for_manifest(manifest).rate_limit(RateLimitConfig::off()));
     }
     let sandbox = Arc::new(builder.start("127.0.0.1:0").await.unwrap());
-
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::new();
     let mut secrets = MapSecrets::default();
@@ -126,6 +127,12 @@ async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
     let store = Store::open(&dir.path().join("state.db")).await.unwrap();
     let engine = Engine::with_store(assignments, registry(), Arc::new(secrets), store);
 
+    (sandbox, engine, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
+    let (sandbox, engine, _dir) = world().await;
     let people = directory((1..=PEOPLE).map(|i| person(i, &["ai"])).collect());
     let kill = Arc::new(KillZoom {
         sandbox: sandbox.clone(),
@@ -203,5 +210,47 @@ async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
     assert!(
         made >= attempted && made <= create_budget * attempted,
         "{made} requests for {attempted} attempted creates (budget {create_budget} each)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_disable_is_not_redone_by_the_engine() {
+    let (sandbox, engine, _dir) = world().await;
+    let people = directory((1..=2).map(|i| person(i, &["ai"])).collect());
+    let report = apply_at(&engine, &people, NOW, ApplyOptions::default()).await;
+    assert!(report.succeeded(), "{report:#?}");
+
+    // Person 2 leaves the group; Zoom fails every request once the plan is made.
+    let kill = Arc::new(KillZoom {
+        sandbox: sandbox.clone(),
+        before: std::sync::Mutex::new(None),
+    });
+    let options = ApplyOptions {
+        plan: connector_engine::PlanOptions {
+            instances: vec!["zoom".to_owned()],
+            ..connector_engine::PlanOptions::default()
+        },
+        progress: Some(ProgressHandle(kill.clone())),
+        ..ApplyOptions::default()
+    };
+    let people = directory(vec![person(1, &["ai"]), person(2, &[])]);
+    let report = apply_at(&engine, &people, NOW, options).await;
+    let [disable] = report.results.as_slice() else {
+        panic!("one change expected: {report:#?}");
+    };
+    assert_eq!(
+        (disable.action.as_str(), disable.status.as_str()),
+        ("disable", "failed")
+    );
+    assert_eq!(
+        disable.attempts, 1,
+        "a failed disable is the SDK's to retry, not redone"
+    );
+    let before = kill.before.lock().unwrap().expect("the apply started");
+    let made = requests(&sandbox, "zoom").await - before;
+    // A disable needs at most two requests once (a read and a PUT), plus the budget.
+    assert!(
+        made <= 2 + u64::from(RETRIES_PER_CHANGE),
+        "{made} requests for one disable"
     );
 }
