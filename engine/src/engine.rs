@@ -38,7 +38,8 @@ pub struct ApplyOptions {
     pub audit: AuditSink,
     /// Replaces `settings.concurrency`.
     pub concurrency: Option<usize>,
-    /// Calls per step for transient errors (default 3).
+    /// Connector calls per step: the call, then redos after an ambiguous create, each
+    /// within the change's retry budget (default 2).
     pub max_attempts: Option<u32>,
     /// Told about each change as it ends (progress bars, progress lines).
     pub progress: Option<ProgressHandle>,
@@ -296,9 +297,10 @@ impl Engine {
             store: self.store.clone(),
             sink: Arc::new(options.audit),
             run_id: run_id.clone(),
-            max_attempts: options.max_attempts.unwrap_or(3).max(1),
+            max_attempts: options.max_attempts.unwrap_or(2).max(1),
             backoff: RETRY_BACKOFF,
             progress: options.progress,
+            health: apply::Health::default(),
         });
         let concurrency = options
             .concurrency

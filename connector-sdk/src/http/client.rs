@@ -1,26 +1,27 @@
 //! [`HttpClient`]: one connector instance's configured HTTP client.
 
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use url::Url;
 
 use super::auth::Authenticator;
+use super::budget;
 use super::errors::{ErrorBody, status_error, transport_error};
 use super::rate_limit::RateLimiter;
-use super::request::{Request, Response, display_url};
+use super::request::{Answer, Request, Response, display_url};
 use super::retry::{Failure, is_retryable_status, parse_retry_after, with_retry};
-use crate::config::{InstanceConfig, RetryPolicy, render_template};
+use super::settings::{HttpSettings, RateLimitHeaders};
+use crate::config::{InstanceConfig, RateLimitSetting, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ThrottleRule};
 use crate::secret::Secret;
 
-/// The request timeout when the configuration sets none (zero).
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The HTTP client of one connector instance: base URL, timeout, `User-Agent`,
-/// credentials, client-side rate limit and retry policy, resolved once.
+/// The HTTP client of one connector instance (or of another API): base URL, timeout,
+/// `User-Agent`, credentials, client-side rate limit and retry policy, resolved once
+/// from [`HttpSettings`].
 ///
 /// Cloning is cheap and clones share the rate limit and the cached access token.
 #[derive(Clone)]
@@ -31,8 +32,8 @@ pub struct HttpClient {
 
 /// What clones of an [`HttpClient`] share.
 struct Inner {
-    /// The connector's manifest.
-    manifest: &'static Manifest,
+    /// What the client talks to (the connector's name).
+    name: String,
     /// The configured reqwest client (timeout, `User-Agent`, no redirects).
     http: reqwest::Client,
     /// The resolved base URL.
@@ -41,16 +42,22 @@ struct Inner {
     user_agent: String,
     /// The credentials.
     auth: Authenticator,
+    /// The `Authorization` scheme (`Bearer`).
+    scheme: String,
     /// The client-side rate limit.
     limiter: RateLimiter,
     /// How failed calls are retried.
     retry: RetryPolicy,
+    /// Answers that count as a 429.
+    throttle: Vec<ThrottleRule>,
+    /// The service's rate-limit headers, if it sends some.
+    rate_limit_headers: Option<RateLimitHeaders>,
 }
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")
-            .field("connector", &self.inner.manifest.name)
+            .field("connector", &self.inner.name)
             .field("base_url", &display_url(&self.inner.base_url))
             .field("user_agent", &self.inner.user_agent)
             .field("credentials", &self.inner.auth.source())
@@ -59,60 +66,64 @@ impl std::fmt::Debug for HttpClient {
     }
 }
 
+/// One answer as it came, before it is judged.
+struct Raw {
+    /// The status.
+    status: u16,
+    /// The headers.
+    headers: HeaderMap,
+    /// The body.
+    bytes: Vec<u8>,
+    /// How long the service asked to wait (`Retry-After`, or its rate-limit reset).
+    retry_after: Option<Duration>,
+    /// The token sent, to keep it out of errors.
+    token: Secret,
+}
+
 impl HttpClient {
-    /// Resolves `config` against `manifest`.
+    /// Resolves `config` against `manifest`: the client of
+    /// [`HttpSettings::from_manifest`].
     ///
-    /// The base URL is `config.base_url`, else the manifest's `provisioning.base_url`
-    /// rendered over `config.variables` (with the manifest's defaults). The `User-Agent` is the dialect's required one,
-    /// else `connector-toolkit/<version> (<connector>)`. Credentials come from
-    /// `config.credentials`, else from the environment variables the manifest names; a
-    /// missing one is an [`Error::Auth`] naming the variable.
+    /// # Errors
+    ///
+    /// When the base URL, a credential or the rate limit is wrong; a missing credential
+    /// is an [`Error::Auth`] naming the variable.
     pub fn new(manifest: &'static Manifest, config: &InstanceConfig) -> Result<Self> {
-        let variables = config.variables_for(manifest);
-        let base_url = match &config.base_url {
-            Some(url) => url.clone(),
-            None => render_template(manifest.provisioning.base_url, &variables)?,
-        };
-        let base_url = parse_url("base URL", &base_url)?;
-        let user_agent = match manifest.provisioning.dialect.user_agent {
-            Some(agent) => agent.to_owned(),
-            None => format!(
-                "connector-toolkit/{} ({})",
-                env!("CARGO_PKG_VERSION"),
-                manifest.name
-            ),
-        };
-        let timeout = if config.timeout.is_zero() {
-            DEFAULT_TIMEOUT
-        } else {
-            config.timeout
-        };
-        let auth = Authenticator::new(&manifest.auth, config, &variables)?;
-        let limiter = RateLimiter::new(config.rate_limit, manifest.provisioning.rate_limit)?;
+        Self::from_settings(HttpSettings::from_manifest(manifest, config)?)
+    }
+
+    /// The client of `settings`.
+    ///
+    /// # Errors
+    ///
+    /// When the rate limit is nonsense or the HTTP client cannot be built.
+    pub fn from_settings(settings: HttpSettings) -> Result<Self> {
+        let limit = settings
+            .rate_limit
+            .map_or(RateLimitSetting::Off, RateLimitSetting::Custom);
+        let limiter = RateLimiter::new(limit, None)?;
         install_crypto_provider();
         let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .user_agent(user_agent.as_str())
+            .timeout(settings.timeout)
+            .user_agent(settings.user_agent.as_str())
             // A redirect could change the method or carry the token elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
-                manifest,
+                name: settings.name,
                 http,
-                base_url,
-                user_agent,
-                auth,
+                base_url: settings.base_url,
+                user_agent: settings.user_agent,
+                auth: settings.auth,
+                scheme: settings.scheme,
                 limiter,
-                retry: config.retry,
+                retry: settings.retry,
+                throttle: settings.throttle,
+                rate_limit_headers: settings.rate_limit_headers,
             }),
         })
-    }
-
-    /// The connector's manifest.
-    pub fn manifest(&self) -> &'static Manifest {
-        self.inner.manifest
     }
 
     /// The resolved base URL.
@@ -150,8 +161,8 @@ impl HttpClient {
     /// [`Error::Server`] with the SCIM error parsed, no answer → [`Error::Transport`], a
     /// 2xx body that is not JSON → [`Error::InvalidResponse`].
     ///
-    /// A response matching one of the manifest's throttle rules (status and body text,
-    /// such as Google's 403 `userRateLimitExceeded`) counts as a 429.
+    /// A response matching one of the throttle rules (status and body text, such as
+    /// Google's 403 `userRateLimitExceeded`) counts as a 429.
     pub async fn send(&self, request: &Request) -> Result<Response> {
         self.send_expecting(request, &[]).await
     }
@@ -161,25 +172,87 @@ impl HttpClient {
     /// statuses their own meaning (a declared operation's `already_done`). The body of
     /// such an answer is its JSON, or `None` when it is empty or not JSON.
     ///
-    /// Throttle rules and retryable statuses are matched first, and a refused OAuth
-    /// token is still refreshed once.
+    /// Throttle rules are matched first, and a refused OAuth token is still refreshed
+    /// once.
     pub async fn send_expecting(&self, request: &Request, expected: &[u16]) -> Result<Response> {
         let url = request.url(&self.inner.base_url)?;
         let call = format!("{} {}", request.method, display_url(&url));
-        with_retry(&self.inner.retry, &call, || {
-            self.attempt(request, &url, &call, expected)
+        with_retry(&self.inner.retry, &call, || async {
+            let raw = self.round_trip(request, &url, &call).await?;
+            self.judge(request, &call, raw, expected)
         })
         .await
     }
 
-    /// One attempt (two when an OAuth token is refused and refreshed).
-    async fn attempt(
-        &self,
-        request: &Request,
-        url: &Url,
-        call: &str,
-        expected: &[u16],
-    ) -> Result<Response, Failure> {
+    /// Sends `request` with the same waits and retries as [`send`](Self::send) (429s,
+    /// throttle rules, 5xx and dropped connections are retried), and returns the final
+    /// answer whatever its status, with its headers and the number of requests made.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`] when the last attempt got no answer; [`Error::Auth`] when
+    /// credentials cannot be had; [`Error::Config`] for a request that has no URL.
+    pub async fn exchange(&self, request: &Request) -> Result<Answer> {
+        let url = request.url(&self.inner.base_url)?;
+        let call = format!("{} {}", request.method, display_url(&url));
+        let attempts = AtomicU32::new(0);
+        // The last answer of a status worth retrying, returned once the retries end.
+        let last: Mutex<Option<Answer>> = Mutex::new(None);
+        let keep = |answer: Option<Answer>| {
+            if let Ok(mut last) = last.lock() {
+                *last = answer;
+            }
+        };
+        let result = with_retry(&self.inner.retry, &call, || async {
+            keep(None);
+            let sent = attempts.fetch_add(1, Ordering::AcqRel) + 1;
+            let raw = self.round_trip(request, &url, &call).await?;
+            let throttled = self.throttled(raw.status, &raw.bytes);
+            let retry = throttled || is_retryable_status(raw.status);
+            let retry_after = raw.retry_after;
+            let answer = self.answer(request, raw, sent);
+            if !retry {
+                return Ok(answer);
+            }
+            let error = Error::Server {
+                status: answer.status,
+                scim_type: None,
+                detail: None,
+            };
+            keep(Some(answer));
+            Err(Failure::transient(error, retry_after))
+        })
+        .await;
+        match result {
+            Ok(answer) => Ok(answer),
+            Err(error) => match last.lock().ok().and_then(|mut last| last.take()) {
+                Some(answer) => Ok(answer),
+                None => Err(error),
+            },
+        }
+    }
+
+    /// `raw` as an [`Answer`], scrubbed of secrets unless it is a 2xx.
+    fn answer(&self, request: &Request, raw: Raw, attempts: u32) -> Answer {
+        let body = if (200..300).contains(&raw.status) {
+            raw.bytes
+        } else {
+            let mut secrets: Vec<&Secret> = request.redact.iter().collect();
+            secrets.push(&raw.token);
+            scrub(&raw.bytes, &secrets)
+        };
+        Answer {
+            status: raw.status,
+            body,
+            attempts,
+            headers: raw.headers,
+        }
+    }
+
+    /// Sends one request (two when an OAuth token is refused and refreshed), after the
+    /// client-side rate limit; after an answer saying the service's window is spent,
+    /// waits for its reset.
+    async fn round_trip(&self, request: &Request, url: &Url, call: &str) -> Result<Raw, Failure> {
         let inner = &*self.inner;
         let shown = display_url(url);
         let mut refreshed = false;
@@ -189,13 +262,17 @@ impl HttpClient {
             let mut builder = inner
                 .http
                 .request(request.method.to_reqwest(), url.clone())
-                .bearer_auth(token.expose())
+                .header(
+                    AUTHORIZATION,
+                    format!("{} {}", inner.scheme, token.expose()),
+                )
                 .header(ACCEPT, request.accept);
             if let Some(body) = &request.body {
                 builder = builder
                     .header(CONTENT_TYPE, request.content_type)
                     .body(body.to_string());
             }
+            budget::count_request();
             let response = builder
                 .send()
                 .await
@@ -208,44 +285,125 @@ impl HttpClient {
                 refreshed = true;
                 continue;
             }
-            let retry_after = response
-                .headers()
+            let headers = response.headers().clone();
+            let window = self.window(&headers);
+            let retry_after = headers
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                .or(window.reset_in.filter(|_| status == 429 || window.spent));
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| Failure::transient(transport_error(shown.clone(), &e), None))?;
-            if self.throttled(status, &bytes) {
-                tracing::debug!(call, status, "the service asks to slow down");
-                let error = Error::RateLimited { retry_after };
-                return Err(Failure::transient(error, retry_after));
+                .map_err(|e| Failure::transient(transport_error(shown.clone(), &e), None))?
+                .to_vec();
+            if (200..300).contains(&status) && window.spent {
+                let wait = window
+                    .reset_in
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(inner.retry.max_retry_after);
+                tracing::debug!(
+                    call,
+                    ?wait,
+                    "the service's rate-limit window is spent; waiting for its reset"
+                );
+                tokio::time::sleep(wait).await;
             }
-            if (200..300).contains(&status) {
-                return success(status, &bytes, &shown).map_err(Failure::fatal);
-            }
-            if expected.contains(&status) {
-                let body = serde_json::from_slice(&bytes).ok();
-                return Ok(Response { status, body });
-            }
-            let mut secrets: Vec<&Secret> = request.redact.iter().collect();
-            secrets.push(&token);
-            let body = ErrorBody::parse_redacted(&bytes, &secrets);
-            let error = status_error(status, call, body, retry_after, inner.auth.source());
-            return Err(if is_retryable_status(status) {
-                Failure::transient(error, retry_after)
-            } else {
-                Failure::fatal(error)
+            return Ok(Raw {
+                status,
+                headers,
+                bytes,
+                retry_after,
+                token,
             });
         }
     }
+
+    /// What the service's rate-limit headers say, if it sends some.
+    fn window(&self, headers: &HeaderMap) -> Window {
+        let Some(names) = &self.inner.rate_limit_headers else {
+            return Window::default();
+        };
+        let number = |name: &str| -> Option<u64> {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Window {
+            spent: number(&names.remaining) == Some(0),
+            // At least a second: the reset is rounded down to the second.
+            reset_in: number(&names.reset)
+                .map(|reset| Duration::from_secs(reset.saturating_sub(now).max(1))),
+        }
+    }
+
+    /// A 2xx as a [`Response`], an expected status as one too, anything else as a
+    /// failure, transient or not.
+    fn judge(
+        &self,
+        request: &Request,
+        call: &str,
+        raw: Raw,
+        expected: &[u16],
+    ) -> Result<Response, Failure> {
+        let shown = call.split_once(' ').map_or(call, |(_, url)| url);
+        let status = raw.status;
+        if self.throttled(status, &raw.bytes) {
+            tracing::debug!(call, status, "the service asks to slow down");
+            let error = Error::RateLimited {
+                retry_after: raw.retry_after,
+            };
+            return Err(Failure::transient(error, raw.retry_after));
+        }
+        if (200..300).contains(&status) {
+            return success(status, &raw.bytes, shown).map_err(Failure::fatal);
+        }
+        if expected.contains(&status) {
+            let body = serde_json::from_slice(&raw.bytes).ok();
+            return Ok(Response { status, body });
+        }
+        let mut secrets: Vec<&Secret> = request.redact.iter().collect();
+        secrets.push(&raw.token);
+        let body = ErrorBody::parse_redacted(&raw.bytes, &secrets);
+        let retry_after = raw.retry_after;
+        let error = status_error(status, call, body, retry_after, self.inner.auth.source());
+        Err(if is_retryable_status(status) {
+            Failure::transient(error, retry_after)
+        } else {
+            Failure::fatal(error)
+        })
+    }
+}
+
+/// What a service's rate-limit headers said.
+#[derive(Debug, Default, Clone, Copy)]
+struct Window {
+    /// Nothing remains in the window.
+    spent: bool,
+    /// The time until its reset.
+    reset_in: Option<Duration>,
+}
+
+/// `bytes` with every occurrence of each non-empty secret replaced by `***`.
+fn scrub(bytes: &[u8], secrets: &[&Secret]) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for secret in secrets {
+        let secret = secret.expose();
+        if !secret.is_empty() && text.contains(secret) {
+            text = text.replace(secret, "***");
+        }
+    }
+    text.into_bytes()
 }
 
 impl HttpClient {
     /// Whether an answer matches one of the manifest's throttle rules.
     fn throttled(&self, status: u16, body: &[u8]) -> bool {
-        let rules = self.inner.manifest.provisioning.throttle;
+        let rules = &self.inner.throttle;
         if !rules.iter().any(|rule| rule.status == status) {
             return false;
         }

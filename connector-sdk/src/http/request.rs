@@ -168,6 +168,48 @@ pub struct Response {
     pub body: Option<Value>,
 }
 
+/// The final answer to a request sent with
+/// [`HttpClient::exchange`](super::HttpClient::exchange), whatever its status, for
+/// callers that read headers (`Link` paging) or give error bodies their own meaning.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body. In an answer that is not 2xx, the token and the request's
+    /// [`redact`](Request::redact) values are replaced by `***`.
+    pub body: Vec<u8>,
+    /// Requests sent to get it, retries included.
+    pub attempts: u32,
+    /// The headers.
+    pub(crate) headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The first value of the header `name` (any case), when it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every textual value of the header `name` (any case), in order.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
 /// Percent-encodes everything but RFC 3986 unreserved characters (so a space is `%20`,
 /// which every server decodes, unlike `+`).
 fn percent_encode(text: &str) -> String {

@@ -3,6 +3,8 @@
 //! [backon] drives the loop: its exponential backoff gives the ceiling of each wait,
 //! [`full_jitter`] draws the actual wait below it, and a `Retry-After` from the server
 //! replaces the draw (or ends the retries when it is longer than the policy allows).
+//! Each retry also takes one from the task's [`RetryBudget`](super::RetryBudget), when it
+//! has one: none left ends the retries.
 
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
@@ -114,11 +116,13 @@ where
         .adjust(move |failure: &Failure, ceiling: Option<Duration>| {
             // `None` from the backoff means the attempts are spent.
             let ceiling = ceiling?;
-            match failure.retry_after {
-                Some(wait) if wait > max_retry_after => None,
-                Some(wait) => Some(wait),
-                None => Some(full_jitter(ceiling)),
-            }
+            let wait = match failure.retry_after {
+                Some(wait) if wait > max_retry_after => return None,
+                Some(wait) => wait,
+                None => full_jitter(ceiling),
+            };
+            // The caller's budget of retries for the whole operation, last.
+            super::budget::take_retry().then_some(wait)
         })
         .notify(|failure: &Failure, wait: Duration| {
             tracing::warn!(
@@ -188,6 +192,30 @@ mod tests {
         .await;
         assert!(matches!(result, Err(Error::Server { status: 503, .. })));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_shared_budget_ends_the_retries_of_every_request() {
+        let calls = AtomicU32::new(0);
+        let budget = super::super::RetryBudget::new(3);
+        let failing = || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(Failure::transient(server_error(), None))
+        };
+        let (first, second) = budget
+            .run(async {
+                let first = with_retry(&policy(5), "first", failing).await;
+                let second = with_retry(&policy(5), "second", failing).await;
+                (first, second)
+            })
+            .await;
+        assert!(first.is_err() && second.is_err());
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            5,
+            "two first attempts and the three retries the budget holds"
+        );
+        assert_eq!(budget.left(), 0);
     }
 
     #[tokio::test]

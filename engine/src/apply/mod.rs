@@ -1,7 +1,10 @@
 //! Applying a plan: every instance at once, each account's steps in order, bounded by a
 //! global and a per-instance semaphore. Each call is journaled (intent before, outcome
-//! after); a failing account is retried, then recorded failed, and never stops the run.
+//! after); a failing account is recorded failed and never stops the run. Each change's
+//! requests share one retry budget ([`RETRIES_PER_CHANGE`]); an instance whose changes
+//! keep failing with server errors is left alone for the rest of the run (`health`).
 
+mod health;
 mod linking;
 mod progress;
 mod resume;
@@ -17,8 +20,9 @@ use tokio::task::JoinSet;
 
 pub use progress::{ApplyProgress, ProgressHandle};
 pub use resume::ResumedIntent;
-pub use step::StepResult;
+pub use step::{RETRIES_PER_CHANGE, StepResult};
 
+pub(crate) use health::Health;
 pub(crate) use resume::resume;
 pub(crate) use step::{ChainState, Confirm, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
 
@@ -35,12 +39,15 @@ pub(crate) struct ApplyContext {
     pub sink: Arc<AuditSink>,
     /// The run.
     pub run_id: String,
-    /// Calls per step for transient errors (the SDK retries each HTTP request too).
+    /// Connector calls per step: the call, then redos of an ambiguous create (the SDK
+    /// retries requests, within the change's budget).
     pub max_attempts: u32,
     /// Pause before a step retry, times the attempt number.
     pub backoff: Duration,
     /// Who hears about each finished change.
     pub progress: Option<ProgressHandle>,
+    /// Each instance's breaker.
+    pub health: Health,
 }
 
 /// What an apply did.
@@ -74,7 +81,8 @@ pub struct ApplyCounts {
     /// Writes the app answered without some of the values sent (it dropped or changed
     /// them): never counted as applied.
     pub not_stored: u64,
-    /// Changes not attempted because an earlier step of the account failed.
+    /// Changes not attempted: an earlier step of the account failed, or the instance's
+    /// breaker opened (`policy.unhealthy_after`).
     pub skipped: u64,
     /// Instances that could not be planned.
     pub failed_instances: u64,
@@ -286,9 +294,9 @@ struct Chain<'a> {
     steps: Vec<Step>,
 }
 
-/// One account's steps in order; after a failure the rest are skipped. Each step starts
-/// once the previous one's outcome is committed; the last one's commit is returned to
-/// settle.
+/// One account's steps in order; after a failure the rest are skipped, and so is every
+/// step once the instance's breaker is open. Each step starts once the previous one's
+/// outcome is committed; the last one's commit is returned to settle.
 async fn run_chain(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
@@ -299,19 +307,26 @@ async fn run_chain(
     let mut results: Vec<StepResult> = Vec::new();
     let mut failed = false;
     let mut last: Option<Confirm> = None;
+    let health = ctx.health.of(&run.instance);
     for step in chain.steps {
         if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
             confirm.settle(ctx, result).await;
             failed = stops_chain(result);
         }
-        if failed {
+        let unhealthy = health.is_open();
+        if failed || unhealthy {
+            let detail = if unhealthy {
+                health.detail()
+            } else {
+                "an earlier step of this account failed or was left alone".to_owned()
+            };
             let skipped = StepResult {
                 step: step.id.clone(),
                 instance: run.instance.name.clone(),
                 action: step.action.name().to_owned(),
                 target: step.target.label().to_owned(),
                 status: "skipped".to_owned(),
-                detail: Some("an earlier step of this account failed or was left alone".to_owned()),
+                detail: Some(detail),
                 attempts: 0,
             };
             if let Some(progress) = &ctx.progress {
@@ -321,7 +336,7 @@ async fn run_chain(
             continue;
         }
         let step = Arc::new(step);
-        let (result, confirm) = apply_step(
+        let (mut result, confirm) = apply_step(
             ctx,
             run,
             gate,
@@ -331,6 +346,15 @@ async fn run_chain(
             &mut state,
         )
         .await;
+        // Queued before the breaker opened, but never called.
+        let left_alone = result.attempts == 0
+            && result
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(health::NOT_ATTEMPTED));
+        if left_alone {
+            result.status = "skipped".to_owned();
+        }
         failed = stops_chain(&result);
         if let Some(progress) = &ctx.progress {
             progress.0.step_finished(&result);

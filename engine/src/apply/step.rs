@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use connector_sdk::http::RetryBudget;
 use connector_sdk::{AccountRef, Connector, Identity, LicenseMode, LicenseOutcome};
 use serde::Serialize;
 use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
@@ -12,6 +13,7 @@ use tokio::task::JoinSet;
 
 use super::ApplyContext;
 use super::linking::{self, Claims, Decision, Found};
+use super::health::{NOT_ATTEMPTED, Verdict};
 use crate::attrs::AttributeChange;
 use crate::audit::{ChangeRecord, ChangeStatus, event};
 use crate::clock;
@@ -146,23 +148,66 @@ impl std::fmt::Debug for CallJob {
 }
 
 impl CallJob {
-    /// Calls, retrying transient errors, and sends the result.
+    /// Makes the call within the change's [`RETRIES_PER_CHANGE`] and sends the result;
+    /// calls nothing once the instance's breaker is open.
+    ///
+    /// The SDK retries each request (drawing on the change's budget); the engine redoes
+    /// the call (which then starts with a lookup) only after an ambiguous outcome — a
+    /// create that failed with a timeout or another transient error, so the account may
+    /// exist — while `max_attempts`, the budget and the instance's health allow. Any other
+    /// failure stands: retrying it is the SDK's job, and it has done it.
     async fn run(self) {
         let who = self.who.and_then(|i| self.directory.people.get(i));
         let (ctx, run, step) = (&*self.ctx, &*self.run, &*self.step);
-        let mut attempts = 0;
-        let done = loop {
-            attempts += 1;
-            match call(ctx, run, who, step, self.account.as_ref(), attempts).await {
-                Ok(done) => break Ok(done),
-                Err(error) if error.is_transient() && attempts < ctx.max_attempts => {
-                    tokio::time::sleep(ctx.backoff * attempts).await;
+        let health = ctx.health.of(&run.instance);
+        if health.is_open() {
+            let _ = self.reply.send((self.entry, 0, Err(health.detail())));
+            return;
+        }
+        let budget = RetryBudget::new(RETRIES_PER_CHANGE);
+        let account = self.account.as_ref();
+        let (attempts, outcome) = budget
+            .run(async {
+                let mut attempts = 0;
+                loop {
+                    attempts += 1;
+                    match call(ctx, run, who, step, account, attempts).await {
+                        Ok(done) => break (attempts, Ok(done)),
+                        Err(error)
+                            if ambiguous(&step.action, &error)
+                                && attempts < ctx.max_attempts
+                                && !health.is_open()
+                                && budget.take() =>
+                        {
+                            tokio::time::sleep(ctx.backoff * attempts).await;
+                        }
+                        Err(error) => break (attempts, Err(error)),
+                    }
                 }
-                Err(error) => break Err(error.to_string()),
-            }
+            })
+            .await;
+        let verdict = match &outcome {
+            Ok(_) => Verdict::Answered,
+            Err(error) => Verdict::of(error),
         };
+        if health.record(verdict) {
+            tracing::warn!(
+                instance = %run.instance.name,
+                "{}; its remaining changes are not attempted",
+                health.detail().replace(NOT_ATTEMPTED, "the instance is unhealthy")
+            );
+        }
+        let done = outcome.map_err(|error| error.to_string());
         let _ = self.reply.send((self.entry, attempts, done));
     }
+}
+
+/// Whether a failed call may have changed the app after all: a create that timed out or
+/// failed transiently may have made the account, which a redo's lookup finds. Updates,
+/// disables and licence calls set a state, so the SDK's retries of their requests are
+/// all they need.
+fn ambiguous(action: &Action, error: &connector_sdk::Error) -> bool {
+    matches!(action, Action::Create) && error.is_transient()
 }
 
 /// Applies `step` (of the person at `who` in `directory`); on success the chain's
@@ -625,5 +670,11 @@ fn license_effect(instance: &str, person: &str, sku: &str, state: Option<License
     }
 }
 
-/// The default pause between step retries (multiplied by the attempt number).
+/// The default pause before a redo of an ambiguous create (times the attempt number).
 pub(crate) const RETRY_BACKOFF: Duration = Duration::from_millis(300);
+
+/// Re-sends one change may make in all: every SDK retry of any of its requests (after a
+/// 5xx, a timeout, a dropped connection or a 429) and every engine redo takes one. A
+/// change thus makes at most the requests it needs once plus this many; see
+/// `engine/README.md`, "Requests per change".
+pub const RETRIES_PER_CHANGE: u32 = 4;

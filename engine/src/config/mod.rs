@@ -187,6 +187,10 @@ pub struct Policy {
     pub concurrency: usize,
     /// Revoke the seats of people whose account is deactivated.
     pub reclaim_disabled: bool,
+    /// The instance breaker: after this many steps in a row fail with a server or
+    /// transport error (5xx, timeout, connection, 429 after the retries; not a 4xx), the
+    /// instance's remaining steps are not attempted.
+    pub unhealthy_after: u32,
 }
 
 impl Default for Policy {
@@ -204,6 +208,7 @@ impl Default for Policy {
             max_removal_percent: None,
             concurrency: 4,
             reclaim_disabled: true,
+            unhealthy_after: 5,
         }
     }
 }

@@ -89,6 +89,15 @@ pub(super) fn policy(raw: &RawPolicy, manifest: &Manifest, diags: &mut Diagnosti
             .as_ref()
             .map_or(defaults.concurrency, |c| positive(c, diags)),
         reclaim_disabled: raw.reclaim_disabled.unwrap_or(defaults.reclaim_disabled),
+        unhealthy_after: raw.unhealthy_after.as_ref().map_or(defaults.unhealthy_after, |k| {
+            if *k.get_ref() == 0 {
+                diags.error(
+                    k.span(),
+                    "`unhealthy_after` is the number of failed steps in a row that stops the instance, at least 1",
+                );
+            }
+            (*k.get_ref()).max(1)
+        }),
     }
 }
 

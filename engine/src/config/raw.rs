@@ -89,6 +89,7 @@ pub(super) struct RawPolicy {
     pub max_removal_percent: Option<Spanned<f64>>,
     pub concurrency: Option<Spanned<u32>>,
     pub reclaim_disabled: Option<bool>,
+    pub unhealthy_after: Option<Spanned<u32>>,
 }
 
 /// One `[[provision]]` rule.

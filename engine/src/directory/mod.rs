@@ -16,7 +16,7 @@ mod okta;
 pub use error::DirectoryError;
 pub use file::FileSource;
 pub use model::{Directory, Group};
-pub use okta::{OktaSource, RateLimitStatus};
+pub use okta::OktaSource;
 
 use async_trait::async_trait;
 

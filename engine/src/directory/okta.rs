@@ -8,8 +8,9 @@
 //! assigned to the app, directly or through a group, becomes a member of a directory
 //! group named as configured, which assignment rules select like any group.
 //!
-//! Module `http` pages (`Link: rel="next"`), authenticates (`SSWS`), waits out the rate
-//! limit (`X-Rate-Limit-Remaining` / `X-Rate-Limit-Reset`) and retries; module
+//! Module `http` pages (`Link: rel="next"`) over the SDK's `HttpClient`, which
+//! authenticates (`SSWS`), waits out the rate limit (`X-Rate-Limit-Remaining` /
+//! `X-Rate-Limit-Reset`) and retries; module
 //! `mapping` turns Okta's JSON into people and groups. Any page that fails fails the
 //! load: a partial directory must never look like people who left.
 
@@ -22,8 +23,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use connector_sdk::{Identity, Secret};
 use serde_json::Value;
-
-pub use http::RateLimitStatus;
 
 use super::DirectorySource;
 use super::error::DirectoryError;
@@ -102,7 +101,7 @@ impl OktaSource {
     /// long, three times, ... five retries at most); half a second by default. A 429 is
     /// waited out until `X-Rate-Limit-Reset` instead.
     pub fn retry_delay(mut self, delay: Duration) -> Self {
-        self.client.retry_delay = delay;
+        self.client.set_retry_delay(delay);
         self
     }
 

@@ -1,13 +1,15 @@
-//! The HTTP side of the Okta source: `SSWS` authentication, `Link: rel="next"` paging
-//! (never leaving the org's origin, so the token is only ever sent to the org), waiting
-//! out `X-Rate-Limit-Remaining: 0` and 429s until `X-Rate-Limit-Reset`, retrying 5xx
-//! answers and dropped connections, and errors that name the request, the HTTP status
-//! and Okta's `errorSummary` and `errorCode`.
+//! The HTTP side of the Okta source, over the SDK's [`HttpClient`]: the client sends
+//! `Authorization: SSWS <token>`, waits out `X-Rate-Limit-Remaining: 0` and 429s until
+//! `X-Rate-Limit-Reset`, and retries 5xx answers and dropped connections; this module
+//! adds `Link: rel="next"` paging (never leaving the org's origin, so the token is only
+//! ever sent to the org) and errors that name the request, the HTTP status and Okta's
+//! `errorSummary` and `errorCode`.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::Duration;
 
-use connector_sdk::Secret;
-use reqwest::header::HeaderMap;
+use connector_sdk::http::{HttpClient, HttpSettings, Method, Request};
+use connector_sdk::{RetryPolicy, Secret};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
@@ -17,45 +19,8 @@ use super::super::error::DirectoryError;
 const MAX_RETRIES: u32 = 5;
 /// The longest wait for a rate-limit reset.
 const MAX_WAIT: Duration = Duration::from_secs(120);
-
-/// Okta's rate-limit headers of the last answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RateLimitStatus {
-    /// `X-Rate-Limit-Remaining`: requests left in the window.
-    pub remaining: Option<u64>,
-    /// `X-Rate-Limit-Reset`: when the window resets, in Unix seconds.
-    pub reset: Option<u64>,
-}
-
-impl RateLimitStatus {
-    /// Reads the headers of an answer.
-    fn read(headers: &HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok())
-        };
-        Self {
-            remaining: number("x-rate-limit-remaining"),
-            reset: number("x-rate-limit-reset"),
-        }
-    }
-
-    /// How long to wait before the next request: until the reset when nothing remains
-    /// (or the answer was a 429), at least a second, at most [`MAX_WAIT`].
-    pub(super) fn wait(&self, now_secs: u64, exhausted: bool) -> Option<Duration> {
-        let spent = exhausted || self.remaining == Some(0);
-        if !spent {
-            return None;
-        }
-        let wait = match self.reset {
-            Some(reset) => Duration::from_secs(reset.saturating_sub(now_secs).max(1)),
-            None => Duration::from_secs(60),
-        };
-        Some(wait.min(MAX_WAIT))
-    }
-}
+/// The timeout of one request.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An authenticated reader of one Okta org.
 #[derive(Debug, Clone)]
@@ -64,12 +29,14 @@ pub(super) struct OktaClient {
     base: String,
     /// The org's origin (`https://acme.okta.com`): `next` links must stay on it.
     origin: String,
+    /// The API token.
     token: Secret,
-    client: reqwest::Client,
+    /// The HTTP client (SSWS, rate-limit headers, retries), built on first use.
+    client: OnceLock<HttpClient>,
     /// The `limit` asked for on every listing.
     pub page_size: u32,
-    /// The wait before the first retry of a 5xx (doubled, then tripled, ...).
-    pub retry_delay: Duration,
+    /// The longest wait before the first retry of a 5xx (doubled for each next one).
+    retry_delay: Duration,
 }
 
 impl OktaClient {
@@ -84,21 +51,38 @@ impl OktaClient {
                 "the Okta URL `{base}` must be an http(s) URL such as https://acme.okta.com"
             )));
         }
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| DirectoryError::source(format!("cannot build the Okta client: {e}")))?;
+        let retry_delay = Duration::from_millis(500);
+        // Checked now, built on first use (after the options are set).
+        settings(base, &token, retry_delay)?;
         Ok(Self {
             base: base.to_owned(),
             origin: parsed.origin().ascii_serialization(),
             token,
-            client,
+            client: OnceLock::new(),
             page_size: 200,
-            retry_delay: Duration::from_millis(500),
+            retry_delay,
         })
+    }
+
+    /// Sets the longest wait before the first retry of a 5xx (doubled for each next one).
+    pub(super) fn set_retry_delay(&mut self, delay: Duration) {
+        self.retry_delay = delay;
+        self.client = OnceLock::new();
+    }
+
+    /// The HTTP client, built on first use.
+    fn http(&self) -> Result<&HttpClient, DirectoryError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let settings = settings(&self.base, &self.token, self.retry_delay)?;
+        let client =
+            HttpClient::from_settings(settings).map_err(|e| cannot_build(&self.base, &e))?;
+        // Another task may have built one meanwhile: either will do.
+        let _ = self.client.set(client);
+        self.client
+            .get()
+            .ok_or_else(|| DirectoryError::source("the Okta client was not built"))
     }
 
     /// The org's URL.
@@ -121,7 +105,7 @@ impl OktaClient {
         let mut items = Vec::new();
         let mut url = Some(first);
         while let Some(page_url) = url {
-            let (body, headers) = self.get(&page_url).await?;
+            let (body, links) = self.get(&page_url).await?;
             match body {
                 Value::Array(page) => items.extend(page),
                 other => {
@@ -131,7 +115,7 @@ impl OktaClient {
                     )));
                 }
             }
-            url = self.next(&page_url, &headers)?;
+            url = self.next(&page_url, &links)?;
         }
         Ok(items)
     }
@@ -143,9 +127,10 @@ impl OktaClient {
         Ok(self.get(&url).await?.0)
     }
 
-    /// The `rel="next"` link of a page, checked to stay on the org's origin.
-    fn next(&self, page: &Url, headers: &HeaderMap) -> Result<Option<Url>, DirectoryError> {
-        let Some(link) = next_link(headers) else {
+    /// The `rel="next"` link among a page's `Link` values, checked to stay on the org's
+    /// origin.
+    fn next(&self, page: &Url, links: &[String]) -> Result<Option<Url>, DirectoryError> {
+        let Some(link) = next_link(links) else {
             return Ok(None);
         };
         let next = page.join(&link).map_err(|e| {
@@ -160,66 +145,59 @@ impl OktaClient {
         Ok(Some(next))
     }
 
-    /// One GET, retried after 429s (until `X-Rate-Limit-Reset`), 5xx answers and
-    /// dropped connections; waits for the reset when the answer spent the budget.
-    async fn get(&self, url: &Url) -> Result<(Value, HeaderMap), DirectoryError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let sent = self
-                .client
-                .get(url.clone())
-                .header("Authorization", format!("SSWS {}", self.token.expose()))
-                .header("Accept", "application/json")
-                .send()
-                .await;
-            let response = match sent {
-                Ok(response) => response,
-                Err(error) if attempt <= MAX_RETRIES => {
-                    tracing::debug!(%url, %error, attempt, "Okta request failed; retrying");
-                    tokio::time::sleep(self.retry_delay * attempt).await;
-                    continue;
-                }
-                Err(error) => {
-                    return Err(DirectoryError::source(format!(
-                        "cannot reach Okta: GET {url} failed {attempt} times: {error}"
-                    )));
-                }
-            };
-            let status = response.status();
-            let limit = RateLimitStatus::read(response.headers());
-            let throttled = status == StatusCode::TOO_MANY_REQUESTS;
-            if (throttled || status.is_server_error()) && attempt <= MAX_RETRIES {
-                let wait = limit
-                    .wait(now_secs(), throttled)
-                    .unwrap_or(self.retry_delay * attempt);
-                tracing::debug!(%url, %status, ?wait, attempt, "Okta asked to wait; retrying");
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            let headers = response.headers().clone();
-            let text = response.text().await.map_err(|e| {
-                DirectoryError::source(format!("GET {url}: the answer could not be read: {e}"))
-            })?;
-            if !status.is_success() {
-                return Err(DirectoryError::source(failure(url, status, &text, attempt)));
-            }
-            let body = serde_json::from_str(&text).map_err(|e| {
-                DirectoryError::source(format!(
-                    "Okta's answer to GET {url} is not JSON ({e}): {}",
-                    snippet(&text)
-                ))
-            })?;
-            if let Some(wait) = limit.wait(now_secs(), false) {
-                tracing::debug!(
-                    ?wait,
-                    "Okta's rate-limit budget is spent; waiting for the reset"
-                );
-                tokio::time::sleep(wait).await;
-            }
-            return Ok((body, headers));
+    /// One GET (retried and rate-limited by the client): the JSON body and the `Link`
+    /// header values.
+    async fn get(&self, url: &Url) -> Result<(Value, Vec<String>), DirectoryError> {
+        let request = Request::new(Method::Get, Vec::<String>::new()).at(url.clone());
+        let answer = self.http()?.exchange(&request).await.map_err(|error| {
+            DirectoryError::source(format!("cannot reach Okta: GET {url}: {error}"))
+        })?;
+        let text = answer.text();
+        if !answer.is_success() {
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            return Err(DirectoryError::source(failure(
+                url,
+                status,
+                &text,
+                answer.attempts,
+            )));
         }
+        let body = serde_json::from_str(&text).map_err(|e| {
+            DirectoryError::source(format!(
+                "Okta's answer to GET {url} is not JSON ({e}): {}",
+                snippet(&text)
+            ))
+        })?;
+        let links = answer
+            .header_values("link")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Ok((body, links))
     }
+}
+
+/// The SDK client settings of the org at `base`: `SSWS` token, Okta's rate-limit
+/// headers, five retries starting after `delay` at most.
+fn settings(base: &str, token: &Secret, delay: Duration) -> Result<HttpSettings, DirectoryError> {
+    let retry = RetryPolicy {
+        max_attempts: MAX_RETRIES + 1,
+        initial_backoff: delay,
+        max_backoff: delay * 16,
+        max_retry_after: MAX_WAIT,
+    };
+    Ok(HttpSettings::new("okta", base, token.clone())
+        .map_err(|e| cannot_build(base, &e))?
+        .auth_scheme("SSWS")
+        .credentials_source("the Okta API token")
+        .rate_limit_headers("x-rate-limit-remaining", "x-rate-limit-reset")
+        .retry(retry)
+        .timeout(TIMEOUT))
+}
+
+/// The error of a client that cannot be built.
+fn cannot_build(base: &str, error: &connector_sdk::Error) -> DirectoryError {
+    DirectoryError::source(format!("cannot build the Okta client for {base}: {error}"))
 }
 
 /// What a failed answer says: the request, the status, Okta's `errorSummary` and
@@ -258,19 +236,10 @@ fn snippet(text: &str) -> String {
     text.chars().take(300).collect()
 }
 
-/// The current time in Unix seconds.
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// The `rel="next"` URL of the `Link` headers, if any.
-fn next_link(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all("link")
+/// The `rel="next"` URL of the `Link` header values, if any.
+fn next_link(values: &[String]) -> Option<String> {
+    values
         .iter()
-        .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .find(|part| part.contains("rel=\"next\""))
         .and_then(|part| {
@@ -282,48 +251,19 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use reqwest::header::HeaderValue;
-
     use super::*;
 
     #[test]
     fn next_link_is_found_among_several() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            "link",
-            HeaderValue::from_static("<https://a.okta.com/api/v1/users?limit=2>; rel=\"self\""),
-        );
-        headers.append(
-            "link",
-            HeaderValue::from_static(
-                "<https://a.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"",
-            ),
-        );
+        let values = [
+            "<https://a.okta.com/api/v1/users?limit=2>; rel=\"self\"".to_owned(),
+            "<https://a.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\"".to_owned(),
+        ];
         assert_eq!(
-            next_link(&headers).as_deref(),
+            next_link(&values).as_deref(),
             Some("https://a.okta.com/api/v1/users?after=00u2&limit=2")
         );
-        let broken = HeaderMap::from_iter([(
-            reqwest::header::LINK,
-            HeaderValue::from_static(">oops<; rel=\"next\""),
-        )]);
-        assert_eq!(next_link(&broken), None);
-    }
-
-    #[test]
-    fn waits_for_the_reset_only_when_the_budget_is_spent() {
-        let status = RateLimitStatus {
-            remaining: Some(0),
-            reset: Some(1_010),
-        };
-        assert_eq!(status.wait(1_000, false), Some(Duration::from_secs(10)));
-        let fine = RateLimitStatus {
-            remaining: Some(5),
-            reset: Some(1_010),
-        };
-        assert_eq!(fine.wait(1_000, false), None);
-        assert_eq!(fine.wait(1_000, true), Some(Duration::from_secs(10)));
-        assert_eq!(fine.wait(1_020, true), Some(Duration::from_secs(1)));
+        assert_eq!(next_link(&[">oops<; rel=\"next\"".to_owned()]), None);
     }
 
     #[test]
@@ -331,9 +271,7 @@ mod tests {
         let client = OktaClient::new("https://acme.okta.com/", Secret::new("t")).unwrap();
         assert_eq!(client.base(), "https://acme.okta.com");
         let page = Url::parse("https://acme.okta.com/api/v1/users?limit=2").unwrap();
-        let link = |value: &'static str| {
-            HeaderMap::from_iter([(reqwest::header::LINK, HeaderValue::from_static(value))])
-        };
+        let link = |value: &str| vec![value.to_owned()];
         let same = client
             .next(&page, &link("</api/v1/users?after=1>; rel=\"next\""))
             .unwrap();
