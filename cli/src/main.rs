@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", connector_sdk::display::escape_lines(&message));
             ExitCode::FAILURE
         }
     }

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use connector_engine::{ApplyProgress, ProgressHandle, StepResult};
+use connector_sdk::display::escape;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How progress is shown.
@@ -53,7 +54,7 @@ impl ApplyProgress for Bars {
         for (instance, total) in totals.iter().filter(|(_, total)| *total > 0) {
             let bar = self.multi.add(ProgressBar::new(*total));
             bar.set_style(style.clone());
-            bar.set_prefix(format!("{instance:>width$}"));
+            bar.set_prefix(format!("{:>width$}", escape(instance)));
             bar.enable_steady_tick(Duration::from_millis(200));
             bars.insert(instance.clone(), bar);
         }
@@ -126,7 +127,8 @@ fn progress_line(instance: &str, done: u64, total: u64, failed: u64) -> Option<S
             String::new()
         };
         format!(
-            "apply: {instance}: {done}/{total} changes ({}%{failed})",
+            "apply: {}: {done}/{total} changes ({}%{failed})",
+            escape(instance),
             done * 100 / total.max(1)
         )
     })

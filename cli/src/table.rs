@@ -1,9 +1,16 @@
 //! Plain-text tables with aligned columns.
 
-/// Renders `rows` under `header`, columns padded to their widest cell.
+use connector_sdk::display::escape;
+
+/// Renders `rows` under `header`, columns padded to their widest cell. Cells are
+/// [escaped](escape) for the terminal.
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| escape(cell).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -27,7 +34,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .map(String::as_str)
             .collect(),
     ));
-    for row in rows {
+    for row in &rows {
         out.push('\n');
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
@@ -37,6 +44,12 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn escapes_cells() {
+        let out = super::render(&["app"], &[vec!["x\u{1b}[2Ky".into()]]);
+        assert_eq!(out, "app\n-----------\nx\\u{1b}[2Ky\n");
+    }
+
     #[test]
     fn aligns_columns() {
         let out = super::render(&["a", "bb"], &[vec!["ccc".into(), "d".into()]]);

@@ -26,6 +26,7 @@
 
 pub mod config;
 pub mod connector;
+pub mod display;
 pub mod error;
 pub mod http;
 pub mod identity;

@@ -392,3 +392,54 @@ async fn the_rate_limit_spaces_requests() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_refused_token_names_the_variable_that_holds_it() {
+    let server = MockServer::start().await;
+    Mock::given(path("/scim/v2/Users/1"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("invalid_auth"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let config = InstanceConfig::for_base_url(
+        format!("{}/scim/v2", server.uri()),
+        Secret::new(TOKEN).with_origin("SLACK_TOKEN"),
+    );
+    let error = HttpClient::new(&PATH, &config)
+        .unwrap()
+        .send(&get_user())
+        .await
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(
+        shown.contains("using the bearer token in SLACK_TOKEN: invalid_auth"),
+        "{shown}"
+    );
+    assert!(!shown.contains(TOKEN), "{shown}");
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_a_configuration_error() {
+    let server = MockServer::start().await;
+    let token = "xoxb-tök3n";
+    let config = InstanceConfig::for_base_url(
+        format!("{}/scim/v2", server.uri()),
+        Secret::new(token).with_origin("SLACK_TOKEN"),
+    );
+    let error = HttpClient::new(&PATH, &config).unwrap_err();
+    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "configuration error: the bearer token in SLACK_TOKEN cannot be sent in an HTTP \
+         header: it contains a non-ASCII character at position 7"
+    );
+    // Without a variable name, the error says where the token was given.
+    let config = InstanceConfig::for_base_url(server.uri(), Secret::new("a\u{7}b"));
+    let error = HttpClient::new(&PATH, &config).unwrap_err().to_string();
+    assert!(
+        error.contains("the bearer token of the instance configuration")
+            && error.contains("a control character at position 2"),
+        "{error}"
+    );
+    assert_eq!(request_count(&server).await, 0);
+}

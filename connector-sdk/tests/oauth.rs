@@ -186,3 +186,76 @@ async fn the_token_url_template_is_rendered() {
     assert!(error.to_string().contains("`tenant` is not set"), "{error}");
     assert!(HttpClient::new(&OAUTH, &config.with_variable("tenant", "acme")).is_ok());
 }
+
+/// Client credentials read from the variables `ZOOM_CLIENT_ID` and `ZOOM_CLIENT_SECRET`.
+fn named_credentials(server: &MockServer, client_secret: &str) -> InstanceConfig {
+    InstanceConfig {
+        credentials: Some(Credentials::ClientCredentials {
+            client_id: Secret::new("client-id").with_origin("ZOOM_CLIENT_ID"),
+            client_secret: Secret::new(client_secret).with_origin("ZOOM_CLIENT_SECRET"),
+        }),
+        ..oauth_config(server)
+    }
+}
+
+#[tokio::test]
+async fn a_refused_grant_names_the_variables() {
+    let server = MockServer::start().await;
+    token_endpoint(json!({"access_token": "tok-1"}))
+        .expect(2)
+        .mount(&server)
+        .await;
+    api("tok-1", 401).expect(2).mount(&server).await;
+    let client = HttpClient::new(&OAUTH, &named_credentials(&server, CLIENT_SECRET)).unwrap();
+    let error = client.send(&get_user()).await.unwrap_err().to_string();
+    assert!(
+        error.contains("the client credentials in ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET"),
+        "{error}"
+    );
+    assert!(
+        !error.contains(CLIENT_SECRET) && !error.contains("tok-1"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_secret_that_cannot_be_sent_is_a_configuration_error() {
+    let server = MockServer::start().await;
+    let error = HttpClient::new(&OAUTH, &named_credentials(&server, "sécret")).unwrap_err();
+    assert!(matches!(error, Error::Config(_)), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.contains(
+            "the client secret in ZOOM_CLIENT_SECRET cannot be sent in an HTTP header: it \
+             contains a non-ASCII character at position 2"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("sécret"), "{text}");
+    assert_eq!(request_count(&server).await, 0);
+}
+
+#[tokio::test]
+async fn an_access_token_that_cannot_be_sent_is_refused() {
+    let server = MockServer::start().await;
+    token_endpoint(json!({"access_token": "tök-1", "expires_in": 3600}))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = HttpClient::new(&OAUTH, &named_credentials(&server, CLIENT_SECRET)).unwrap();
+    let error = client.send(&get_user()).await.unwrap_err();
+    let text = error.to_string();
+    assert!(matches!(error, Error::Auth { .. }), "{error:?}");
+    assert!(
+        text.contains(
+            "cannot be sent in an HTTP header: it contains a non-ASCII character at position 2"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ZOOM_CLIENT_SECRET") && !text.contains("tök"),
+        "{text}"
+    );
+    // The token endpoint was asked once; the API never.
+    assert_eq!(request_count(&server).await, 1);
+}

@@ -232,3 +232,22 @@ async fn errors_show_neither_the_key_nor_the_assertion() {
     let error = RestConnector::<JwtApp>::new(config).unwrap_err();
     assert!(error.to_string().contains("no `private_key`"), "{error}");
 }
+
+#[tokio::test]
+async fn a_refused_key_names_its_variable() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client"})))
+        .mount(&server)
+        .await;
+    let (key, _) = service_account_key();
+    let key = key.with_origin("GOOGLE_SERVICE_ACCOUNT_KEY");
+    let connector = RestConnector::<JwtApp>::new(jwt_config(&server, &key)).unwrap();
+    let error = connector.get(&account()).await.unwrap_err().to_string();
+    assert!(
+        error.contains("for the service account key in GOOGLE_SERVICE_ACCOUNT_KEY: invalid_client"),
+        "{error}"
+    );
+    assert!(!error.contains("PRIVATE"), "{error}");
+}

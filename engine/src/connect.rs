@@ -19,6 +19,8 @@ pub fn instance_config(
     secrets: &dyn Secrets,
 ) -> Result<InstanceConfig, String> {
     let connection = &instance.connection;
+    // Each secret remembers its variable, so a refused or unusable one is named.
+    let secrets = &Named(secrets);
     let credentials = match &instance.manifest.auth {
         Auth::Bearer { token_env } => {
             let name = connection.token_env.as_deref().unwrap_or(token_env);
@@ -61,6 +63,16 @@ pub fn instance_config(
         config.rate_limit = connector_sdk::RateLimitSetting::Off;
     }
     Ok(config)
+}
+
+/// A [`Secrets`] source whose secrets remember the variable they were read from.
+struct Named<'a>(&'a dyn Secrets);
+
+impl Named<'_> {
+    /// The secret held by `name`, with `name` as its origin.
+    fn get(&self, name: &str) -> Result<connector_sdk::Secret, String> {
+        self.0.get(name).map(|secret| secret.with_origin(name))
+    }
 }
 
 /// Builds the connector of `instance`.

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use connector_engine::plan::render::render;
 use connector_engine::{ApplyOptions, ApplyReport, AuditSink, EngineError, PlanOptions};
+use connector_sdk::display::{Escaped, escape_lines};
 
 use crate::progress::{ProgressMode, reporter};
 
@@ -31,7 +32,8 @@ pub struct ApplyArgs {
     #[arg(long)]
     concurrency: Option<usize>,
     /// Append audit events to this file, or `-` for standard output (default:
-    /// `settings.audit_log`).
+    /// `settings.audit_log`); with `-` the report moves to standard error, so standard
+    /// output carries the audit events only.
     #[arg(long)]
     audit_log: Option<PathBuf>,
     /// Print the report as JSON.
@@ -64,6 +66,7 @@ async fn apply(args: &ApplyArgs) -> ExitCode {
         .audit_log
         .clone()
         .or_else(|| engine.assignments().settings.audit_log.clone());
+    let audit_on_stdout = audit_path.as_ref().is_some_and(|p| p.as_os_str() == "-");
     let audit = match audit_path {
         Some(path) if path.as_os_str() == "-" => AuditSink::Stdout,
         Some(path) => match AuditSink::file(&path) {
@@ -98,13 +101,19 @@ async fn apply(args: &ApplyArgs) -> ExitCode {
         Err(error @ EngineError::SourceStop(_)) => return fail(EXIT_STOPPED, &error.to_string()),
         Err(error) => return fail(EXIT_ERROR, &error.to_string()),
     };
-    if args.json {
+    let text = if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => text + "\n",
             Err(error) => return fail(EXIT_ERROR, &error.to_string()),
         }
     } else {
-        eprint!("{}", human(&report));
+        human(&report)
+    };
+    // The report is the command's output; only the audit events may claim stdout first.
+    if audit_on_stdout {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
     }
     let code = if report.stopped.is_some() {
         EXIT_STOPPED
@@ -116,18 +125,22 @@ async fn apply(args: &ApplyArgs) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The report for humans (on standard error, so `--audit-log -` keeps stdout clean).
+/// The report for humans, every value from the directory or an app escaped.
 fn human(report: &ApplyReport) -> String {
     let mut out = String::new();
     for resumed in &report.resumed {
         out.push_str(&format!(
             "resumed: {} {} (run {}): {} — {}\n",
-            resumed.instance, resumed.action, resumed.run_id, resumed.outcome, resumed.detail
+            Escaped(&resumed.instance),
+            Escaped(&resumed.action),
+            Escaped(&resumed.run_id),
+            Escaped(&resumed.outcome),
+            Escaped(&resumed.detail)
         ));
     }
     out.push_str(&render(&report.plan));
     if let Some(stopped) = &report.stopped {
-        out.push_str(&format!("\nSTOPPED: {stopped}\n"));
+        out.push_str(&format!("\nSTOPPED: {}\n", escape_lines(stopped)));
         return out;
     }
     out.push('\n');
@@ -136,17 +149,17 @@ fn human(report: &ApplyReport) -> String {
             out.push_str(&format!(
                 "{:<8} {} {} {}: {}\n",
                 result.status,
-                result.instance,
-                result.action,
-                result.target,
-                result.detail.as_deref().unwrap_or("")
+                Escaped(&result.instance),
+                Escaped(&result.action),
+                Escaped(&result.target),
+                Escaped(result.detail.as_deref().unwrap_or(""))
             ));
         }
     }
     let c = &report.counts;
     out.push_str(&format!(
         "Run {}: {} applied, {} manual tasks, {} failed, {} not attempted, {} instances not reached.\n",
-        report.run_id, c.applied, c.manual, c.failed, c.skipped, c.failed_instances
+        Escaped(&report.run_id), c.applied, c.manual, c.failed, c.skipped, c.failed_instances
     ));
     out
 }

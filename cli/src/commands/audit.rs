@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use connector_engine::state::AuditFilter;
+use connector_sdk::display::{Escaped, escape};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -87,12 +88,12 @@ fn parse_since(text: &str) -> Result<i64, String> {
         .map_err(|_| format!("--since `{text}` is not a date (2026-03-31) or an RFC 3339 time"))
 }
 
-/// One event as a line for humans.
+/// One event as a line for humans, every value escaped for the terminal.
 fn human(line: &str) -> String {
     let Ok(event) = serde_json::from_str::<Value>(line) else {
-        return line.to_owned();
+        return escape(line).into_owned();
     };
-    let text = |v: &Value| v.as_str().unwrap_or("-").to_owned();
+    let text = |v: &Value| escape(v.as_str().unwrap_or("-")).into_owned();
     let time = event["time"]
         .as_i64()
         .and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
@@ -106,11 +107,11 @@ fn human(line: &str) -> String {
         text(&event["user"]["name"]),
         event["policy"]["name"]
             .as_str()
-            .map(|s| format!(" [{s}]"))
+            .map(|s| format!(" [{}]", Escaped(s)))
             .unwrap_or_default(),
         event["status_detail"]
             .as_str()
-            .map(|s| format!(": {s}"))
+            .map(|s| format!(": {}", Escaped(s)))
             .unwrap_or_default(),
     )
 }

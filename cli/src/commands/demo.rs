@@ -137,7 +137,12 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         .plan(&source, &PlanOptions::default())
         .await
         .map_err(|e| e.to_string())?;
-    if plan.summary.changes == 0 {
+    if plan.summary.failed_instances > 0 {
+        return Err(format!(
+            "the third run could not reach {} apps",
+            plan.summary.failed_instances
+        ));
+    } else if plan.summary.changes == 0 {
         println!("Nothing to do: every app matches the directory.");
     } else {
         return Err(format!(

@@ -11,6 +11,7 @@ use connector_engine::config::DirectoryConfig;
 use connector_engine::{
     Assignments, DirectorySource, Engine, EnvSecrets, FileSource, OktaSource, Secrets,
 };
+use connector_sdk::display::escape_lines;
 
 /// Exit code: success (plan: no changes).
 pub const EXIT_OK: u8 = 0;
@@ -101,8 +102,9 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> Result<T, String> {
     Ok(runtime.block_on(future))
 }
 
-/// Prints `message` as an error and returns `code`.
+/// Prints `message` as an error and returns `code`. The message may quote values from the
+/// directory or an app, so everything but its line breaks is escaped for the terminal.
 pub fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", escape_lines(message));
     ExitCode::from(code)
 }

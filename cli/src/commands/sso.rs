@@ -17,6 +17,7 @@ use std::time::SystemTime;
 
 use clap::{Args, Subcommand, ValueEnum};
 use connector_sdk::Manifest;
+use connector_sdk::display::{escape, escape_lines};
 use connector_sdk::manifest::SsoProtocol;
 use connector_sdk::sso::{self, SsoInputs};
 
@@ -109,8 +110,9 @@ pub fn run(args: &SsoArgs) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Prints `message` (escaped for the terminal, line breaks kept) as an error.
 fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", escape_lines(&message.to_string()));
     EXIT_INPUT
 }
 
@@ -146,7 +148,7 @@ fn run_generate(app: &str, format: Format, vars: &[String]) -> u8 {
     let artifacts = match sso::generate(manifest, &inputs) {
         Ok(artifacts) => artifacts,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", escape_lines(&error.to_string()));
             eprintln!("hint: pass each value as --var NAME=VALUE");
             return EXIT_INPUT;
         }
@@ -172,7 +174,7 @@ fn run_generate(app: &str, format: Format, vars: &[String]) -> u8 {
         },
     }
     for note in &artifacts.notes {
-        eprintln!("{}", note.to_text());
+        eprintln!("{}", escape_lines(&note.to_text()));
     }
     EXIT_OK
 }
@@ -207,10 +209,11 @@ fn run_check(args: &CheckArgs) -> u8 {
         CheckFormat::Text => {
             println!(
                 "IdP metadata {} checked for {}:",
-                path.display(),
+                escape(&path.display().to_string()),
                 manifest.display_name
             );
-            print!("{}", report.to_text());
+            // The checks quote values from the metadata file.
+            print!("{}", escape_lines(&report.to_text()));
         }
         CheckFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use connector_engine::StatusReport;
+use connector_sdk::display::Escaped;
 
 use super::engine_setup::{EXIT_ERROR, EngineArgs, block_on, fail, open};
 
@@ -38,11 +39,12 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The status for humans.
+/// The status for humans, every value from the state (which holds what the directory and
+/// the apps said) escaped.
 fn human(report: &StatusReport) -> String {
     let mut out = format!(
         "State {} (schema {}); directory size at the last run: {}\n",
-        report.state,
+        Escaped(&report.state),
         report.schema_version,
         report
             .last_source_size
@@ -53,7 +55,7 @@ fn human(report: &StatusReport) -> String {
         out.push_str("  none\n");
     }
     for (instance, count) in &report.links {
-        out.push_str(&format!("  {instance}: {count}\n"));
+        out.push_str(&format!("  {}: {count}\n", Escaped(instance)));
     }
     out.push_str("\nRecent runs:\n");
     if report.runs.is_empty() {
@@ -62,8 +64,8 @@ fn human(report: &StatusReport) -> String {
     for run in &report.runs {
         out.push_str(&format!(
             "  {} {} {:?} ({} people)\n",
-            run.id,
-            run.started_at,
+            Escaped(&run.id),
+            Escaped(&run.started_at),
             run.status,
             run.source_size.unwrap_or_default()
         ));
@@ -74,13 +76,13 @@ fn human(report: &StatusReport) -> String {
             out.push_str(&format!(
                 "  [{}] {} {} {}: {}{}\n",
                 task.id.unwrap_or_default(),
-                task.instance,
-                task.action,
-                task.sku,
-                task.instructions,
+                Escaped(&task.instance),
+                Escaped(&task.action),
+                Escaped(&task.sku),
+                Escaped(&task.instructions),
                 task.url
                     .as_ref()
-                    .map(|u| format!(" <{u}>"))
+                    .map(|u| format!(" <{}>", Escaped(u)))
                     .unwrap_or_default()
             ));
         }

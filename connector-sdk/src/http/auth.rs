@@ -85,9 +85,11 @@ impl Authenticator {
     ) -> Result<Self> {
         let credentials = &config.credentials;
         if let Some(Credentials::Bearer(token)) = credentials {
+            let source = described("the bearer token", &[token]);
+            sendable(&source, token)?;
             return Ok(Self::Bearer {
                 token: token.clone(),
-                source: "the bearer token of the instance configuration".to_owned(),
+                source,
             });
         }
         let mismatch = |kind: &str| {
@@ -98,10 +100,12 @@ impl Authenticator {
         match auth {
             Auth::Bearer { token_env } => match credentials {
                 Some(_) => mismatch("a bearer token"),
-                None => Ok(Self::Bearer {
-                    token: from_env(token_env)?,
-                    source: format!("the bearer token in {token_env}"),
-                }),
+                None => {
+                    let token = from_env(token_env)?;
+                    let source = described("the bearer token", &[&token]);
+                    sendable(&source, &token)?;
+                    Ok(Self::Bearer { token, source })
+                }
             },
             Auth::OAuth2ClientCredentials {
                 token_url,
@@ -111,24 +115,21 @@ impl Authenticator {
                 scopes,
                 params,
             } => {
-                let (client_id, client_secret, source) = match credentials {
+                let (client_id, client_secret) = match credentials {
                     Some(Credentials::ClientCredentials {
                         client_id,
                         client_secret,
-                    }) => (
-                        client_id.clone(),
-                        client_secret.clone(),
-                        "the client credentials of the instance configuration".to_owned(),
-                    ),
+                    }) => (client_id.clone(), client_secret.clone()),
                     Some(_) => return mismatch("OAuth client credentials"),
-                    None => (
-                        from_env(client_id_env)?,
-                        from_env(client_secret_env)?,
-                        format!(
-                            "the client credentials in {client_id_env} and {client_secret_env}"
-                        ),
-                    ),
+                    None => (from_env(client_id_env)?, from_env(client_secret_env)?),
                 };
+                let source = described("the client credentials", &[&client_id, &client_secret]);
+                // Both travel in the token request's Basic `Authorization` header.
+                sendable(&described("the client id", &[&client_id]), &client_id)?;
+                sendable(
+                    &described("the client secret", &[&client_secret]),
+                    &client_secret,
+                )?;
                 let mut form = vec![("grant_type".to_owned(), (*grant_type).to_owned())];
                 if !scopes.is_empty() {
                     form.push(("scope".to_owned(), scopes.join(" ")));
@@ -149,17 +150,14 @@ impl Authenticator {
                 subject,
                 scopes,
             } => {
-                let (key, source) = match credentials {
-                    Some(Credentials::ServiceAccountKey(key)) => (
-                        key.clone(),
-                        "the service account key of the instance configuration".to_owned(),
-                    ),
+                let key = match credentials {
+                    Some(Credentials::ServiceAccountKey(key)) => key.clone(),
                     Some(_) => return mismatch("a service account key"),
-                    None => (
-                        from_env(key_env)?,
-                        format!("the service account key in {key_env}"),
-                    ),
+                    None => from_env(key_env)?,
                 };
+                // The key signs an assertion (base64url); only the access token the
+                // endpoint returns is sent in a header, and it is checked on arrival.
+                let source = described("the service account key", &[&key]);
                 let audience = resolve_token_url(token_url, config, variables)?;
                 let subject = subject
                     .map(|template| render_template(template, variables))
@@ -331,6 +329,12 @@ impl OAuth2 {
             .and_then(Value::as_str)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| invalid("no `access_token`"))?;
+        if let Some(problem) = Secret::new(token).header_problem() {
+            return Err(invalid(&format!(
+                "the access token for {} cannot be sent in an HTTP header: it {problem}",
+                self.source
+            )));
+        }
         let expires_in = json.get("expires_in").and_then(|v| match v {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => s.trim().parse().ok(),
@@ -345,6 +349,28 @@ impl OAuth2 {
             token: Secret::new(token),
             refresh_at,
         })
+    }
+}
+
+/// `what` (`the bearer token`) followed by where the secrets came from: `in SLACK_TOKEN`,
+/// `in ID_VAR and SECRET_VAR`, else `of the instance configuration`. Never a value.
+fn described(what: &str, secrets: &[&Secret]) -> String {
+    let origins: Option<Vec<&str>> = secrets.iter().map(|s| s.origin()).collect();
+    match origins {
+        Some(names) if !names.is_empty() => format!("{what} in {}", names.join(" and ")),
+        _ => format!("{what} of the instance configuration"),
+    }
+}
+
+/// An [`Error::Config`] when `secret` cannot be sent in an HTTP header (a non-ASCII
+/// character, which would be refused or mangled): `source` names its variable, the
+/// error says why and where, never the value.
+fn sendable(source: &str, secret: &Secret) -> Result<()> {
+    match secret.header_problem() {
+        Some(problem) => Err(Error::Config(format!(
+            "{source} cannot be sent in an HTTP header: it {problem}"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -125,12 +125,16 @@ pub(crate) fn transport_error(url: String, error: &reqwest::Error) -> Error {
     Error::Transport { url, message }
 }
 
-/// `text` cut to [`MAX_DETAIL`] characters, with an ellipsis when cut.
+/// `text` cut to [`MAX_DETAIL`] characters, with an ellipsis when cut, and
+/// [escaped](crate::display::escape) for the terminal: the detail is the service's words,
+/// quoted in errors, the apply report and audit lines, so a control character or a line
+/// break in it must not reach a terminal or fake a line.
 pub(crate) fn truncate(text: &str) -> String {
-    match text.char_indices().nth(MAX_DETAIL) {
+    let cut = match text.char_indices().nth(MAX_DETAIL) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
-    }
+    };
+    crate::display::escape(&cut).into_owned()
 }
 
 #[cfg(test)]
@@ -183,6 +187,21 @@ mod tests {
         let body = format!("{}{}", "x".repeat(MAX_DETAIL - 10), secret.expose());
         let parsed = ErrorBody::parse_redacted(body.as_bytes(), &[&secret]);
         assert!(!parsed.detail.unwrap().contains("tok-"));
+    }
+
+    #[test]
+    fn details_are_escaped_for_the_terminal() {
+        let body = "{\"detail\":\"no\\u001b[2K\\nuser \\u202eevil\"}";
+        let parsed = ErrorBody::parse(body.as_bytes());
+        assert_eq!(
+            parsed.detail.as_deref(),
+            Some("no\\u{1b}[2K\\nuser \\u{202e}evil")
+        );
+        let parsed = ErrorBody::parse(b"plain\x1b]0;title\x07 text");
+        assert_eq!(
+            parsed.detail.as_deref(),
+            Some("plain\\u{1b}]0;title\\u{7} text")
+        );
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! The plan for humans: grouped by app, one line per change, attribute diffs indented.
+//!
+//! Every value from the directory or an app is [escaped](connector_sdk::display::escape)
+//! (a control character or a bidi override in a name cannot erase, reorder or fake a
+//! line), and a login or user name that passes for another (invisible characters, several
+//! scripts in one label) carries a `⚠` flag saying why.
 
 use std::fmt::Write;
 
+use connector_sdk::display::{Escaped, escape, suspicious};
 use serde_json::Value;
 
 use super::model::{Action, InstancePlan, Plan, SkipCode};
@@ -13,7 +19,7 @@ pub fn render(plan: &Plan) -> String {
     let _ = writeln!(
         out,
         "Directory: {} ({} people, {} groups{})",
-        source.description,
+        Escaped(&source.description),
         source.people,
         source.groups,
         source
@@ -27,8 +33,14 @@ pub fn render(plan: &Plan) -> String {
     }
     let s = &plan.summary;
     out.push('\n');
-    if s.changes == 0 {
+    if s.changes == 0 && s.failed_instances == 0 {
         out.push_str("No changes. Every account matches the directory.\n");
+    } else if s.changes == 0 {
+        let _ = writeln!(
+            out,
+            "No changes planned for the instances reached; {} not reached, so their changes are unknown.",
+            s.failed_instances
+        );
     } else {
         let counts: Vec<String> = s
             .by_action
@@ -52,8 +64,10 @@ pub fn render(plan: &Plan) -> String {
             .map_or("", |i| i.reclaim.currency.as_str());
         let _ = writeln!(
             out,
-            "Reclaim: {} seats, {:.2} {currency} a month.",
-            s.reclaimed_seats, s.monthly_saving
+            "Reclaim: {} seats, {:.2} {} a month.",
+            s.reclaimed_seats,
+            s.monthly_saving,
+            Escaped(currency)
         );
     }
     if s.blocked {
@@ -73,22 +87,27 @@ pub fn render(plan: &Plan) -> String {
 
 /// One instance's section.
 fn render_instance(out: &mut String, plan: &InstancePlan) {
-    let _ = writeln!(
-        out,
-        "{} ({}): {} accounts in the app",
-        plan.instance, plan.display_name, plan.accounts
-    );
+    let (instance, display_name) = (Escaped(&plan.instance), Escaped(&plan.display_name));
     if let Some(error) = &plan.error {
-        let _ = writeln!(out, "  ERROR {error}");
+        let _ = writeln!(
+            out,
+            "{instance} ({display_name}): not reached ({}); nothing planned for it",
+            Escaped(error)
+        );
         return;
     }
+    let _ = writeln!(
+        out,
+        "{instance} ({display_name}): {} accounts in the app",
+        plan.accounts
+    );
     for step in &plan.steps {
-        let who = step.target.label();
+        let who = name(step.target.label());
         let line = match &step.action {
             Action::Create => format!("+ create   {who}"),
             Action::Link => format!(
                 "= link     {who} -> existing account {}",
-                step.target.account_id.as_deref().unwrap_or("?")
+                Escaped(step.target.account_id.as_deref().unwrap_or("?"))
             ),
             Action::Update { changes } => {
                 let mut text = format!("~ update   {who}");
@@ -96,7 +115,7 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                     let _ = write!(
                         text,
                         "\n      {}: {} -> {}",
-                        change.field,
+                        Escaped(&change.field),
                         show(&change.before),
                         show(&change.after)
                     );
@@ -112,7 +131,9 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                 monthly_price,
             } => {
                 format!(
-                    "$ assign   {sku} to {who} ({mode}{})",
+                    "$ assign   {} to {who} ({}{})",
+                    Escaped(sku),
+                    Escaped(mode),
                     price(*monthly_price)
                 )
             }
@@ -122,7 +143,9 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                 monthly_price,
             } => {
                 format!(
-                    "$ revoke   {sku} from {who} ({mode}{})",
+                    "$ revoke   {} from {who} ({}{})",
+                    Escaped(sku),
+                    Escaped(mode),
                     price(*monthly_price)
                 )
             }
@@ -133,11 +156,17 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                 url,
                 ..
             } => format!(
-                "! manual   {operation} {sku} for {who}: {instructions}{}",
-                url.as_ref().map(|u| format!(" <{u}>")).unwrap_or_default()
+                "! manual   {} {} for {who}: {}{}",
+                Escaped(operation),
+                Escaped(sku),
+                Escaped(instructions),
+                url.as_ref()
+                    .map(|u| format!(" <{}>", Escaped(u)))
+                    .unwrap_or_default()
             ),
             Action::Skip { skipped, code } => format!(
-                "? skip     {skipped} {who} [{}]",
+                "? skip     {} {who} [{}]",
+                Escaped(skipped),
                 match code {
                     SkipCode::PolicyOff => "policy",
                     SkipCode::Unsupported => "unsupported",
@@ -148,16 +177,16 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
                 }
             ),
         };
-        let _ = writeln!(out, "  {line}\n      why: {}", step.reason);
+        let _ = writeln!(out, "  {line}\n      why: {}", Escaped(&step.reason));
     }
     for account in &plan.protected {
         let _ = writeln!(
             out,
             "  # protect  {} ({}{}): {}",
-            account.user_name,
-            account.account_id,
+            name(&account.user_name),
+            Escaped(&account.account_id),
             if account.active { "" } else { ", inactive" },
-            account.reason
+            Escaped(&account.reason)
         );
     }
     let removals = &plan.removals;
@@ -177,7 +206,9 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
         let _ = writeln!(
             out,
             "  reclaim {} seats, {:.2} {} a month",
-            plan.reclaim.seats, plan.reclaim.monthly_saving, plan.reclaim.currency
+            plan.reclaim.seats,
+            plan.reclaim.monthly_saving,
+            Escaped(&plan.reclaim.currency)
         );
     }
     if plan.sso.managed {
@@ -185,11 +216,11 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
             out,
             "  sign-in: {} people ({} tile{}); {} sign-in only, {} provisioned without sign-in",
             plan.sso.assigned.len(),
-            plan.sso.tile,
+            Escaped(&plan.sso.tile),
             plan.sso
                 .login_url
                 .as_ref()
-                .map(|u| format!(" to {u}"))
+                .map(|u| format!(" to {}", Escaped(u)))
                 .unwrap_or_default(),
             plan.sso.sso_only.len(),
             plan.sso.provisioned_without_sso.len()
@@ -200,12 +231,27 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
     }
 }
 
-/// A value for a diff line.
+/// A login or user name: escaped, and flagged when it passes for another name.
+fn name(text: &str) -> String {
+    match suspicious(text) {
+        Some(why) => format!("{} [⚠ {why}]", escape(text)),
+        None => escape(text).into_owned(),
+    }
+}
+
+/// A value for a diff line: strings quoted (Rust's escapes, then the terminal's) and
+/// flagged like names; other JSON as JSON (whose strings serde escapes).
 fn show(value: &Value) -> String {
     match value {
         Value::Null => "(unset)".to_owned(),
-        Value::String(text) => format!("{text:?}"),
-        other => other.to_string(),
+        Value::String(text) => {
+            let quoted = escape(&format!("{text:?}")).into_owned();
+            match suspicious(text) {
+                Some(why) => format!("{quoted} [⚠ {why}]"),
+                None => quoted,
+            }
+        }
+        other => escape(&other.to_string()).into_owned(),
     }
 }
 

@@ -51,6 +51,15 @@ impl OktaClient {
                 "the Okta URL `{base}` must be an http(s) URL such as https://acme.okta.com"
             )));
         }
+        if let Some(problem) = token.header_problem() {
+            return Err(DirectoryError::source(format!(
+                "the Okta API token{} cannot be sent in an HTTP header: it {problem}",
+                token
+                    .origin()
+                    .map(|name| format!(" in {name}"))
+                    .unwrap_or_default()
+            )));
+        }
         let retry_delay = Duration::from_millis(500);
         // Checked now, built on first use (after the options are set).
         settings(base, &token, retry_delay)?;
@@ -160,6 +169,7 @@ impl OktaClient {
                 status,
                 &text,
                 answer.attempts,
+                self.token.origin(),
             )));
         }
         let body = serde_json::from_str(&text).map_err(|e| {
@@ -202,7 +212,14 @@ fn cannot_build(base: &str, error: &connector_sdk::Error) -> DirectoryError {
 
 /// What a failed answer says: the request, the status, Okta's `errorSummary` and
 /// `errorCode` (or the start of the body), and what to check for a refused token.
-fn failure(url: &Url, status: StatusCode, body: &str, attempts: u32) -> String {
+/// `token_env` is the variable the token was read from, named by the hint of a 401.
+fn failure(
+    url: &Url,
+    status: StatusCode,
+    body: &str,
+    attempts: u32,
+    token_env: Option<&str>,
+) -> String {
     let okta: Option<Value> = serde_json::from_str(body).ok();
     let field = |name: &str| {
         okta.as_ref()
@@ -221,13 +238,18 @@ fn failure(url: &Url, status: StatusCode, body: &str, attempts: u32) -> String {
     } else {
         String::new()
     };
-    let hint = match status {
-        StatusCode::UNAUTHORIZED => {
+    let hint = match (status, token_env) {
+        (StatusCode::UNAUTHORIZED, Some(name)) => format!("; check the API token in {name}"),
+        (StatusCode::UNAUTHORIZED, None) => {
             "; check the API token in the environment variable `[directory.okta] token_env` names"
+                .to_owned()
         }
-        StatusCode::FORBIDDEN => "; the API token's admin lacks the permission to read this",
-        _ => "",
+        (StatusCode::FORBIDDEN, _) => {
+            "; the API token's admin lacks the permission to read this".to_owned()
+        }
+        _ => String::new(),
     };
+    let said = connector_sdk::display::escape(&said);
     format!("Okta answered {status} to GET {url}{tries}: {said}{hint}")
 }
 
@@ -294,17 +316,53 @@ mod tests {
     fn failures_quote_okta_and_never_the_token() {
         let url = Url::parse("https://acme.okta.com/api/v1/users?limit=200").unwrap();
         let body = r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"oae1","errorCauses":[]}"#;
-        let message = failure(&url, StatusCode::UNAUTHORIZED, body, 1);
+        let message = failure(&url, StatusCode::UNAUTHORIZED, body, 1, None);
         assert_eq!(
             message,
             "Okta answered 401 Unauthorized to GET https://acme.okta.com/api/v1/users?limit=200: \
              Invalid token provided (E0000011); check the API token in the environment variable \
              `[directory.okta] token_env` names"
         );
-        let plain = failure(&url, StatusCode::BAD_GATEWAY, "<html>bad gateway</html>", 6);
+        let plain = failure(
+            &url,
+            StatusCode::BAD_GATEWAY,
+            "<html>bad gateway</html>",
+            6,
+            None,
+        );
         assert!(
             plain.ends_with("after 6 attempts: <html>bad gateway</html>"),
             "{plain}"
+        );
+    }
+
+    #[test]
+    fn a_refused_token_is_named_by_its_variable() {
+        let url = Url::parse("https://acme.okta.com/api/v1/users").unwrap();
+        let body = r#"{"errorCode":"E0000011","errorSummary":"Invalid token\u001b[2K provided"}"#;
+        let message = failure(
+            &url,
+            StatusCode::UNAUTHORIZED,
+            body,
+            1,
+            Some("OKTA_API_TOKEN"),
+        );
+        assert!(
+            message.ends_with(
+                "Invalid token\\u{1b}[2K provided (E0000011); check the API token in OKTA_API_TOKEN"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_at_once() {
+        let token = Secret::new("00aé").with_origin("OKTA_API_TOKEN");
+        let error = OktaClient::new("https://acme.okta.com", token).unwrap_err();
+        assert_eq!(
+            error.message,
+            "the Okta API token in OKTA_API_TOKEN cannot be sent in an HTTP header: it contains \
+             a non-ASCII character at position 4"
         );
     }
 }
