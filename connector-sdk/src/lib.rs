@@ -24,6 +24,7 @@
 //! - [`rest`]: declared REST operations, for services without SCIM and for licence calls;
 //! - [`mapping`]: the functions generated mappings call.
 
+pub mod attribute_key;
 pub mod config;
 pub mod connector;
 pub mod error;
@@ -39,7 +40,8 @@ pub mod support;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{
-    Account, AccountRef, Connector, LicenseOutcome, ManualTask, Page, PageRequest, list_all,
+    Account, AccountRef, Connector, LicenseOutcome, ManualTask, Page, PageRequest,
+    RefusedAttribute, list_all,
 };
 pub use connector_macros::connector;
 pub use error::{Error, Operation, Result};

@@ -205,6 +205,7 @@ fn account(row: Row) -> Account {
                 active: true,
                 licenses: Vec::new(),
                 attributes: serde_json::Value::Null,
+                refused: Vec::new(),
             }
         }
         Row::Orphan(k) => Account {
@@ -216,6 +217,7 @@ fn account(row: Row) -> Account {
             active: true,
             licenses: Vec::new(),
             attributes: serde_json::Value::Null,
+            refused: Vec::new(),
         },
     }
 }

@@ -34,6 +34,7 @@ fn account(id: usize, who: &Identity) -> Account {
         active: true,
         licenses: Vec::new(),
         attributes: serde_json::Value::Null,
+        refused: Vec::new(),
     }
 }
 

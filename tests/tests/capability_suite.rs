@@ -221,6 +221,7 @@ fn account(user: &Value) -> Account {
         active: user["active"].as_bool().unwrap_or(false),
         licenses: Vec::new(),
         attributes: user.clone(),
+        refused: Vec::new(),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct RestConnector<A: RestApp> {
     /// The instance's tenant variables, with the manifest's defaults (for templates and
     /// console URLs).
     variables: BTreeMap<String, String>,
+    /// The mapped attributes the instance neither sends nor compares (dotted paths).
+    excluded: Vec<String>,
     /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
     app: PhantomData<fn() -> A>,
 }
@@ -55,6 +57,7 @@ impl<A: RestApp> RestConnector<A> {
         Ok(Self {
             http,
             variables: config.variables_for(manifest),
+            excluded: config.excluded_attributes.clone(),
             app: PhantomData,
         })
     }
@@ -108,12 +111,21 @@ impl<A: RestApp> RestConnector<A> {
 
     /// The account the service should hold for `who`, as JSON.
     fn desired(&self, who: &Identity) -> Result<Value> {
-        serde_json::to_value(A::map_identity(who)?).map_err(|e| {
+        let mut desired = serde_json::to_value(A::map_identity(who)?).map_err(|e| {
             Error::Config(format!(
                 "the {} account does not serialize: {e}",
                 A::manifest().name
             ))
-        })
+        })?;
+        for path in &self.excluded {
+            json::remove_dotted(&mut desired, path);
+        }
+        Ok(desired)
+    }
+
+    /// Whether the instance excludes the attribute at `path`.
+    fn is_excluded(&self, path: &str) -> bool {
+        self.excluded.iter().any(|e| e == path)
     }
 
     /// The user name the mapping gives `who`.
@@ -222,7 +234,7 @@ impl<A: RestApp> RestConnector<A> {
         A::manifest()
             .attributes
             .iter()
-            .filter(|a| !a.create_only && !a.sensitive)
+            .filter(|a| !a.create_only && !a.sensitive && !self.is_excluded(a.path))
             .any(|a| match json::dotted(desired, a.path) {
                 Some(want) => json::dotted(current, a.path) != Some(want),
                 None => false,

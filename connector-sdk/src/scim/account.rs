@@ -47,6 +47,7 @@ pub fn account_from_json(manifest: &Manifest, json: Value) -> Result<Account, St
         active,
         licenses,
         attributes: json,
+        refused: Vec::new(),
     })
 }
 

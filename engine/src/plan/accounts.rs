@@ -385,6 +385,7 @@ mod tests {
             active: true,
             licenses: vec!["sku".into()],
             attributes: serde_json::Value::Null,
+            refused: Vec::new(),
         }
     }
 
