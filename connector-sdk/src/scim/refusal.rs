@@ -190,7 +190,7 @@ mod tests {
             "invalidPath",
             &format!("the attribute `{department}` is not defined"),
         );
-        assert_eq!(refused_paths(&named, &carried), [department.clone()]);
+        assert_eq!(refused_paths(&named, &carried), std::slice::from_ref(&department));
         let schema = refusal(
             "invalidValue",
             &format!("the schema `{ENTERPRISE_URN}` is not supported"),
