@@ -24,6 +24,12 @@ pub struct InstanceConfig {
     pub retry: RetryPolicy,
     /// The client-side rate limit: `Spec` uses the spec's, `Custom` replaces it, `Off` disables it.
     pub rate_limit: RateLimitSetting,
+    /// Mapped attributes this instance neither sends nor compares, as SCIM paths in the
+    /// form the connector writes them ([`attribute_key::written_path`]: `title`,
+    /// `emails`, `urn:…:enterprise:2.0:User:department`).
+    ///
+    /// [`attribute_key::written_path`]: crate::attribute_key::written_path
+    pub excluded_attributes: Vec<String>,
 }
 
 impl Default for InstanceConfig {
@@ -36,6 +42,7 @@ impl Default for InstanceConfig {
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             rate_limit: RateLimitSetting::Spec,
+            excluded_attributes: Vec::new(),
         }
     }
 }

@@ -35,6 +35,40 @@ pub struct Account {
     pub not_stored: Vec<Drift>,
     /// The service's full record, as JSON, for diffs and audit.
     pub attributes: serde_json::Value,
+    /// Mapped attributes the service refused on the write that returned this account:
+    /// the write was retried once without them, so the other changes landed. Empty
+    /// for reads and for writes taken whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<RefusedAttribute>,
+}
+
+/// A mapped attribute a service refused (a SCIM 400 `invalidPath`, `invalidValue` or
+/// `noTarget` whose `detail` names it); the write was retried once without it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RefusedAttribute {
+    /// The attribute's key as the spec's `[mapping]` writes it (`enterprise.department`;
+    /// the SCIM path for a vendor extension attribute).
+    pub attribute: String,
+    /// The server's answer: `400 invalidPath: <detail>`.
+    pub reason: String,
+}
+
+impl RefusedAttribute {
+    /// `applied without `a`, `b`: the server refused it (400 invalidPath: …)`, or `None`
+    /// when nothing was refused: the sentence a step's detail shows.
+    pub fn summary(refused: &[Self]) -> Option<String> {
+        let first = refused.first()?;
+        let names: Vec<String> = refused
+            .iter()
+            .map(|r| format!("`{}`", r.attribute))
+            .collect();
+        let pronoun = if refused.len() == 1 { "it" } else { "them" };
+        Some(format!(
+            "applied without {}: the server refused {pronoun} ({})",
+            names.join(", "),
+            first.reason
+        ))
+    }
 }
 
 impl Account {
@@ -203,7 +237,18 @@ pub(crate) fn checked_write<C: Connector + ?Sized>(
     let held = connector
         .managed_part(&account.attributes)
         .unwrap_or(serde_json::Value::Null);
-    account.not_stored = connector.drift(&held, who);
+    // What the service refused outright is reported as refused, not again here.
+    let refused = |path: &str| {
+        account
+            .refused
+            .iter()
+            .any(|r| crate::attribute_key::mapping_key(path) == r.attribute || path == r.attribute)
+    };
+    account.not_stored = connector
+        .drift(&held, who)
+        .into_iter()
+        .filter(|d| !refused(&d.path))
+        .collect();
     account
 }
 

@@ -24,6 +24,7 @@
 //! - [`rest`]: declared REST operations, for services without SCIM and for licence calls;
 //! - [`mapping`]: the functions generated mappings call.
 
+pub mod attribute_key;
 pub mod config;
 pub mod connector;
 pub mod display;
@@ -40,7 +41,8 @@ pub mod support;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{
-    Account, AccountRef, Connector, Drift, LicenseOutcome, ManualTask, Page, PageRequest, list_all,
+    Account, AccountRef, Connector, Drift, LicenseOutcome, ManualTask, Page, PageRequest,
+    RefusedAttribute, list_all,
 };
 pub use connector_macros::connector;
 pub use error::{Error, Operation, Result};

@@ -206,6 +206,7 @@ fn account(row: Row) -> Account {
                 licenses: Vec::new(),
                 not_stored: Vec::new(),
                 attributes: serde_json::Value::Null,
+                refused: Vec::new(),
             }
         }
         Row::Orphan(k) => Account {
@@ -218,6 +219,7 @@ fn account(row: Row) -> Account {
             licenses: Vec::new(),
             not_stored: Vec::new(),
             attributes: serde_json::Value::Null,
+            refused: Vec::new(),
         },
     }
 }

@@ -35,6 +35,7 @@ fn account(id: usize, who: &Identity) -> Account {
         licenses: Vec::new(),
         not_stored: Vec::new(),
         attributes: serde_json::Value::Null,
+        refused: Vec::new(),
     }
 }
 

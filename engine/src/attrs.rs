@@ -24,9 +24,16 @@ pub struct AttributeChange {
 
 /// The profile fields (and custom attributes) the connector's mapping templates read.
 pub fn mapped_fields(manifest: &Manifest) -> BTreeSet<String> {
+    mapped_fields_except(manifest, &[])
+}
+
+/// The profile fields the mapping templates read, except those only `excluded`
+/// attributes (manifest attribute paths) read: a change to them updates nothing.
+pub fn mapped_fields_except(manifest: &Manifest, excluded: &[&str]) -> BTreeSet<String> {
     manifest
         .attributes
         .iter()
+        .filter(|attribute| !excluded.contains(&attribute.path))
         .flat_map(|attribute| template_fields(attribute.mapping))
         .collect()
 }

@@ -54,6 +54,7 @@ pub fn instance_config(
         base_url: connection.base_url.clone(),
         token_url: connection.token_url.clone(),
         credentials: Some(credentials),
+        excluded_attributes: instance.excluded_written_paths(),
         ..InstanceConfig::default()
     };
     if let Some(timeout) = connection.timeout {

@@ -287,7 +287,10 @@ impl Engine {
             let run = InstanceRun {
                 instance: instance.clone(),
                 connector: connector.clone(),
-                fields: FieldSet::new(&attrs::mapped_fields(instance.manifest)),
+                fields: FieldSet::new(&attrs::mapped_fields_except(
+                    instance.manifest,
+                    &instance.exclude_attributes,
+                )),
                 held: self.store.licenses(&instance.name).await?,
                 claims: Default::default(),
             };

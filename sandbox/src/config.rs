@@ -220,3 +220,20 @@ mod tests {
         assert!(RateLimitConfig::custom(0, 1000, 1).validate().is_err());
     }
 }
+
+/// What a tenant does with attributes of a schema it does not declare in `/Schemas`
+/// (the enterprise extension on a server that lists only the core schemas).
+///
+/// JSON: `"invalid"`, `"refuse"` or `"drop"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UndeclaredAttributes {
+    /// 400 `invalidValue` naming the schema (RFC-strict; the default).
+    #[default]
+    Invalid,
+    /// 400 `invalidPath` whose `detail` names each such attribute
+    /// (`urn:…:enterprise:2.0:User:department`) a POST, PUT or PATCH carries.
+    Refuse,
+    /// Accepted without them: they are not stored, so no GET returns them.
+    Drop,
+}

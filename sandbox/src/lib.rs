@@ -72,7 +72,9 @@ mod tenant_spec;
 mod vendors;
 
 pub use builder::{Sandbox, SandboxBuilder};
-pub use config::{Faults, Limits, RateLimitConfig, RateLimitMode, ThrottleStyle};
+pub use config::{
+    Faults, Limits, RateLimitConfig, RateLimitMode, ThrottleStyle, UndeclaredAttributes,
+};
 pub use error::SandboxError;
 pub use handle::{SandboxHandle, TenantCredentials, TenantHandle};
 pub use runtime::faults::Stats;

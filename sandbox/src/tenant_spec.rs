@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use connector_sdk::Manifest;
 
-use crate::config::{Faults, RateLimitConfig, ThrottleStyle};
+use crate::config::{Faults, RateLimitConfig, ThrottleStyle, UndeclaredAttributes};
 use crate::scim::attr_path::{ENTERPRISE_USER_SCHEMA, starts_with_urn};
 use crate::vendors::okta::OktaOrg;
 
@@ -22,6 +22,7 @@ pub struct TenantSpec {
     pub(crate) rate_limit: RateLimitConfig,
     pub(crate) faults: Faults,
     pub(crate) extensions: Vec<String>,
+    pub(crate) undeclared: UndeclaredAttributes,
     pub(crate) token_lifetime: Duration,
     pub(crate) okta: Option<OktaOrg>,
 }
@@ -82,6 +83,7 @@ impl TenantSpec {
             rate_limit: RateLimitConfig::manifest(),
             faults: Faults::none(),
             extensions: vec![ENTERPRISE_USER_SCHEMA.to_owned()],
+            undeclared: UndeclaredAttributes::default(),
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             okta: None,
         }
@@ -138,6 +140,22 @@ impl TenantSpec {
         if !self.extensions.contains(&urn) {
             self.extensions.push(urn);
         }
+        self
+    }
+
+    /// Stops declaring the User extension `urn` (in `/Schemas`, `/ResourceTypes` and for
+    /// writes): `TenantSpec::generic(name).without_extension(ENTERPRISE)` is a server that
+    /// knows only the core schemas.
+    pub fn without_extension(mut self, urn: &str) -> Self {
+        self.extensions.retain(|e| !e.eq_ignore_ascii_case(urn));
+        self
+    }
+
+    /// What the tenant does with attributes of a schema it does not declare (default
+    /// [`UndeclaredAttributes::Invalid`]): refuse them by name, or drop them silently,
+    /// as real servers do.
+    pub fn undeclared(mut self, mode: UndeclaredAttributes) -> Self {
+        self.undeclared = mode;
         self
     }
 

@@ -222,6 +222,7 @@ fn account(user: &Value) -> Account {
         licenses: Vec::new(),
         not_stored: Vec::new(),
         attributes: user.clone(),
+        refused: Vec::new(),
     }
 }
 

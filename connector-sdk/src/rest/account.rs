@@ -38,6 +38,7 @@ pub fn account_from_json(manifest: &Manifest, mut json: Value) -> Result<Account
         licenses: Vec::new(),
         not_stored: Vec::new(),
         attributes: Value::Null,
+        refused: Vec::new(),
     };
     for attribute in manifest.attributes.iter().filter(|a| a.sensitive) {
         json::remove_dotted(&mut json, attribute.path);

@@ -28,6 +28,8 @@ pub struct RestConnector<A: RestApp> {
     /// The instance's tenant variables, with the manifest's defaults (for templates and
     /// console URLs).
     variables: BTreeMap<String, String>,
+    /// The mapped attributes the instance neither sends nor compares (dotted paths).
+    excluded: Vec<String>,
     /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
     app: PhantomData<fn() -> A>,
 }
@@ -58,6 +60,7 @@ impl<A: RestApp> RestConnector<A> {
         Ok(Self {
             http,
             variables: config.variables_for(manifest),
+            excluded: config.excluded_attributes.clone(),
             app: PhantomData,
         })
     }
@@ -111,12 +114,31 @@ impl<A: RestApp> RestConnector<A> {
 
     /// The account the service should hold for `who`, as JSON.
     fn desired(&self, who: &Identity) -> Result<Value> {
-        serde_json::to_value(A::map_identity(who)?).map_err(|e| {
+        let mut desired = serde_json::to_value(A::map_identity(who)?).map_err(|e| {
             Error::Config(format!(
                 "the {} account does not serialize: {e}",
                 A::manifest().name
             ))
-        })
+        })?;
+        for path in &self.excluded {
+            json::remove_dotted(&mut desired, path);
+        }
+        Ok(desired)
+    }
+
+    /// Whether the instance excludes the attribute at `path`.
+    /// The attributes an update compares (and drift is judged on): mapped, neither
+    /// create-only nor sensitive, nor excluded for the instance.
+    fn compared(&self) -> impl Iterator<Item = &'static str> + '_ {
+        A::manifest()
+            .attributes
+            .iter()
+            .filter(|a| !a.create_only && !a.sensitive && !self.is_excluded(a.path))
+            .map(|a| a.path)
+    }
+
+    fn is_excluded(&self, path: &str) -> bool {
+        self.excluded.iter().any(|e| e == path)
     }
 
     /// The user name the mapping gives `who`.
@@ -222,21 +244,12 @@ impl<A: RestApp> RestConnector<A> {
     /// `create_only` nor `sensitive` (a password cannot be read back), compared where
     /// the mapping gives a value.
     fn differs(&self, desired: &Value, current: &Value) -> bool {
-        compared(A::manifest()).any(|path| match json::dotted(desired, path) {
-            Some(want) => json::dotted(current, path) != Some(want),
-            None => false,
-        })
+        self.compared()
+            .any(|path| match json::dotted(desired, path) {
+                Some(want) => json::dotted(current, path) != Some(want),
+                None => false,
+            })
     }
-}
-
-/// The attributes an update compares (and drift is judged on): mapped, neither
-/// create-only nor sensitive.
-fn compared(manifest: &'static Manifest) -> impl Iterator<Item = &'static str> {
-    manifest
-        .attributes
-        .iter()
-        .filter(|a| !a.create_only && !a.sensitive)
-        .map(|a| a.path)
 }
 
 #[async_trait]
@@ -267,7 +280,8 @@ impl<A: RestApp> Connector for RestConnector<A> {
     }
 
     fn managed_part(&self, record: &Value) -> Option<Value> {
-        let part: serde_json::Map<String, Value> = compared(A::manifest())
+        let part: serde_json::Map<String, Value> = self
+            .compared()
             .filter_map(|path| Some((path.to_owned(), json::dotted(record, path)?.clone())))
             .collect();
         (!part.is_empty()).then_some(Value::Object(part))
@@ -277,7 +291,7 @@ impl<A: RestApp> Connector for RestConnector<A> {
         let Ok(desired) = self.desired(who) else {
             return Vec::new();
         };
-        compared(A::manifest())
+        self.compared()
             .filter_map(|path| {
                 let wanted = json::dotted(&desired, path)?;
                 let have = held.get(path).filter(|v| !v.is_null());

@@ -48,6 +48,7 @@ pub fn account_from_json(manifest: &Manifest, json: Value) -> Result<Account, St
         licenses,
         not_stored: Vec::new(),
         attributes: json,
+        refused: Vec::new(),
     })
 }
 

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 use super::filter;
 use super::list::ListResponse;
 use super::patch::patch_request;
-use crate::connector::PageRequest;
+use super::refusal;
+use crate::connector::{PageRequest, RefusedAttribute};
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, Method, Request, Response};
 
@@ -18,6 +19,15 @@ pub const SCIM_ACCEPT: &str = "application/scim+json, application/json";
 const USERS: &str = "Users";
 /// The `Groups` resource endpoint.
 const GROUPS: &str = "Groups";
+
+/// A write's answer, after at most one retry without the attributes the server refused.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Written {
+    /// The User the server sent back, if it did.
+    pub body: Option<Value>,
+    /// The attributes left out of the retry, with the server's reason.
+    pub refused: Vec<RefusedAttribute>,
+}
 
 /// SCIM calls on `/Users` and `/Groups` of one service. Bodies are JSON values: typing
 /// them is the caller's business.
@@ -43,6 +53,44 @@ impl ScimClient {
     pub async fn create_user(&self, user: &Value) -> Result<Option<Value>> {
         let request = scim(Method::Post, &[USERS]).json(user.clone());
         Ok(self.http.send(&request).await?.body)
+    }
+
+    /// `POST /Users`, retried once without the attributes a 400 refusal names among
+    /// `candidates` (SCIM paths in the form the connector writes them: `title`,
+    /// `urn:…:User:department`). `userName` is never left out.
+    pub async fn create_user_retrying(&self, user: &Value, candidates: &[&str]) -> Result<Written> {
+        match self.create_user(user).await {
+            Ok(body) => Ok(Written {
+                body,
+                refused: Vec::new(),
+            }),
+            Err(error) => {
+                let (retry, refused) = without_refused(user, candidates, error)?;
+                let body = self.create_user(&retry).await?;
+                Ok(Written { body, refused })
+            }
+        }
+    }
+
+    /// `PUT /Users/{id}`, retried once without the attributes a 400 refusal names among
+    /// `candidates` (as [`create_user_retrying`](Self::create_user_retrying)).
+    pub async fn replace_user_retrying(
+        &self,
+        id: &str,
+        user: &Value,
+        candidates: &[&str],
+    ) -> Result<Written> {
+        match self.replace_user(id, user).await {
+            Ok(body) => Ok(Written {
+                body,
+                refused: Vec::new(),
+            }),
+            Err(error) => {
+                let (retry, refused) = without_refused(user, candidates, error)?;
+                let body = self.replace_user(id, &retry).await?;
+                Ok(Written { body, refused })
+            }
+        }
     }
 
     /// `GET /Users/{id}`.
@@ -170,6 +218,26 @@ impl ScimClient {
             detail,
         }
     }
+}
+
+/// `user` without the attributes `error` refuses among the `candidates` it carries,
+/// and the report of them; `error` itself when it names none.
+fn without_refused(
+    user: &Value,
+    candidates: &[&str],
+    error: Error,
+) -> Result<(Value, Vec<RefusedAttribute>)> {
+    let carried = refusal::carried(user, candidates);
+    let paths = refusal::refused_paths(&error, &carried);
+    if paths.is_empty() {
+        return Err(error);
+    }
+    let mut retry = user.clone();
+    for path in &paths {
+        refusal::remove_at(&mut retry, path);
+    }
+    tracing::warn!(attributes = ?paths, cause = %error, "the server refused attributes; retrying without them");
+    Ok((retry, refusal::report(&paths, &error)))
 }
 
 /// A SCIM request: SCIM media types on the resource path.

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::account::account_from_json;
-use super::client::ScimClient;
+use super::client::{ScimClient, Written};
 use super::patch::{Change, diff, operations};
 use super::path::{set_at, value_at};
+use super::refusal;
 use super::{ScimApp, filter};
 use crate::config::InstanceConfig;
 use crate::connector::{
@@ -30,6 +31,8 @@ pub struct ScimConnector<A: ScimApp> {
     /// The instance's tenant variables, with the manifest's defaults (for console URLs
     /// and declared licence operations).
     variables: BTreeMap<String, String>,
+    /// The mapped attributes the instance neither sends nor compares (written paths).
+    excluded: Vec<String>,
     /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
     app: PhantomData<fn() -> A>,
 }
@@ -50,6 +53,7 @@ impl<A: ScimApp> ScimConnector<A> {
         Ok(Self {
             client: ScimClient::new(http),
             variables: config.variables_for(A::manifest()),
+            excluded: config.excluded_attributes.clone(),
             app: PhantomData,
         })
     }
@@ -86,7 +90,55 @@ impl<A: ScimApp> ScimConnector<A> {
         if let Some(object) = json.as_object_mut() {
             object.insert("schemas".to_owned(), json!(A::USER_SCHEMAS));
         }
+        for path in &self.excluded {
+            refusal::remove_at(&mut json, path);
+        }
         Ok(json)
+    }
+
+    /// The managed attributes the instance compares and writes (the excluded left out).
+    fn managed(&self) -> Vec<&'static str> {
+        A::MANAGED_ATTRIBUTES
+            .iter()
+            .copied()
+            .filter(|path| !self.excluded.iter().any(|e| e.eq_ignore_ascii_case(path)))
+            .collect()
+    }
+
+    /// PATCHes `changes`; when the server refuses attributes some changes carry, PATCHes
+    /// once more without those. The written User (if sent back) and the refusals;
+    /// `None` as body and no write at all when every change was refused.
+    async fn patch_retrying(&self, id: &str, changes: Vec<Change>) -> Result<Written> {
+        let style = self.dialect().patch_style;
+        let error = match self
+            .client
+            .patch_user(id, operations(style, &changes))
+            .await
+        {
+            Ok(body) => {
+                return Ok(Written {
+                    body,
+                    refused: Vec::new(),
+                });
+            }
+            Err(error) => error,
+        };
+        let carried: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        let paths = refusal::refused_paths(&error, &carried);
+        if paths.is_empty() {
+            return Err(error);
+        }
+        let refused = refusal::report(&paths, &error);
+        let rest: Vec<Change> = changes
+            .into_iter()
+            .filter(|c| !paths.contains(&c.path))
+            .collect();
+        let body = if rest.is_empty() {
+            None
+        } else {
+            self.client.patch_user(id, operations(style, &rest)).await?
+        };
+        Ok(Written { body, refused })
     }
 
     /// The account a User body describes.
@@ -293,12 +345,12 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     }
 
     fn managed_part(&self, record: &Value) -> Option<Value> {
-        managed_part(record, A::MANAGED_ATTRIBUTES)
+        managed_part(record, &self.managed())
     }
 
     fn drift(&self, held: &Value, who: &Identity) -> Vec<Drift> {
         match self.desired(who) {
-            Ok(desired) => drift(&desired, held, A::MANAGED_ATTRIBUTES),
+            Ok(desired) => drift(&desired, held, &self.managed()),
             Err(_) => Vec::new(),
         }
     }
@@ -317,15 +369,19 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     async fn create(&self, who: &Identity) -> Result<Account> {
         self.require(Capability::Create, Operation::Create)?;
         let desired = self.desired(who)?;
+        let mut refused = Vec::new();
         let answer = self
             .client
-            .create_user(&desired)
+            .create_user_retrying(&desired, &self.managed())
             .await
-            .map(|body| match body {
-                Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
-                _ => CreateAnswer::Unseen,
+            .map(|written| {
+                refused = written.refused;
+                match written.body {
+                    Some(body) if body.get("id").is_some() => CreateAnswer::Created(body),
+                    _ => CreateAnswer::Unseen,
+                }
             });
-        let account = settle_create(
+        let mut account = settle_create(
             answer,
             self.find_json(who),
             |json| self.account(json),
@@ -338,6 +394,7 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
             },
         )
         .await?;
+        account.refused = refused;
         Ok(checked_write(self, account, who))
     }
 
@@ -345,14 +402,14 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         self.require(Capability::Update, Operation::Update)?;
         let mut desired = self.desired(who)?;
         let current = self.client.get_user(&account.id).await?;
-        let body = match self.dialect().update {
+        let managed = self.managed();
+        let written = match self.dialect().update {
             UpdateMethod::Patch => {
-                let changes = diff(&desired, &current, A::MANAGED_ATTRIBUTES);
+                let changes = diff(&desired, &current, &managed);
                 if changes.is_empty() {
                     return self.account(current);
                 }
-                let ops = operations(self.dialect().patch_style, &changes);
-                self.client.patch_user(&account.id, ops).await?
+                self.patch_retrying(&account.id, changes).await?
             }
             UpdateMethod::Put => {
                 let active = value_at(&current, "active")
@@ -360,11 +417,29 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
                     .unwrap_or(Value::Bool(true));
                 set_at(&mut desired, "id", Value::String(account.id.clone()));
                 set_at(&mut desired, "active", active);
-                self.client.replace_user(&account.id, &desired).await?
+                // A PUT replaces the User: excluded attributes keep the server's values.
+                for path in &self.excluded {
+                    if let Some(value) = value_at(&current, path) {
+                        set_at(&mut desired, path, value.clone());
+                        refusal::list_schema_of(&mut desired, path);
+                    }
+                }
+                self.client
+                    .replace_user_retrying(&account.id, &desired, &managed)
+                    .await?
             }
         };
-        let written = self.account_after_write(&account.id, body).await?;
-        Ok(checked_write(self, written, who))
+        let mut updated = self.account_after_write(&account.id, written.body).await?;
+        if !written.refused.is_empty() {
+            tracing::warn!(
+                connector = A::manifest().name,
+                id = %account.id,
+                refused = ?written.refused,
+                "the server refused attributes; the update was applied without them"
+            );
+        }
+        updated.refused = written.refused;
+        Ok(checked_write(self, updated, who))
     }
 
     async fn disable(&self, account: &AccountRef) -> Result<()> {

@@ -7,7 +7,8 @@
 //! - [`path`]: attribute paths over JSON resources;
 //! - [`patch`]: managed-attribute diffs and PATCH operations per [`PatchStyle`](crate::manifest::PatchStyle);
 //! - `list`: [`ListResponse`] and paging;
-//! - `client`: [`ScimClient`], the resource calls;
+//! - `client`: [`ScimClient`], the resource calls (and [`Written`], a write retried
+//!   without the attributes the server refused, found by `refusal`);
 //! - `account`: any User as an [`Account`](crate::Account);
 //! - `connector` and `license`: [`ScimConnector`], the [`Connector`](crate::Connector).
 
@@ -20,9 +21,10 @@ mod license;
 mod list;
 pub mod patch;
 pub mod path;
+mod refusal;
 
 pub use account::account_from_json;
 pub use app::*;
-pub use client::{SCIM_ACCEPT, SCIM_MEDIA_TYPE, ScimClient};
+pub use client::{SCIM_ACCEPT, SCIM_MEDIA_TYPE, ScimClient, Written};
 pub use connector::ScimConnector;
 pub use list::{LIST_RESPONSE_SCHEMA, ListResponse};

@@ -12,8 +12,8 @@ use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::ApplyContext;
-use super::linking::{self, Claims, Decision, Found};
 use super::health::{NOT_ATTEMPTED, Verdict};
+use super::linking::{self, Claims, Decision, Found};
 use crate::attrs::AttributeChange;
 use crate::audit::{ChangeRecord, ChangeStatus, event};
 use crate::clock;
@@ -440,7 +440,12 @@ async fn call(
             };
             let mut done = link(ctx, run, who, &account.reference(), found).await?;
             if let (Some(Effect::Link(link)), Found::Created) = (done.effects.first_mut(), found) {
-                done.detail = Some(format!("account {}", account.id));
+                done.detail = Some(
+                    match connector_sdk::RefusedAttribute::summary(&account.refused) {
+                        Some(refused) => format!("account {}; {refused}", account.id),
+                        None => format!("account {}", account.id),
+                    },
+                );
                 if account.not_stored.is_empty() {
                     // Every mapped attribute was sent with the create, and kept.
                     let (hash, attributes) = snapshot_effects(who);
@@ -476,12 +481,15 @@ async fn call(
                 });
             }
             let (hash, attributes) = snapshot_effects(who);
-            Ok(ok(vec![Effect::Attributes {
-                instance: instance.clone(),
-                identity_id: who.id.clone(),
-                hash,
-                attributes,
-            }]))
+            Ok(Done {
+                detail: connector_sdk::RefusedAttribute::summary(&written.refused),
+                ..ok(vec![Effect::Attributes {
+                    instance: instance.clone(),
+                    identity_id: who.id.clone(),
+                    hash,
+                    attributes,
+                }])
+            })
         }
         Action::Enable => {
             connector.enable(need_account()?).await?;

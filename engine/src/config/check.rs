@@ -10,7 +10,7 @@ use serde_spanned::Spanned;
 
 use super::diag::{ConfigError, Diagnostics};
 use super::raw::{RawFile, RawInstance};
-use super::{Assignments, Connection, DirectoryConfig, Instance, Settings, policy, rules};
+use super::{Assignments, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
 use crate::registry::Registry;
 
 /// The default state file, next to the assignments file.
@@ -191,12 +191,14 @@ fn check_instance(
         }
         prices.insert(sku.get_ref().clone(), *price.get_ref());
     }
+    let exclude_attributes = exclude::resolve(&raw.exclude_attributes, manifest, diags);
     Some(Instance {
         name: name.get_ref().clone(),
         manifest,
         connection,
         policy,
         prices,
+        exclude_attributes,
     })
 }
 

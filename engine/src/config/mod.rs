@@ -6,6 +6,7 @@
 
 mod check;
 mod diag;
+mod exclude;
 mod policy;
 mod raw;
 mod rules;
@@ -90,6 +91,24 @@ pub struct Instance {
     pub policy: Policy,
     /// Monthly price of each licence SKU, for reclaim reports.
     pub prices: BTreeMap<String, f64>,
+    /// The manifest attribute paths (`Attribute::path`) the connector neither sends nor
+    /// compares here (`exclude_attributes`).
+    pub exclude_attributes: Vec<&'static str>,
+}
+
+impl Instance {
+    /// The excluded attributes as the connector writes them
+    /// ([`InstanceConfig::excluded_attributes`](connector_sdk::InstanceConfig)).
+    pub fn excluded_written_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for path in &self.exclude_attributes {
+            let written = connector_sdk::attribute_key::written_path(path);
+            if !paths.iter().any(|p| p == written) {
+                paths.push(written.to_owned());
+            }
+        }
+        paths
+    }
 }
 
 /// How to reach an instance. Secrets are only ever environment variable names.

@@ -71,6 +71,9 @@ pub(super) struct RawInstance {
     pub policy: RawPolicy,
     #[serde(default)]
     pub prices: BTreeMap<Spanned<String>, Spanned<f64>>,
+    /// Mapping keys the connector neither sends nor compares for this instance.
+    #[serde(default)]
+    pub exclude_attributes: Vec<Spanned<String>>,
 }
 
 /// `[instances.NAME.policy]`.

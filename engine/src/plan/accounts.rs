@@ -414,6 +414,7 @@ mod tests {
             licenses: vec!["sku".into()],
             not_stored: Vec::new(),
             attributes: serde_json::Value::Null,
+            refused: Vec::new(),
         }
     }
 

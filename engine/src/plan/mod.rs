@@ -96,7 +96,10 @@ pub(crate) async fn plan_instance(
         }
     };
     plan.accounts = accounts.count() as u64;
-    let fields = FieldSet::new(&attrs::mapped_fields(manifest));
+    let fields = FieldSet::new(&attrs::mapped_fields_except(
+        manifest,
+        &instance.exclude_attributes,
+    ));
     let inputs = reconcile::Inputs {
         instance,
         directory,

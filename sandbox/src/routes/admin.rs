@@ -85,6 +85,7 @@ fn summary(tenant: &Tenant) -> Value {
         "client_id": tenant.token_url.as_ref().map(|_| &tenant.auth.client_id),
         "client_secret": tenant.token_url.as_ref().map(|_| &tenant.auth.client_secret),
         "extensions": tenant.extensions,
+        "undeclared": tenant.undeclared,
         "vendor": tenant.vendor.map(|v| v.name()),
         "api_url": tenant.api_url,
         "variables": tenant.variables,

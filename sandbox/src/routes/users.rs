@@ -10,7 +10,7 @@ use crate::runtime::rules::DeleteRule;
 use crate::scim::error::{ScimError, ScimResult, no_content, resource_response};
 use crate::scim::patch::{self, PatchRules};
 use crate::scim::value::{get_ci, remove_ci};
-use crate::store::{Kind, check_schemas, clean_user};
+use crate::store::{Kind, check_schemas, clean_user, screen_patch, screen_resource};
 
 /// Attributes a client never writes on a User.
 const READ_ONLY: &[&str] = &["id", "meta", "groups"];
@@ -21,6 +21,12 @@ const REQUIRED: &[&str] = &["userName"];
 /// `invalidValue` without one.
 pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
+    screen_resource(
+        &mut body,
+        Kind::User,
+        &ctx.tenant.extensions,
+        ctx.tenant.undeclared,
+    )?;
     check_schemas(
         &body,
         Kind::User,
@@ -44,6 +50,12 @@ pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
 /// `PUT /Users/{id}`: replaces every attribute the client may write.
 pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
+    screen_resource(
+        &mut body,
+        Kind::User,
+        &ctx.tenant.extensions,
+        ctx.tenant.undeclared,
+    )?;
     check_schemas(
         &body,
         Kind::User,
@@ -77,7 +89,28 @@ pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
         read_only: READ_ONLY,
         required: REQUIRED,
     };
-    let operations = patch::parse_request(&ctx.request.json()?, &rules)?;
+    let mut message = ctx.request.json()?;
+    let any_left = screen_patch(
+        &mut message,
+        Kind::User,
+        &ctx.tenant.extensions,
+        ctx.tenant.undeclared,
+    )?;
+    if !any_left {
+        // Every operation wrote a dropped attribute: nothing changes.
+        if ctx.rules.patch_no_content {
+            return Ok(no_content());
+        }
+        let projection = ctx.request.projection()?;
+        let state = ctx.tenant.lock();
+        let current = state.store.get(Kind::User, id).ok_or_else(|| missing(id))?;
+        let current = state.store.render(Kind::User, current);
+        return Ok(resource_response(
+            StatusCode::OK,
+            &projection.apply(&current),
+        ));
+    }
+    let operations = patch::parse_request(&message, &rules)?;
     if ctx.rules.pathless_only && patch::has_path_writes(&operations) {
         return Err(ScimError::invalid_path(
             "this service takes path-less `add`/`replace` operations (a `value` object)",

@@ -13,7 +13,7 @@ use super::auth::{AuthKind, TenantAuth, random_token};
 use super::faults::{FaultState, Stats};
 use super::limiter::Bucket;
 use super::rules::Rules;
-use crate::config::{Faults, Limits, RateLimitConfig, RateLimitMode};
+use crate::config::{Faults, Limits, RateLimitConfig, RateLimitMode, UndeclaredAttributes};
 use crate::store::Store;
 use crate::tenant_spec::TenantSpec;
 use crate::vendors::{Vendor, VendorState};
@@ -46,6 +46,8 @@ pub struct Tenant {
     pub admin_rules: Rules,
     /// The User extension URNs it accepts.
     pub extensions: Vec<String>,
+    /// What it does with attributes of a schema it does not declare.
+    pub undeclared: UndeclaredAttributes,
     /// Its credentials.
     pub auth: TenantAuth,
     /// Its SCIM base URL.
@@ -166,6 +168,7 @@ impl Tenant {
             admin_rules: rules.admin_view(),
             rules,
             extensions: spec.extensions,
+            undeclared: spec.undeclared,
             auth,
             scim_url,
             token_url,

@@ -1,6 +1,7 @@
 //! One tenant's in-memory data: Users and Groups with server-maintained `id` and `meta`,
 //! and the User `groups` attribute derived from Group memberships.
 
+mod undeclared;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -10,6 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::scim::attr_path::{CORE_GROUP_SCHEMA, CORE_USER_SCHEMA};
 use crate::scim::value::{get_ci, now_rfc3339, set_ci};
 
+pub use undeclared::{screen_patch, screen_resource};
 pub use validate::{check_schemas, clean_group, clean_user};
 
 /// The two resource types.
