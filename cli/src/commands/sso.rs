@@ -18,7 +18,7 @@ use std::time::SystemTime;
 use clap::{Args, Subcommand, ValueEnum};
 use connector_sdk::Manifest;
 use connector_sdk::manifest::SsoProtocol;
-use connector_sdk::sso::{self, SsoInputs};
+use connector_sso::{self as sso, SsoInputs};
 
 use crate::connectors;
 
