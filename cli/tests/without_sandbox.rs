@@ -19,7 +19,11 @@ fn assert_no_sandbox(output: &Output) {
         stderr.trim_end(),
         "error: this build has no sandbox: rebuild with --features sandbox"
     );
-    assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub mod xml;
 
 use serde::Serialize;
 
-use connector_sdk::manifest::{Manifest, SsoProtocol};
+use connector_sdk::manifest::{FederationVia, Manifest, SsoProtocol};
 
 pub use check::{CheckReport, CheckStatus, Finding, check_idp_metadata};
 pub use idp::{IdpMetadata, IdpMetadataError, parse_idp_metadata};
@@ -194,8 +194,8 @@ pub fn generate(manifest: &Manifest, inputs: &SsoInputs) -> Result<SsoArtifacts,
     }
     if let Some(federation) = &manifest.sso.federation {
         let directory = match federation.via {
-            connector_sdk::manifest::FederationVia::GoogleWorkspace => FederatedDirectory::GoogleWorkspace,
-            connector_sdk::manifest::FederationVia::EntraId => FederatedDirectory::EntraId,
+            FederationVia::GoogleWorkspace => FederatedDirectory::GoogleWorkspace,
+            FederationVia::EntraId => FederatedDirectory::EntraId,
         };
         notes.push(Note::federation(
             directory,
