@@ -16,6 +16,7 @@ pub enum ProgressMode {
     /// Bars on a terminal, lines otherwise.
     Auto,
     /// Bars on a terminal, nothing otherwise (the demo keeps its output clean).
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     BarsOnly,
     /// Nothing.
     Off,

@@ -1,5 +1,7 @@
 //! The README's main command works: `connector demo` provisions the bundled directory into
-//! all twelve emulated services, handles the leavers, and ends with nothing to do.
+//! all twelve emulated services, handles the leavers, and ends with nothing to do. Needs
+//! the (default) `sandbox` feature; `without_sandbox.rs` covers builds without it.
+#![cfg(feature = "sandbox")]
 
 use std::process::Command;
 

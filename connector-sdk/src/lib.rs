@@ -36,8 +36,6 @@ pub mod mapping;
 pub mod rest;
 pub mod scim;
 pub mod secret;
-pub mod sso;
-pub mod support;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{

@@ -1,11 +1,11 @@
-//! How one SP is set up: the service's SP facts (from `connector_sdk::sso`), the IdP it
+//! How one SP is set up: the service's SP facts (from `connector_sso`), the IdP it
 //! trusts (from the IdP's metadata) and the verifier's tolerances.
 
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use connector_sdk::sso::{self, HTTP_POST_BINDING, HTTP_REDIRECT_BINDING, SAML2_PROTOCOL};
+use connector_sso::{self as sso, HTTP_POST_BINDING, HTTP_REDIRECT_BINDING, SAML2_PROTOCOL};
 
 /// The largest clock skew the verifier can be configured with.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);

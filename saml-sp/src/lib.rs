@@ -4,7 +4,7 @@
 //! company IdP can be proven end to end before the real service is touched.
 //!
 //! Each [`SamlSp`] is one service's SP, set up from the connector's manifest (its SP facts
-//! come from [`connector_sdk::sso`]) and the IdP's metadata ([`IdpTrust`]). It issues
+//! come from [`connector_sso`]) and the IdP's metadata ([`IdpTrust`]). It issues
 //! AuthnRequests (remembering their IDs), and verifies Responses POSTed to the ACS: XML
 //! signatures over the Response or the Assertion with samael over xmlsec (never
 //! hand-rolled), refusing signature-wrapping shapes first ([`structure`]); then issuer,

@@ -24,7 +24,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
 use connector_sdk::Manifest;
-use connector_sdk::sso::{self, SamlServiceProvider, ServiceProvider, SsoInputs};
+use connector_sso::{self as sso, SamlServiceProvider, ServiceProvider, SsoInputs};
 use samael::crypto::AllowedSignatureAlgorithm;
 use samael::metadata::EntityDescriptor;
 use samael::schema::Assertion;

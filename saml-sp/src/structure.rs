@@ -10,8 +10,8 @@
 
 use std::collections::HashSet;
 
-use connector_sdk::sso::check::weak_xml_algorithm;
-use connector_sdk::sso::xml::{self, Element};
+use connector_sso::check::weak_xml_algorithm;
+use connector_sso::xml::{self, Element};
 
 use crate::rejection::Rejection;
 

@@ -18,7 +18,7 @@ fn every_connectors_sp_metadata_is_valid_saml_metadata() {
     let mut files = Vec::new();
     let mut expected = Vec::new();
     for manifest in all_manifests() {
-        let artifacts = connector_sdk::sso::generate(manifest, &example_inputs(manifest))
+        let artifacts = connector_sso::generate(manifest, &example_inputs(manifest))
             .unwrap_or_else(|e| panic!("{e}"));
         let saml = artifacts
             .service_provider
@@ -108,7 +108,7 @@ fn a_broken_document_is_refused_by_the_same_schema_check() {
     // document without the ACS `index` (required by the XSD) fails it.
     let dir = tempdir();
     let manifest = &connector_zoom::MANIFEST;
-    let xml = connector_sdk::sso::generate(manifest, &example_inputs(manifest))
+    let xml = connector_sso::generate(manifest, &example_inputs(manifest))
         .expect("artifacts")
         .sp_metadata
         .expect("metadata")

@@ -183,7 +183,7 @@ async fn a_pysaml2_idp_configured_from_our_metadata_signs_responses_the_sp_accep
             command.args(["--saml-request", &saml_request]);
             Some(request_id)
         } else {
-            let entity_id = connector_sdk::sso::generate(
+            let entity_id = connector_sso::generate(
                 &connector_zoom::MANIFEST,
                 &common::example_inputs(&connector_zoom::MANIFEST),
             )

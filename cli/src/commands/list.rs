@@ -3,7 +3,7 @@
 
 use clap::Args;
 use connector_sdk::Manifest;
-use connector_sdk::support::{COLUMNS, row};
+use connector_sso::support::{COLUMNS, row};
 
 use crate::{connectors, table};
 
@@ -28,7 +28,7 @@ pub fn run(args: &ListArgs) -> Result<(), String> {
         return Ok(());
     }
     if args.markdown {
-        print!("{}", connector_sdk::support::markdown(&manifests));
+        print!("{}", connector_sso::support::markdown(&manifests));
         return Ok(());
     }
     // The sources column counts links; `--json` and docs/SUPPORT.md list them.

@@ -19,7 +19,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use connector_sdk::Manifest;
 use connector_sdk::display::{escape, escape_lines};
 use connector_sdk::manifest::SsoProtocol;
-use connector_sdk::sso::{self, SsoInputs};
+use connector_sso::{self as sso, SsoInputs};
 
 use crate::connectors;
 

@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use connector_saml_sp::{SamlSp, SpOptions};
 use connector_sdk::Manifest;
-use connector_sdk::sso::SsoInputs;
+use connector_sso::SsoInputs;
 use tempfile::TempDir;
 
 pub const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -350,7 +350,7 @@ impl ResponseSpec {
     /// format, attribute names and profile values) is read from the app definition.
     pub fn from_okta_app(manifest: &Manifest, in_response_to: Option<String>) -> Self {
         let artifacts =
-            connector_sdk::sso::generate(manifest, &example_inputs(manifest)).expect("artifacts");
+            connector_sso::generate(manifest, &example_inputs(manifest)).expect("artifacts");
         let app =
             serde_json::to_value(artifacts.okta.saml_app.expect("a SAML app")).expect("app JSON");
         let sign_on = &app["settings"]["signOn"];

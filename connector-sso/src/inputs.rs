@@ -11,8 +11,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::config::render_template;
-use crate::manifest::{Manifest, SsoProtocol};
+use connector_sdk::config::render_template;
+use connector_sdk::manifest::{Manifest, SsoProtocol};
 
 use super::expression::AttributeStatement;
 use super::text::closest;

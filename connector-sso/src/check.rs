@@ -13,7 +13,7 @@ use serde::Serialize;
 use x509_cert::Certificate;
 use x509_cert::der::Decode;
 
-use crate::manifest::Manifest;
+use connector_sdk::manifest::Manifest;
 
 use super::idp::{CertificateEntry, IdpMetadata};
 use super::{HTTP_POST_BINDING, HTTP_REDIRECT_BINDING, SAML2_PROTOCOL};

@@ -2,7 +2,7 @@
 //! from the manifests (and so from the specs). `docs/SUPPORT.md` and `connector list`
 //! both come from here.
 
-use crate::manifest::{
+use connector_sdk::manifest::{
     Capability, DeactivateMethod, LicenseMode, Manifest, Protocol, RateLimit, SsoProtocol,
     UpdateMethod,
 };
@@ -103,7 +103,7 @@ fn update(manifest: &Manifest) -> String {
         manifest.provisioning.protocol,
         manifest.provisioning.dialect.update,
     ) {
-        (Protocol::Rest, _) => rest_method(manifest, crate::error::Operation::Update),
+        (Protocol::Rest, _) => rest_method(manifest, connector_sdk::Operation::Update),
         (_, UpdateMethod::Patch) => "PATCH".to_owned(),
         (_, UpdateMethod::Put) => "PUT".to_owned(),
     }
@@ -114,7 +114,7 @@ fn deactivate(manifest: &Manifest) -> String {
         manifest.provisioning.protocol,
         manifest.provisioning.dialect.deactivate,
     ) {
-        (Protocol::Rest, _) => rest_method(manifest, crate::error::Operation::Disable),
+        (Protocol::Rest, _) => rest_method(manifest, connector_sdk::Operation::Disable),
         (_, DeactivateMethod::PatchActive) => "PATCH active=false".to_owned(),
         (_, DeactivateMethod::PutActive) => "PUT active=false".to_owned(),
         (_, DeactivateMethod::Delete) => "DELETE (keeps the account)".to_owned(),
@@ -122,7 +122,7 @@ fn deactivate(manifest: &Manifest) -> String {
 }
 
 /// `PATCH {"suspended":true}` for a declared operation.
-fn rest_method(manifest: &Manifest, name: crate::error::Operation) -> String {
+fn rest_method(manifest: &Manifest, name: connector_sdk::Operation) -> String {
     let Some(op) = manifest
         .provisioning
         .rest
@@ -136,7 +136,7 @@ fn rest_method(manifest: &Manifest, name: crate::error::Operation) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
     match op.body {
-        crate::manifest::RestBody::Template(body) => format!("{method} {body}"),
+        connector_sdk::manifest::RestBody::Template(body) => format!("{method} {body}"),
         _ => method,
     }
 }

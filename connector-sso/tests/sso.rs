@@ -1,4 +1,4 @@
-//! `connector_sdk::sso`: artifacts from hand-written manifests, and IdP metadata checks with
+//! `connector_sso`: artifacts from hand-written manifests, and IdP metadata checks with
 //! certificates generated at test time by `openssl` (TEST-ONLY keys, in a temp dir).
 
 mod common;
@@ -8,8 +8,8 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use connector_sdk::manifest::{Manifest, Sso, SsoProtocol, Variable};
-use connector_sdk::sso::{
-    self, CheckStatus, FederatedDirectory, InputProblem, Note, NoteScope, SsoInputs,
+use connector_sso::{
+    self as sso, CheckStatus, FederatedDirectory, InputProblem, Note, NoteScope, SsoInputs,
     parse_idp_metadata,
 };
 
@@ -180,7 +180,7 @@ fn metadata_escapes_what_it_is_given() {
         "{xml}"
     );
     // And it still reads as XML.
-    connector_sdk::sso::xml::parse(&xml).unwrap();
+    connector_sso::xml::parse(&xml).unwrap();
 }
 
 #[test]

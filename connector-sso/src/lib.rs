@@ -1,4 +1,8 @@
-//! Sign-in artifacts and checks, computed from a connector's `[sso]` facts.
+//! # connector-sso
+//!
+//! Sign-in artifacts and checks, computed from a connector's `[sso]` facts, and the
+//! support matrix. A toolkit for the `connector` CLI and `connector-saml-sp`; connectors
+//! themselves never link it (they need only `connector-sdk`).
 //!
 //! Everything here is pure Rust and needs no network: the inputs are the connector's
 //! [`Manifest`] and the tenant values an admin supplies ([`SsoInputs`]).
@@ -10,6 +14,8 @@
 //! - [`expression`] translates the spec's attribute templates to Okta Expression Language.
 //! - [`idp`] reads an identity provider's SAML metadata, and [`check`] checks it against what
 //!   the service needs; [`xml`] is the small namespace-aware reader both use.
+//! - [`support`] renders the support matrix (`connector list`, `docs/SUPPORT.md`) from the
+//!   manifests.
 //!
 //! Signature verification needs C libraries (xmlsec) and lives in the `connector-saml-sp`
 //! crate, not here.
@@ -21,12 +27,13 @@ pub mod inputs;
 pub mod metadata;
 pub mod notes;
 pub mod okta;
+pub mod support;
 mod text;
 pub mod xml;
 
 use serde::Serialize;
 
-use crate::manifest::{Manifest, SsoProtocol};
+use connector_sdk::manifest::{FederationVia, Manifest, SsoProtocol};
 
 pub use check::{CheckReport, CheckStatus, Finding, check_idp_metadata};
 pub use idp::{IdpMetadata, IdpMetadataError, parse_idp_metadata};
@@ -187,8 +194,8 @@ pub fn generate(manifest: &Manifest, inputs: &SsoInputs) -> Result<SsoArtifacts,
     }
     if let Some(federation) = &manifest.sso.federation {
         let directory = match federation.via {
-            crate::manifest::FederationVia::GoogleWorkspace => FederatedDirectory::GoogleWorkspace,
-            crate::manifest::FederationVia::EntraId => FederatedDirectory::EntraId,
+            FederationVia::GoogleWorkspace => FederatedDirectory::GoogleWorkspace,
+            FederationVia::EntraId => FederatedDirectory::EntraId,
         };
         notes.push(Note::federation(
             directory,
