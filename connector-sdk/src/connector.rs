@@ -189,6 +189,13 @@ pub trait Connector: Send + Sync {
     /// [`managed_part`](Self::managed_part)) is not what the mapping gives `who`.
     fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<Drift>;
 
+    /// The mapped attributes the service says it does not know, read from what it
+    /// declares (SCIM `/Schemas`), to warn before the first write: such an attribute is
+    /// refused or silently dropped. `None` when the service declares nothing to check.
+    async fn undeclared_attributes(&self) -> Result<Option<Vec<String>>> {
+        Ok(None)
+    }
+
     /// Reads one account.
     async fn get(&self, account: &AccountRef) -> Result<Account>;
 

@@ -99,6 +99,33 @@ impl ScimClient {
         self.required_body(response, &[USERS, id])
     }
 
+    /// The schema URNs the server declares at `GET /Schemas` (RFC 7644 §4); `None` when
+    /// it has no such endpoint (404, 501) or the answer lists none.
+    pub async fn declared_schemas(&self) -> Result<Option<Vec<String>>> {
+        let answer = match self.http.send(&scim(Method::Get, &["Schemas"])).await {
+            Ok(answer) => answer,
+            Err(Error::NotFound { .. }) | Err(Error::Server { status: 501, .. }) => {
+                return Ok(None);
+            }
+            Err(error) => return Err(error),
+        };
+        let Some(body) = answer.body else {
+            return Ok(None);
+        };
+        // A ListResponse of schema documents (RFC 7644), or a bare array (some servers).
+        let documents = body
+            .get("Resources")
+            .or(Some(&body))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let ids: Vec<String> = documents
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        Ok((!ids.is_empty()).then_some(ids))
+    }
+
     /// `GET /Users?filter=...` for one page.
     pub async fn search_users(&self, filter: &str, page: PageRequest) -> Result<ListResponse> {
         self.list(USERS, Some(filter), page).await

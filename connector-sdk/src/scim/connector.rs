@@ -355,6 +355,20 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         }
     }
 
+    async fn undeclared_attributes(&self) -> Result<Option<Vec<String>>> {
+        let Some(declared) = self.client.declared_schemas().await? else {
+            return Ok(None);
+        };
+        let known = |urn: &str| declared.iter().any(|d| d.eq_ignore_ascii_case(urn));
+        Ok(Some(
+            self.managed()
+                .into_iter()
+                .filter(|path| crate::attribute_key::schema_of(path).is_some_and(|urn| !known(urn)))
+                .map(str::to_owned)
+                .collect(),
+        ))
+    }
+
     fn user_name_for(&self, who: &Identity) -> Option<String> {
         let desired = self.desired(who).ok()?;
         value_at(&desired, "userName")

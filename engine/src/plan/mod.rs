@@ -38,6 +38,27 @@ pub(crate) use desired::desired;
 pub(crate) use fingerprint::FieldSet;
 use links::Links;
 
+/// Warnings about the mapped attributes the app does not declare (one read of its
+/// schemas, before anything is written).
+async fn undeclared(connector: &dyn Connector, instance: &str) -> Vec<String> {
+    match connector.undeclared_attributes().await {
+        Ok(Some(paths)) => paths
+            .into_iter()
+            .map(|path| {
+                format!(
+                    "the app does not declare the schema of `{path}`: it will refuse or drop \
+                     it; leave it out with `exclude_attributes` on instance {instance}"
+                )
+            })
+            .collect(),
+        Ok(None) => Vec::new(),
+        Err(error) => {
+            tracing::debug!(%instance, %error, "cannot read the app's schemas");
+            Vec::new()
+        }
+    }
+}
+
 /// Plans one instance: imports its accounts, reconciles, counts removals and reclaim.
 /// An import failure is reported on the instance, which then plans nothing.
 pub(crate) async fn plan_instance(
@@ -56,6 +77,7 @@ pub(crate) async fn plan_instance(
         display_name: manifest.display_name.to_owned(),
         accounts: 0,
         error: None,
+        warnings: Vec::new(),
         steps: Vec::new(),
         protected: Vec::new(),
         sso: SsoPlan::default(),
@@ -80,6 +102,9 @@ pub(crate) async fn plan_instance(
     };
     let desired = desired(assignments, &instance.name, directory, now);
     phases.done("rules");
+    if let Some(connector) = live {
+        plan.warnings = undeclared(connector, &instance.name).await;
+    }
     let accounts = match connector {
         Ok(connector) => import(connector, directory).await,
         Err(error) => Err(error),

@@ -50,6 +50,10 @@ pub struct InstancePlan {
     pub accounts: u64,
     /// Why the instance could not be planned (nothing is then planned for it).
     pub error: Option<String>,
+    /// What to know before applying: mapped attributes the app says it does not know
+    /// (it will refuse or drop them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The changes, in the order they apply for each account.
     pub steps: Vec<Step>,
     /// Accounts left alone because no directory person is assigned to them.

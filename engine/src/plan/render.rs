@@ -33,8 +33,10 @@ pub fn render(plan: &Plan) -> String {
     }
     let s = &plan.summary;
     out.push('\n');
-    if s.changes == 0 && s.failed_instances == 0 {
+    if s.changes == 0 && s.failed_instances == 0 && s.skipped == 0 {
         out.push_str("No changes. Every account matches the directory.\n");
+    } else if s.changes == 0 && s.failed_instances == 0 {
+        out.push_str("No changes to apply; what is left alone is listed above.\n");
     } else if s.changes == 0 {
         let _ = writeln!(
             out,
@@ -101,6 +103,9 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
         "{instance} ({display_name}): {} accounts in the app",
         plan.accounts
     );
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "  warning: {}", Escaped(warning));
+    }
     for step in &plan.steps {
         let who = name(step.target.label());
         let line = match &step.action {
