@@ -27,6 +27,10 @@
 //!
 //! plus 2 % of N people who left the directory (linked accounts: disable) and 1 % of N
 //! accounts matching nobody (protected), so that the app holds N accounts.
+//!
+//! Each listed account carries the User the app holds (what the engine last wrote), so
+//! the plan's drift check (every linked person's managed attributes against their
+//! mapping, through the real ChatGPT connector's code) is part of the figure.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -34,6 +38,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use connector_engine::state::Store;
 use connector_engine::{Assignments, Directory, Engine, MapSecrets, PlanOptions, Registry};
+use connector_sdk::scim::ScimApp;
 use connector_sdk::{
     Account, AccountRef, Connector, Identity, IdentityStatus, LicenseOutcome, LicenseSku, Manifest,
     Page, PageRequest, Result, Secret,
@@ -190,12 +195,44 @@ fn rows(n: usize) -> Vec<Row> {
     rows
 }
 
+/// What the app holds for person `i` (as a connector decodes a listed User): the User
+/// the engine last wrote, without `externalId` for an account it did not create.
+fn record(i: usize, n: usize, external: bool) -> serde_json::Value {
+    let user = connector_chatgpt::ChatGPT::map_identity(&applied(i, n)).expect("the bench people map");
+    let mut record = serde_json::to_value(user).expect("a User serializes");
+    record["id"] = serde_json::json!(format!("acct-{i}"));
+    record["active"] = serde_json::json!(true);
+    if !external && let Some(object) = record.as_object_mut() {
+        object.remove("externalId");
+    }
+    record
+}
+
+/// The real ChatGPT connector, for what needs no call: the user name a person maps to,
+/// the managed part of a listed record, and its drift from the mapping.
+fn chatgpt() -> &'static dyn Connector {
+    static CONNECTOR: OnceLock<Box<dyn Connector>> = OnceLock::new();
+    CONNECTOR
+        .get_or_init(|| {
+            let config = connector_sdk::InstanceConfig::for_base_url(
+                "http://127.0.0.1:9/scim/v2",
+                Secret::new("bench-token"),
+            );
+            Box::new(connector_chatgpt::connect(config).expect("the bench connector builds"))
+        })
+        .as_ref()
+}
+
+/// The number of people of the bench (set once in the child).
+static PEOPLE: OnceLock<usize> = OnceLock::new();
+
 /// The account of a row, built on demand like a connector decoding a page.
 fn account(row: Row) -> Account {
     match row {
         Row::Person { i, external } => {
             let i = i as usize;
             let email = email(i);
+            let n = PEOPLE.get().copied().unwrap_or(i + 1);
             Account {
                 id: format!("acct-{i}"),
                 user_name: email.clone(),
@@ -205,7 +242,7 @@ fn account(row: Row) -> Account {
                 active: true,
                 licenses: Vec::new(),
                 not_stored: Vec::new(),
-                attributes: serde_json::Value::Null,
+                attributes: record(i, n, external),
                 refused: Vec::new(),
             }
         }
@@ -235,14 +272,14 @@ impl Connector for Memory {
     fn manifest(&self) -> &'static Manifest {
         &connector_chatgpt::MANIFEST
     }
-    fn managed_part(&self, _: &serde_json::Value) -> Option<serde_json::Value> {
-        None
+    fn managed_part(&self, record: &serde_json::Value) -> Option<serde_json::Value> {
+        chatgpt().managed_part(record)
     }
-    fn drift(&self, _: &serde_json::Value, _: &Identity) -> Vec<connector_sdk::Drift> {
-        Vec::new()
+    fn drift(&self, held: &serde_json::Value, who: &Identity) -> Vec<connector_sdk::Drift> {
+        chatgpt().drift(held, who)
     }
     fn user_name_for(&self, who: &Identity) -> Option<String> {
-        Some(who.email.clone())
+        chatgpt().user_name_for(who)
     }
     async fn find(&self, _: &Identity) -> Result<Option<Account>> {
         Ok(None)
@@ -402,6 +439,7 @@ fn child(n: usize, state: &std::path::Path) {
     let started = Instant::now();
     let directory = directory(n);
     ROWS.set(rows(n)).unwrap_or_else(|_| unreachable!());
+    PEOPLE.set(n).unwrap_or_else(|_| unreachable!());
     let input_rss = proc_status("VmRSS");
     println!(
         "inputs: {n} people, {} accounts built in {:.2} s ({:.0} MiB: directory and the app's compact table)",
