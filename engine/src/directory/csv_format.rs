@@ -8,6 +8,7 @@ use connector_sdk::Identity;
 use serde_json::{Map, Value};
 
 use super::error::DirectoryError;
+use super::lines::LineIndex;
 use super::model::Group;
 
 /// The text columns of a people file, named as the `Identity` fields.
@@ -52,20 +53,26 @@ pub(crate) fn parse_people(
     path: &Path,
     text: &str,
 ) -> Result<Vec<(Identity, usize)>, DirectoryError> {
+    let lines = LineIndex::new(text);
     let mut reader = reader(text);
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, text, &e))?
+        .map_err(|e| csv_error(path, &lines, &e))?
         .clone();
+    no_duplicate_columns(path, text, &lines, &headers)?;
     let columns = headers
         .iter()
         .enumerate()
-        .map(|(index, name)| column(name).ok_or_else(|| unknown_column(path, index, name)))
+        .map(|(index, name)| {
+            column(name).ok_or_else(|| {
+                unknown_column(path, record_line(text, &lines, &headers), index, name)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut people = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, text, &e))?;
-        let line = record_line(text, &record);
+        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+        let line = record_line(text, &lines, &record);
         let mut object = Map::new();
         let mut custom = Map::new();
         for (column, cell) in columns.iter().zip(record.iter()) {
@@ -109,16 +116,19 @@ pub(crate) fn parse_people(
 
 /// Parses a groups file (`name`, `description`, `members`): each group with its line.
 pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)>, DirectoryError> {
+    let lines = LineIndex::new(text);
     let mut reader = reader(text);
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, text, &e))?
+        .map_err(|e| csv_error(path, &lines, &e))?
         .clone();
+    no_duplicate_columns(path, text, &lines, &headers)?;
+    let header_line = record_line(text, &lines, &headers);
     for (index, name) in headers.iter().enumerate() {
         if !["name", "description", "members"].contains(&name) {
             return Err(DirectoryError::at(
                 path,
-                1,
+                header_line,
                 Some(index + 1),
                 format!("unknown column `{name}` (expected name, description, members)"),
             ));
@@ -131,11 +141,16 @@ pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)
         position("members"),
     );
     let Some(name) = name else {
-        return Err(DirectoryError::at(path, 1, None, "no `name` column"));
+        return Err(DirectoryError::at(
+            path,
+            header_line,
+            None,
+            "no `name` column",
+        ));
     };
     let mut groups = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, text, &e))?;
+        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
         let cell = |index: Option<usize>| {
             index
                 .and_then(|i| record.get(i))
@@ -149,7 +164,7 @@ pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)
                 .map(|m| split(&m).collect())
                 .unwrap_or_default(),
         };
-        groups.push((group, record_line(text, &record)));
+        groups.push((group, record_line(text, &lines, &record)));
     }
     Ok(groups)
 }
@@ -181,11 +196,36 @@ fn column(header: &str) -> Option<Column> {
     }
 }
 
-/// The error for an unknown header.
-fn unknown_column(path: &Path, index: usize, name: &str) -> DirectoryError {
+/// Refuses a header that names a column twice: which of the two cells would count is
+/// anyone's guess, so neither does.
+fn no_duplicate_columns(
+    path: &Path,
+    text: &str,
+    lines: &LineIndex,
+    headers: &csv::StringRecord,
+) -> Result<(), DirectoryError> {
+    for (index, name) in headers.iter().enumerate() {
+        if let Some(first) = headers.iter().take(index).position(|h| h == name) {
+            return Err(DirectoryError::at(
+                path,
+                record_line(text, lines, headers),
+                Some(index + 1),
+                format!(
+                    "duplicate column `{name}` (columns {} and {})",
+                    first + 1,
+                    index + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The error for an unknown header on line `line`.
+fn unknown_column(path: &Path, line: usize, index: usize, name: &str) -> DirectoryError {
     DirectoryError::at(
         path,
-        1,
+        line,
         Some(index + 1),
         format!(
             "unknown column `{name}`: use a profile field ({}), `groups`, \
@@ -208,34 +248,37 @@ fn split(cell: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
-/// The line a record starts on, counted from its byte offset (the `csv` crate's own line
-/// count skips blank lines).
-fn record_line(text: &str, record: &csv::StringRecord) -> usize {
+/// The line a record starts on, from its byte offset looked up in `lines` (the `csv`
+/// crate's own line count skips blank lines).
+fn record_line(text: &str, lines: &LineIndex, record: &csv::StringRecord) -> usize {
     record.position().map_or(0, |p| {
-        // The position may point at blank lines skipped before the record.
-        let start = usize::try_from(p.byte())
-            .unwrap_or(usize::MAX)
-            .min(text.len());
-        let skipped = text[start..].len() - text[start..].trim_start_matches(['\r', '\n']).len();
-        line_at(text, (start + skipped) as u64)
+        // The position may point at blank and comment lines skipped before the record.
+        let bytes = text.as_bytes();
+        let mut start = byte_offset(p.byte()).min(text.len());
+        while let Some(byte) = bytes.get(start) {
+            match byte {
+                b'\r' | b'\n' => start += 1,
+                b'#' => {
+                    start = bytes[start..]
+                        .iter()
+                        .position(|b| *b == b'\n')
+                        .map_or(text.len(), |end| start + end + 1);
+                }
+                _ => break,
+            }
+        }
+        lines.line(start)
     })
 }
 
-/// The 1-based line of byte `offset` in `text`.
-fn line_at(text: &str, offset: u64) -> usize {
-    let offset = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// A byte position of the `csv` crate as an offset.
+fn byte_offset(byte: u64) -> usize {
+    usize::try_from(byte).unwrap_or(usize::MAX)
 }
 
 /// A `csv` error located at its record's line.
-fn csv_error(path: &Path, text: &str, error: &csv::Error) -> DirectoryError {
-    let line = error.position().map(|p| line_at(text, p.byte()));
+fn csv_error(path: &Path, lines: &LineIndex, error: &csv::Error) -> DirectoryError {
+    let line = error.position().map(|p| lines.line(byte_offset(p.byte())));
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -286,6 +329,22 @@ mod tests {
 
         let error = parse_people(Path::new("p.csv"), "id,login,mail\n").unwrap_err();
         assert_eq!((error.line, error.column), (Some(1), Some(3)), "{error}");
+    }
+
+    #[test]
+    fn a_duplicate_column_is_refused_at_the_header_line() {
+        let text = "# people\nid,login,email,title,email\n1,a@x,a@x,Eng,b@x\n";
+        let error = parse_people(Path::new("p.csv"), text).unwrap_err();
+        assert_eq!((error.line, error.column), (Some(2), Some(5)), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "p.csv:2:5: duplicate column `email` (columns 3 and 5)"
+        );
+
+        let error =
+            parse_groups(Path::new("g.csv"), "name,members,members\neng,1,2\n").unwrap_err();
+        assert_eq!((error.line, error.column), (Some(1), Some(3)), "{error}");
+        assert!(error.message.contains("`members`"), "{error}");
     }
 
     #[test]
