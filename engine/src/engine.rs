@@ -130,7 +130,8 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// A state error, or [`EngineError::SourceStop`] from the source guard.
+    /// A state error, [`EngineError::SourceStop`] from the source guard, or
+    /// [`EngineError::Config`] when a rule names a group the directory does not have.
     pub async fn plan_directory(
         &self,
         directory: &Directory,
@@ -146,6 +147,8 @@ impl Engine {
             self.assignments.settings.max_source_shrink,
             options.accept_source_shrink,
         )?;
+        // A rule naming a group the directory lacks would silently assign nobody.
+        self.assignments.check_groups(directory)?;
         let now = options.now.unwrap_or_else(clock::now);
         let mut instances = Vec::new();
         for (name, connector) in connectors {

@@ -154,6 +154,70 @@ async fn an_empty_or_shrinking_directory_stops_before_anything_is_planned() {
     assert_eq!(plan.summary.by_action.get("disable"), Some(&2));
 }
 
+#[tokio::test]
+async fn a_rule_naming_a_group_the_directory_lacks_is_refused_with_a_suggestion() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"engineering\", \"ai-pilto\"]\n\n\
+         [[sso]]\ninstance = \"chatgpt\"\ngroups = [\"finance\"]\n",
+        world.instances_toml(&[])
+    );
+    let rules_line = text.lines().position(|l| l.contains("ai-pilto")).unwrap() + 1;
+    let engine = world.engine(&text).await;
+    let connectors = engine.connectors(&[]);
+    let people = directory(vec![person(1, &["engineering"]), person(2, &["ai-pilot"])]);
+    let error = engine
+        .plan_directory(&people, "test", &connectors, &PlanOptions::default())
+        .await
+        .unwrap_err();
+    let EngineError::Config(config) = &error else {
+        panic!("not an assignments error: {error}");
+    };
+    let messages: Vec<String> = config.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    let file = world.dir.path().join("assignments.toml");
+    assert!(
+        messages[0].starts_with(&format!(
+            "{}:{rules_line}:26: no group `ai-pilto` in the directory (did you mean `ai-pilot`?)",
+            file.display()
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with(&format!(
+            "{}:{}:11: no group `finance` in the directory:",
+            file.display(),
+            rules_line + 4
+        )),
+        "{messages:?}"
+    );
+    // Nothing was planned, so nothing can be applied either.
+    let applied = engine
+        .apply_directory(
+            people.clone(),
+            "test",
+            connector_engine::ApplyOptions::default(),
+        )
+        .await;
+    assert!(
+        matches!(applied, Err(EngineError::Config(_))),
+        "{applied:?}"
+    );
+    assert!(common::users(world.server("chatgpt")).await.is_empty());
+
+    // A group exists when a person is in it or when the groups list declares it (empty).
+    let mut listed = directory(vec![person(1, &["engineering", "ai-pilto"])]);
+    listed.groups.push(connector_engine::Group {
+        name: "finance".into(),
+        description: None,
+        members: vec![],
+    });
+    engine
+        .plan_directory(&listed, "test", &connectors, &PlanOptions::default())
+        .await
+        .unwrap();
+}
+
 /// The first fenced block of `language` in a document.
 fn fenced<'a>(doc: &'a str, language: &str) -> &'a str {
     let open = format!("```{language}\n");

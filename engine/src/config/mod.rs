@@ -6,6 +6,7 @@
 
 mod check;
 mod diag;
+mod groups;
 mod policy;
 mod raw;
 mod rules;
@@ -19,6 +20,7 @@ use connector_sdk::Manifest;
 use serde::Serialize;
 
 pub use diag::{ConfigError, Diagnostic};
+pub use groups::GroupReference;
 pub use window::Window;
 
 use crate::registry::Registry;
@@ -38,6 +40,9 @@ pub struct Assignments {
     pub provision: Vec<ProvisionRule>,
     /// Who gets the sign-in assignment (the IdP tile) of which instance.
     pub sso: Vec<SsoRule>,
+    /// Every directory group the rules name, where it is named (checked against the
+    /// directory by [`Assignments::check_groups`] once it is loaded).
+    pub group_references: Vec<GroupReference>,
 }
 
 /// `[settings]`.
