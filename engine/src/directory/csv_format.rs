@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use connector_sdk::Identity;
-use serde_json::{Map, Value};
+use connector_sdk::{CustomValue, Identity, IdentityStatus};
+use serde::Deserialize;
+use serde::de::value::StrDeserializer;
 
 use super::error::DirectoryError;
 use super::lines::LineIndex;
@@ -36,10 +37,17 @@ const TEXT_COLUMNS: &[&str] = &[
 /// The separator of list cells (`groups`, `members`, `custom.NAME[]`).
 const LIST_SEPARATOR: char = ';';
 
+/// A text field of the profile, as a place in an [`Identity`].
+type Field = fn(&mut Identity) -> &mut Option<String>;
+
 /// One column of a people file.
 enum Column {
-    /// A text field of the profile.
-    Text(String),
+    /// `id`, `login` or `email`: a required text field.
+    Required(fn(&mut Identity) -> &mut String),
+    /// An optional text field of the profile.
+    Text(Field),
+    /// `status`.
+    Status,
     /// The `groups` list.
     Groups,
     /// `custom.NAME`: a text custom attribute.
@@ -48,7 +56,8 @@ enum Column {
     CustomList(String),
 }
 
-/// Parses a people file: each person with the line their record starts on.
+/// Parses a people file: each person with the line their record starts on. Each record
+/// becomes an [`Identity`] directly (no intermediate JSON value).
 pub(crate) fn parse_people(
     path: &Path,
     text: &str,
@@ -70,32 +79,45 @@ pub(crate) fn parse_people(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut people = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(path, &lines, &e))?
+    {
         let line = record_line(text, &lines, &record);
-        let mut object = Map::new();
-        let mut custom = Map::new();
+        let mut person = Identity::default();
         for (column, cell) in columns.iter().zip(record.iter()) {
             if cell.is_empty() {
                 continue;
             }
             match column {
-                Column::Text(name) => {
-                    object.insert(name.clone(), Value::from(cell));
+                Column::Required(field) => *field(&mut person) = cell.to_owned(),
+                Column::Text(field) => *field(&mut person) = Some(cell.to_owned()),
+                Column::Status => {
+                    person.status = IdentityStatus::deserialize(StrDeserializer::<
+                        serde::de::value::Error,
+                    >::new(cell))
+                    .map_err(|e| DirectoryError::at(path, line, None, e.to_string()))?;
                 }
-                Column::Groups => {
-                    object.insert("groups".into(), list(cell));
-                }
+                Column::Groups => person.groups = split(cell).collect(),
                 Column::CustomText(name) => {
-                    custom.insert(name.clone(), Value::from(cell));
+                    person
+                        .custom
+                        .insert(name.clone(), CustomValue::Text(cell.to_owned()));
                 }
                 Column::CustomList(name) => {
-                    custom.insert(name.clone(), list(cell));
+                    person
+                        .custom
+                        .insert(name.clone(), CustomValue::List(split(cell).collect()));
                 }
             }
         }
-        for required in ["id", "login", "email"] {
-            if !object.contains_key(required) {
+        for (required, value) in [
+            ("id", &person.id),
+            ("login", &person.login),
+            ("email", &person.email),
+        ] {
+            if value.is_empty() {
                 return Err(DirectoryError::at(
                     path,
                     line,
@@ -104,11 +126,6 @@ pub(crate) fn parse_people(
                 ));
             }
         }
-        if !custom.is_empty() {
-            object.insert("custom".into(), Value::Object(custom));
-        }
-        let person: Identity = serde_json::from_value(Value::Object(object))
-            .map_err(|e| DirectoryError::at(path, line, None, e.to_string()))?;
         people.push((person, line));
     }
     Ok(people)
@@ -179,11 +196,28 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// What a header names, if it is a known column.
 fn column(header: &str) -> Option<Column> {
-    if TEXT_COLUMNS.contains(&header) {
-        return Some(Column::Text(header.to_owned()));
-    }
-    if header == "groups" {
-        return Some(Column::Groups);
+    let text = |field: Field| Some(Column::Text(field));
+    match header {
+        "id" => return Some(Column::Required(|p| &mut p.id)),
+        "login" => return Some(Column::Required(|p| &mut p.login)),
+        "email" => return Some(Column::Required(|p| &mut p.email)),
+        "first_name" => return text(|p| &mut p.first_name),
+        "last_name" => return text(|p| &mut p.last_name),
+        "display_name" => return text(|p| &mut p.display_name),
+        "department" => return text(|p| &mut p.department),
+        "title" => return text(|p| &mut p.title),
+        "manager" => return text(|p| &mut p.manager),
+        "employee_number" => return text(|p| &mut p.employee_number),
+        "cost_center" => return text(|p| &mut p.cost_center),
+        "organization" => return text(|p| &mut p.organization),
+        "division" => return text(|p| &mut p.division),
+        "locale" => return text(|p| &mut p.locale),
+        "preferred_language" => return text(|p| &mut p.preferred_language),
+        "timezone" => return text(|p| &mut p.timezone),
+        "phone" => return text(|p| &mut p.phone),
+        "status" => return Some(Column::Status),
+        "groups" => return Some(Column::Groups),
+        _ => {}
     }
     let custom = header.strip_prefix("custom.")?;
     let valid = |name: &str| {
@@ -233,11 +267,6 @@ fn unknown_column(path: &Path, line: usize, index: usize, name: &str) -> Directo
             TEXT_COLUMNS.join(", ")
         ),
     )
-}
-
-/// A `;`-separated cell as a JSON list.
-fn list(cell: &str) -> Value {
-    Value::Array(split(cell).map(Value::from).collect())
 }
 
 /// The non-empty, trimmed items of a `;`-separated cell.
@@ -295,8 +324,6 @@ fn csv_error(path: &Path, lines: &LineIndex, error: &csv::Error) -> DirectoryErr
 
 #[cfg(test)]
 mod tests {
-    use connector_sdk::{CustomValue, IdentityStatus};
-
     use super::*;
 
     #[test]
@@ -345,6 +372,20 @@ mod tests {
             parse_groups(Path::new("g.csv"), "name,members,members\neng,1,2\n").unwrap_err();
         assert_eq!((error.line, error.column), (Some(1), Some(3)), "{error}");
         assert!(error.message.contains("`members`"), "{error}");
+    }
+
+    #[test]
+    fn every_profile_column_fills_its_field() {
+        for name in TEXT_COLUMNS
+            .iter()
+            .filter(|n| !["id", "login", "email"].contains(n))
+        {
+            let value = if *name == "status" { "suspended" } else { "x" };
+            let text = format!("id,login,email,{name}\n1,a@x,a@x,{value}\n");
+            let (person, _) = &parse_people(Path::new("p.csv"), &text).unwrap()[0];
+            let json = serde_json::to_value(person).unwrap();
+            assert_eq!(json[*name], value, "{name}");
+        }
     }
 
     #[test]
