@@ -147,7 +147,12 @@ impl Directory {
                     Some(&(first, earlier)) => problems.push(Problem {
                         item,
                         who: who(),
-                        message: clash(address, value, &people[first], earlier),
+                        // The same field when the earlier person's matches too.
+                        message: if fold(address.of(&people[first])) == key {
+                            clash(address, value, &people[first], address)
+                        } else {
+                            clash(address, value, &people[first], earlier)
+                        },
                         earlier: Some(Item::Person(first)),
                     }),
                 }
