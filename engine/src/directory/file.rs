@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use connector_sdk::Identity;
 
 use super::error::DirectoryError;
+use super::lines::Records;
 use super::model::{Directory, Group, Item};
 use super::{DirectorySource, csv_format, json_format};
 
@@ -96,10 +97,14 @@ fn read_file(path: &Path, located: &mut Located) -> Result<(), DirectoryError> {
             let parsed = json_format::parse(path, &text)?;
             (parsed.people, parsed.groups)
         }
-        Some("csv") if located.people.is_empty() && !is_groups_csv(&text) => {
-            (csv_format::parse_people(path, &text)?, Vec::new())
-        }
-        Some("csv") => (Vec::new(), csv_format::parse_groups(path, &text)?),
+        Some("csv") if located.people.is_empty() && !is_groups_csv(&text) => (
+            csv_format::parse_people(path, &text)?,
+            Records::with_capacity(0),
+        ),
+        Some("csv") => (
+            Records::with_capacity(0),
+            csv_format::parse_groups(path, &text)?,
+        ),
         _ => {
             return Err(DirectoryError::file(
                 path,
@@ -108,15 +113,20 @@ fn read_file(path: &Path, located: &mut Located) -> Result<(), DirectoryError> {
         }
     };
     drop(text);
-    for (person, line) in people {
-        located.people.push(person);
-        located.people_at.push((file, line));
-    }
-    for (group, line) in groups {
-        located.groups.push(group);
-        located.groups_at.push((file, line));
-    }
+    append(&mut located.people, &mut located.people_at, people, file);
+    append(&mut located.groups, &mut located.groups_at, groups, file);
     Ok(())
+}
+
+/// Adds `records` of file `file` to `items` and their places to `at`, moving the records
+/// without a copy when `items` is empty (the usual case).
+fn append<T>(items: &mut Vec<T>, at: &mut Vec<(usize, usize)>, records: Records<T>, file: usize) {
+    if items.is_empty() {
+        *items = records.items;
+    } else {
+        items.extend(records.items);
+    }
+    at.extend(records.lines.into_iter().map(|line| (file, line)));
 }
 
 /// Whether a CSV file's header is a groups header (its first column is `name`).

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::error::DirectoryError;
-use super::lines::LineIndex;
+use super::lines::{LineIndex, Records};
 use super::model::Group;
 
 /// The document's top level, with each record kept as raw text to locate errors.
@@ -25,9 +25,9 @@ struct Document<'a> {
 /// People and groups parsed from a JSON document, with each record's starting line.
 pub(crate) struct Parsed {
     /// People with the line each starts on.
-    pub people: Vec<(Identity, usize)>,
+    pub people: Records<Identity>,
     /// Groups with the line each starts on.
-    pub groups: Vec<(Group, usize)>,
+    pub groups: Records<Group>,
 }
 
 /// Parses `text` (the contents of `path`).
@@ -60,26 +60,26 @@ fn records<T: DeserializeOwned>(
     text: &str,
     lines: &LineIndex,
     raws: &[&RawValue],
-) -> Result<Vec<(T, usize)>, DirectoryError> {
-    raws.iter()
-        .map(|raw| {
-            let (line, column) = lines.position(offset_in(text, raw.get()));
-            let value = serde_json::from_str(raw.get()).map_err(|e| {
-                let column = if e.line() == 1 {
-                    column + e.column() - 1
-                } else {
-                    e.column()
-                };
-                DirectoryError::at(
-                    path,
-                    line + e.line() - 1,
-                    Some(column),
-                    e.to_string_without_location(),
-                )
-            })?;
-            Ok((value, line))
-        })
-        .collect()
+) -> Result<Records<T>, DirectoryError> {
+    let mut records = Records::with_capacity(raws.len());
+    for raw in raws {
+        let (line, column) = lines.position(offset_in(text, raw.get()));
+        let value = serde_json::from_str(raw.get()).map_err(|e| {
+            let column = if e.line() == 1 {
+                column + e.column() - 1
+            } else {
+                e.column()
+            };
+            DirectoryError::at(
+                path,
+                line + e.line() - 1,
+                Some(column),
+                e.to_string_without_location(),
+            )
+        })?;
+        records.push(value, line);
+    }
+    Ok(records)
 }
 
 /// The byte offset in `text` where `part` (a slice of `text`) starts.
@@ -112,8 +112,7 @@ mod tests {
     fn records_keep_their_lines() {
         let text = "{\n  \"people\": [\n    {\"id\": \"1\", \"login\": \"a@x\", \"email\": \"a@x\"},\n    {\"id\": \"2\", \"login\": \"b@x\", \"email\": \"b@x\"}\n  ]\n}\n";
         let parsed = parse(Path::new("p.json"), text).unwrap();
-        let lines: Vec<_> = parsed.people.iter().map(|(_, l)| *l).collect();
-        assert_eq!(lines, [3, 4]);
+        assert_eq!(parsed.people.lines, [3, 4]);
     }
 
     #[test]

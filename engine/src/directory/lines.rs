@@ -47,6 +47,39 @@ impl LineIndex {
     }
 }
 
+/// Records read from a file with the line each starts on, in two parallel lists (so that
+/// the records move into the directory without a copy).
+#[derive(Debug)]
+pub(crate) struct Records<T> {
+    /// The records, in file order.
+    pub items: Vec<T>,
+    /// The line each starts on.
+    pub lines: Vec<usize>,
+}
+
+impl<T> Records<T> {
+    /// Room for `capacity` records.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            items: Vec::with_capacity(capacity),
+            lines: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds `item`, starting on `line`.
+    pub fn push(&mut self, item: T, line: usize) {
+        self.items.push(item);
+        self.lines.push(line);
+    }
+}
+
+impl LineIndex {
+    /// The number of lines (a last line without a newline counts).
+    pub fn count(&self) -> usize {
+        self.newlines.len() + 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! The directory as the engine reads it: people and groups, checked and joined.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use connector_sdk::Identity;
@@ -121,40 +122,47 @@ impl Directory {
                     });
                 }
             }
-            if !person.id.is_empty()
-                && let Some(&first) = ids.get(person.id.as_str())
-            {
-                problems.push(Problem {
+            // One hash per key: the entry is either the first holder or the clash.
+            match ids.entry(&person.id) {
+                Entry::Occupied(first) if !person.id.is_empty() => problems.push(Problem {
                     item,
                     who: who(),
                     message: format!("duplicate person id `{}`", person.id),
-                    earlier: Some(Item::Person(first)),
-                });
-            } else {
-                ids.insert(&person.id, index);
+                    earlier: Some(Item::Person(*first.get())),
+                }),
+                Entry::Occupied(_) => {}
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
             }
             for address in [Address::Login, Address::Email] {
                 let value = address.of(person);
                 if value.is_empty() {
                     continue;
                 }
-                let key = fold(value);
-                match addresses.get(&key) {
-                    None => {
-                        addresses.insert(key, (index, address));
+                match addresses.entry(fold(value)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert((index, address));
                     }
-                    Some(&(first, _)) if first == index => {}
-                    Some(&(first, earlier)) => problems.push(Problem {
-                        item,
-                        who: who(),
+                    Entry::Occupied(held) => {
+                        let (first, earlier) = *held.get();
+                        if first == index {
+                            continue;
+                        }
                         // The same field when the earlier person's matches too.
-                        message: if fold(address.of(&people[first])) == key {
-                            clash(address, value, &people[first], address)
+                        let theirs = &people[first];
+                        let earlier = if fold(address.of(theirs)) == *held.key() {
+                            address
                         } else {
-                            clash(address, value, &people[first], earlier)
-                        },
-                        earlier: Some(Item::Person(first)),
-                    }),
+                            earlier
+                        };
+                        problems.push(Problem {
+                            item,
+                            who: who(),
+                            message: clash(address, value, theirs, earlier),
+                            earlier: Some(Item::Person(first)),
+                        });
+                    }
                 }
             }
         }
