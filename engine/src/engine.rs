@@ -131,7 +131,8 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// A state error, or [`EngineError::SourceStop`] from the source guard.
+    /// A state error, [`EngineError::SourceStop`] from the source guard, or
+    /// [`EngineError::Config`] when a rule names a group the directory does not have.
     pub async fn plan_directory(
         &self,
         directory: &Directory,
@@ -147,6 +148,9 @@ impl Engine {
             self.assignments.settings.max_source_shrink,
             options.accept_source_shrink,
         )?;
+        // A rule naming a group the directory lacks assigns nobody: a typo is refused,
+        // an emptied group is said.
+        let warnings = self.assignments.check_groups(directory)?;
         let now = options.now.unwrap_or_else(clock::now);
         let mut instances = Vec::new();
         for (name, connector) in connectors {
@@ -168,6 +172,7 @@ impl Engine {
         }
         let summary = Plan::summarize(&instances);
         Ok(Plan {
+            warnings,
             format_version: plan::PLAN_FORMAT_VERSION,
             generated_at: clock::stamp(clock::now()),
             source: SourceSummary {

@@ -154,6 +154,84 @@ async fn an_empty_or_shrinking_directory_stops_before_anything_is_planned() {
     assert_eq!(plan.summary.by_action.get("disable"), Some(&2));
 }
 
+#[tokio::test]
+async fn a_misspelt_group_is_refused_and_an_emptied_one_is_a_warning() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"engineering\", \"ai-pilto\"]\n\n\
+         [[sso]]\ninstance = \"chatgpt\"\ngroups = [\"finance\"]\n",
+        world.instances_toml(&[])
+    );
+    let rules_line = text.lines().position(|l| l.contains("ai-pilto")).unwrap() + 1;
+    let engine = world.engine(&text).await;
+    let connectors = engine.connectors(&[]);
+    let people = directory(vec![person(1, &["engineering"]), person(2, &["ai-pilot"])]);
+    let error = engine
+        .plan_directory(&people, "test", &connectors, &PlanOptions::default())
+        .await
+        .unwrap_err();
+    let EngineError::Config(config) = &error else {
+        panic!("not an assignments error: {error}");
+    };
+    let messages: Vec<String> = config.diagnostics.iter().map(ToString::to_string).collect();
+    let file = world.dir.path().join("assignments.toml");
+    assert_eq!(
+        messages,
+        [format!(
+            "{}:{rules_line}:26: no group `ai-pilto` in the directory (did you mean `ai-pilot`?): \
+             the rule would assign nobody through it",
+            file.display()
+        )],
+        "only the typo is refused: `finance` resembles no group"
+    );
+    // Nothing was planned, so nothing can be applied either.
+    let applied = engine
+        .apply_directory(
+            people.clone(),
+            "test",
+            connector_engine::ApplyOptions::default(),
+        )
+        .await;
+    assert!(
+        matches!(applied, Err(EngineError::Config(_))),
+        "{applied:?}"
+    );
+    assert!(common::users(world.server("chatgpt")).await.is_empty());
+
+    // A group nobody is in (its last member left) is planned, with a warning: the access
+    // it gave must still go.
+    let emptied = directory(vec![person(1, &["engineering", "ai-pilto"])]);
+    let plan = engine
+        .plan_directory(&emptied, "test", &connectors, &PlanOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    assert!(
+        plan.warnings[0].starts_with(&format!(
+            "{}:{}:11: nobody is in group `finance`",
+            file.display(),
+            rules_line + 4
+        )),
+        "{:?}",
+        plan.warnings
+    );
+    let text = connector_engine::plan::render::render(&plan);
+    assert!(text.contains("warning: "), "{text}");
+
+    // Declared in the groups list (empty on purpose): no warning.
+    let mut listed = emptied.clone();
+    listed.groups.push(connector_engine::Group {
+        name: "finance".into(),
+        description: None,
+        members: vec![],
+    });
+    let plan = engine
+        .plan_directory(&listed, "test", &connectors, &PlanOptions::default())
+        .await
+        .unwrap();
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
 /// The first fenced block of `language` in a document.
 fn fenced<'a>(doc: &'a str, language: &str) -> &'a str {
     let open = format!("```{language}\n");

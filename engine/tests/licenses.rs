@@ -151,7 +151,14 @@ licenses = ["member", "slack_ai"]
 
     // Grace leaves: the manual seats are reclaimed by tasks, the automatic Slack seat with
     // the account, and the accounts are disabled.
-    let gone = directory(vec![person(1, &[]), person(2, &[])]);
+    // The group stays in the directory, empty: a rule naming a group the directory does
+    // not have is refused.
+    let mut gone = directory(vec![person(1, &[]), person(2, &[])]);
+    gone.groups.push(connector_engine::Group {
+        name: "ai".into(),
+        description: None,
+        members: Vec::new(),
+    });
     let planned = plan_at(&engine, &gone, common::NOW, PlanOptions::default()).await;
     for instance in &planned.instances {
         let names: Vec<_> = instance.steps.iter().map(|s| s.action.name()).collect();

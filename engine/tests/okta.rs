@@ -482,3 +482,22 @@ async fn a_shrink_beyond_the_allowed_share_stops_the_run() {
     assert_eq!(plan.summary.by_action.get("disable"), Some(&3));
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn people_whose_emails_differ_only_in_case_are_refused_as_from_files() {
+    let first = person(1, &["eng"]);
+    let mut second = person(2, &["eng"]);
+    second.email = first.email.to_uppercase();
+    let org = OktaOrg::new().people([first.clone(), second.clone()]);
+    let sandbox = start(org, RateLimitConfig::off()).await;
+    let error = source(&sandbox).load().await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "Okta directory: person `{}`: duplicate email `{}`: person `{}` has `{}`, the same \
+             address in a different case",
+            second.id, second.email, first.id, first.email
+        )
+    );
+    sandbox.shutdown().await;
+}

@@ -9,6 +9,7 @@ use connector_sdk::manifest::Auth;
 use serde_spanned::Spanned;
 
 use super::diag::{ConfigError, Diagnostics};
+use super::groups::GroupReference;
 use super::raw::{RawFile, RawInstance};
 use super::{Assignments, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
 use crate::registry::Registry;
@@ -89,6 +90,11 @@ pub(super) fn check(
         .iter()
         .filter_map(|rule| rules::check_sso(path, rule, &instances, &mut diags))
         .collect();
+    let named = raw.provision.iter().flat_map(|r| &r.get_ref().groups);
+    let named = named.chain(raw.sso.iter().flat_map(|r| &r.get_ref().groups));
+    let group_references = named
+        .map(|group| GroupReference::new(&diags, group))
+        .collect();
     let assignments = Assignments {
         path: path.to_path_buf(),
         settings,
@@ -96,6 +102,7 @@ pub(super) fn check(
         instances,
         provision,
         sso,
+        group_references,
     };
     diags.finish(assignments)
 }
@@ -115,6 +122,7 @@ fn unreachable_value() -> Assignments {
         instances: BTreeMap::new(),
         provision: Vec::new(),
         sso: Vec::new(),
+        group_references: Vec::new(),
     }
 }
 

@@ -79,6 +79,16 @@ impl<'a> Diagnostics<'a> {
         });
     }
 
+    /// The file's path.
+    pub fn file(&self) -> &Path {
+        self.file
+    }
+
+    /// The 1-based line and column of byte offset `offset`.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        line_column(self.text, offset)
+    }
+
     /// The 1-based line of byte offset `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         line_column(self.text, offset).0

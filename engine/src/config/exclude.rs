@@ -73,49 +73,12 @@ fn unknown(manifest: &Manifest, key: &str) -> String {
         .iter()
         .map(|a| mapping_key(a.path))
         .collect();
-    let closest = keys
-        .iter()
-        .map(|k| (distance(&k.to_lowercase(), &key.to_lowercase()), k))
-        .filter(|(d, k)| *d <= (k.len().max(key.len()) / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+    let closest = suggest::closest(key, keys.iter().map(String::as_str))
+        .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default();
     format!(
         "{} maps no attribute `{key}`{closest}; it maps: {}",
         manifest.name,
         keys.join(", ")
     )
-}
-
-/// The Levenshtein distance between `a` and `b`.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::distance;
-
-    #[test]
-    fn edit_distance() {
-        assert_eq!(
-            distance("enterprise.departmnet", "enterprise.department"),
-            2
-        );
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("title", "title"), 0);
-    }
 }

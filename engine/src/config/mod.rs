@@ -7,9 +7,11 @@
 mod check;
 mod diag;
 mod exclude;
+mod groups;
 mod policy;
 mod raw;
 mod rules;
+mod suggest;
 mod window;
 
 use std::collections::BTreeMap;
@@ -20,6 +22,7 @@ use connector_sdk::Manifest;
 use serde::Serialize;
 
 pub use diag::{ConfigError, Diagnostic};
+pub use groups::GroupReference;
 pub use window::Window;
 
 use crate::registry::Registry;
@@ -39,6 +42,9 @@ pub struct Assignments {
     pub provision: Vec<ProvisionRule>,
     /// Who gets the sign-in assignment (the IdP tile) of which instance.
     pub sso: Vec<SsoRule>,
+    /// Every directory group the rules name, where it is named (checked against the
+    /// directory by [`Assignments::check_groups`] once it is loaded).
+    pub group_references: Vec<GroupReference>,
 }
 
 /// `[settings]`.

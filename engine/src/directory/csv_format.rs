@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
-use connector_sdk::Identity;
-use serde_json::{Map, Value};
+use connector_sdk::{CustomValue, Identity, IdentityStatus};
+use serde::Deserialize;
+use serde::de::value::StrDeserializer;
 
 use super::error::DirectoryError;
+use super::lines::{LineIndex, Records};
 use super::model::Group;
 
 /// The text columns of a people file, named as the `Identity` fields.
@@ -35,10 +37,17 @@ const TEXT_COLUMNS: &[&str] = &[
 /// The separator of list cells (`groups`, `members`, `custom.NAME[]`).
 const LIST_SEPARATOR: char = ';';
 
+/// A text field of the profile, as a place in an [`Identity`].
+type Field = fn(&mut Identity) -> &mut Option<String>;
+
 /// One column of a people file.
 enum Column {
-    /// A text field of the profile.
-    Text(String),
+    /// `id`, `login` or `email`: a required text field.
+    Required(fn(&mut Identity) -> &mut String),
+    /// An optional text field of the profile.
+    Text(Field),
+    /// `status`.
+    Status,
     /// The `groups` list.
     Groups,
     /// `custom.NAME`: a text custom attribute.
@@ -47,48 +56,68 @@ enum Column {
     CustomList(String),
 }
 
-/// Parses a people file: each person with the line their record starts on.
-pub(crate) fn parse_people(
-    path: &Path,
-    text: &str,
-) -> Result<Vec<(Identity, usize)>, DirectoryError> {
+/// Parses a people file: each person with the line their record starts on. Each record
+/// becomes an [`Identity`] directly (no intermediate JSON value).
+pub(crate) fn parse_people(path: &Path, text: &str) -> Result<Records<Identity>, DirectoryError> {
+    let lines = LineIndex::new(text);
     let mut reader = reader(text);
-    let headers = reader
+    let mut headers = reader
         .headers()
-        .map_err(|e| csv_error(path, text, &e))?
+        .map_err(|e| csv_error(path, &lines, &e))?
         .clone();
+    headers.trim();
+    no_duplicate_columns(path, text, &lines, &headers)?;
     let columns = headers
         .iter()
         .enumerate()
-        .map(|(index, name)| column(name).ok_or_else(|| unknown_column(path, index, name)))
+        .map(|(index, name)| {
+            column(name).ok_or_else(|| {
+                unknown_column(path, record_line(text, &lines, &headers), index, name)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut people = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, text, &e))?;
-        let line = record_line(text, &record);
-        let mut object = Map::new();
-        let mut custom = Map::new();
+    // At most one person a line: no reallocation (a million people are half a GiB).
+    let mut people = Records::with_capacity(lines.count().saturating_sub(1));
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(path, &lines, &e))?
+    {
+        let line = record_line(text, &lines, &record);
+        let mut person = Identity::default();
         for (column, cell) in columns.iter().zip(record.iter()) {
+            let cell = cell.trim();
             if cell.is_empty() {
                 continue;
             }
             match column {
-                Column::Text(name) => {
-                    object.insert(name.clone(), Value::from(cell));
+                Column::Required(field) => *field(&mut person) = cell.to_owned(),
+                Column::Text(field) => *field(&mut person) = Some(cell.to_owned()),
+                Column::Status => {
+                    person.status = IdentityStatus::deserialize(StrDeserializer::<
+                        serde::de::value::Error,
+                    >::new(cell))
+                    .map_err(|e| DirectoryError::at(path, line, None, e.to_string()))?;
                 }
-                Column::Groups => {
-                    object.insert("groups".into(), list(cell));
-                }
+                Column::Groups => person.groups = split(cell).collect(),
                 Column::CustomText(name) => {
-                    custom.insert(name.clone(), Value::from(cell));
+                    person
+                        .custom
+                        .insert(name.clone(), CustomValue::Text(cell.to_owned()));
                 }
                 Column::CustomList(name) => {
-                    custom.insert(name.clone(), list(cell));
+                    person
+                        .custom
+                        .insert(name.clone(), CustomValue::List(split(cell).collect()));
                 }
             }
         }
-        for required in ["id", "login", "email"] {
-            if !object.contains_key(required) {
+        for (required, value) in [
+            ("id", &person.id),
+            ("login", &person.login),
+            ("email", &person.email),
+        ] {
+            if value.is_empty() {
                 return Err(DirectoryError::at(
                     path,
                     line,
@@ -97,28 +126,27 @@ pub(crate) fn parse_people(
                 ));
             }
         }
-        if !custom.is_empty() {
-            object.insert("custom".into(), Value::Object(custom));
-        }
-        let person: Identity = serde_json::from_value(Value::Object(object))
-            .map_err(|e| DirectoryError::at(path, line, None, e.to_string()))?;
-        people.push((person, line));
+        people.push(person, line);
     }
     Ok(people)
 }
 
 /// Parses a groups file (`name`, `description`, `members`): each group with its line.
-pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)>, DirectoryError> {
+pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Records<Group>, DirectoryError> {
+    let lines = LineIndex::new(text);
     let mut reader = reader(text);
-    let headers = reader
+    let mut headers = reader
         .headers()
-        .map_err(|e| csv_error(path, text, &e))?
+        .map_err(|e| csv_error(path, &lines, &e))?
         .clone();
+    headers.trim();
+    no_duplicate_columns(path, text, &lines, &headers)?;
+    let header_line = record_line(text, &lines, &headers);
     for (index, name) in headers.iter().enumerate() {
         if !["name", "description", "members"].contains(&name) {
             return Err(DirectoryError::at(
                 path,
-                1,
+                header_line,
                 Some(index + 1),
                 format!("unknown column `{name}` (expected name, description, members)"),
             ));
@@ -131,14 +159,20 @@ pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)
         position("members"),
     );
     let Some(name) = name else {
-        return Err(DirectoryError::at(path, 1, None, "no `name` column"));
+        return Err(DirectoryError::at(
+            path,
+            header_line,
+            None,
+            "no `name` column",
+        ));
     };
-    let mut groups = Vec::new();
+    let mut groups = Records::with_capacity(0);
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, text, &e))?;
+        let record = record.map_err(|e| csv_error(path, &lines, &e))?;
         let cell = |index: Option<usize>| {
             index
                 .and_then(|i| record.get(i))
+                .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_owned)
         };
@@ -149,26 +183,44 @@ pub(crate) fn parse_groups(path: &Path, text: &str) -> Result<Vec<(Group, usize)
                 .map(|m| split(&m).collect())
                 .unwrap_or_default(),
         };
-        groups.push((group, record_line(text, &record)));
+        groups.push(group, record_line(text, &lines, &record));
     }
     Ok(groups)
 }
 
-/// A CSV reader over `text`: a header row, trimmed cells, every row the same width.
+/// A CSV reader over `text`: a header row, every row the same width. Cells are trimmed
+/// by the parsers as they read them (cheaper than the reader's trimming, which copies
+/// every record).
 fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(text.as_bytes())
 }
 
 /// What a header names, if it is a known column.
 fn column(header: &str) -> Option<Column> {
-    if TEXT_COLUMNS.contains(&header) {
-        return Some(Column::Text(header.to_owned()));
-    }
-    if header == "groups" {
-        return Some(Column::Groups);
+    let text = |field: Field| Some(Column::Text(field));
+    match header {
+        "id" => return Some(Column::Required(|p| &mut p.id)),
+        "login" => return Some(Column::Required(|p| &mut p.login)),
+        "email" => return Some(Column::Required(|p| &mut p.email)),
+        "first_name" => return text(|p| &mut p.first_name),
+        "last_name" => return text(|p| &mut p.last_name),
+        "display_name" => return text(|p| &mut p.display_name),
+        "department" => return text(|p| &mut p.department),
+        "title" => return text(|p| &mut p.title),
+        "manager" => return text(|p| &mut p.manager),
+        "employee_number" => return text(|p| &mut p.employee_number),
+        "cost_center" => return text(|p| &mut p.cost_center),
+        "organization" => return text(|p| &mut p.organization),
+        "division" => return text(|p| &mut p.division),
+        "locale" => return text(|p| &mut p.locale),
+        "preferred_language" => return text(|p| &mut p.preferred_language),
+        "timezone" => return text(|p| &mut p.timezone),
+        "phone" => return text(|p| &mut p.phone),
+        "status" => return Some(Column::Status),
+        "groups" => return Some(Column::Groups),
+        _ => {}
     }
     let custom = header.strip_prefix("custom.")?;
     let valid = |name: &str| {
@@ -181,11 +233,36 @@ fn column(header: &str) -> Option<Column> {
     }
 }
 
-/// The error for an unknown header.
-fn unknown_column(path: &Path, index: usize, name: &str) -> DirectoryError {
+/// Refuses a header that names a column twice: which of the two cells would count is
+/// anyone's guess, so neither does.
+fn no_duplicate_columns(
+    path: &Path,
+    text: &str,
+    lines: &LineIndex,
+    headers: &csv::StringRecord,
+) -> Result<(), DirectoryError> {
+    for (index, name) in headers.iter().enumerate() {
+        if let Some(first) = headers.iter().take(index).position(|h| h == name) {
+            return Err(DirectoryError::at(
+                path,
+                record_line(text, lines, headers),
+                Some(index + 1),
+                format!(
+                    "duplicate column `{name}` (columns {} and {})",
+                    first + 1,
+                    index + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The error for an unknown header on line `line`.
+fn unknown_column(path: &Path, line: usize, index: usize, name: &str) -> DirectoryError {
     DirectoryError::at(
         path,
-        1,
+        line,
         Some(index + 1),
         format!(
             "unknown column `{name}`: use a profile field ({}), `groups`, \
@@ -193,11 +270,6 @@ fn unknown_column(path: &Path, index: usize, name: &str) -> DirectoryError {
             TEXT_COLUMNS.join(", ")
         ),
     )
-}
-
-/// A `;`-separated cell as a JSON list.
-fn list(cell: &str) -> Value {
-    Value::Array(split(cell).map(Value::from).collect())
 }
 
 /// The non-empty, trimmed items of a `;`-separated cell.
@@ -208,34 +280,37 @@ fn split(cell: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
-/// The line a record starts on, counted from its byte offset (the `csv` crate's own line
-/// count skips blank lines).
-fn record_line(text: &str, record: &csv::StringRecord) -> usize {
+/// The line a record starts on, from its byte offset looked up in `lines` (the `csv`
+/// crate's own line count skips blank lines).
+fn record_line(text: &str, lines: &LineIndex, record: &csv::StringRecord) -> usize {
     record.position().map_or(0, |p| {
-        // The position may point at blank lines skipped before the record.
-        let start = usize::try_from(p.byte())
-            .unwrap_or(usize::MAX)
-            .min(text.len());
-        let skipped = text[start..].len() - text[start..].trim_start_matches(['\r', '\n']).len();
-        line_at(text, (start + skipped) as u64)
+        // The position may point at blank and comment lines skipped before the record.
+        let bytes = text.as_bytes();
+        let mut start = byte_offset(p.byte()).min(text.len());
+        while let Some(byte) = bytes.get(start) {
+            match byte {
+                b'\r' | b'\n' => start += 1,
+                b'#' => {
+                    start = bytes[start..]
+                        .iter()
+                        .position(|b| *b == b'\n')
+                        .map_or(text.len(), |end| start + end + 1);
+                }
+                _ => break,
+            }
+        }
+        lines.line(start)
     })
 }
 
-/// The 1-based line of byte `offset` in `text`.
-fn line_at(text: &str, offset: u64) -> usize {
-    let offset = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// A byte position of the `csv` crate as an offset.
+fn byte_offset(byte: u64) -> usize {
+    usize::try_from(byte).unwrap_or(usize::MAX)
 }
 
 /// A `csv` error located at its record's line.
-fn csv_error(path: &Path, text: &str, error: &csv::Error) -> DirectoryError {
-    let line = error.position().map(|p| line_at(text, p.byte()));
+fn csv_error(path: &Path, lines: &LineIndex, error: &csv::Error) -> DirectoryError {
+    let line = error.position().map(|p| lines.line(byte_offset(p.byte())));
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -252,8 +327,6 @@ fn csv_error(path: &Path, text: &str, error: &csv::Error) -> DirectoryError {
 
 #[cfg(test)]
 mod tests {
-    use connector_sdk::{CustomValue, IdentityStatus};
-
     use super::*;
 
     #[test]
@@ -261,8 +334,8 @@ mod tests {
         let text = "id,login,email,first_name,status,groups,custom.start_date,custom.tags[]\n\
                     1,ada@x.io,ada@x.io,Ada,suspended,eng; ai,2026-01-01,a;b\n";
         let people = parse_people(Path::new("p.csv"), text).unwrap();
-        let (ada, line) = &people[0];
-        assert_eq!(*line, 2);
+        let (ada, line) = (&people.items[0], people.lines[0]);
+        assert_eq!(line, 2);
         assert_eq!(ada.first_name.as_deref(), Some("Ada"));
         assert_eq!(ada.status, IdentityStatus::Suspended);
         assert_eq!(ada.groups, ["eng", "ai"]);
@@ -289,10 +362,40 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_column_is_refused_at_the_header_line() {
+        let text = "# people\nid,login,email,title,email\n1,a@x,a@x,Eng,b@x\n";
+        let error = parse_people(Path::new("p.csv"), text).unwrap_err();
+        assert_eq!((error.line, error.column), (Some(2), Some(5)), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "p.csv:2:5: duplicate column `email` (columns 3 and 5)"
+        );
+
+        let error =
+            parse_groups(Path::new("g.csv"), "name,members,members\neng,1,2\n").unwrap_err();
+        assert_eq!((error.line, error.column), (Some(1), Some(3)), "{error}");
+        assert!(error.message.contains("`members`"), "{error}");
+    }
+
+    #[test]
+    fn every_profile_column_fills_its_field() {
+        for name in TEXT_COLUMNS
+            .iter()
+            .filter(|n| !["id", "login", "email"].contains(n))
+        {
+            let value = if *name == "status" { "suspended" } else { "x" };
+            let text = format!("id,login,email,{name}\n1,a@x,a@x,{value}\n");
+            let person = &parse_people(Path::new("p.csv"), &text).unwrap().items[0];
+            let json = serde_json::to_value(person).unwrap();
+            assert_eq!(json[*name], value, "{name}");
+        }
+    }
+
+    #[test]
     fn groups_file_lists_members() {
         let text = "name,members\neng,1; ada@x.io\n";
         let groups = parse_groups(Path::new("g.csv"), text).unwrap();
-        assert_eq!(groups[0].0.members, ["1", "ada@x.io"]);
-        assert_eq!(groups[0].1, 2);
+        assert_eq!(groups.items[0].members, ["1", "ada@x.io"]);
+        assert_eq!(groups.lines[0], 2);
     }
 }

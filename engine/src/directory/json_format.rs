@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::error::DirectoryError;
+use super::lines::{LineIndex, Records};
 use super::model::Group;
 
 /// The document's top level, with each record kept as raw text to locate errors.
@@ -24,9 +25,9 @@ struct Document<'a> {
 /// People and groups parsed from a JSON document, with each record's starting line.
 pub(crate) struct Parsed {
     /// People with the line each starts on.
-    pub people: Vec<(Identity, usize)>,
+    pub people: Records<Identity>,
     /// Groups with the line each starts on.
-    pub groups: Vec<(Group, usize)>,
+    pub groups: Records<Group>,
 }
 
 /// Parses `text` (the contents of `path`).
@@ -45,46 +46,47 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Parsed, DirectoryError> {
         let document: Document = serde_json::from_str(text).map_err(at)?;
         (document.people, document.groups)
     };
+    let lines = LineIndex::new(text);
     Ok(Parsed {
-        people: records(path, text, &people)?,
-        groups: records(path, text, &groups)?,
+        people: records(path, text, &lines, &people)?,
+        groups: records(path, text, &lines, &groups)?,
     })
 }
 
-/// Deserializes each raw record, placing errors at their absolute line and column.
+/// Deserializes each raw record, placing errors at their absolute line and column
+/// (looked up in `lines`, the newline index of `text`).
 fn records<T: DeserializeOwned>(
     path: &Path,
     text: &str,
+    lines: &LineIndex,
     raws: &[&RawValue],
-) -> Result<Vec<(T, usize)>, DirectoryError> {
-    raws.iter()
-        .map(|raw| {
-            let (line, column) = position(text, raw.get());
-            let value = serde_json::from_str(raw.get()).map_err(|e| {
-                let column = if e.line() == 1 {
-                    column + e.column() - 1
-                } else {
-                    e.column()
-                };
-                DirectoryError::at(
-                    path,
-                    line + e.line() - 1,
-                    Some(column),
-                    e.to_string_without_location(),
-                )
-            })?;
-            Ok((value, line))
-        })
-        .collect()
+) -> Result<Records<T>, DirectoryError> {
+    let mut records = Records::with_capacity(raws.len());
+    for raw in raws {
+        let (line, column) = lines.position(offset_in(text, raw.get()));
+        let value = serde_json::from_str(raw.get()).map_err(|e| {
+            let column = if e.line() == 1 {
+                column + e.column() - 1
+            } else {
+                e.column()
+            };
+            DirectoryError::at(
+                path,
+                line + e.line() - 1,
+                Some(column),
+                e.to_string_without_location(),
+            )
+        })?;
+        records.push(value, line);
+    }
+    Ok(records)
 }
 
-/// The 1-based line and column where `part` (a slice of `text`) starts.
-fn position(text: &str, part: &str) -> (usize, usize) {
-    let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, column)
+/// The byte offset in `text` where `part` (a slice of `text`) starts.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .saturating_sub(text.as_ptr() as usize)
+        .min(text.len())
 }
 
 /// `serde_json`'s message without its " at line L column C" tail (we print our own).
@@ -110,8 +112,7 @@ mod tests {
     fn records_keep_their_lines() {
         let text = "{\n  \"people\": [\n    {\"id\": \"1\", \"login\": \"a@x\", \"email\": \"a@x\"},\n    {\"id\": \"2\", \"login\": \"b@x\", \"email\": \"b@x\"}\n  ]\n}\n";
         let parsed = parse(Path::new("p.json"), text).unwrap();
-        let lines: Vec<_> = parsed.people.iter().map(|(_, l)| *l).collect();
-        assert_eq!(lines, [3, 4]);
+        assert_eq!(parsed.people.lines, [3, 4]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 mod file;
 pub mod guard;
 mod json_format;
+mod lines;
 mod model;
 mod okta;
 

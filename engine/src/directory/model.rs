@@ -1,6 +1,8 @@
 //! The directory as the engine reads it: people and groups, checked and joined.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use connector_sdk::Identity;
 use serde::{Deserialize, Serialize};
@@ -43,24 +45,69 @@ pub(crate) enum Item {
 pub(crate) struct Problem {
     /// The record.
     pub item: Item,
+    /// The record as a source without lines names it (`person `00u9``, `group `eng``).
+    pub who: String,
     /// What is wrong.
     pub message: String,
+    /// The earlier record this one clashes with, for the loader to locate too.
+    pub earlier: Option<Item>,
+}
+
+/// Which address of a person a folded key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Address {
+    Login,
+    Email,
+}
+
+impl Address {
+    /// The field's name.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Email => "email",
+        }
+    }
+
+    /// The field's value on `person`.
+    fn of(self, person: &Identity) -> &str {
+        match self {
+            Self::Login => &person.login,
+            Self::Email => &person.email,
+        }
+    }
+}
+
+/// `text` lower-cased (Unicode), borrowed when it has nothing to lower.
+fn fold(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
 }
 
 impl Directory {
     /// Checks people and groups and resolves membership: every person needs a non-empty
-    /// `id`, `login` and `email`; ids, logins and group names are unique; a group's
-    /// members must be people of the directory. Every problem is returned.
+    /// `id`, `login` and `email`; ids (exactly) and group names are unique; a login or
+    /// email names one person only, ignoring case (Unicode lower-casing: `Ada@x.io` and
+    /// `ada@x.io` are the same address, and one person's login may not be another's
+    /// email); a group's members must be people of the directory. Every problem is
+    /// returned. Linear in people and members (hash lookups).
     pub(crate) fn assemble(
         mut people: Vec<Identity>,
         groups: Vec<Group>,
     ) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
-        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-        let mut ids = BTreeSet::new();
-        let mut logins = BTreeSet::new();
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(people.len());
+        let mut addresses: HashMap<Cow<str>, (usize, Address)> =
+            HashMap::with_capacity(people.len() * 2);
         for (index, person) in people.iter().enumerate() {
             let item = Item::Person(index);
+            let who = || format!("person `{}`", person.id);
             for (field, value) in [
                 ("id", &person.id),
                 ("login", &person.login),
@@ -69,66 +116,107 @@ impl Directory {
                 if value.trim().is_empty() {
                     problems.push(Problem {
                         item,
+                        who: who(),
                         message: format!("person has no `{field}`"),
+                        earlier: None,
                     });
                 }
             }
-            if !person.id.is_empty() && !ids.insert(person.id.clone()) {
-                problems.push(Problem {
+            // One hash per key: the entry is either the first holder or the clash.
+            match ids.entry(&person.id) {
+                Entry::Occupied(first) if !person.id.is_empty() => problems.push(Problem {
                     item,
+                    who: who(),
                     message: format!("duplicate person id `{}`", person.id),
-                });
+                    earlier: Some(Item::Person(*first.get())),
+                }),
+                Entry::Occupied(_) => {}
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
             }
-            let login = person.login.to_lowercase();
-            if !login.is_empty() && !logins.insert(login.clone()) {
-                problems.push(Problem {
-                    item,
-                    message: format!("duplicate login `{}`", person.login),
-                });
+            for address in [Address::Login, Address::Email] {
+                let value = address.of(person);
+                if value.is_empty() {
+                    continue;
+                }
+                match addresses.entry(fold(value)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert((index, address));
+                    }
+                    Entry::Occupied(held) => {
+                        let (first, earlier) = *held.get();
+                        if first == index {
+                            continue;
+                        }
+                        // The same field when the earlier person's matches too.
+                        let theirs = &people[first];
+                        let earlier = if fold(address.of(theirs)) == *held.key() {
+                            address
+                        } else {
+                            earlier
+                        };
+                        problems.push(Problem {
+                            item,
+                            who: who(),
+                            message: clash(address, value, theirs, earlier),
+                            earlier: Some(Item::Person(first)),
+                        });
+                    }
+                }
             }
-            by_key.entry(person.id.clone()).or_insert(index);
-            by_key.entry(login).or_insert(index);
-            by_key.entry(person.email.to_lowercase()).or_insert(index);
         }
-        let mut names = BTreeSet::new();
+        let mut names: HashMap<&str, usize> = HashMap::with_capacity(groups.len());
+        let mut joins = Vec::new();
         for (index, group) in groups.iter().enumerate() {
             let item = Item::Group(index);
+            let who = || format!("group `{}`", group.name);
             if group.name.trim().is_empty() {
                 problems.push(Problem {
                     item,
+                    who: who(),
                     message: "group has no `name`".to_owned(),
+                    earlier: None,
                 });
-            } else if !names.insert(group.name.clone()) {
+            } else if let Some(&first) = names.get(group.name.as_str()) {
                 problems.push(Problem {
                     item,
+                    who: who(),
                     message: format!("duplicate group `{}`", group.name),
+                    earlier: Some(Item::Group(first)),
                 });
+            } else {
+                names.insert(&group.name, index);
             }
             for member in &group.members {
-                let found = by_key
-                    .get(member)
-                    .or_else(|| by_key.get(&member.to_lowercase()));
+                let found = ids
+                    .get(member.as_str())
+                    .copied()
+                    .or_else(|| addresses.get(&fold(member)).map(|(person, _)| *person));
                 match found {
-                    Some(&person) => {
-                        if !people[person].groups.contains(&group.name) {
-                            people[person].groups.push(group.name.clone());
-                        }
-                    }
+                    Some(person) => joins.push((person, index)),
                     None => problems.push(Problem {
                         item,
+                        who: who(),
                         message: format!(
                             "group `{}` lists member `{member}`, who is not in the directory",
                             group.name
                         ),
+                        earlier: None,
                     }),
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(Self { people, groups })
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        for (person, group) in joins {
+            let name = &groups[group].name;
+            if !people[person].groups.contains(name) {
+                people[person].groups.push(name.clone());
+            }
+        }
+        Ok(Self { people, groups })
     }
 
     /// The person with directory id `id`.
@@ -139,6 +227,24 @@ impl Directory {
     /// The people indexed by directory id.
     pub fn by_id(&self) -> BTreeMap<&str, &Identity> {
         self.people.iter().map(|p| (p.id.as_str(), p)).collect()
+    }
+}
+
+/// The message for `value` (this person's `address`) naming the same address as
+/// `earlier` of the person `first`, ignoring case.
+fn clash(address: Address, value: &str, first: &Identity, earlier: Address) -> String {
+    let (field, id, theirs) = (address.name(), &first.id, earlier.of(first));
+    match (address == earlier, theirs == value) {
+        (true, true) => format!("duplicate {field} `{value}`: person `{id}` has the same {field}"),
+        (true, false) => format!(
+            "duplicate {field} `{value}`: person `{id}` has `{theirs}`, the same address in a \
+             different case"
+        ),
+        (false, _) => format!(
+            "{field} `{value}` is also the {other} of person `{id}` (`{theirs}`); a login or \
+             email must name one person",
+            other = earlier.name()
+        ),
     }
 }
 
@@ -183,13 +289,71 @@ mod tests {
             "{messages:?}"
         );
         assert!(
-            messages.contains(&"duplicate login `A@x.io`"),
+            messages.contains(
+                &"duplicate login `A@x.io`: person `1` has `a@x.io`, the same address in a \
+                  different case"
+            ),
             "{messages:?}"
         );
         assert!(messages.contains(&"person has no `login`"), "{messages:?}");
+        assert_eq!(problems[1].earlier, Some(Item::Person(0)), "{problems:?}");
         assert!(
             messages.iter().any(|m| m.contains("`nobody`")),
             "{messages:?}"
         );
+    }
+
+    /// Someone with `login` and a different `email`.
+    fn addressed(id: &str, login: &str, email: &str) -> Identity {
+        Identity {
+            email: email.to_owned(),
+            ..person(id, login)
+        }
+    }
+
+    #[test]
+    fn emails_differing_only_in_case_are_one_address() {
+        let people = vec![
+            addressed("1", "ada", "ada@example.com"),
+            addressed("2", "grace", "grace@example.com"),
+            addressed("3", "ada2", "ADA@example.com"),
+        ];
+        let problems = Directory::assemble(people, vec![]).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].item, Item::Person(2));
+        assert_eq!(problems[0].earlier, Some(Item::Person(0)));
+        assert_eq!(
+            problems[0].message,
+            "duplicate email `ADA@example.com`: person `1` has `ada@example.com`, the same \
+             address in a different case"
+        );
+    }
+
+    #[test]
+    fn case_is_folded_beyond_ascii_and_across_login_and_email() {
+        let people = vec![
+            addressed("1", "élodie", "elodie@example.com"),
+            addressed("2", "ÉLODIE", "e2@example.com"),
+        ];
+        let problems = Directory::assemble(people, vec![]).unwrap_err();
+        assert!(
+            problems[0].message.starts_with("duplicate login `ÉLODIE`"),
+            "{problems:?}"
+        );
+
+        let people = vec![
+            addressed("1", "ada", "ada@example.com"),
+            addressed("2", "Ada@Example.com", "a2@example.com"),
+        ];
+        let problems = Directory::assemble(people, vec![]).unwrap_err();
+        assert_eq!(
+            problems[0].message,
+            "login `Ada@Example.com` is also the email of person `1` (`ada@example.com`); a \
+             login or email must name one person"
+        );
+
+        // One person's own login and email may be the same address.
+        let people = vec![addressed("1", "Ada@example.com", "ada@example.com")];
+        assert!(Directory::assemble(people, vec![]).is_ok());
     }
 }

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use super::DirectorySource;
 use super::error::DirectoryError;
-use super::model::{Directory, Group};
+use super::model::{Directory, Group, Item};
 use http::OktaClient;
 
 /// The most users Okta serves on one page (and the default page size).
@@ -233,7 +233,15 @@ impl DirectorySource for OktaSource {
         let apps = self.app_groups(&ids, &groups).await?;
         groups.extend(apps);
         Directory::assemble(people, groups).map_err(|problems| {
-            let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+            // The same checks as for files (ids, addresses ignoring case, members); a
+            // person's problem names the person, as there is no line to point at.
+            let messages: Vec<_> = problems
+                .iter()
+                .map(|p| match p.item {
+                    Item::Person(_) => format!("{}: {}", p.who, p.message),
+                    Item::Group(_) => p.message.clone(),
+                })
+                .collect();
             DirectoryError::source(format!("Okta directory: {}", messages.join("; ")))
         })
     }

@@ -18,6 +18,10 @@ pub struct Plan {
     pub generated_at: String,
     /// The directory the plan was made from.
     pub source: SourceSummary,
+    /// What to know before applying that concerns no one instance (a rule naming a
+    /// group nobody is in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// One entry per instance, sorted by instance name.
     pub instances: Vec<InstancePlan>,
     /// Totals over every instance.

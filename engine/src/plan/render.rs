@@ -27,6 +27,9 @@ pub fn render(plan: &Plan) -> String {
             .map(|p| format!("; {p} at the last run"))
             .unwrap_or_default()
     );
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "warning: {}", Escaped(warning));
+    }
     for instance in &plan.instances {
         out.push('\n');
         render_instance(&mut out, instance);
