@@ -91,11 +91,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     println!(
         "gen new: added {} to Cargo.toml (members, [workspace.dependencies]), {}",
         names.package,
-        lists
-            .iter()
-            .map(|(relative, _)| *relative)
-            .collect::<Vec<_>>()
-            .join(", ")
+        list_of(lists.iter().map(|(relative, _)| *relative))
     );
     println!(
         "next: replace every TODO in {dir}/connector.toml (`cargo test -p {}` shows each at its \
@@ -103,6 +99,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
         names.package
     );
     Ok(0)
+}
+
+/// `a, b and c`.
+fn list_of<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.concat(),
+    }
 }
 
 /// Reads the arguments after `new`.
@@ -242,6 +247,13 @@ fn format_rust(root: &Path, files: &[&str]) {
 mod tests {
     use super::*;
     use crate::connector_list::{CLI_MANIFEST, LIST_PATH, SAML_LIST_PATH, SAML_MANIFEST};
+
+    #[test]
+    fn written_files_are_listed_as_a_sentence() {
+        assert_eq!(list_of(["a", "b", "c"].into_iter()), "a, b and c");
+        assert_eq!(list_of(["a"].into_iter()), "a");
+        assert_eq!(list_of([].into_iter()), "");
+    }
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
