@@ -1,6 +1,7 @@
 //! The README's main command works: `connector demo` provisions the bundled directory into
-//! all twelve emulated services, handles the leavers, and ends with nothing to do. Needs
-//! the (default) `sandbox` feature; `without_sandbox.rs` covers builds without it.
+//! every emulated service (one per connector that provisions), handles the leavers, and
+//! ends with nothing to do. Needs the (default) `sandbox` feature; `without_sandbox.rs`
+//! covers builds without it.
 #![cfg(feature = "sandbox")]
 
 use std::process::Command;
@@ -19,7 +20,11 @@ fn demo_runs_end_to_end_and_converges() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains("12 services emulated"), "{stdout}");
+    let services = provisioning_connectors();
+    assert!(
+        stdout.contains(&format!("Sandbox: {services} services emulated")),
+        "expected all {services} provisioning connectors emulated:\n{stdout}"
+    );
     assert!(stdout.contains("(0 failed, 0 not attempted)"), "{stdout}");
     assert!(stdout.contains("Seats reclaimed:"), "{stdout}");
     assert!(stdout.contains("Nothing to do"), "{stdout}");
@@ -32,4 +37,21 @@ fn demo_runs_end_to_end_and_converges() {
     );
     assert!(audit.lines().all(|l| l.contains("\"class_uid\":3001")));
     assert!(!audit.contains("Bearer "));
+}
+
+/// How many connectors the CLI knows that provision accounts (`connector list --json`),
+/// each of which the demo emulates: adding a connector changes the number, not the test.
+fn provisioning_connectors() -> usize {
+    let output = Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["list", "--json"])
+        .output()
+        .expect("the connector binary runs");
+    assert!(output.status.success());
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let count = all
+        .iter()
+        .filter(|m| m["provisioning"]["protocol"].as_str() != Some("none"))
+        .count();
+    assert!(count > 0, "no connector provisions: {all:?}");
+    count
 }

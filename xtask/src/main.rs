@@ -1,8 +1,10 @@
 //! Project automation, run as `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
 //!
 //! Commands:
+//! - `system [--check]`: check the Debian packages the build and tests need, and install
+//!   the missing ones (apt-get, as root or through sudo);
 //! - `peers`: create `.venv-peers` and install the pinned third-party test peers;
-//! - `test [args]`: `peers`, then `cargo test --workspace [args]` with the peers' paths in the
+//! - `test [args]`: `system`, `peers`, then `cargo test --workspace [args]` with the peers' paths in the
 //!   environment (this is the project's test command);
 //! - `schema [--check]`: write (or check) `schemas/connector.schema.json`;
 //! - `gen [--check]` / `check`: regenerate (or check) every file derived from the specs;
@@ -21,6 +23,7 @@ mod publish;
 mod readmes;
 mod scaffold;
 mod schema;
+mod system;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -33,10 +36,17 @@ Project automation for the connector toolkit.
 Usage: cargo xtask <COMMAND> [ARGS...]
 
 Commands:
+  system [--check]
+                Check the Debian packages the build and the tests need (C
+                compiler, Python venv, libclang, pkg-config, libxmlsec1,
+                libxml2, OpenSSL headers, xmlsec1, xmllint, openssl) and
+                install the missing ones with apt-get, as root or through
+                sudo. Without either (or with --check, or XTASK_NO_INSTALL=1)
+                stop, printing the command that installs exactly those
   peers         Create the Python virtualenv .venv-peers and install the pinned
                 test peers (scim2-server, scim2-tester, scim2-cli); skipped
                 when they are already installed
-  test [ARGS]   Run `peers`, then `cargo test --workspace [ARGS]` with
+  test [ARGS]   Run `system` and `peers`, then `cargo test --workspace [ARGS]` with
                 SCIM2_SERVER_BIN and SCIM2_CLI_BIN set; exits with cargo's code
                 (`--workspace` is left out when ARGS select packages with -p)
   schema [--check]
@@ -77,6 +87,11 @@ fn main() -> ExitCode {
         "peers" => no_args("peers", &rest)
             .and_then(|()| peers::install(&workspace_root()))
             .map(|_| 0),
+        "system" => match rest.as_slice() {
+            [] => system::ensure(false).map(|()| 0),
+            [flag] if flag == "--check" => system::ensure(true).map(|()| 0),
+            [other, ..] => Err(format!("`system` takes only `--check` (got `{other}`)")),
+        },
         "test" => test::run(&workspace_root(), &rest),
         "schema" => schema::run(&workspace_root(), &rest),
         "gen" if rest.first().is_some_and(|a| a == "new") => {

@@ -3,11 +3,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::peers;
+use crate::{peers, system};
 
-/// Installs the peers, then runs `cargo test --workspace <args>` from the workspace root
+/// Checks (and installs) the system packages, installs the peers, then runs `cargo test --workspace <args>` from the workspace root
 /// with `SCIM2_SERVER_BIN` and `SCIM2_CLI_BIN` set. Returns cargo's exit code.
 pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
+    system::ensure(false)?;
     let peers = peers::install(root)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);

@@ -1,6 +1,9 @@
 //! `[auth]`: the kind, and the names of the environment variables that hold secrets.
 
-use super::{Checker, Templates};
+use std::ops::Range;
+
+use super::{Checker, Templates, secrets};
+use crate::diagnostic::Diagnostic;
 use crate::ir::AuthModel;
 use crate::spec::Sp;
 use crate::spec::model::{AuthKind, AuthSection};
@@ -141,7 +144,8 @@ pub(crate) fn check_auth(
 }
 
 /// An environment variable *name*: upper snake case. A value that looks like a secret is
-/// refused, so a token never lands in a spec.
+/// refused, so a token never lands in a spec, and masked in the snippet, so it does not
+/// land in a build log either.
 fn env_name(
     cx: &mut Checker<'_>,
     key: &str,
@@ -153,18 +157,117 @@ fn env_name(
         return String::new();
     };
     let name = value.as_str();
+    let span = value.span();
+    let masked = string_contents(cx.source, span.clone());
+    if let Some(what) = secrets::credential_shape(name) {
+        cx.errors.push(
+            Diagnostic::new(
+                span,
+                format!(
+                    "`{key}` holds what looks like {what}, not the name of an environment variable"
+                ),
+            )
+            .with_help(
+                "secrets never go in a spec: write the variable's name, e.g. \
+                 `SLACK_SCIM_TOKEN`, and revoke this credential if it is real",
+            )
+            .with_masked(masked),
+        );
+        return name.to_owned();
+    }
     let valid = name.starts_with(|c: char| c.is_ascii_uppercase())
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !valid {
-        cx.error_help(
-            value.span(),
-            format!(
-                "`{key}` must name an environment variable (UPPER_SNAKE_CASE), not hold a value"
-            ),
-            "secrets never go in a spec: write the variable's name, e.g. `ZOOM_CLIENT_SECRET`",
+        cx.errors.push(
+            Diagnostic::new(
+                span,
+                format!(
+                    "`{key}` must name an environment variable (UPPER_SNAKE_CASE), not hold a value"
+                ),
+            )
+            .with_help(
+                "secrets never go in a spec: write the variable's name, e.g. `ZOOM_CLIENT_SECRET`",
+            )
+            .with_masked(masked),
         );
     }
     name.to_owned()
+}
+
+/// The bytes of a TOML string's contents within `span` (the span without its quotes).
+fn string_contents(source: &str, span: Range<usize>) -> Range<usize> {
+    let text = source.get(span.clone()).unwrap_or("");
+    let open = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|quote| text.starts_with(quote) && text.len() >= 2 * quote.len());
+    match open {
+        Some(quote) => span.start + quote.len()..span.end - quote.len(),
+        None => span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load_model;
+
+    /// The Slack-style test spec with `token_env` set to `value`.
+    fn spec_with_token_env(value: &str) -> String {
+        include_str!("../../../connectors/slack/connector.toml").replace(
+            "token_env = \"SLACK_SCIM_TOKEN\"",
+            &format!("token_env = {value}"),
+        )
+    }
+
+    fn rendered(value: &str) -> String {
+        let source = spec_with_token_env(value);
+        assert!(
+            source.contains(value),
+            "the Slack spec names SLACK_SCIM_TOKEN"
+        );
+        match load_model(&source, "slack.toml") {
+            Ok(_) => String::new(),
+            Err(errors) => errors.to_string(),
+        }
+    }
+
+    #[test]
+    fn an_aws_access_key_id_is_refused_masked() {
+        let out = rendered("\"AKIAIOSFODNN7EXAMPLE\"");
+        assert!(
+            out.contains("`auth.token_env` holds what looks like an AWS access key ID"),
+            "{out}"
+        );
+        assert!(out.contains("token_env = \"AKIA\u{2026}\""), "{out}");
+        assert!(!out.contains("IOSFODNN7EXAMPLE"), "{out}");
+    }
+
+    #[test]
+    fn a_forty_character_generated_token_is_refused() {
+        let token = "Q2XK7PZ4M9RB3TVW8YHC6NJ5DF1GA0LSE2UQ7XK9";
+        let out = rendered(&format!("\"{token}\""));
+        assert!(
+            out.contains("looks like a generated API key or token"),
+            "{out}"
+        );
+        assert!(!out.contains(&token[4..]), "{out}");
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_name_is_masked_too() {
+        let out = rendered("'my token value here'");
+        assert!(
+            out.contains("must name an environment variable (UPPER_SNAKE_CASE)"),
+            "{out}"
+        );
+        assert!(out.contains("token_env = 'my t\u{2026}'"), "{out}");
+        assert!(!out.contains("token value"), "{out}");
+    }
+
+    #[test]
+    fn a_variable_name_passes() {
+        assert_eq!(rendered("\"SLACK_SCIM_TOKEN\""), "");
+        assert_eq!(rendered("\"SLACK_SCIM_TOKEN_2024\""), "");
+    }
 }

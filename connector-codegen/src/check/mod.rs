@@ -7,6 +7,7 @@ mod mapping;
 pub mod placeholders;
 pub(crate) mod provisioning;
 mod rest;
+pub mod secrets;
 mod sso;
 mod urls;
 

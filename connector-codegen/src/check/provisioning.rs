@@ -3,6 +3,7 @@
 use super::{Checker, Templates};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{DialectModel, RateLimitModel};
+use crate::spec::bounds;
 use crate::spec::model::{
     CapabilityKind, DeactivateKind, PatchStyleKind, ProtocolKind, ProvisioningSection, UpdateKind,
 };
@@ -98,10 +99,15 @@ pub(crate) fn check_provisioning(
         }
     };
     let page_size = dialect.page_size.as_ref().map_or(100, |p| {
-        if !(1..=10_000).contains(p.get()) {
+        if !bounds::contains(&bounds::PAGE_SIZE, *p.get()) {
             cx.error(
                 p.span(),
-                "`provisioning.dialect.page_size` must be between 1 and 10000",
+                format!(
+                    "`provisioning.dialect.page_size` must be a whole number between {} and {}, not {}",
+                    bounds::PAGE_SIZE.start(),
+                    bounds::PAGE_SIZE.end(),
+                    p.get()
+                ),
             );
         }
         *p.get()
@@ -137,7 +143,7 @@ pub(crate) fn check_provisioning(
 
     let rate_limit = section.rate_limit.as_ref().map(|limit| {
         cx.source("provisioning.rate_limit", &limit.source);
-        if *limit.requests.get() == 0 {
+        if !bounds::contains(&bounds::RATE_LIMIT, *limit.requests.get()) {
             cx.error(
                 limit.requests.span(),
                 "`rate_limit.requests` must be at least 1",
@@ -152,7 +158,7 @@ pub(crate) fn check_provisioning(
             1000
         });
         let burst = limit.burst.as_ref().map_or(1, |b| {
-            if *b.get() == 0 {
+            if !bounds::contains(&bounds::RATE_LIMIT, *b.get()) {
                 cx.error(b.span(), "`rate_limit.burst` must be at least 1");
             }
             *b.get()
@@ -225,5 +231,28 @@ mod tests {
         assert_eq!(parse_period("m"), None);
         assert_eq!(parse_period("0s"), None);
         assert_eq!(parse_period("5d"), None);
+    }
+
+    #[test]
+    fn a_page_size_out_of_range_names_the_range() {
+        let spec = include_str!("../../../connectors/zoom/connector.toml");
+        assert!(spec.contains("page_size = 100\n"));
+        for (value, refused) in [("0", true), ("10001", true), ("1", false), ("10000", false)] {
+            let source = spec.replace("page_size = 100\n", &format!("page_size = {value}\n"));
+            let result = crate::load_model(&source, "zoom.toml");
+            match result {
+                Err(errors) if refused => assert!(
+                    errors.to_string().contains(&format!(
+                        "`provisioning.dialect.page_size` must be a whole number between 1 and 10000, not {value}"
+                    )),
+                    "{errors}"
+                ),
+                Err(errors) => panic!("{value}: {errors}"),
+                Ok(model) => {
+                    assert!(!refused, "{value} passed");
+                    assert_eq!(model.dialect.page_size.to_string(), value);
+                }
+            }
+        }
     }
 }

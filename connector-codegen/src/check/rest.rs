@@ -9,6 +9,7 @@ use super::{Checker, Templates};
 use crate::diagnostic::did_you_mean;
 use crate::ir::{AccountModel, LookupModel, OperationModel, RestModel};
 use crate::spec::Sp;
+use crate::spec::bounds;
 use crate::spec::model::{CapabilityKind, LicenseModeKind, MappingValue, ProtocolKind, SpecFile};
 use crate::spec::rest_model::{HttpMethod, OperationSection, RestSection};
 
@@ -521,7 +522,7 @@ fn check_pointer(cx: &mut Checker<'_>, pointer: &Sp<String>) {
 }
 
 fn check_status(cx: &mut Checker<'_>, status: &Sp<u16>) {
-    if !(100..=599).contains(status.get()) {
+    if !bounds::contains(&bounds::HTTP_STATUS, *status.get()) {
         cx.error(
             status.span(),
             format!("{} is not an HTTP status", status.get()),

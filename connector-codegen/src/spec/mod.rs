@@ -1,5 +1,6 @@
 //! The spec format: its model and its parser.
 
+pub mod bounds;
 pub mod model;
 mod parse;
 pub mod rest_model;

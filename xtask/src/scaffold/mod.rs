@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::connector_list::{self, CLI_MANIFEST, LIST_PATH};
+use crate::connector_list;
 use crate::readmes::{ConnectorCrate, connector_crates};
 use names::Names;
 use spec_template::Protocol;
@@ -73,25 +73,25 @@ pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
         package: names.package.clone(),
     });
     crates.sort_by(|a, b| a.dir.cmp(&b.dir));
-    let list = connector_list::render_list(&crates);
-    let cli_manifest =
-        connector_list::with_dependencies(&connector_list::read(root, CLI_MANIFEST)?, &crates)?;
+    let lists = connector_list::render_all(root, &crates)?;
 
     let dir = names.dir();
     for (file, text) in &files {
         write(root, &format!("{dir}/{file}"), text)?;
     }
     write(root, "Cargo.toml", &root_manifest)?;
-    write(root, LIST_PATH, &list)?;
-    write(root, CLI_MANIFEST, &cli_manifest)?;
+    for (relative, text) in &lists {
+        write(root, relative, text)?;
+    }
     format_rust(root, &[&format!("{dir}/tests/sandbox.rs")]);
 
     println!(
         "gen new: created {dir}/ (connector.toml, Cargo.toml, src/lib.rs, README.md, tests/sandbox.rs)"
     );
     println!(
-        "gen new: added {} to Cargo.toml (members, [workspace.dependencies]), {CLI_MANIFEST} and {LIST_PATH}",
-        names.package
+        "gen new: added {} to Cargo.toml (members, [workspace.dependencies]), {}",
+        names.package,
+        list_of(lists.iter().map(|(relative, _)| *relative))
     );
     println!(
         "next: replace every TODO in {dir}/connector.toml (`cargo test -p {}` shows each at its \
@@ -99,6 +99,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
         names.package
     );
     Ok(0)
+}
+
+/// `a, b and c`.
+fn list_of<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<&str> = items.collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.concat(),
+    }
 }
 
 /// Reads the arguments after `new`.
@@ -237,6 +246,14 @@ fn format_rust(root: &Path, files: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connector_list::{CLI_MANIFEST, LIST_PATH, SAML_LIST_PATH, SAML_MANIFEST};
+
+    #[test]
+    fn written_files_are_listed_as_a_sentence() {
+        assert_eq!(list_of(["a", "b", "c"].into_iter()), "a, b and c");
+        assert_eq!(list_of(["a"].into_iter()), "a");
+        assert_eq!(list_of([].into_iter()), "");
+    }
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
@@ -307,6 +324,7 @@ mod tests {
         for file in [
             "Cargo.toml",
             "cli/Cargo.toml",
+            "saml-sp/Cargo.toml",
             "connectors/zoom/Cargo.toml",
             "connectors/zoom/connector.toml",
         ] {
@@ -345,7 +363,15 @@ mod tests {
         );
         let list = fs::read_to_string(root.join(LIST_PATH)).unwrap();
         assert!(list.contains("&connector_acme_ai::MANIFEST,\n        &connector_zoom::MANIFEST,"));
-        // The list is what `cargo xtask gen` would write.
+        let saml = fs::read_to_string(root.join(SAML_MANIFEST)).unwrap();
+        assert!(
+            saml.contains("connector-acme-ai.workspace = true\nconnector-zoom.workspace = true\n")
+        );
+        let saml_list = fs::read_to_string(root.join(SAML_LIST_PATH)).unwrap();
+        assert!(
+            saml_list.contains("&connector_acme_ai::MANIFEST,\n        &connector_zoom::MANIFEST,")
+        );
+        // The lists are what `cargo xtask gen` would write.
         connector_list::run(root, true).unwrap();
 
         let error = run(root, &args(&["acme-ai"])).unwrap_err();
