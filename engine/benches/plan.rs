@@ -198,7 +198,8 @@ fn rows(n: usize) -> Vec<Row> {
 /// What the app holds for person `i` (as a connector decodes a listed User): the User
 /// the engine last wrote, without `externalId` for an account it did not create.
 fn record(i: usize, n: usize, external: bool) -> serde_json::Value {
-    let user = connector_chatgpt::ChatGPT::map_identity(&applied(i, n)).expect("the bench people map");
+    let user =
+        connector_chatgpt::ChatGPT::map_identity(&applied(i, n)).expect("the bench people map");
     let mut record = serde_json::to_value(user).expect("a User serializes");
     record["id"] = serde_json::json!(format!("acct-{i}"));
     record["active"] = serde_json::json!(true);

@@ -6,6 +6,7 @@ use connector_sdk::attribute_key::{mapping_key, written_path};
 use serde_spanned::Spanned;
 
 use super::diag::Diagnostics;
+use super::suggest;
 
 /// The manifest attribute paths `keys` name; each unknown key, or a key that would
 /// split one written attribute (`emails.work` while `emails.home` is kept), is an

@@ -4,11 +4,19 @@
 
 /// The candidate closest to `name` by edit distance, ignoring case, when the distance is
 /// at most a third of the longer name (at least 1).
-pub(super) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(super) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let folded = name.to_lowercase();
     candidates
         .into_iter()
-        .map(|candidate| (strsim::levenshtein(&folded, &candidate.to_lowercase()), candidate))
+        .map(|candidate| {
+            (
+                strsim::levenshtein(&folded, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
         .filter(|(distance, candidate)| {
             *distance <= (name.chars().count().max(candidate.chars().count()) / 3).max(1)
         })
