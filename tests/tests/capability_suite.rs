@@ -294,9 +294,14 @@ impl Connector for Mini {
                            "name": { "familyName": who.last_name }, "title": who.title });
         match self.call(Method::POST, "/Users", Some(user)).await {
             Ok((_, body)) => Ok(account(&body)),
-            Err(Error::Conflict { .. }) => self.find(who).await?.ok_or(Error::NotFound {
-                what: who.login.clone(),
-            }),
+            // Never adopted: the account found is reported for the caller to decide.
+            Err(Error::Conflict { detail }) => match self.find(who).await? {
+                Some(existing) => Err(Error::AlreadyExists {
+                    existing: Box::new(existing),
+                    cause: detail,
+                }),
+                None => Err(Error::Conflict { detail }),
+            },
             Err(e) => Err(e),
         }
     }
