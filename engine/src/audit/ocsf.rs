@@ -76,6 +76,11 @@ pub fn activity(action: &str) -> (u8, &'static str) {
         "link" => (99, "Link"),
         "update" => (99, "Update"),
         "manual_task" => (99, "Manual Task"),
+        "skip" => (99, "Skip"),
+        "protect" => (99, "Protect"),
+        "not_reached" => (99, "Not Reached"),
+        "not_attempted" => (99, "Not Attempted"),
+        "stop" => (99, "Stop"),
         _ => (99, "Other"),
     }
 }

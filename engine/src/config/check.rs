@@ -10,7 +10,7 @@ use serde_spanned::Spanned;
 
 use super::diag::{ConfigError, Diagnostics};
 use super::raw::{RawFile, RawInstance};
-use super::{Assignments, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
+use super::{Assignments, audit, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
 use crate::registry::Registry;
 
 /// The default state file, next to the assignments file.
@@ -89,9 +89,14 @@ pub(super) fn check(
         .iter()
         .filter_map(|rule| rules::check_sso(path, rule, &instances, &mut diags))
         .collect();
+    let audit = raw
+        .audit
+        .as_ref()
+        .map(|section| audit::check(section, base, &mut diags));
     let assignments = Assignments {
         path: path.to_path_buf(),
         settings,
+        audit,
         directory,
         instances,
         provision,
@@ -111,6 +116,7 @@ fn unreachable_value() -> Assignments {
             concurrency: 1,
             currency: String::new(),
         },
+        audit: None,
         directory: None,
         instances: BTreeMap::new(),
         provision: Vec::new(),
