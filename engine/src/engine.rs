@@ -224,7 +224,9 @@ impl Engine {
             max_attempts,
             progress,
         };
-        let report = self.apply_locked(directory, description, options, &sink).await;
+        let report = self
+            .apply_locked(directory, description, options, &sink)
+            .await;
         // However the run ended, its writes leave the `-wal` file for the main file, so a
         // plain copy of the state after a run is a full backup.
         match self.store.checkpoint().await {
@@ -263,7 +265,8 @@ impl Engine {
         let Some(config) = &self.assignments.audit else {
             return Ok(None);
         };
-        let delivery = HttpDelivery::open(config, self.secrets.as_ref()).map_err(EngineError::Other)?;
+        let delivery =
+            HttpDelivery::open(config, self.secrets.as_ref()).map_err(EngineError::Other)?;
         Ok(Some(Arc::new(delivery)))
     }
 

@@ -63,7 +63,9 @@ pub fn planned(plan: &Plan) -> Vec<Decision> {
                 action: None,
                 target: Target::default(),
                 status: ChangeStatus::Failure,
-                detail: format!("the instance was not reached: nothing was planned nor changed there: {error}"),
+                detail: format!(
+                    "the instance was not reached: nothing was planned nor changed there: {error}"
+                ),
             });
         }
         decisions.extend(skips(instance));
@@ -248,7 +250,9 @@ pub async fn record(
         });
         lines.push(line);
     }
-    store.record_outcome(None, Outcome::Ok, None, &effects).await?;
+    store
+        .record_outcome(None, Outcome::Ok, None, &effects)
+        .await?;
     for line in &lines {
         sink.write(line);
     }

@@ -156,7 +156,11 @@ impl HttpDelivery {
     /// Posts one batch, retrying transient failures.
     async fn post(&self, lines: &[String]) -> Result<(), String> {
         let (body, content_type, scheme) = match self.format {
-            AuditFormat::Json => (format!("[{}]", lines.join(",")), "application/json", "Bearer"),
+            AuditFormat::Json => (
+                format!("[{}]", lines.join(",")),
+                "application/json",
+                "Bearer",
+            ),
             AuditFormat::SplunkHec => (hec_body(lines), "application/json", "Splunk"),
         };
         let mut delay = self.retry_delay;

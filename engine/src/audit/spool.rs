@@ -201,7 +201,10 @@ mod tests {
         spool.seal().unwrap();
         let batches = spool.batches().unwrap();
         assert_eq!(batches.iter().map(|b| b.0).collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(Spool::lines(&batches[1].1).unwrap(), ["{\"n\":2}", "{\"n\":3}"]);
+        assert_eq!(
+            Spool::lines(&batches[1].1).unwrap(),
+            ["{\"n\":2}", "{\"n\":3}"]
+        );
         Spool::keep_only(&batches[1].1, &["{\"n\":3}".to_owned()]).unwrap();
         assert_eq!(spool.waiting().unwrap(), 2);
         Spool::keep_only(&batches[0].1, &[]).unwrap();

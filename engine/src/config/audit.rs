@@ -69,7 +69,11 @@ pub(super) fn check(
             format!("the audit `url` is not a URL ({error})"),
         ),
     }
-    let format = match raw.format.as_ref().map(|f| (f.get_ref().as_str(), f.span())) {
+    let format = match raw
+        .format
+        .as_ref()
+        .map(|f| (f.get_ref().as_str(), f.span()))
+    {
         None | Some(("json", _)) => AuditFormat::Json,
         Some(("splunk_hec", _)) => AuditFormat::SplunkHec,
         Some((other, span)) => {

@@ -10,7 +10,9 @@ use serde_spanned::Spanned;
 
 use super::diag::{ConfigError, Diagnostics};
 use super::raw::{RawFile, RawInstance};
-use super::{Assignments, audit, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
+use super::{
+    Assignments, Connection, DirectoryConfig, Instance, Settings, audit, exclude, policy, rules,
+};
 use crate::registry::Registry;
 
 /// The default state file, next to the assignments file.
