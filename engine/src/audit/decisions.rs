@@ -258,3 +258,95 @@ pub async fn record(
     }
     Ok(first + decisions.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::plan::{Step, Summary};
+
+    fn step(id: &str, action: Action) -> Step {
+        Step {
+            id: id.to_owned(),
+            target: Target {
+                identity_id: Some("00u1".into()),
+                login: Some("ada@x.io".into()),
+                ..Target::default()
+            },
+            action,
+            reason: "rule".into(),
+        }
+    }
+
+    fn result(id: &str, status: &str, attempts: u32, detail: &str) -> StepResult {
+        StepResult {
+            step: id.to_owned(),
+            instance: "zoom".into(),
+            action: "create".into(),
+            target: "ada@x.io".into(),
+            status: status.to_owned(),
+            detail: Some(detail.to_owned()),
+            attempts,
+        }
+    }
+
+    #[test]
+    fn only_changes_without_a_journal_entry_are_not_attempted_decisions() {
+        let instance = InstancePlan {
+            instance: "zoom".into(),
+            connector: "zoom".into(),
+            display_name: "Zoom".into(),
+            accounts: 0,
+            error: None,
+            warnings: Vec::new(),
+            steps: vec![
+                step("zoom#1", Action::Create),
+                step("zoom#2", Action::Enable),
+                step("zoom#3", Action::Disable),
+            ],
+            protected: Vec::new(),
+            sso: Default::default(),
+            removals: Default::default(),
+            reclaim: Default::default(),
+        };
+        let plan = Plan {
+            format_version: 1,
+            generated_at: String::new(),
+            source: crate::plan::SourceSummary {
+                description: String::new(),
+                people: 1,
+                groups: 0,
+                previous_people: None,
+            },
+            instances: vec![instance],
+            summary: Summary::default(),
+        };
+        let results = [
+            result("zoom#1", "failed", 2, "HTTP 500"),
+            result(
+                "zoom#2",
+                "skipped",
+                0,
+                "an earlier step of this account failed",
+            ),
+            result(
+                "zoom#3",
+                "skipped",
+                0,
+                "not attempted: instance unhealthy (3)",
+            ),
+        ];
+        // zoom#3 reached the journal (and so has its own event); zoom#2 did not.
+        let journaled: HashSet<String> = ["zoom#1", "zoom#3"].map(str::to_owned).into();
+        let left = not_attempted(&plan, &results, &journaled);
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].code, "earlier_step_failed");
+        assert_eq!(left[0].action.as_deref(), Some("enable"));
+        let event = decision_event("r1", 4, &left[0]);
+        assert_eq!(event["activity_name"], "Not Attempted");
+        assert_eq!(event["metadata"]["uid"], "r1-d4");
+        assert_eq!(event["unmapped"]["not_taken"], "enable");
+        assert_eq!(event["user"]["name"], "ada@x.io");
+    }
+}
