@@ -7,7 +7,7 @@ use connector_sdk::Connector;
 use time::OffsetDateTime;
 
 use crate::apply::{self, ApplyContext, ApplyReport, InstanceRun, ProgressHandle, RETRY_BACKOFF};
-use crate::audit::AuditSink;
+use crate::audit::{AuditSink, Flushed, HttpDelivery, decisions};
 use crate::config::Assignments;
 use crate::directory::{Directory, DirectorySource, guard};
 use crate::plan::{self, FieldSet, Plan, SourceSummary};
@@ -214,7 +214,24 @@ impl Engine {
         options: ApplyOptions,
     ) -> Result<ApplyReport, EngineError> {
         let _lock = self.store.lock_apply()?;
-        let report = self.apply_locked(directory, description, options).await;
+        let ApplyOptions {
+            plan,
+            audit,
+            concurrency,
+            max_attempts,
+            progress,
+        } = options;
+        let sink = Arc::new(self.with_delivery(audit)?);
+        let options = ApplyOptions {
+            plan,
+            audit: AuditSink::None,
+            concurrency,
+            max_attempts,
+            progress,
+        };
+        let report = self
+            .apply_locked(directory, description, options, &sink)
+            .await;
         // However the run ended, its writes leave the `-wal` file for the main file, so a
         // plain copy of the state after a run is a full backup.
         match self.store.checkpoint().await {
@@ -227,7 +244,48 @@ impl Engine {
                 tracing::warn!(%error, "cannot checkpoint the state at the end of the run")
             }
         }
+        // The run's events, and any an earlier run left in the spool, go to the
+        // collector; whatever it does not take waits in the spool for the next flush.
+        if let Err(error) = sink.flush().await {
+            tracing::warn!(%error, "audit events wait in the spool for the next run or flush");
+        }
         report
+    }
+
+    /// `audit`, plus the `[audit]` HTTP delivery of the assignments file when it has one.
+    ///
+    /// # Errors
+    ///
+    /// When the delivery cannot be set up (its token is not set, its spool cannot be
+    /// created).
+    fn with_delivery(&self, audit: AuditSink) -> Result<AuditSink, EngineError> {
+        match self.open_delivery()? {
+            Some(delivery) => Ok(AuditSink::All(vec![audit, AuditSink::Http(delivery)])),
+            None => Ok(audit),
+        }
+    }
+
+    /// The `[audit]` HTTP delivery of the assignments file, if it has one.
+    fn open_delivery(&self) -> Result<Option<Arc<HttpDelivery>>, EngineError> {
+        let Some(config) = &self.assignments.audit else {
+            return Ok(None);
+        };
+        let delivery =
+            HttpDelivery::open(config, self.secrets.as_ref()).map_err(EngineError::Other)?;
+        Ok(Some(Arc::new(delivery)))
+    }
+
+    /// Posts the audit events waiting in the `[audit]` spool (none without `[audit]`).
+    ///
+    /// # Errors
+    ///
+    /// When the delivery cannot be set up or the collector does not take a batch (the
+    /// events then stay in the spool).
+    pub async fn flush_audit(&self) -> Result<Flushed, EngineError> {
+        match self.open_delivery()? {
+            Some(delivery) => delivery.flush().await.map_err(EngineError::Other),
+            None => Ok(Flushed::default()),
+        }
     }
 
     /// Applies while holding the apply lock.
@@ -236,6 +294,7 @@ impl Engine {
         directory: Directory,
         description: &str,
         options: ApplyOptions,
+        sink: &Arc<AuditSink>,
     ) -> Result<ApplyReport, EngineError> {
         let connectors = self.connectors(&options.plan.instances);
         let reachable: BTreeMap<String, Arc<dyn Connector>> = connectors
@@ -258,6 +317,8 @@ impl Engine {
                     self.store
                         .finish_run(&run_id, RunStatus::Stopped, &summary)
                         .await?;
+                    let decision = decisions::source_stop(&stop.to_string());
+                    decisions::record(&self.store, sink, &run_id, 1, &[decision]).await?;
                 }
                 return Err(error);
             }
@@ -271,6 +332,8 @@ impl Engine {
             self.store
                 .finish_run(&run_id, RunStatus::Stopped, &summary)
                 .await?;
+            let stops = decisions::breaker_stop(&plan, &stopped);
+            decisions::record(&self.store, sink, &run_id, 1, &stops).await?;
             return Ok(ApplyReport {
                 run_id,
                 status: RunStatus::Stopped,
@@ -281,6 +344,8 @@ impl Engine {
                 counts: apply::ApplyCounts::default(),
             });
         }
+        let planned = decisions::planned(&plan);
+        let next = decisions::record(&self.store, sink, &run_id, 1, &planned).await?;
         let mut runs = BTreeMap::new();
         for instance_plan in &plan.instances {
             let (Some(instance), Some(connector)) = (
@@ -303,7 +368,7 @@ impl Engine {
         }
         let ctx = Arc::new(ApplyContext {
             store: self.store.clone(),
-            sink: Arc::new(options.audit),
+            sink: sink.clone(),
             run_id: run_id.clone(),
             max_attempts: options.max_attempts.unwrap_or(2).max(1),
             backoff: RETRY_BACKOFF,
@@ -315,6 +380,9 @@ impl Engine {
             .unwrap_or(self.assignments.settings.concurrency);
         let results =
             apply::execute(ctx, runs, &plan.instances, Arc::new(directory), concurrency).await;
+        let journaled = self.journaled_steps(&run_id).await?;
+        let left = decisions::not_attempted(&plan, &results, &journaled);
+        decisions::record(&self.store, sink, &run_id, next, &left).await?;
         let counts = apply::count(&results, plan.summary.failed_instances);
         let status =
             if counts.failed + counts.not_stored + counts.skipped + counts.failed_instances == 0 {
@@ -333,6 +401,24 @@ impl Engine {
             results,
             counts,
         })
+    }
+
+    /// The plan step ids of run `run_id` that have a journal entry (and so an audit
+    /// event of their own).
+    async fn journaled_steps(
+        &self,
+        run_id: &str,
+    ) -> Result<std::collections::HashSet<String>, EngineError> {
+        Ok(self
+            .store
+            .journal(run_id)
+            .await?
+            .iter()
+            .filter_map(|entry| {
+                let step: serde_json::Value = serde_json::from_str(&entry.step).ok()?;
+                step["id"].as_str().map(str::to_owned)
+            })
+            .collect())
     }
 
     /// What the state says: recent runs, links per instance, open manual tasks and calls

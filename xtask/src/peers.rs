@@ -18,6 +18,11 @@ pub const PINNED: &[&str] = &[
     // through the Debian `xmlsec1` program.
     "python3-saml==1.16.0",
     "pysaml2==7.5.5",
+    // OCSF peer (connector-engine's siem test): ocsf-json-schema ships the OCSF class
+    // schemas (1.3.0 among them) and turns them into JSON Schemas; jsonschema checks the
+    // engine's audit events against them.
+    "ocsf-json-schema==1.2.0",
+    "jsonschema==4.25.1",
 ];
 
 /// The oldest Python the peers support (scim2-server requires 3.11).

@@ -76,6 +76,11 @@ pub fn activity(action: &str) -> (u8, &'static str) {
         "link" => (99, "Link"),
         "update" => (99, "Update"),
         "manual_task" => (99, "Manual Task"),
+        "skip" => (99, "Skip"),
+        "protect" => (99, "Protect"),
+        "not_reached" => (99, "Not Reached"),
+        "not_attempted" => (99, "Not Attempted"),
+        "stop" => (99, "Stop"),
         _ => (99, "Other"),
     }
 }
@@ -92,6 +97,11 @@ pub fn event(record: &ChangeRecord) -> Value {
     insert(&mut user, "uid", record.account_id);
     insert(&mut user, "name", record.user_name);
     insert(&mut user, "uid_alt", record.identity_id);
+    if !user.contains_key("uid") && !user.contains_key("name") {
+        // OCSF needs the account's uid or name: before a create, the person's login
+        // names it; a decision about every account of an instance (or run) says `*`.
+        user.insert("name".into(), Value::from(record.login.unwrap_or("*")));
+    }
     let request_uid = record.request_id.map_or_else(
         || record.run_id.to_owned(),
         |id| format!("{}-{id}", record.run_id),
@@ -112,6 +122,8 @@ pub fn event(record: &ChangeRecord) -> Value {
         "status": status,
         "metadata": {
             "version": OCSF_VERSION,
+            // The cloud profile brings `api` and `cloud`: the app is the cloud service.
+            "profiles": ["cloud"],
             "uid": request_uid,
             "correlation_uid": record.run_id,
             "log_name": "connector-engine",
@@ -121,6 +133,7 @@ pub fn event(record: &ChangeRecord) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
             },
         },
+        "cloud": { "provider": if record.connector.is_empty() { "*" } else { record.connector } },
         "actor": { "app_name": "connector-engine", "app_uid": record.run_id },
         "api": {
             "operation": record.action,

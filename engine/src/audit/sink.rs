@@ -1,9 +1,12 @@
-//! Where audit lines go besides the state: a file (appended) or standard output.
+//! Where audit lines go besides the state: a file (appended), standard output, an HTTP
+//! collector through a spool ([`HttpDelivery`]), or several of these.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use super::deliver::{Flushed, HttpDelivery};
 
 /// A destination for audit JSON lines.
 #[derive(Debug, Default)]
@@ -20,6 +23,11 @@ pub enum AuditSink {
         /// The open file.
         file: Mutex<File>,
     },
+    /// An HTTP collector: lines are spooled as they come and posted at
+    /// [`flush`](Self::flush).
+    Http(Arc<HttpDelivery>),
+    /// Each of these, in order.
+    All(Vec<AuditSink>),
 }
 
 impl AuditSink {
@@ -49,6 +57,32 @@ impl AuditSink {
                     tracing::warn!(path = %path.display(), %error, "cannot write an audit line");
                 }
             }
+            Self::Http(delivery) => delivery.write(line),
+            Self::All(sinks) => sinks.iter().for_each(|sink| sink.write(line)),
         }
+    }
+
+    /// The HTTP deliveries of this sink.
+    fn deliveries(&self) -> Vec<&Arc<HttpDelivery>> {
+        match self {
+            Self::Http(delivery) => vec![delivery],
+            Self::All(sinks) => sinks.iter().flat_map(Self::deliveries).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Posts what the HTTP deliveries spooled (nothing to do for other sinks).
+    ///
+    /// # Errors
+    ///
+    /// The first delivery that failed (its events stay in its spool).
+    pub async fn flush(&self) -> Result<Flushed, String> {
+        let mut total = Flushed::default();
+        for delivery in self.deliveries() {
+            let flushed = delivery.flush().await?;
+            total.delivered += flushed.delivered;
+            total.waiting += flushed.waiting;
+        }
+        Ok(total)
     }
 }

@@ -11,7 +11,9 @@ use serde_spanned::Spanned;
 use super::diag::{ConfigError, Diagnostics};
 use super::groups::GroupReference;
 use super::raw::{RawFile, RawInstance};
-use super::{Assignments, Connection, DirectoryConfig, Instance, Settings, exclude, policy, rules};
+use super::{
+    Assignments, Connection, DirectoryConfig, Instance, Settings, audit, exclude, policy, rules,
+};
 use crate::registry::Registry;
 
 /// The default state file, next to the assignments file.
@@ -95,9 +97,14 @@ pub(super) fn check(
     let group_references = named
         .map(|group| GroupReference::new(&diags, group))
         .collect();
+    let audit = raw
+        .audit
+        .as_ref()
+        .map(|section| audit::check(section, base, &mut diags));
     let assignments = Assignments {
         path: path.to_path_buf(),
         settings,
+        audit,
         directory,
         instances,
         provision,
@@ -118,6 +125,7 @@ fn unreachable_value() -> Assignments {
             concurrency: 1,
             currency: String::new(),
         },
+        audit: None,
         directory: None,
         instances: BTreeMap::new(),
         provision: Vec::new(),

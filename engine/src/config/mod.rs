@@ -4,6 +4,7 @@
 //! problem at `file:line:column`: unknown keys and connectors, SKUs the connector does not
 //! have, bad dates, secrets written where an environment variable name belongs.
 
+mod audit;
 mod check;
 mod diag;
 mod exclude;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use connector_sdk::Manifest;
 use serde::Serialize;
 
+pub use audit::{AuditDelivery, AuditFormat};
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
 pub use window::Window;
@@ -34,6 +36,8 @@ pub struct Assignments {
     pub path: PathBuf,
     /// Engine-wide settings.
     pub settings: Settings,
+    /// `[audit]`: where audit events are posted over HTTP, if anywhere.
+    pub audit: Option<AuditDelivery>,
     /// Where people come from, if the file says.
     pub directory: Option<DirectoryConfig>,
     /// Connector instances by name.

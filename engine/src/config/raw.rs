@@ -18,6 +18,18 @@ pub(super) struct RawFile {
     pub provision: Vec<Spanned<RawProvision>>,
     #[serde(default)]
     pub sso: Vec<Spanned<RawSso>>,
+    pub audit: Option<Spanned<RawAudit>>,
+}
+
+/// `[audit]`: delivery of audit events to a collector over HTTP.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAudit {
+    pub url: Spanned<String>,
+    pub format: Option<Spanned<String>>,
+    pub token_env: Option<Spanned<String>>,
+    pub spool: Option<String>,
+    pub batch_size: Option<Spanned<u32>>,
 }
 
 /// `[settings]`.
