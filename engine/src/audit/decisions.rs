@@ -312,6 +312,7 @@ mod tests {
         };
         let plan = Plan {
             format_version: 1,
+            warnings: Vec::new(),
             generated_at: String::new(),
             source: crate::plan::SourceSummary {
                 description: String::new(),

@@ -133,7 +133,7 @@ pub fn sandbox_test(names: &Names, protocol: Protocol) -> String {
          /// The suite's steps, each with the capability that makes it run.\n\
          const STEPS: &[(&str, Capability)] = &[\n\
          \x20   (\"create\", Capability::Create),\n\
-         \x20   (\"adopt\", Capability::Create),\n\
+         \x20   (\"existing\", Capability::Create),\n\
          \x20   (\"update\", Capability::Update),\n\
          \x20   (\"license\", Capability::License),\n\
          \x20   (\"list\", Capability::Import),\n\
