@@ -92,7 +92,7 @@ async fn serve(address: SocketAddr, saml_idp_metadata: Option<&Path>) -> Result<
         .start_on(listener)
         .await
         .map_err(|e| e.to_string())?;
-    print!("{}{saml_description}", describe(&sandbox));
+    print!("{}", describe(&sandbox, &saml_description));
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
@@ -119,10 +119,11 @@ fn mount_saml(_: SandboxBuilder, _: &Path, _: &str) -> Result<(SandboxBuilder, S
     ))
 }
 
-/// What the sandbox serves, with its sandbox-local test credentials.
-fn describe(sandbox: &SandboxHandle) -> String {
+/// What the sandbox serves, with its sandbox-local test credentials; `saml` (the SAML
+/// SPs, if any) comes after the admin API.
+fn describe(sandbox: &SandboxHandle, saml: &str) -> String {
     let mut out = format!(
-        "connector sandbox on {} (Ctrl-C to stop)\n\nadmin API   {}\n  token     {}\n",
+        "connector sandbox on {} (Ctrl-C to stop)\n\nadmin API   {}\n  token     {}\n{saml}",
         sandbox.base_url(),
         sandbox.admin_url(),
         sandbox.admin_token().expose()
