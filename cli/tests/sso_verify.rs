@@ -192,7 +192,10 @@ fn wrong_audience_recipient_and_expired_responses_are_rejected() {
     other.audience = "https://other.example/sp".to_owned();
     let file = setup.signed("audience.xml", &other);
     let out = assert_rejected(&setup.verify(&[&file], &[]), "wrong_audience");
-    assert!(out.contains("`https://other.example/sp`"), "{out}");
+    assert!(
+        out.contains("does not include this SP (acme.zoom.us)"),
+        "{out}"
+    );
 
     let mut elsewhere = setup.response();
     elsewhere.acs_url = "https://evil.example/acs".to_owned();
