@@ -232,10 +232,7 @@ pub fn check_sp_metadata(
 
     // NameID format.
     if metadata.name_id_formats.is_empty()
-        || metadata
-            .name_id_formats
-            .iter()
-            .any(|f| *f == saml.name_id_format)
+        || metadata.name_id_formats.contains(&saml.name_id_format)
     {
         push(
             "name_id_format",
