@@ -39,7 +39,7 @@ enum Command {
     State(commands::state::StateArgs),
     /// Serve a local emulation of every connector's SCIM API (plus a strict `generic` one) until Ctrl-C.
     Sandbox(commands::sandbox::SandboxArgs),
-    /// Print a connector's sign-in artifacts (Okta apps, SAML SP metadata), or check an IdP's SAML metadata (`sso check`). Exit 0: done/passed, 1: a check failed, 2: bad input or file.
+    /// Print a connector's sign-in artifacts (Okta apps, SAML SP metadata), check IdP or SP SAML metadata (`sso check`), or verify SAML Responses (`sso verify`, feature `saml-verify`). Exit 0: done/passed/valid, 1: a check failed or a Response was rejected, 2: bad input or file.
     Sso(commands::sso::SsoArgs),
 }
 

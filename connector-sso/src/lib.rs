@@ -13,7 +13,8 @@
 //!   in through another directory, the federation settings on that side).
 //! - [`expression`] translates the spec's attribute templates to Okta Expression Language.
 //! - [`idp`] reads an identity provider's SAML metadata, and [`check`] checks it against what
-//!   the service needs; [`xml`] is the small namespace-aware reader both use.
+//!   the service needs; [`sp_check`] reads a service provider's SAML metadata and checks
+//!   it against the spec's SP facts; [`xml`] is the small namespace-aware reader they use.
 //! - [`support`] renders the support matrix (`connector list`, `docs/SUPPORT.md`) from the
 //!   manifests.
 //!
@@ -27,6 +28,7 @@ pub mod inputs;
 pub mod metadata;
 pub mod notes;
 pub mod okta;
+pub mod sp_check;
 pub mod support;
 mod text;
 pub mod xml;
@@ -40,6 +42,7 @@ pub use idp::{IdpMetadata, IdpMetadataError, parse_idp_metadata};
 pub use inputs::{InputProblem, SsoInputError, SsoInputs};
 pub use notes::{FederatedDirectory, Note, NoteScope, Severity};
 pub use okta::{OktaApp, OktaApps};
+pub use sp_check::{SpMetadata, SpMetadataError, check_sp_metadata, parse_sp_metadata};
 
 /// The SAML 2.0 protocol URN (`protocolSupportEnumeration`).
 pub const SAML2_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";

@@ -256,6 +256,13 @@ impl SamlSp {
         })
     }
 
+    /// Records `request_id` as an AuthnRequest this SP issued, for a Response whose
+    /// request was sent by another process (`connector sso verify --in-response-to`): a
+    /// Response answering it is then accepted once, and a second one is a replay.
+    pub fn expect_request(&self, request_id: &str) {
+        self.requests.issue(request_id);
+    }
+
     /// Verifies a `SAMLResponse` form value (base64, as POSTed to the ACS).
     ///
     /// # Errors

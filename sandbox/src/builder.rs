@@ -34,6 +34,7 @@ impl Sandbox {
 pub struct SandboxBuilder {
     tenants: Vec<TenantSpec>,
     admin_token: Option<String>,
+    nested: Vec<(String, axum::Router)>,
 }
 
 impl SandboxBuilder {
@@ -64,6 +65,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Serves `router` under `path` (`/saml`) beside the tenants, on the same listener:
+    /// another service the sandbox stands in for (the CLI mounts the SAML SPs this way).
+    /// `path` must start with `/` and must not be a tenant's name.
+    pub fn nest(mut self, path: impl Into<String>, router: axum::Router) -> Self {
+        self.nested.push((path.into(), router));
+        self
+    }
+
     /// Binds `address` (`127.0.0.1:0` picks a free port) and serves in the background on
     /// the current tokio runtime until the handle is shut down or dropped.
     ///
@@ -72,27 +81,30 @@ impl SandboxBuilder {
     /// [`SandboxError::InvalidTenant`] for a bad or duplicate tenant name or invalid
     /// settings, [`SandboxError::Bind`] when the address cannot be bound.
     pub async fn start(self, address: &str) -> Result<SandboxHandle, SandboxError> {
-        let mut names = Vec::new();
-        for spec in &self.tenants {
-            spec.validate().map_err(SandboxError::InvalidTenant)?;
-            if names.contains(&spec.name()) {
-                return Err(SandboxError::InvalidTenant(format!(
-                    "two tenants are named `{}`",
-                    spec.name()
-                )));
-            }
-            names.push(spec.name());
-        }
-        let bind_error = |message: String| SandboxError::Bind {
-            address: address.to_owned(),
-            message,
-        };
+        self.validate()?;
         let listener = TcpListener::bind(address)
             .await
-            .map_err(|e| bind_error(e.to_string()))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| bind_error(e.to_string()))?;
+            .map_err(|e| SandboxError::Bind {
+                address: address.to_owned(),
+                message: e.to_string(),
+            })?;
+        self.start_on(listener).await
+    }
+
+    /// Serves on a listener the caller bound (so it knows the address, and the URLs of
+    /// what it [`nest`](Self::nest)s, before the sandbox starts), as [`start`](Self::start).
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Self::start); [`SandboxError::Bind`] when the listener has no local
+    /// address, [`SandboxError::InvalidTenant`] for a nested path that is not `/name` or
+    /// is a tenant's name.
+    pub async fn start_on(self, listener: TcpListener) -> Result<SandboxHandle, SandboxError> {
+        self.validate()?;
+        let local = listener.local_addr().map_err(|e| SandboxError::Bind {
+            address: "(the given listener)".to_owned(),
+            message: e.to_string(),
+        })?;
         let base_url = format!("http://{local}");
         let admin_token = self.admin_token.unwrap_or_else(|| random_token("admin-"));
         let seeds: BTreeMap<String, OktaOrg> = self
@@ -121,7 +133,10 @@ impl SandboxBuilder {
             admin_token: admin_token.clone(),
         });
         let (shutdown, signal) = watch::channel(false);
-        let router = routes::router(state.clone()).merge(okta::router(state, seeds));
+        let mut router = routes::router(state.clone()).merge(okta::router(state, seeds));
+        for (path, nested) in self.nested {
+            router = router.nest(&path, nested);
+        }
         let task = tokio::spawn(server::serve(listener, router, signal));
         Ok(SandboxHandle::new(
             local,
@@ -131,5 +146,64 @@ impl SandboxBuilder {
             shutdown,
             task,
         ))
+    }
+
+    /// Tenant names unique and valid; nested paths `/name`, clear of tenants and `_admin`.
+    fn validate(&self) -> Result<(), SandboxError> {
+        let mut names = Vec::new();
+        for spec in &self.tenants {
+            spec.validate().map_err(SandboxError::InvalidTenant)?;
+            if names.contains(&spec.name()) {
+                return Err(SandboxError::InvalidTenant(format!(
+                    "two tenants are named `{}`",
+                    spec.name()
+                )));
+            }
+            names.push(spec.name());
+        }
+        for (path, _) in &self.nested {
+            let name = path.strip_prefix('/').unwrap_or_default();
+            if name.is_empty() || name.contains('/') || name == "_admin" {
+                return Err(SandboxError::InvalidTenant(format!(
+                    "cannot nest a service at `{path}`: give one segment such as `/saml`"
+                )));
+            }
+            if names.contains(&name) {
+                return Err(SandboxError::InvalidTenant(format!(
+                    "cannot nest a service at `{path}`: a tenant has that name"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn refused(builder: SandboxBuilder) -> String {
+        match builder.start("127.0.0.1:0").await {
+            Err(SandboxError::InvalidTenant(message)) => message,
+            other => panic!(
+                "expected an invalid-tenant error, got {:?}",
+                other.map(|_| ())
+            ),
+        }
+    }
+
+    #[tokio::test]
+    async fn nested_paths_are_one_segment_clear_of_tenants() {
+        for path in ["saml", "/", "/a/b", "/_admin"] {
+            let message = refused(Sandbox::builder().nest(path, axum::Router::new())).await;
+            assert!(message.contains("one segment"), "{path}: {message}");
+        }
+        let message = refused(
+            Sandbox::builder()
+                .generic("saml")
+                .nest("/saml", axum::Router::new()),
+        )
+        .await;
+        assert!(message.contains("a tenant has that name"), "{message}");
     }
 }

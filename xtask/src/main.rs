@@ -4,8 +4,9 @@
 //! - `system [--check]`: check the Debian packages the build and tests need, and install
 //!   the missing ones (apt-get, as root or through sudo);
 //! - `peers`: create `.venv-peers` and install the pinned third-party test peers;
-//! - `test [args]`: `system`, `peers`, then `cargo test --workspace [args]` with the peers' paths in the
-//!   environment (this is the project's test command);
+//! - `test [args]`: `system`, `peers`, then `cargo test --workspace --features
+//!   connector-toolkit/saml-verify [args]` with the peers' paths in the environment (this
+//!   is the project's test command);
 //! - `schema [--check]`: write (or check) `schemas/connector.schema.json`;
 //! - `gen [--check]` / `check`: regenerate (or check) every file derived from the specs;
 //! - `gen new <app> [--scim | --rest | --from-service-provider-config <path>]`: scaffold a
@@ -46,9 +47,10 @@ Commands:
   peers         Create the Python virtualenv .venv-peers and install the pinned
                 test peers (scim2-server, scim2-tester, scim2-cli); skipped
                 when they are already installed
-  test [ARGS]   Run `system` and `peers`, then `cargo test --workspace [ARGS]` with
-                SCIM2_SERVER_BIN and SCIM2_CLI_BIN set; exits with cargo's code
-                (`--workspace` is left out when ARGS select packages with -p)
+  test [ARGS]   Run `system` and `peers`, then `cargo test --workspace --features
+                connector-toolkit/saml-verify [ARGS]` with SCIM2_SERVER_BIN and
+                SCIM2_CLI_BIN set; exits with cargo's code (`--workspace` and the
+                features are left out when ARGS select packages with -p)
   schema [--check]
                 Write schemas/connector.schema.json (the spec format's JSON
                 Schema) from connector-codegen; --check fails if it is stale

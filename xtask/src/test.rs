@@ -5,8 +5,15 @@ use std::process::Command;
 
 use crate::{peers, system};
 
-/// Checks (and installs) the system packages, installs the peers, then runs `cargo test --workspace <args>` from the workspace root
-/// with `SCIM2_SERVER_BIN` and `SCIM2_CLI_BIN` set. Returns cargo's exit code.
+/// The CLI features the whole-workspace run turns on: `saml-verify` (`connector sso
+/// verify`, the sandbox's SAML SPs) links connector-saml-sp, which the workspace tests
+/// build anyway, so its tests run without building the workspace a second time.
+pub const WORKSPACE_FEATURES: &str = "connector-toolkit/saml-verify";
+
+/// Checks (and installs) the system packages, installs the peers, then runs `cargo test --workspace --features
+/// connector-toolkit/saml-verify <args>` from the workspace root with `SCIM2_SERVER_BIN`
+/// and `SCIM2_CLI_BIN` set (arguments that pick packages replace `--workspace` and the
+/// features). Returns cargo's exit code.
 pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     system::ensure(false)?;
     let peers = peers::install(root)?;
@@ -14,7 +21,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     let mut command = Command::new(&cargo);
     command.arg("test");
     if !selects_packages(args) {
-        command.arg("--workspace");
+        command.args(["--workspace", "--features", WORKSPACE_FEATURES]);
     }
     command
         .args(args)

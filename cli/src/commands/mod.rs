@@ -9,6 +9,8 @@ pub mod list;
 pub mod plan;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(all(feature = "sandbox", feature = "saml-verify"))]
+mod sandbox_saml;
 pub mod sso;
 pub mod state;
 pub mod status;

@@ -2,11 +2,17 @@
 //! (one tenant per manifest, named after it: SCIM, or the vendor's REST API for
 //! Gemini, Microsoft 365 Copilot and Box) plus a strict RFC 7644 tenant, `generic`, and
 //! an Okta org, `okta`, to read people from (`[directory.okta]`), until Ctrl-C.
+//!
+//! Built with the `saml-verify` feature and given `--saml-idp-metadata`, it also serves
+//! each SAML service's SP at `/saml/{app}/...` (module `sandbox_saml`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use connector_sandbox::{OktaOrg, Sandbox, SandboxHandle, TenantCredentials, TenantHandle};
+use connector_sandbox::{
+    OktaOrg, Sandbox, SandboxBuilder, SandboxHandle, TenantCredentials, TenantHandle,
+};
 use connector_sdk::manifest::Protocol;
 
 use crate::connectors;
@@ -25,6 +31,11 @@ pub struct SandboxArgs {
     /// beyond this machine.
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: String,
+    /// Serve the SAML SP of every SAML service at /saml/{app}/metadata, /saml/{app}/login
+    /// and /saml/{app}/acs, trusting the IdP of this metadata file (needs the
+    /// `saml-verify` feature).
+    #[arg(long, value_name = "FILE")]
+    saml_idp_metadata: Option<PathBuf>,
 }
 
 /// Runs the sandbox until Ctrl-C.
@@ -34,7 +45,7 @@ pub fn run(args: &SandboxArgs) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(serve(address))
+    runtime.block_on(serve(address, args.saml_idp_metadata.as_deref()))
 }
 
 /// Parses `text` as a socket address on a loopback interface, refusing any other.
@@ -57,21 +68,31 @@ fn loopback(text: &str) -> Result<SocketAddr, String> {
     Ok(address)
 }
 
-/// Starts the sandbox, prints its tenants, waits for Ctrl-C, stops.
-async fn serve(address: SocketAddr) -> Result<(), String> {
+/// Starts the sandbox, prints its tenants (and SAML SPs), waits for Ctrl-C, stops.
+async fn serve(address: SocketAddr, saml_idp_metadata: Option<&Path>) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
     let mut builder = Sandbox::builder();
     for manifest in connectors::manifests() {
         if manifest.provisioning.protocol != Protocol::None && manifest.name != GENERIC {
             builder = builder.manifest(manifest);
         }
     }
+    let mut saml_description = String::new();
+    if let Some(path) = saml_idp_metadata {
+        (builder, saml_description) = mount_saml(builder, path, &format!("http://{local}"))?;
+    }
     let sandbox = builder
         .generic(GENERIC)
         .okta(OKTA, OktaOrg::sample("example.com"))
-        .start(&address.to_string())
+        .start_on(listener)
         .await
         .map_err(|e| e.to_string())?;
-    print!("{}", describe(&sandbox));
+    print!("{}", describe(&sandbox, &saml_description));
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
@@ -80,10 +101,29 @@ async fn serve(address: SocketAddr) -> Result<(), String> {
     Ok(())
 }
 
-/// What the sandbox serves, with its sandbox-local test credentials.
-fn describe(sandbox: &SandboxHandle) -> String {
+/// Mounts the SAML SPs at `/saml`, returning what to print about them.
+#[cfg(feature = "saml-verify")]
+fn mount_saml(
+    builder: SandboxBuilder,
+    idp_metadata: &Path,
+    base_url: &str,
+) -> Result<(SandboxBuilder, String), String> {
+    super::sandbox_saml::mount(builder, idp_metadata, base_url)
+}
+
+/// Without the `saml-verify` feature: says how to get it.
+#[cfg(not(feature = "saml-verify"))]
+fn mount_saml(_: SandboxBuilder, _: &Path, _: &str) -> Result<(SandboxBuilder, String), String> {
+    Err(super::sso::needs_saml_verify(
+        "`connector sandbox --saml-idp-metadata`",
+    ))
+}
+
+/// What the sandbox serves, with its sandbox-local test credentials; `saml` (the SAML
+/// SPs, if any) comes after the admin API.
+fn describe(sandbox: &SandboxHandle, saml: &str) -> String {
     let mut out = format!(
-        "connector sandbox on {} (Ctrl-C to stop)\n\nadmin API   {}\n  token     {}\n",
+        "connector sandbox on {} (Ctrl-C to stop)\n\nadmin API   {}\n  token     {}\n{saml}",
         sandbox.base_url(),
         sandbox.admin_url(),
         sandbox.admin_token().expose()

@@ -1,23 +1,36 @@
-//! `connector sso`: sign-in artifacts from a connector's spec, and checks of an IdP's
-//! SAML metadata.
+//! `connector sso`: sign-in artifacts from a connector's spec, checks of SAML metadata,
+//! and verification of SAML Responses.
 //!
 //! ```text
 //! connector sso <app> [--format okta|metadata|json] [--var NAME=VALUE ...]
-//! connector sso check <app> --idp-metadata <file.xml> [--format text|json]
+//! connector sso check [<app> | --app <app> | --instance <name> -c FILE]
+//!                     [--idp-metadata <idp.xml>] [--sp <sp.xml>] [--var ...] [--format text|json]
+//! connector sso verify <response>... (--app <app> | --instance <name> -c FILE)
+//!                     --metadata <idp.xml> [--in-response-to ID] [--var ...] [--format text|json]
 //! ```
 //!
-//! Exit codes: 0 done (for `check`: every check passed, warnings allowed); 1 `check` found a
-//! failing check; 2 the command could not run: unknown connector, unknown or missing
-//! inputs, an unreadable file, a file that is not SAML IdP metadata (XML syntax errors name
-//! the line), or a usage error.
+//! Exit codes: 0 done (for `check`: every check passed, warnings allowed; for `verify`:
+//! every Response is valid); 1 `check` found a failing check, or `verify` rejected a
+//! Response; 2 the command could not run: unknown connector or instance, unknown or
+//! missing inputs, an unreadable file, a file that is not SAML metadata (XML syntax errors
+//! name the line), a build without `verify` (feature `saml-verify`), or a usage error.
 
-use std::path::{Path, PathBuf};
+mod check;
+mod target;
+#[cfg(feature = "saml-verify")]
+mod verify;
+mod verify_unavailable;
+#[cfg(not(feature = "saml-verify"))]
+use verify_unavailable as verify;
+#[cfg(not(feature = "saml-verify"))]
+pub use verify_unavailable::needs_saml_verify;
+
+use std::path::Path;
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::{Args, Subcommand, ValueEnum};
 use connector_sdk::Manifest;
-use connector_sdk::display::{escape, escape_lines};
+use connector_sdk::display::escape_lines;
 use connector_sdk::manifest::SsoProtocol;
 use connector_sso::{self as sso, SsoInputs};
 
@@ -25,7 +38,7 @@ use crate::connectors;
 
 /// Exit code: done, or every check passed.
 const EXIT_OK: u8 = 0;
-/// Exit code: `check` found at least one failing check.
+/// Exit code: `check` found at least one failing check, or `verify` rejected a Response.
 const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code: the command could not run (bad input, unreadable file).
 const EXIT_INPUT: u8 = 2;
@@ -39,8 +52,9 @@ const EXIT_INPUT: u8 = 2;
 shows them) or an SP value: acs_url and entity_id for SAML (required when the service issues \
 them per connection, as ChatGPT does; otherwise they replace the spec's values), redirect_uri \
 for OIDC-only services.\n\nExit codes: 0 printed; 2 unknown connector or unknown/missing inputs \
-(all listed). `sso check`: 0 every check passed, 1 a check failed, 2 the file cannot be read or \
-is not SAML IdP metadata."
+(all listed). `sso check`: 0 every check passed, 1 a check failed, 2 a file cannot be read or \
+is not SAML metadata. `sso verify`: 0 every Response valid, 1 a Response rejected, 2 bad input \
+or a build without the `saml-verify` feature."
 )]
 pub struct SsoArgs {
     #[command(subcommand)]
@@ -60,22 +74,12 @@ pub struct SsoArgs {
 /// The subcommands of `connector sso`.
 #[derive(Debug, Subcommand)]
 enum SsoCommand {
-    /// Check an IdP's SAML metadata against what the service needs.
-    /// Exit 0: every check passed (warnings allowed), 1: a check failed, 2: the file cannot be read or is not IdP metadata.
-    Check(CheckArgs),
-}
-
-/// Options of `connector sso check`.
-#[derive(Debug, Args)]
-struct CheckArgs {
-    /// The connector (`connector list` shows them).
-    app: String,
-    /// The IdP's SAML metadata file (Okta: the app's "Identity Provider metadata").
-    #[arg(long, value_name = "FILE")]
-    idp_metadata: PathBuf,
-    /// `text` (one line per check) or `json`.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    format: CheckFormat,
+    /// Check an IdP's SAML metadata (--idp-metadata) and/or the service's SP metadata (--sp) against what the service needs.
+    /// Exit 0: every check passed (warnings allowed), 1: a check failed, 2: a file cannot be read or is not SAML metadata.
+    Check(check::CheckArgs),
+    /// Verify SAML Responses (raw XML or the base64 SAMLResponse form value) as the service's SP would, against the IdP's metadata.
+    /// Exit 0: every Response valid, 1: a Response rejected (the reason is printed), 2: bad input, or a build without the `saml-verify` feature.
+    Verify(verify::VerifyArgs),
 }
 
 /// The output formats of `connector sso <app>`.
@@ -89,19 +93,11 @@ enum Format {
     Json,
 }
 
-/// The output formats of `connector sso check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CheckFormat {
-    /// One line per check, then a summary.
-    Text,
-    /// The report as JSON.
-    Json,
-}
-
 /// Runs `connector sso`.
 pub fn run(args: &SsoArgs) -> ExitCode {
     let code = match &args.command {
-        Some(SsoCommand::Check(check)) => run_check(check),
+        Some(SsoCommand::Check(args)) => check::run(args),
+        Some(SsoCommand::Verify(args)) => verify::run(args),
         None => match &args.app {
             Some(app) => run_generate(app, args.format, &args.vars),
             None => fail("name a connector: connector sso <app>"),
@@ -177,54 +173,6 @@ fn run_generate(app: &str, format: Format, vars: &[String]) -> u8 {
         eprintln!("{}", escape_lines(&note.to_text()));
     }
     EXIT_OK
-}
-
-fn run_check(args: &CheckArgs) -> u8 {
-    let manifest = match find(&args.app) {
-        Ok(manifest) => manifest,
-        Err(message) => return fail(message),
-    };
-    if !manifest.sso.protocols.contains(&SsoProtocol::Saml2) {
-        return fail(format!(
-            "{} does not sign in with SAML 2.0, so SAML IdP metadata does not apply",
-            manifest.display_name
-        ));
-    }
-    let path = args.idp_metadata.as_path();
-    let text = match read(path) {
-        Ok(text) => text,
-        Err(message) => return fail(message),
-    };
-    let metadata = match sso::parse_idp_metadata(&text) {
-        Ok(metadata) => metadata,
-        Err(error) => {
-            return fail(match error.line() {
-                Some(line) => format!("{}:{line}: {error}", path.display()),
-                None => format!("{}: {error}", path.display()),
-            });
-        }
-    };
-    let report = sso::check_idp_metadata(manifest, &metadata, SystemTime::now());
-    match args.format {
-        CheckFormat::Text => {
-            println!(
-                "IdP metadata {} checked for {}:",
-                escape(&path.display().to_string()),
-                manifest.display_name
-            );
-            // The checks quote values from the metadata file.
-            print!("{}", escape_lines(&report.to_text()));
-        }
-        CheckFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(error) => return fail(error),
-        },
-    }
-    if report.passed() {
-        EXIT_OK
-    } else {
-        EXIT_CHECK_FAILED
-    }
 }
 
 /// Reads `path` as UTF-8 text, naming the file in every error.
