@@ -9,18 +9,17 @@ mod common;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use common::{NOW, person, registry};
+use common::{NOW, SandboxWorld, person, registry};
 use connector_engine::Registry;
 use connector_engine::directory::Directory;
 use connector_engine::plan::{Action, SkipCode};
 use connector_engine::state::{Effect, Intent, Link, Origin, Outcome, Store};
-use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
-use connector_sandbox::{Sandbox, TenantSpec};
+use connector_engine::{ApplyOptions, Engine, PlanOptions};
+use connector_sandbox::TenantSpec;
 use connector_sdk::{
     Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
     PageRequest, Result,
 };
-use connector_tests::StateChecker;
 
 fn options() -> ApplyOptions {
     ApplyOptions {
@@ -32,46 +31,25 @@ fn options() -> ApplyOptions {
     }
 }
 
-/// A sandbox Slack tenant and an engine on it with `policy` lines for the instance.
-struct Slack {
-    _sandbox: connector_sandbox::SandboxHandle,
-    _dir: tempfile::TempDir,
-    engine: Engine,
-    checker: StateChecker,
+/// The Slack instance's lines: its tenant variable and `policy`.
+fn slack_lines(policy: &str) -> String {
+    format!("variables = {{ domain = \"acme\" }}\n[instances.slack.policy]\n{policy}")
 }
 
-async fn slack(policy: &str) -> Slack {
+/// A sandbox Slack tenant, assigned to group `eng`, and an engine on it.
+async fn slack(policy: &str) -> SandboxWorld {
     slack_with(policy, registry()).await
 }
 
-async fn slack_with(policy: &str, registry: Registry) -> Slack {
-    connector_tests::install_crypto_provider();
-    let sandbox = Sandbox::builder()
-        .tenant(TenantSpec::for_manifest(&connector_slack::MANIFEST))
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
-    let tenant = sandbox.tenant("slack").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "[instances.slack]\nconnector = \"slack\"\nbase_url = \"{}\"\ntoken_env = \"SLACK_TOKEN\"\n\
-         variables = {{ domain = \"acme\" }}\n[instances.slack.policy]\n{policy}\n\n\
-         [[provision]]\ninstance = \"slack\"\ngroups = [\"eng\"]\n",
-        tenant.scim_url()
-    );
-    let path = dir.path().join("assignments.toml");
-    std::fs::write(&path, &text).unwrap();
-    let assignments = Assignments::load(&path, &registry).unwrap();
-    let store = Store::open(&dir.path().join("state.db")).await.unwrap();
-    let secrets = MapSecrets::default().with("SLACK_TOKEN", tenant.token());
-    let engine = Engine::with_store(assignments, registry, Arc::new(secrets), store);
-    let checker = StateChecker::new(tenant.admin_scim_url(), tenant.admin_token());
-    Slack {
-        _sandbox: sandbox,
-        _dir: dir,
-        engine,
-        checker,
-    }
+async fn slack_with(policy: &str, registry: Registry) -> SandboxWorld {
+    SandboxWorld::start(
+        TenantSpec::for_manifest(&connector_slack::MANIFEST),
+        "slack",
+        &slack_lines(policy),
+        "[[provision]]\ninstance = \"slack\"\ngroups = [\"eng\"]\n",
+        registry,
+    )
+    .await
 }
 
 /// Person `i` in group `eng` with `email`.
@@ -238,7 +216,9 @@ impl Connector for Raced {
 }
 
 /// Applies ada's create while her account appears in the app behind the plan's back.
-async fn account_appears_after_the_plan(policy: &str) -> (Slack, connector_engine::ApplyReport) {
+async fn account_appears_after_the_plan(
+    policy: &str,
+) -> (SandboxWorld, connector_engine::ApplyReport) {
     let registry = Registry::new().with(&connector_slack::MANIFEST, |config| {
         Ok(Arc::new(Raced(Box::new(connector_slack::connect(config)?))) as Arc<dyn Connector>)
     });

@@ -5,13 +5,9 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{NOW, directory, person, registry};
-use connector_engine::state::Store;
-use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
-use connector_sandbox::{Faults, RateLimitConfig, Sandbox, TenantSpec};
-use connector_tests::StateChecker;
+use common::{NOW, SandboxWorld, directory, person, registry};
+use connector_engine::{ApplyOptions, PlanOptions};
+use connector_sandbox::{Faults, RateLimitConfig, TenantSpec};
 use serde_json::Value;
 
 /// Options of every apply and plan of these tests.
@@ -29,28 +25,19 @@ fn options() -> ApplyOptions {
 /// checks the tenant's final state independently, and returns the tenant's admin summary
 /// (with its request statistics).
 async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
-    connector_tests::install_crypto_provider();
-    let sandbox = Sandbox::builder()
-        .tenant(spec)
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
-    let tenant = sandbox.tenant("slack").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "[instances.slack]\nconnector = \"slack\"\nbase_url = \"{}\"\ntoken_env = \"SANDBOX_SLACK_TOKEN\"\n\
-         variables = {{ domain = \"acme\" }}\nclient_rate_limit = {client_rate_limit}\n\
-         [instances.slack.policy]\nmax_removals = 100\n\n\
-         [[provision]]\ninstance = \"slack\"\ngroups = [\"eng\"]\nlicenses = [\"member\"]\n",
-        tenant.scim_url()
-    );
-    let path = dir.path().join("assignments.toml");
-    std::fs::write(&path, &text).unwrap();
-    let assignments = Assignments::load(&path, &registry()).unwrap();
-    let store = Store::open(&dir.path().join("state.db")).await.unwrap();
-    let secrets = MapSecrets::default().with("SANDBOX_SLACK_TOKEN", tenant.token());
-    let engine = Engine::with_store(assignments, registry(), Arc::new(secrets), store);
-    let checker = StateChecker::new(tenant.admin_scim_url(), tenant.admin_token());
+    let world = SandboxWorld::start(
+        spec,
+        "slack",
+        &format!(
+            "variables = {{ domain = \"acme\" }}\nclient_rate_limit = {client_rate_limit}\n\
+             [instances.slack.policy]\nmax_removals = 100"
+        ),
+        "[[provision]]\ninstance = \"slack\"\ngroups = [\"eng\"]\nlicenses = [\"member\"]\n",
+        registry(),
+    )
+    .await;
+    let (engine, checker) = (&world.engine, &world.checker);
+    let tenant = world.sandbox.tenant("slack").unwrap();
 
     let people = directory((1..=30).map(|i| person(i, &["eng"])).collect());
     let report = engine
@@ -96,9 +83,7 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
         "{}",
         connector_engine::plan::render::render(&plan)
     );
-    let summary = admin_summary(tenant.admin_url(), &tenant.admin_token()).await;
-    sandbox.shutdown().await;
-    summary
+    admin_summary(tenant.admin_url(), &tenant.admin_token()).await
 }
 
 /// `GET /_admin/tenants/{tenant}`: the tenant's settings and request statistics.

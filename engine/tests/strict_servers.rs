@@ -7,46 +7,30 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-
-use common::{NOW, directory, person, registry};
-use connector_engine::state::{RunStatus, Store};
-use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
-use connector_sandbox::{
-    RateLimitConfig, Sandbox, SandboxHandle, TenantSpec, UndeclaredAttributes,
-};
+use common::{NOW, SandboxWorld, directory, person, registry};
+use connector_engine::state::RunStatus;
+use connector_engine::{ApplyOptions, PlanOptions};
+use connector_sandbox::{RateLimitConfig, TenantSpec, UndeclaredAttributes};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
-async fn strict_zoom(mode: UndeclaredAttributes) -> SandboxHandle {
-    connector_tests::install_crypto_provider();
-    Sandbox::builder()
-        .tenant(
-            TenantSpec::for_manifest(&connector_zoom::MANIFEST)
-                .rate_limit(RateLimitConfig::off())
-                .without_extension(ENTERPRISE)
-                .undeclared(mode),
-        )
-        .start("127.0.0.1:0")
-        .await
-        .unwrap()
+/// The Zoom instance's lines, with `extra`.
+fn zoom_lines(extra: &str) -> String {
+    format!(
+        "variables = {{ vanity = \"acme\", account_id = \"A1\" }}\nclient_rate_limit = false\n{extra}"
+    )
 }
 
-async fn engine(sandbox: &SandboxHandle, dir: &Path, extra: &str) -> Engine {
-    let tenant = sandbox.tenant("zoom").unwrap();
-    let text = format!(
-        "[instances.zoom]\nconnector = \"zoom\"\nbase_url = \"{}\"\ntoken_env = \"ZOOM_TOKEN\"\n\
-         variables = {{ vanity = \"acme\", account_id = \"A1\" }}\nclient_rate_limit = false\n{extra}\n\n\
-         [[provision]]\ninstance = \"zoom\"\ngroups = [\"ai\"]\n",
-        tenant.scim_url()
-    );
-    let path = dir.join("assignments.toml");
-    std::fs::write(&path, &text).unwrap();
-    let assignments = Assignments::load(&path, &registry()).unwrap();
-    let store = Store::open(&dir.join("state.db")).await.unwrap();
-    let secrets = MapSecrets::default().with("ZOOM_TOKEN", tenant.token());
-    Engine::with_store(assignments, registry(), Arc::new(secrets), store)
+const RULES: &str = "[[provision]]\ninstance = \"zoom\"\ngroups = [\"ai\"]\n";
+
+/// A Zoom tenant without the enterprise extension that treats its attributes as `mode`
+/// says, and an engine on it.
+async fn strict_zoom(mode: UndeclaredAttributes) -> SandboxWorld {
+    let spec = TenantSpec::for_manifest(&connector_zoom::MANIFEST)
+        .rate_limit(RateLimitConfig::off())
+        .without_extension(ENTERPRISE)
+        .undeclared(mode);
+    SandboxWorld::start(spec, "zoom", &zoom_lines(""), RULES, registry()).await
 }
 
 fn options() -> ApplyOptions {
@@ -61,9 +45,8 @@ fn options() -> ApplyOptions {
 
 #[tokio::test]
 async fn a_dropped_attribute_is_reported_not_stored_and_shows_as_drift() {
-    let sandbox = strict_zoom(UndeclaredAttributes::Drop).await;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&sandbox, dir.path(), "").await;
+    let zoom = strict_zoom(UndeclaredAttributes::Drop).await;
+    let engine = &zoom.engine;
     let people = directory(vec![person(1, &["ai"])]);
 
     // The plan warns before the first write: the server's /Schemas lacks the extension.
@@ -111,12 +94,8 @@ async fn a_dropped_attribute_is_reported_not_stored_and_shows_as_drift() {
     assert_eq!(report.counts.not_stored, 1, "still not stored: {report:#?}");
 
     // Left out for this instance, nothing is sent that the server drops.
-    let engine = self::engine(
-        &sandbox,
-        dir.path(),
-        "exclude_attributes = [\"enterprise.department\", \"enterprise.organization\"]",
-    )
-    .await;
+    let excluded = "exclude_attributes = [\"enterprise.department\", \"enterprise.organization\"]";
+    let engine = zoom.reconfigure("zoom", &zoom_lines(excluded), RULES).await;
     let report = engine
         .apply_directory(people.clone(), "test", options())
         .await
@@ -131,14 +110,12 @@ async fn a_dropped_attribute_is_reported_not_stored_and_shows_as_drift() {
         planned.instances[0].warnings.is_empty(),
         "excluded: no warning"
     );
-    sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_refused_attribute_is_left_out_and_reported_and_the_rest_lands() {
-    let sandbox = strict_zoom(UndeclaredAttributes::Refuse).await;
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine(&sandbox, dir.path(), "").await;
+    let zoom = strict_zoom(UndeclaredAttributes::Refuse).await;
+    let engine = &zoom.engine;
     let people = directory(vec![person(1, &["ai"])]);
     let report = engine
         .apply_directory(people, "test", options())
@@ -151,9 +128,7 @@ async fn a_refused_attribute_is_left_out_and_reported_and_the_rest_lands() {
         detail.contains("applied without") && detail.contains("invalidPath"),
         "{detail}"
     );
-    let tenant = sandbox.tenant("zoom").unwrap();
-    let checker = connector_tests::StateChecker::new(tenant.admin_scim_url(), tenant.admin_token());
-    let users = checker.list_users().await;
+    let users = zoom.checker.list_users().await;
     assert_eq!(users.len(), 1, "created without the refused attribute");
     assert!(users[0].get(ENTERPRISE).is_none(), "{}", users[0]);
     assert!(
@@ -161,5 +136,4 @@ async fn a_refused_attribute_is_left_out_and_reported_and_the_rest_lands() {
         "the rest landed: {}",
         users[0]
     );
-    sandbox.shutdown().await;
 }

@@ -3,6 +3,11 @@
 
 #![allow(dead_code)]
 
+mod sandbox;
+
+#[allow(unused_imports)]
+pub use sandbox::SandboxWorld;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
