@@ -14,11 +14,19 @@ use crate::template::{Expr, Func, Part, Template};
 
 /// A value as an Okta SAML app computes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
 pub enum OktaValue {
     /// An Okta Expression Language expression (`user.email`).
-    Expression(String),
-    /// A group attribute statement: one value per group whose name matches the regex.
-    Groups(&'static str),
+    Expression {
+        /// The expression.
+        expression: String,
+    },
+    /// A group attribute statement: one value per group whose name matches.
+    Groups {
+        /// The regular expression group names must match (`.*`).
+        filter_regex: &'static str,
+    },
 }
 
 /// A successful translation.
@@ -67,7 +75,7 @@ impl Template {
                 "Okta sends one attribute value per group rather than one joined string".to_owned(),
             );
             return Ok(Translation {
-                value: OktaValue::Groups(".*"),
+                value: OktaValue::Groups { filter_regex: ".*" },
                 warnings,
             });
         }
@@ -83,7 +91,9 @@ impl Template {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Translation {
-            value: OktaValue::Expression(parts.join(" + ")),
+            value: OktaValue::Expression {
+                expression: parts.join(" + "),
+            },
             warnings,
         })
     }

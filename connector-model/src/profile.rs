@@ -15,47 +15,20 @@ pub enum FieldKind {
     List,
 }
 
-/// A field of the base directory profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    /// `id`
-    Id,
-    /// `login`
-    Login,
-    /// `email`
-    Email,
-    /// `first_name`
-    FirstName,
-    /// `last_name`
-    LastName,
-    /// `display_name`
-    DisplayName,
-    /// `department`
-    Department,
-    /// `title`
-    Title,
-    /// `manager`
-    Manager,
-    /// `employee_number`
-    EmployeeNumber,
-    /// `cost_center`
-    CostCenter,
-    /// `organization`
-    Organization,
-    /// `division`
-    Division,
-    /// `locale`
-    Locale,
-    /// `preferred_language`
-    PreferredLanguage,
-    /// `timezone`
-    Timezone,
-    /// `phone`
-    Phone,
-    /// `status`
-    Status,
-    /// `groups`
-    Groups,
+/// Declares [`Field`] and [`PROFILE_FIELDS`] from one table.
+macro_rules! profile {
+    ($($variant:ident $name:literal $kind:ident $okta:expr;)*) => {
+        /// A field of the base directory profile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $(#[doc = concat!("`", $name, "`")] $variant,)*
+        }
+
+        /// Every field of the base profile, in `Identity` order (and [`Field`] order).
+        pub const PROFILE_FIELDS: [ProfileField; [$($name),*].len()] = [$(ProfileField {
+            field: Field::$variant, name: $name, kind: FieldKind::$kind, okta: $okta,
+        },)*];
+    };
 }
 
 /// One row of the profile table.
@@ -72,86 +45,27 @@ pub struct ProfileField {
     pub okta: Option<&'static str>,
 }
 
-const fn row(
-    field: Field,
-    name: &'static str,
-    kind: FieldKind,
-    okta: &'static str,
-) -> ProfileField {
-    let okta = if okta.is_empty() { None } else { Some(okta) };
-    ProfileField {
-        field,
-        name,
-        kind,
-        okta,
-    }
+profile! {
+    Id "id" Text Some("user.getInternalProperty(\"id\")");
+    Login "login" Text Some("user.login");
+    Email "email" Text Some("user.email");
+    FirstName "first_name" OptionalText Some("user.firstName");
+    LastName "last_name" OptionalText Some("user.lastName");
+    DisplayName "display_name" OptionalText Some("user.displayName");
+    Department "department" OptionalText Some("user.department");
+    Title "title" OptionalText Some("user.title");
+    Manager "manager" OptionalText Some("user.manager");
+    EmployeeNumber "employee_number" OptionalText Some("user.employeeNumber");
+    CostCenter "cost_center" OptionalText Some("user.costCenter");
+    Organization "organization" OptionalText Some("user.organization");
+    Division "division" OptionalText Some("user.division");
+    Locale "locale" OptionalText Some("user.locale");
+    PreferredLanguage "preferred_language" OptionalText Some("user.preferredLanguage");
+    Timezone "timezone" OptionalText Some("user.timezone");
+    Phone "phone" OptionalText Some("user.primaryPhone");
+    Status "status" Status Some("user.getInternalProperty(\"status\")");
+    Groups "groups" List None;
 }
-
-use Field as F;
-use FieldKind as K;
-
-/// Every field of the base profile, in `Identity` order (and [`Field`] order).
-pub const PROFILE_FIELDS: [ProfileField; 19] = [
-    row(F::Id, "id", K::Text, "user.getInternalProperty(\"id\")"),
-    row(F::Login, "login", K::Text, "user.login"),
-    row(F::Email, "email", K::Text, "user.email"),
-    row(
-        F::FirstName,
-        "first_name",
-        K::OptionalText,
-        "user.firstName",
-    ),
-    row(F::LastName, "last_name", K::OptionalText, "user.lastName"),
-    row(
-        F::DisplayName,
-        "display_name",
-        K::OptionalText,
-        "user.displayName",
-    ),
-    row(
-        F::Department,
-        "department",
-        K::OptionalText,
-        "user.department",
-    ),
-    row(F::Title, "title", K::OptionalText, "user.title"),
-    row(F::Manager, "manager", K::OptionalText, "user.manager"),
-    row(
-        F::EmployeeNumber,
-        "employee_number",
-        K::OptionalText,
-        "user.employeeNumber",
-    ),
-    row(
-        F::CostCenter,
-        "cost_center",
-        K::OptionalText,
-        "user.costCenter",
-    ),
-    row(
-        F::Organization,
-        "organization",
-        K::OptionalText,
-        "user.organization",
-    ),
-    row(F::Division, "division", K::OptionalText, "user.division"),
-    row(F::Locale, "locale", K::OptionalText, "user.locale"),
-    row(
-        F::PreferredLanguage,
-        "preferred_language",
-        K::OptionalText,
-        "user.preferredLanguage",
-    ),
-    row(F::Timezone, "timezone", K::OptionalText, "user.timezone"),
-    row(F::Phone, "phone", K::OptionalText, "user.primaryPhone"),
-    row(
-        F::Status,
-        "status",
-        K::Status,
-        "user.getInternalProperty(\"status\")",
-    ),
-    row(F::Groups, "groups", K::List, ""),
-];
 
 impl Field {
     /// The field's row of [`PROFILE_FIELDS`].

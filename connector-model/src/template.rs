@@ -65,93 +65,64 @@ pub enum Ty {
     Literal,
 }
 
-/// The functions templates may call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Func {
+/// Declares [`Func`] from one table: variant, name, argument types, usage.
+macro_rules! functions {
+    ($($(#[$doc:meta])* $variant:ident $name:literal [$($ty:ident),*] $usage:literal;)*) => {
+        /// The functions templates may call.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Func {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Func {
+            /// Every function, in documentation order.
+            pub const ALL: [Func; [$($name),*].len()] = [$(Self::$variant),*];
+
+            /// The name templates use.
+            pub const fn name(self) -> &'static str {
+                match self { $(Self::$variant => $name,)* }
+            }
+
+            /// The types of its arguments.
+            pub const fn signature(self) -> &'static [Ty] {
+                match self { $(Self::$variant => &[$(Ty::$ty),*],)* }
+            }
+
+            /// How to call it (`default(text, "fallback")`).
+            pub const fn usage(self) -> &'static str {
+                match self { $(Self::$variant => $usage,)* }
+            }
+        }
+    };
+}
+
+functions! {
     /// `lower(text)`
-    Lower,
+    Lower "lower" [Text] "lower(text)";
     /// `upper(text)`
-    Upper,
+    Upper "upper" [Text] "upper(text)";
     /// `trim(text)`: an empty result is absent.
-    Trim,
+    Trim "trim" [Text] "trim(text)";
     /// `local_part(email)`: before the `@` (the whole value without one).
-    LocalPart,
+    LocalPart "local_part" [Text] "local_part(email)";
     /// `domain(email)`: after the `@` (absent without one).
-    Domain,
+    Domain "domain" [Text] "domain(email)";
     /// `default(text, "fallback")`: the fallback when the value is absent or empty.
-    Default,
+    Default "default" [Text, Literal] "default(text, \"fallback\")";
     /// `join(list, "separator")`: absent when the list is empty.
-    Join,
+    Join "join" [List, Literal] "join(list, \"separator\")";
     /// `slug(text)`: letters, digits and `-` kept, anything else becomes `-`
     /// (GitHub's normalization of a managed user's login).
-    Slug,
+    Slug "slug" [Text] "slug(text)";
     /// `random_secret()`: a fresh random credential (an initial password the service
     /// demands but SSO never uses); mark its attribute `create_only` and `sensitive`.
-    RandomSecret,
+    RandomSecret "random_secret" [] "random_secret()";
 }
 
 impl Func {
-    /// Every function, in documentation order.
-    pub const ALL: [Func; 9] = [
-        Self::Lower,
-        Self::Upper,
-        Self::Trim,
-        Self::LocalPart,
-        Self::Domain,
-        Self::Default,
-        Self::Join,
-        Self::Slug,
-        Self::RandomSecret,
-    ];
-
-    /// The name templates use.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Lower => "lower",
-            Self::Upper => "upper",
-            Self::Trim => "trim",
-            Self::LocalPart => "local_part",
-            Self::Domain => "domain",
-            Self::Default => "default",
-            Self::Join => "join",
-            Self::Slug => "slug",
-            Self::RandomSecret => "random_secret",
-        }
-    }
-
     /// The function named `name`.
     pub fn named(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// The types of its arguments.
-    pub const fn signature(self) -> &'static [Ty] {
-        match self {
-            Self::Lower
-            | Self::Upper
-            | Self::Trim
-            | Self::LocalPart
-            | Self::Domain
-            | Self::Slug => &[Ty::Text],
-            Self::Default => &[Ty::Text, Ty::Literal],
-            Self::Join => &[Ty::List, Ty::Literal],
-            Self::RandomSecret => &[],
-        }
-    }
-
-    /// How to call it (`default(text, "fallback")`).
-    pub const fn usage(self) -> &'static str {
-        match self {
-            Self::Lower => "lower(text)",
-            Self::Upper => "upper(text)",
-            Self::Trim => "trim(text)",
-            Self::LocalPart => "local_part(email)",
-            Self::Domain => "domain(email)",
-            Self::Default => "default(text, \"fallback\")",
-            Self::Join => "join(list, \"separator\")",
-            Self::Slug => "slug(text)",
-            Self::RandomSecret => "random_secret()",
-        }
     }
 }
 

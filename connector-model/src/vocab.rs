@@ -25,12 +25,6 @@ macro_rules! vocabulary {
                 match self { $(Self::$variant => $text,)* }
             }
         }
-
-        impl core::fmt::Display for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
     };
 }
 
@@ -224,7 +218,7 @@ mod tests {
         assert_eq!(Capability::ALL.len(), 8);
         assert_eq!(Capability::License.as_str(), "license");
         assert_eq!(
-            AuthKind::OAuth2ClientCredentials.to_string(),
+            AuthKind::OAuth2ClientCredentials.as_str(),
             "oauth2_client_credentials"
         );
         assert_eq!(DeactivateMethod::PatchActive.as_str(), "patch_active");

@@ -135,7 +135,7 @@ fn reads_and_renders() {
 
 fn expression(template: &Template) -> String {
     match template.okta().unwrap().value {
-        OktaValue::Expression(expression) => expression,
+        OktaValue::Expression { expression } => expression,
         other => panic!("{other:?}"),
     }
 }
@@ -175,7 +175,7 @@ fn every_function_has_an_okta_form_or_a_reason() {
                 expression(&template),
                 "(user.email != null && user.email != \"\" ? user.email : \"x\")"
             ),
-            Func::Join => assert_eq!(okta.unwrap().value, OktaValue::Groups(".*")),
+            Func::Join => assert_eq!(okta.unwrap().value, OktaValue::Groups { filter_regex: ".*" }),
             Func::Slug => assert_eq!(
                 expression(&template),
                 "String.replace(user.email, \"[^A-Za-z0-9-]\", \"-\")"

@@ -9,6 +9,7 @@
 //! joined string.
 
 use connector_sdk::template::Template;
+pub use connector_model::okta::OktaValue;
 use serde::Serialize;
 
 use super::notes::{Note, Severity};
@@ -30,7 +31,7 @@ impl AttributeStatement {
     /// Translates `template` for attribute `name`.
     pub fn new(name: &str, template: &Template) -> Self {
         let (okta, warnings) = match template.okta() {
-            Ok(translation) => (Some(translation.value.into()), translation.warnings),
+            Ok(translation) => (Some(translation.value), translation.warnings),
             Err(error) => (None, vec![error.to_string()]),
         };
         Self {
@@ -58,32 +59,3 @@ impl AttributeStatement {
             .collect()
     }
 }
-
-/// A value as an Okta SAML app computes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum OktaValue {
-    /// An Okta Expression Language expression (`user.email`).
-    Expression {
-        /// The expression.
-        expression: String,
-    },
-    /// An Okta group attribute statement: one value per group whose name matches.
-    Groups {
-        /// The regular expression group names must match (`.*`).
-        filter_regex: String,
-    },
-}
-
-impl From<connector_model::okta::OktaValue> for OktaValue {
-    fn from(value: connector_model::okta::OktaValue) -> Self {
-        use connector_model::okta::OktaValue as Model;
-        match value {
-            Model::Expression(expression) => Self::Expression { expression },
-            Model::Groups(filter_regex) => Self::Groups {
-                filter_regex: filter_regex.to_owned(),
-            },
-        }
-    }
-}
-

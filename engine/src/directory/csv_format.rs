@@ -5,32 +5,20 @@
 use std::path::Path;
 
 use connector_sdk::Identity;
+use connector_sdk::profile::{FieldKind, PROFILE_FIELDS};
 use serde_json::{Map, Value};
 
 use super::error::DirectoryError;
 use super::model::Group;
 
-/// The text columns of a people file, named as the `Identity` fields.
-const TEXT_COLUMNS: &[&str] = &[
-    "id",
-    "login",
-    "email",
-    "first_name",
-    "last_name",
-    "display_name",
-    "department",
-    "title",
-    "manager",
-    "employee_number",
-    "cost_center",
-    "organization",
-    "division",
-    "locale",
-    "preferred_language",
-    "timezone",
-    "phone",
-    "status",
-];
+/// The text columns of a people file: the profile's non-list fields, named as the
+/// `Identity` fields.
+fn text_columns() -> impl Iterator<Item = &'static str> {
+    PROFILE_FIELDS
+        .iter()
+        .filter(|f| f.kind != FieldKind::List)
+        .map(|f| f.name)
+}
 
 /// The separator of list cells (`groups`, `members`, `custom.NAME[]`).
 const LIST_SEPARATOR: char = ';';
@@ -164,7 +152,7 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// What a header names, if it is a known column.
 fn column(header: &str) -> Option<Column> {
-    if TEXT_COLUMNS.contains(&header) {
+    if text_columns().any(|name| name == header) {
         return Some(Column::Text(header.to_owned()));
     }
     if header == "groups" {
@@ -190,7 +178,7 @@ fn unknown_column(path: &Path, index: usize, name: &str) -> DirectoryError {
         format!(
             "unknown column `{name}`: use a profile field ({}), `groups`, \
              `custom.NAME` or `custom.NAME[]`",
-            TEXT_COLUMNS.join(", ")
+            text_columns().collect::<Vec<_>>().join(", ")
         ),
     )
 }
