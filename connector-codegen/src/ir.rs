@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::catalog::Target;
 use crate::spec::model::{
-    ScimType, AuthKind, Capability, CustomKind, DeactivateMethod, LicenseMode,
-    NameIdFormat, PatchStyle, Protocol, SsoProtocol, UpdateMethod,
+    AuthKind, Capability, CustomKind, DeactivateMethod, LicenseMode, NameIdFormat, PatchStyle,
+    Protocol, ScimType, SsoProtocol, UpdateMethod,
 };
 use crate::template::Template;
 

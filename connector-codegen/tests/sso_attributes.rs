@@ -19,11 +19,27 @@ fn spec_with(attributes: &str) -> String {
 #[test]
 fn every_function_in_sso_attributes_renders_to_an_okta_expression() {
     let cases = [
-        ("lower", r#"lower = "{lower(email)}""#, "String.toLowerCase(user.email)"),
-        ("upper", r#"upper = "{upper(email)}""#, "String.toUpperCase(user.email)"),
+        (
+            "lower",
+            r#"lower = "{lower(email)}""#,
+            "String.toLowerCase(user.email)",
+        ),
+        (
+            "upper",
+            r#"upper = "{upper(email)}""#,
+            "String.toUpperCase(user.email)",
+        ),
         ("trim", r#"trim = "{trim(title)}""#, "user.title"),
-        ("local", r#"local = "{local_part(email)}""#, "String.substringBefore(user.email, \"@\")"),
-        ("domain", r#"domain = "{domain(login)}""#, "String.substringAfter(user.login, \"@\")"),
+        (
+            "local",
+            r#"local = "{local_part(email)}""#,
+            "String.substringBefore(user.email, \"@\")",
+        ),
+        (
+            "domain",
+            r#"domain = "{domain(login)}""#,
+            "String.substringAfter(user.login, \"@\")",
+        ),
         (
             "default",
             r#"default = "{default(department, \"none\")}""#,
@@ -36,7 +52,10 @@ fn every_function_in_sso_attributes_renders_to_an_okta_expression() {
         ),
     ];
     let lines: Vec<&str> = cases.iter().map(|(_, line, _)| *line).collect();
-    let joined = format!(r#"{}, groups = "{{join(groups, \",\")}}""#, lines.join(", "));
+    let joined = format!(
+        r#"{}, groups = "{{join(groups, \",\")}}""#,
+        lines.join(", ")
+    );
     let model = load_model(&spec_with(&joined), "connector.toml")
         .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
     let mut called: Vec<Func> = Vec::new();
@@ -48,7 +67,13 @@ fn every_function_in_sso_attributes_renders_to_an_okta_expression() {
             continue;
         }
         let (_, _, want) = cases.iter().find(|(n, _, _)| n == name).unwrap();
-        assert_eq!(translation.value, OktaValue::Expression { expression: (*want).to_owned() }, "{name}");
+        assert_eq!(
+            translation.value,
+            OktaValue::Expression {
+                expression: (*want).to_owned()
+            },
+            "{name}"
+        );
     }
     for func in Func::ALL {
         assert!(
@@ -67,7 +92,9 @@ fn random_secret_in_sso_attributes_is_refused_at_its_place() {
         panic!("{:?}", errors.diagnostics)
     };
     assert!(
-        error.message.contains("SSO attribute `password` calls `random_secret()`")
+        error
+            .message
+            .contains("SSO attribute `password` calls `random_secret()`")
             && error.message.contains("Okta has no equivalent"),
         "{}",
         error.message

@@ -175,7 +175,10 @@ fn every_function_has_an_okta_form_or_a_reason() {
                 expression(&template),
                 "(user.email != null && user.email != \"\" ? user.email : \"x\")"
             ),
-            Func::Join => assert_eq!(okta.unwrap().value, OktaValue::Groups { filter_regex: ".*" }),
+            Func::Join => assert_eq!(
+                okta.unwrap().value,
+                OktaValue::Groups { filter_regex: ".*" }
+            ),
             Func::Slug => assert_eq!(
                 expression(&template),
                 "String.replace(user.email, \"[^A-Za-z0-9-]\", \"-\")"

@@ -53,12 +53,20 @@ fn identity_field_reads_each_row_as_its_serde_value() {
     for row in &PROFILE_FIELDS {
         let value = who.field(row.name).unwrap();
         match (row.kind, value) {
-            (FieldKind::List, FieldValue::List(items)) => assert_eq!(json[row.name], serde_json::json!(items)),
+            (FieldKind::List, FieldValue::List(items)) => {
+                assert_eq!(json[row.name], serde_json::json!(items))
+            }
             (FieldKind::List, other) => panic!("{}: {other:?}", row.name),
-            (_, FieldValue::Text(text)) => assert_eq!(json[row.name].as_str(), text, "{}", row.name),
+            (_, FieldValue::Text(text)) => {
+                assert_eq!(json[row.name].as_str(), text, "{}", row.name)
+            }
             (_, other) => panic!("{}: {other:?}", row.name),
         }
     }
     assert_eq!(who.field("custom"), None);
-    assert_eq!(who.field("k"), None, "custom attributes are not profile fields");
+    assert_eq!(
+        who.field("k"),
+        None,
+        "custom attributes are not profile fields"
+    );
 }

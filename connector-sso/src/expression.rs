@@ -8,8 +8,8 @@
 //! group attribute statement, which sends one attribute value per group instead of one
 //! joined string.
 
-use connector_sdk::template::Template;
 pub use connector_model::okta::OktaValue;
+use connector_sdk::template::Template;
 use serde::Serialize;
 
 use super::notes::{Note, Severity};

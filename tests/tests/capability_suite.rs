@@ -3,13 +3,13 @@
 
 use std::borrow::Cow;
 
-use connector_sdk::profile::Field;
-use connector_sdk::template::{Expr, Part, Template};
 use async_trait::async_trait;
 use connector_sdk::manifest::{
     Attribute, Auth, DeactivateMethod, LicenseAttribute, PatchStyle, Plan, Protocol, Provisioning,
     ScimDialect, Sso, UpdateMethod,
 };
+use connector_sdk::profile::Field;
+use connector_sdk::template::{Expr, Part, Template};
 use connector_sdk::{
     Account, AccountRef, Capability, Connector, Error, Identity, LicenseMode, LicenseOutcome,
     LicenseSku, Manifest, Page, PageRequest, Result,

@@ -10,9 +10,7 @@ use crate::catalog::{ExtensionInfo, Target, resolve_key};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::ir::{AttributeModel, ExtensionModel, SkuModel, ValueModel};
 use crate::spec::Sp;
-use crate::spec::model::{
-    ScimType, Capability, CustomKind, LicenseMode, MappingValue, SpecFile,
-};
+use crate::spec::model::{Capability, CustomKind, LicenseMode, MappingValue, ScimType, SpecFile};
 use crate::template::{TemplateContext, parse_template};
 
 /// The checked mapping side of a spec.
@@ -249,9 +247,7 @@ fn check_value(
                 ScimType::DateTime => "a dateTime",
             };
             let help = match want {
-                ScimType::String | ScimType::DateTime => {
-                    "write the value as a quoted string"
-                }
+                ScimType::String | ScimType::DateTime => "write the value as a quoted string",
                 ScimType::Boolean => "write `true` or `false` without quotes",
                 ScimType::Integer => "write a whole number without quotes",
             };

@@ -3,9 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use connector_model::FieldKind;
 use crate::spec::model::CustomKind;
 use crate::template::{Expr, Func, Part, Template};
+use connector_model::FieldKind;
 
 /// The expression computing `template` for `who`.
 pub fn template_expr(template: &Template) -> TokenStream {

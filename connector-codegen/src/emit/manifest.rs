@@ -12,7 +12,10 @@ use crate::spec::model::{AuthKind, ScimType};
 /// `::connector_sdk::manifest::<Enum>::<Variant>` for a vocabulary value (the SDK
 /// re-exports the same enums codegen deserialized the spec into).
 fn variant(value: impl Debug) -> TokenStream {
-    let name = std::any::type_name_of_val(&value).rsplit("::").next().unwrap_or_default();
+    let name = std::any::type_name_of_val(&value)
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
     let (ty, variant) = (format_ident!("{name}"), format_ident!("{value:?}"));
     quote!(::connector_sdk::manifest::#ty::#variant)
 }

@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 
 use crate::ir::Model;
 use crate::spec::model::{
-    AuthKind, DeactivateMethod, FederationVia, LicenseMode, Protocol, SsoProtocol,
-    UpdateMethod,
+    AuthKind, DeactivateMethod, FederationVia, LicenseMode, Protocol, SsoProtocol, UpdateMethod,
 };
 
 /// The first line of every generated README: tells readers where the text comes from.
@@ -86,7 +85,9 @@ fn summary_table(out: &mut String, model: &Model) {
                 match model.dialect.deactivate {
                     DeactivateMethod::PatchActive => "PATCH `active=false`",
                     DeactivateMethod::PutActive => "PUT with `active=false`",
-                    DeactivateMethod::Delete => "DELETE (the service keeps the account, deactivated)",
+                    DeactivateMethod::Delete => {
+                        "DELETE (the service keeps the account, deactivated)"
+                    }
                 },
             );
             if let Some(filter) = &model.dialect.filter {

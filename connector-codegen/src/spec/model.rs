@@ -128,7 +128,6 @@ pub struct AuthSection {
     pub source: Sp<String>,
 }
 
-
 /// `[provisioning]`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,8 +148,6 @@ pub struct ProvisioningSection {
     pub source: Sp<String>,
 }
 
-
-
 /// `[provisioning.dialect]`
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -170,9 +167,6 @@ pub struct DialectSection {
     /// Where the dialect facts come from.
     pub source: Option<Sp<String>>,
 }
-
-
-
 
 /// `[provisioning.rate_limit]`
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -215,7 +209,6 @@ pub struct ExtensionAttribute {
     pub description: Sp<String>,
 }
 
-
 /// `[directory]`
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -224,7 +217,6 @@ pub struct DirectorySection {
     #[serde(default)]
     pub custom: BTreeMap<Sp<String>, Sp<CustomKind>>,
 }
-
 
 /// A mapping: a template string over profile fields (`"{first_name} {last_name}"`,
 /// `"{lower(email)}"`), or a constant boolean or integer.
@@ -274,7 +266,6 @@ pub struct SkuSection {
     pub params: BTreeMap<Sp<String>, Sp<String>>,
 }
 
-
 /// `[sso]`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -316,7 +307,6 @@ pub struct FederationSection {
     pub source: Sp<String>,
 }
 
-
 /// One setting of the federation, as that directory's console names it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -326,5 +316,3 @@ pub struct FederationSetting {
     /// What to enter.
     pub value: Sp<String>,
 }
-
-

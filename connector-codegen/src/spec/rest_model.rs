@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::model::{ScimType, MappingValue};
+use super::model::{MappingValue, ScimType};
 pub use connector_model::vocab::HttpMethod;
 
 use super::spanned::Sp;
@@ -133,7 +133,6 @@ pub struct LookupSection {
     /// Pointer, in the picked item, to the value `{lookup}` stands for.
     pub extract: Sp<String>,
 }
-
 
 /// `[[rest.throttle]]`: a response that means "slow down".
 #[derive(Debug, Deserialize, JsonSchema)]

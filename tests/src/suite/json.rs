@@ -1,6 +1,5 @@
 //! Small helpers over the server's JSON records.
 
-
 use serde_json::Value;
 
 /// A record's `userName`.
