@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::spec::model::AttributeKind;
+use crate::spec::model::ScimType;
 
 /// SCIM core `name` sub-attributes: (SCIM name, Rust field of `connector_sdk::scim::Name`).
 pub const NAME_PARTS: &[(&str, &str)] = &[
@@ -90,7 +90,7 @@ pub enum Target {
         /// The dotted path.
         path: String,
         /// Its type.
-        kind: AttributeKind,
+        kind: ScimType,
     },
     /// A vendor extension attribute.
     Extension {
@@ -101,16 +101,16 @@ pub enum Target {
         /// SCIM attribute name.
         scim: String,
         /// Its type.
-        kind: AttributeKind,
+        kind: ScimType,
     },
 }
 
 impl Target {
     /// The attribute's SCIM type.
-    pub fn kind(&self) -> AttributeKind {
+    pub fn kind(&self) -> ScimType {
         match self {
             Self::Extension { kind, .. } | Self::Rest { kind, .. } => *kind,
-            _ => AttributeKind::String,
+            _ => ScimType::String,
         }
     }
 
@@ -144,7 +144,7 @@ pub struct ExtensionInfo {
     /// The URN.
     pub urn: String,
     /// Attribute types by SCIM name.
-    pub attributes: BTreeMap<String, AttributeKind>,
+    pub attributes: BTreeMap<String, ScimType>,
 }
 
 /// Why a key could not be resolved, and the keys it might have meant.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::catalog::Target;
 use crate::spec::model::{
-    AttributeKind, AuthKind, CapabilityKind, CustomKind, DeactivateKind, LicenseModeKind,
-    NameIdKind, PatchStyleKind, ProtocolKind, SsoProtocolKind, UpdateKind,
+    AuthKind, Capability, CustomKind, DeactivateMethod, LicenseMode, NameIdFormat, PatchStyle,
+    Protocol, ScimType, SsoProtocol, UpdateMethod,
 };
 use crate::template::Template;
 
@@ -34,11 +34,11 @@ pub struct Model {
     /// Authentication.
     pub auth: AuthModel,
     /// Protocol.
-    pub protocol: ProtocolKind,
+    pub protocol: Protocol,
     /// Base URL template.
     pub base_url: String,
     /// Capabilities, sorted, without duplicates.
-    pub capabilities: Vec<CapabilityKind>,
+    pub capabilities: Vec<Capability>,
     /// Dialect with defaults filled in.
     pub dialect: DialectModel,
     /// Rate limit.
@@ -92,11 +92,11 @@ pub struct AuthModel {
 #[derive(Debug, Clone)]
 pub struct DialectModel {
     /// Update method.
-    pub update: UpdateKind,
+    pub update: UpdateMethod,
     /// Deactivate method.
-    pub deactivate: DeactivateKind,
+    pub deactivate: DeactivateMethod,
     /// PATCH style.
-    pub patch_style: PatchStyleKind,
+    pub patch_style: PatchStyle,
     /// Filter attribute, or `None`.
     pub filter: Option<String>,
     /// Page size.
@@ -128,7 +128,7 @@ pub struct ExtensionModel {
     /// Description.
     pub description: String,
     /// (SCIM name, type, description).
-    pub attributes: Vec<(String, AttributeKind, String)>,
+    pub attributes: Vec<(String, ScimType, String)>,
 }
 
 /// A mapped attribute.
@@ -167,7 +167,7 @@ pub struct SkuModel {
     /// Human name.
     pub display_name: String,
     /// Mode.
-    pub mode: LicenseModeKind,
+    pub mode: LicenseMode,
     /// attribute mode: target, assign JSON, revoke JSON.
     pub attribute: Option<(Target, String, String)>,
     /// group mode: the group.
@@ -184,7 +184,7 @@ pub struct SkuModel {
 #[derive(Debug, Clone)]
 pub struct SsoModel {
     /// Protocols.
-    pub protocols: Vec<SsoProtocolKind>,
+    pub protocols: Vec<SsoProtocol>,
     /// SP-initiated only.
     pub sp_initiated_only: bool,
     /// Login URL template.
@@ -194,9 +194,9 @@ pub struct SsoModel {
     /// Entity ID template.
     pub entity_id: Option<String>,
     /// NameID format.
-    pub name_id_format: NameIdKind,
-    /// (attribute name, template text).
-    pub attributes: Vec<(String, String)>,
+    pub name_id_format: NameIdFormat,
+    /// (attribute name, checked template).
+    pub attributes: Vec<(String, Template)>,
     /// Federation through another directory.
     pub federation: Option<FederationModel>,
 }

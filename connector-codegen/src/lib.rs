@@ -13,7 +13,6 @@ pub mod check;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
-pub mod profile;
 pub mod spec;
 pub mod template;
 

@@ -6,134 +6,15 @@
 //! one of [`Func`]. Parsing checks names and types and reports each problem at its
 //! exact place in the spec.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+pub use connector_model::template::{Expr, Func, Part, Template, Ty};
+
 use crate::diagnostic::{Diagnostic, did_you_mean};
-use crate::profile::{FieldKind, PROFILE_FIELDS, ProfileField, profile_field};
 use crate::spec::model::CustomKind;
-
-/// A checked template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
-    /// Literal text and expressions, in order.
-    pub parts: Vec<Part>,
-}
-
-/// A piece of a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
-    /// Literal text.
-    Literal(String),
-    /// An expression whose text value is inserted.
-    Expr(Expr),
-}
-
-/// A checked expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expr {
-    /// A base profile field.
-    Field(&'static ProfileField),
-    /// A custom directory attribute.
-    Custom {
-        /// Its name.
-        name: String,
-        /// Its type.
-        kind: CustomKind,
-    },
-    /// A string literal argument.
-    Str(String),
-    /// A function call.
-    Call {
-        /// The function.
-        func: Func,
-        /// Its arguments.
-        args: Vec<Expr>,
-    },
-}
-
-/// The functions templates may call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    /// `lower(text)`
-    Lower,
-    /// `upper(text)`
-    Upper,
-    /// `trim(text)`
-    Trim,
-    /// `local_part(email)`: before the `@`.
-    LocalPart,
-    /// `domain(email)`: after the `@`.
-    Domain,
-    /// `default(text, "fallback")`
-    Default,
-    /// `join(list, "separator")`
-    Join,
-    /// `slug(text)`: letters, digits and `-` kept, anything else becomes `-`
-    /// (GitHub's normalization of a managed user's login).
-    Slug,
-    /// `random_secret()`: a fresh random credential (an initial password the service
-    /// demands but SSO never uses); mark its attribute `create_only` and `sensitive`.
-    RandomSecret,
-}
-
-/// What an expression produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
-    Text,
-    List,
-    Literal,
-}
-
-const FUNCS: &[(&str, Func)] = &[
-    ("lower", Func::Lower),
-    ("upper", Func::Upper),
-    ("trim", Func::Trim),
-    ("local_part", Func::LocalPart),
-    ("domain", Func::Domain),
-    ("default", Func::Default),
-    ("join", Func::Join),
-    ("slug", Func::Slug),
-    ("random_secret", Func::RandomSecret),
-];
-
-impl Func {
-    /// The name templates use.
-    pub fn name(self) -> &'static str {
-        FUNCS
-            .iter()
-            .find(|(_, f)| *f == self)
-            .map_or("", |(n, _)| n)
-    }
-
-    fn signature(self) -> &'static [Ty] {
-        match self {
-            Self::Lower
-            | Self::Upper
-            | Self::Trim
-            | Self::LocalPart
-            | Self::Domain
-            | Self::Slug => &[Ty::Text],
-            Self::Default => &[Ty::Text, Ty::Literal],
-            Self::Join => &[Ty::List, Ty::Literal],
-            Self::RandomSecret => &[],
-        }
-    }
-
-    fn usage(self) -> &'static str {
-        match self {
-            Self::Lower => "lower(text)",
-            Self::Upper => "upper(text)",
-            Self::Trim => "trim(text)",
-            Self::LocalPart => "local_part(email)",
-            Self::Domain => "domain(email)",
-            Self::Default => "default(text, \"fallback\")",
-            Self::Join => "join(list, \"separator\")",
-            Self::Slug => "slug(text)",
-            Self::RandomSecret => "random_secret()",
-        }
-    }
-}
+use connector_model::profile::{Field, PROFILE_FIELDS};
 
 /// Where a template sits and what it is for, for messages.
 pub struct TemplateContext<'a> {
@@ -195,7 +76,7 @@ pub fn parse_template(
                     return None;
                 };
                 if !literal.is_empty() {
-                    parts.push(Part::Literal(std::mem::take(&mut literal)));
+                    parts.push(Part::Text(Cow::Owned(std::mem::take(&mut literal))));
                 }
                 let mut parser = ExprParser {
                     text,
@@ -224,9 +105,12 @@ pub fn parse_template(
         }
     }
     if !literal.is_empty() {
-        parts.push(Part::Literal(literal));
+        parts.push(Part::Text(Cow::Owned(literal)));
     }
-    (errors.len() == before).then_some(Template { parts })
+    (errors.len() == before).then(|| Template {
+        source: Cow::Owned(text.to_owned()),
+        parts: Cow::Owned(parts),
+    })
 }
 
 struct ExprParser<'t, 'c, 'e> {
@@ -312,15 +196,15 @@ impl ExprParser<'_, '_, '_> {
         };
         let value = self.text[self.pos..self.pos + close].to_owned();
         self.pos += close + 1;
-        Some((Expr::Str(value), Ty::Literal, start..self.pos))
+        Some((Expr::Str(Cow::Owned(value)), Ty::Literal, start..self.pos))
     }
 
     fn parse_call(&mut self, name: &str, start: usize) -> Option<(Expr, Ty, Range<usize>)> {
-        let Some(func) = FUNCS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f) else {
-            let mean = did_you_mean(name, FUNCS.iter().map(|(n, _)| *n));
-            let names = FUNCS
+        let Some(func) = Func::named(name) else {
+            let mean = did_you_mean(name, Func::ALL.map(Func::name));
+            let names = Func::ALL
                 .iter()
-                .map(|(n, _)| format!("`{n}`"))
+                .map(|f| format!("`{}`", f.name()))
                 .collect::<Vec<_>>()
                 .join(", ");
             self.error(
@@ -385,7 +269,7 @@ impl ExprParser<'_, '_, '_> {
         Some((
             Expr::Call {
                 func,
-                args: checked,
+                args: Cow::Owned(checked),
             },
             Ty::Text,
             span,
@@ -393,29 +277,16 @@ impl ExprParser<'_, '_, '_> {
     }
 
     fn resolve_name(&mut self, name: &str, span: Range<usize>) -> Option<(Expr, Ty, Range<usize>)> {
-        if let Some(field) = profile_field(name) {
-            let ty = if field.kind == FieldKind::List {
-                Ty::List
-            } else {
-                Ty::Text
-            };
-            return Some((Expr::Field(field), ty, span));
+        let known = Field::named(name).map(Expr::Field).or_else(|| {
+            let kind = *self.cx.custom.get(name)?;
+            let name = Cow::Owned(name.to_owned());
+            Some(Expr::Custom { name, kind })
+        });
+        if let Some(expr) = known {
+            let ty = expr.ty();
+            return Some((expr, ty, span));
         }
-        if let Some(kind) = self.cx.custom.get(name) {
-            let ty = match kind {
-                CustomKind::Text => Ty::Text,
-                CustomKind::List => Ty::List,
-            };
-            return Some((
-                Expr::Custom {
-                    name: name.to_owned(),
-                    kind: *kind,
-                },
-                ty,
-                span,
-            ));
-        }
-        if FUNCS.iter().any(|(n, _)| *n == name) {
+        if Func::named(name).is_some() {
             self.error(
                 span,
                 format!(
@@ -451,7 +322,7 @@ impl ExprParser<'_, '_, '_> {
         let (message, help) = match (found, want) {
             (Ty::List, Ty::Text) => (
                 format!("{}: {what} is a list, not text", self.cx.subject),
-                Some(format!("join it: `join({}, \",\")`", expr_name(expr))),
+                Some(format!("join it: `join({}, \",\")`", expr.name())),
             ),
             (_, Ty::List) => (
                 format!("{}: {what} is not a list", self.cx.subject),
@@ -490,41 +361,13 @@ impl ExprParser<'_, '_, '_> {
     }
 }
 
-fn expr_name(expr: &Expr) -> String {
-    match expr {
-        Expr::Field(f) => f.name.to_owned(),
-        Expr::Custom { name, .. } => name.clone(),
-        Expr::Str(s) => format!("\"{s}\""),
-        Expr::Call { func, .. } => func.name().to_owned(),
-    }
-}
-
 fn describe_expr(expr: &Expr) -> String {
     match expr {
-        Expr::Field(f) => format!("profile field `{}`", f.name),
+        Expr::Field(f) => format!("profile field `{}`", f.name()),
         Expr::Custom { name, .. } => format!("custom attribute `{name}`"),
         Expr::Str(s) => format!("\"{s}\""),
         Expr::Call { func, .. } => format!("`{}(...)`", func.name()),
     }
-}
-
-/// The profile fields and custom attributes a template reads.
-pub fn template_reads(template: &Template) -> Vec<String> {
-    fn walk(expr: &Expr, out: &mut Vec<String>) {
-        match expr {
-            Expr::Field(f) => out.push(f.name.to_owned()),
-            Expr::Custom { name, .. } => out.push(name.clone()),
-            Expr::Str(_) => {}
-            Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-        }
-    }
-    let mut out = Vec::new();
-    for part in &template.parts {
-        if let Part::Expr(e) = part {
-            walk(e, &mut out);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -548,7 +391,7 @@ mod tests {
     fn parses_fields_calls_and_literals() {
         let t = check("{first_name} {lower(last_name)}-{{x}}").unwrap();
         assert_eq!(t.parts.len(), 4);
-        assert_eq!(template_reads(&t), ["first_name", "last_name"]);
+        assert_eq!(t.reads(), ["first_name", "last_name"]);
         check("{join(groups, \",\")}").unwrap();
         check("{default(department, \"none\")}").unwrap();
         check("{github_login}").unwrap();

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use connector_model::placeholder::{Piece, pieces};
+
 use crate::error::Error;
 use crate::manifest::{Manifest, RateLimit};
 use crate::secret::Secret;
@@ -136,23 +138,21 @@ pub fn render_template(
     variables: &BTreeMap<String, String>,
 ) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| Error::Config(format!("unclosed `{{` in template `{template}`")))?;
-        let name = &after[..close];
-        let value = variables.get(name).ok_or_else(|| {
-            Error::Config(format!(
-                "tenant variable `{name}` is not set (template `{template}`)"
-            ))
-        })?;
-        out.push_str(value);
-        rest = &after[close + 1..];
+    for piece in pieces(template) {
+        match piece {
+            Piece::Text { text, .. } => out.push_str(text),
+            Piece::Var { name, .. } => out.push_str(variables.get(name).ok_or_else(|| {
+                Error::Config(format!(
+                    "tenant variable `{name}` is not set (template `{template}`)"
+                ))
+            })?),
+            Piece::Unclosed { .. } => {
+                return Err(Error::Config(format!(
+                    "unclosed `{{` in template `{template}`"
+                )));
+            }
+        }
     }
-    out.push_str(rest);
     Ok(out)
 }
 

@@ -1,12 +1,13 @@
 //! The directory profile: one typed person record that every connector's mapping reads.
 //!
 //! Modelled on an identity provider's base user profile (Okta's is the reference).
-//! Codegen checks every `{field}` a spec's mapping names against
-//! [`connector_codegen::profile`](https://docs.rs/connector-codegen) — the same field
-//! list, kept in step with this struct by a test in this crate.
+//! Codegen checks every `{field}` a spec's mapping names against the field table of
+//! [`connector_model::profile`] — the same field list, read here through one exhaustive
+//! match ([`Identity::get`]) and kept in step with the struct's serde names by a test.
 
 use std::collections::BTreeMap;
 
+use connector_model::profile::{Field, FieldValue, Profile};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -113,6 +114,73 @@ pub enum CustomValue {
 }
 
 impl Identity {
+    /// The value of a base profile field.
+    pub fn get(&self, field: Field) -> FieldValue<'_> {
+        match field {
+            Field::Id => FieldValue::Text(Some(&self.id)),
+            Field::Login => FieldValue::Text(Some(&self.login)),
+            Field::Email => FieldValue::Text(Some(&self.email)),
+            Field::FirstName => optional(&self.first_name),
+            Field::LastName => optional(&self.last_name),
+            Field::DisplayName => optional(&self.display_name),
+            Field::Department => optional(&self.department),
+            Field::Title => optional(&self.title),
+            Field::Manager => optional(&self.manager),
+            Field::EmployeeNumber => optional(&self.employee_number),
+            Field::CostCenter => optional(&self.cost_center),
+            Field::Organization => optional(&self.organization),
+            Field::Division => optional(&self.division),
+            Field::Locale => optional(&self.locale),
+            Field::PreferredLanguage => optional(&self.preferred_language),
+            Field::Timezone => optional(&self.timezone),
+            Field::Phone => optional(&self.phone),
+            Field::Status => FieldValue::Text(Some(self.status.as_str())),
+            Field::Groups => FieldValue::List(&self.groups),
+        }
+    }
+
+    /// Sets a text field of the base profile (a directory loader's column): `false`, and
+    /// nothing set, for `status` and `groups`, which are not text.
+    pub fn set_text(&mut self, field: Field, value: String) -> bool {
+        let slot = match field {
+            Field::Id => {
+                self.id = value;
+                return true;
+            }
+            Field::Login => {
+                self.login = value;
+                return true;
+            }
+            Field::Email => {
+                self.email = value;
+                return true;
+            }
+            Field::FirstName => &mut self.first_name,
+            Field::LastName => &mut self.last_name,
+            Field::DisplayName => &mut self.display_name,
+            Field::Department => &mut self.department,
+            Field::Title => &mut self.title,
+            Field::Manager => &mut self.manager,
+            Field::EmployeeNumber => &mut self.employee_number,
+            Field::CostCenter => &mut self.cost_center,
+            Field::Organization => &mut self.organization,
+            Field::Division => &mut self.division,
+            Field::Locale => &mut self.locale,
+            Field::PreferredLanguage => &mut self.preferred_language,
+            Field::Timezone => &mut self.timezone,
+            Field::Phone => &mut self.phone,
+            Field::Status | Field::Groups => return false,
+        };
+        *slot = Some(value);
+        true
+    }
+
+    /// The value of the base profile field named `name` (`employee_number`), or `None`
+    /// when the profile has no such field.
+    pub fn field(&self, name: &str) -> Option<FieldValue<'_>> {
+        Field::named(name).map(|field| self.get(field))
+    }
+
     /// A custom text attribute, if the person has it.
     pub fn custom_text(&self, name: &str) -> Option<&str> {
         match self.custom.get(name) {
@@ -128,4 +196,27 @@ impl Identity {
             _ => &[],
         }
     }
+}
+
+impl Profile for Identity {
+    fn get(&self, field: Field) -> FieldValue<'_> {
+        Identity::get(self, field)
+    }
+
+    fn custom(&self, name: &str) -> FieldValue<'_> {
+        match self.custom.get(name) {
+            Some(CustomValue::Text(text)) => FieldValue::Text(Some(text)),
+            Some(CustomValue::List(items)) => FieldValue::List(items),
+            None => FieldValue::Text(None),
+        }
+    }
+
+    fn random_secret(&self) -> String {
+        crate::mapping::random_secret()
+    }
+}
+
+/// An optional text field's value.
+fn optional(value: &Option<String>) -> FieldValue<'_> {
+    FieldValue::Text(value.as_deref())
 }

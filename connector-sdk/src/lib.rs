@@ -33,9 +33,13 @@ pub mod http;
 pub mod identity;
 pub mod manifest;
 pub mod mapping;
+/// The directory profile's field table (shared with codegen).
+pub use connector_model::profile;
 pub mod rest;
 pub mod scim;
 pub mod secret;
+/// The typed template language (shared with codegen).
+pub use connector_model::template;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{

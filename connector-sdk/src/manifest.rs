@@ -6,6 +6,12 @@
 
 use serde::Serialize;
 
+pub use connector_model::template::Template;
+pub use connector_model::vocab::{
+    AuthKind, Capability, CustomKind, DeactivateMethod, FederationVia, HttpMethod, LicenseMode,
+    NameIdFormat, PatchStyle, Protocol, ScimType, SsoProtocol, UpdateMethod,
+};
+
 /// Everything a connector declares, generated from its spec.
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
@@ -243,22 +249,6 @@ pub struct RestOperation {
     pub lookup: Option<RestLookup>,
 }
 
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
-}
-
 /// A declared request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "template", rename_all = "snake_case")]
@@ -286,79 +276,6 @@ pub struct RestLookup {
     pub extract: &'static str,
 }
 
-/// A provisioning protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Protocol {
-    /// SCIM 2.0 (RFC 7643/7644).
-    Scim2,
-    /// A vendor REST API declared in the spec.
-    Rest,
-    /// No provisioning API: sign-in only.
-    None,
-}
-
-impl Protocol {
-    /// The spec spelling (`scim2`, `none`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Scim2 => "scim2",
-            Self::Rest => "rest",
-            Self::None => "none",
-        }
-    }
-}
-
-/// One thing a connector can do to an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Capability {
-    /// Create accounts.
-    Create,
-    /// Update account attributes.
-    Update,
-    /// Deactivate (suspend) accounts, reversibly.
-    Deactivate,
-    /// Reactivate deactivated accounts.
-    Reactivate,
-    /// Delete accounts for good.
-    Delete,
-    /// List existing accounts (import, reconcile).
-    Import,
-    /// Manage groups.
-    Groups,
-    /// Assign and reclaim paid seats.
-    License,
-}
-
-impl Capability {
-    /// Every capability, in display order.
-    pub const ALL: [Capability; 8] = [
-        Self::Create,
-        Self::Update,
-        Self::Deactivate,
-        Self::Reactivate,
-        Self::Delete,
-        Self::Import,
-        Self::Groups,
-        Self::License,
-    ];
-
-    /// The spec spelling (`create`, `license`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Deactivate => "deactivate",
-            Self::Reactivate => "reactivate",
-            Self::Delete => "delete",
-            Self::Import => "import",
-            Self::Groups => "groups",
-            Self::License => "license",
-        }
-    }
-}
-
 /// The SCIM behaviours that differ between real servers.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScimDialect {
@@ -375,38 +292,6 @@ pub struct ScimDialect {
     pub page_size: u32,
     /// A `User-Agent` the server requires, if any.
     pub user_agent: Option<&'static str>,
-}
-
-/// How attribute updates are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateMethod {
-    /// PATCH with the changed attributes.
-    Patch,
-    /// PUT of the whole resource.
-    Put,
-}
-
-/// How an account is deactivated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeactivateMethod {
-    /// PATCH `active` to false.
-    PatchActive,
-    /// PUT the resource with `active: false`.
-    PutActive,
-    /// DELETE, which the service treats as deactivation (Slack).
-    Delete,
-}
-
-/// The shape of PATCH operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PatchStyle {
-    /// One operation per attribute with a `path` (`{"op":"replace","path":"active","value":false}`).
-    Path,
-    /// One path-less `replace` whose value is an object (`{"op":"replace","value":{"active":false}}`).
-    Pathless,
 }
 
 /// A documented rate limit.
@@ -427,8 +312,10 @@ pub struct Attribute {
     pub path: &'static str,
     /// SCIM type (`string`, `boolean`, `integer`, `dateTime`).
     pub scim_type: &'static str,
-    /// The mapping from the directory profile, as written in the spec.
-    pub mapping: &'static str,
+    /// The mapping from the directory profile (its `source` is the spec's text).
+    pub mapping: Template,
+    /// The profile fields and custom attributes the mapping reads.
+    pub reads: &'static [&'static str],
     /// Sent on create only, never compared or updated.
     pub create_only: bool,
     /// Never logged, audited or returned in account attributes.
@@ -467,35 +354,6 @@ pub struct LicenseAttribute {
     pub revoke: &'static str,
 }
 
-/// How a paid seat is assigned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LicenseMode {
-    /// The seat comes with an active account; nothing else to do.
-    Automatic,
-    /// A SCIM attribute on the account carries it.
-    Attribute,
-    /// Membership of a SCIM group carries it.
-    Group,
-    /// A separate vendor API call assigns it.
-    Api,
-    /// Only a person in the vendor's console can do it.
-    Manual,
-}
-
-impl LicenseMode {
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Automatic => "automatic",
-            Self::Attribute => "attribute",
-            Self::Group => "group",
-            Self::Api => "api",
-            Self::Manual => "manual",
-        }
-    }
-}
-
 /// How people sign in to the service.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sso {
@@ -513,7 +371,7 @@ pub struct Sso {
     /// The NameID format the service expects.
     pub name_id_format: &'static str,
     /// Attribute statements the service reads: (name, mapping template).
-    pub attributes: &'static [(&'static str, &'static str)],
+    pub attributes: &'static [(&'static str, Template)],
     /// For a service reached through another directory's federation: what to set up there.
     pub federation: Option<Federation>,
 }
@@ -527,36 +385,6 @@ pub struct Federation {
     pub plan: &'static str,
     /// The settings to enter there: (field, what to enter).
     pub settings: &'static [(&'static str, &'static str)],
-}
-
-/// A directory between the company IdP and the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FederationVia {
-    /// Google Workspace (third-party SSO profile).
-    GoogleWorkspace,
-    /// Microsoft Entra ID (domain federation).
-    EntraId,
-}
-
-/// A sign-in protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SsoProtocol {
-    /// SAML 2.0.
-    Saml2,
-    /// OpenID Connect.
-    Oidc,
-}
-
-impl SsoProtocol {
-    /// The spec spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Saml2 => "saml2",
-            Self::Oidc => "oidc",
-        }
-    }
 }
 
 /// Where a fact in the spec comes from.

@@ -2,7 +2,8 @@
 //!
 //! Codegen compiles each mapping template of a spec (`"{first_name} {last_name}"`,
 //! `"{lower(email)}"`) into Rust expressions of type `Option<String>` built from these
-//! functions. A value is `None` when a field it reads is absent from the profile.
+//! functions (defined once, with the template language, in `connector_model::template`).
+//! A value is `None` when a field it reads is absent from the profile.
 
 /// A directory profile that cannot produce a required attribute.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,75 +19,9 @@ pub struct MappingError {
     pub identity: String,
 }
 
-/// Concatenates template parts; `None` when any part is absent.
-pub fn concat<const N: usize>(parts: [Option<String>; N]) -> Option<String> {
-    let mut out = String::new();
-    for part in parts {
-        out.push_str(&part?);
-    }
-    Some(out)
-}
-
-/// Lower-cases a value.
-pub fn lower(value: Option<String>) -> Option<String> {
-    value.map(|v| v.to_lowercase())
-}
-
-/// Upper-cases a value.
-pub fn upper(value: Option<String>) -> Option<String> {
-    value.map(|v| v.to_uppercase())
-}
-
-/// Trims surrounding white space; an empty result is absent.
-pub fn trim(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// The part of an email address before `@` (the whole value when there is no `@`).
-pub fn local_part(value: Option<String>) -> Option<String> {
-    value.map(|v| match v.split_once('@') {
-        Some((local, _)) => local.to_owned(),
-        None => v,
-    })
-}
-
-/// The domain of an email address; absent when there is no `@`.
-pub fn domain(value: Option<String>) -> Option<String> {
-    value.and_then(|v| v.split_once('@').map(|(_, domain)| domain.to_owned()))
-}
-
-/// Letters, digits and `-` kept, every other character replaced by `-` (GitHub's
-/// normalization of a managed user's login: `ada.lovelace` → `ada-lovelace`).
-pub fn slug(value: Option<String>) -> Option<String> {
-    value.map(|v| {
-        v.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect()
-    })
-}
-
-/// The value, or `fallback` when it is absent or empty.
-pub fn default(value: Option<String>, fallback: &str) -> Option<String> {
-    match value {
-        Some(v) if !v.is_empty() => Some(v),
-        _ => Some(fallback.to_owned()),
-    }
-}
-
-/// Joins a list with `separator`; absent when the list is empty.
-pub fn join(items: &[String], separator: &str) -> Option<String> {
-    if items.is_empty() {
-        None
-    } else {
-        Some(items.join(separator))
-    }
-}
+pub use connector_model::template::{
+    concat, default, domain, join, local_part, lower, slug, trim, upper,
+};
 
 /// A fresh random credential of 32 characters from the operating system's secure
 /// generator, for initial passwords that a service demands but single sign-on never uses.

@@ -375,7 +375,7 @@ fn saml_app(
                     name: attribute.name.clone(),
                     namespace: ATTRNAME_FORMAT_UNSPECIFIED.to_owned(),
                     filter_type: "REGEX".to_owned(),
-                    filter_value: filter_regex.clone(),
+                    filter_value: (*filter_regex).to_owned(),
                 },
             })
         })

@@ -7,13 +7,34 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use std::borrow::Cow::Borrowed as B;
+
 use connector_sdk::manifest::{Manifest, Sso, SsoProtocol, Variable};
+use connector_sdk::profile::Field;
+use connector_sdk::template::{Expr, Func, Part, Template};
 use connector_sso::{
     self as sso, CheckStatus, FederatedDirectory, InputProblem, Note, NoteScope, SsoInputs,
     parse_idp_metadata,
 };
 
 const EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+
+/// A template of one expression, as codegen emits it.
+macro_rules! expr {
+    ($source:expr, $expr:expr $(,)?) => {
+        Template {
+            source: B($source),
+            parts: B(&[Part::Expr($expr)]),
+        }
+    };
+}
+
+/// A template reading one profile field.
+macro_rules! field {
+    ($source:expr, $field:expr) => {
+        expr!($source, Expr::Field($field))
+    };
+}
 
 /// A Zoom-like service: everything fixed by templates over `{vanity}`.
 static FIXED: Manifest = Manifest {
@@ -33,11 +54,51 @@ static FIXED: Manifest = Manifest {
         entity_id: Some("{vanity}.fixed.example"),
         name_id_format: EMAIL,
         attributes: &[
-            ("mail", "{email}"),
-            ("handle", "{lower(local_part(email))}"),
-            ("groups", "{join(groups, \",\")}"),
-            ("full", "{first_name} {last_name}"),
-            ("tidy", "{trim(title)}"),
+            ("mail", field!("{email}", Field::Email)),
+            (
+                "handle",
+                expr!(
+                    "{lower(local_part(email))}",
+                    Expr::Call {
+                        func: Func::Lower,
+                        args: B(&[Expr::Call {
+                            func: Func::LocalPart,
+                            args: B(&[Expr::Field(Field::Email)]),
+                        }]),
+                    },
+                ),
+            ),
+            (
+                "groups",
+                expr!(
+                    "{join(groups, \",\")}",
+                    Expr::Call {
+                        func: Func::Join,
+                        args: B(&[Expr::Field(Field::Groups), Expr::Str(B(","))]),
+                    },
+                ),
+            ),
+            (
+                "full",
+                Template {
+                    source: B("{first_name} {last_name}"),
+                    parts: B(&[
+                        Part::Expr(Expr::Field(Field::FirstName)),
+                        Part::Text(B(" ")),
+                        Part::Expr(Expr::Field(Field::LastName)),
+                    ]),
+                },
+            ),
+            (
+                "tidy",
+                expr!(
+                    "{trim(title)}",
+                    Expr::Call {
+                        func: Func::Trim,
+                        args: B(&[Expr::Field(Field::Title)]),
+                    },
+                ),
+            ),
         ],
         federation: None,
     },
@@ -55,7 +116,7 @@ static ISSUED: Manifest = Manifest {
         acs_url: None,
         entity_id: None,
         name_id_format: EMAIL,
-        attributes: &[("email", "{email}")],
+        attributes: &[("email", field!("{email}", Field::Email))],
         federation: None,
     },
     ..common::BASE

@@ -34,61 +34,8 @@ pub fn mapped_fields_except(manifest: &Manifest, excluded: &[&str]) -> BTreeSet<
         .attributes
         .iter()
         .filter(|attribute| !excluded.contains(&attribute.path))
-        .flat_map(|attribute| template_fields(attribute.mapping))
+        .flat_map(|attribute| attribute.reads.iter().map(|field| (*field).to_owned()))
         .collect()
-}
-
-/// The field names in a mapping template's `{...}` holes (function names excluded).
-fn template_fields(template: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let chars: Vec<char> = template.chars().collect();
-    let mut i = 0;
-    let mut depth = 0usize;
-    while i < chars.len() {
-        let c = chars[i];
-        if depth == 0 {
-            if c == '{' && chars.get(i + 1) == Some(&'{') {
-                i += 2;
-                continue;
-            }
-            if c == '{' {
-                depth = 1;
-            }
-            i += 1;
-            continue;
-        }
-        match c {
-            '}' => depth = 0,
-            '"' => {
-                i += 1;
-                while i < chars.len() && chars[i] != '"' {
-                    if chars[i] == '\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            c if c.is_ascii_alphabetic() || c == '_' => {
-                let start = i;
-                while i + 1 < chars.len()
-                    && (chars[i + 1].is_ascii_alphanumeric() || chars[i + 1] == '_')
-                {
-                    i += 1;
-                }
-                let name: String = chars[start..=i].iter().collect();
-                let mut next = i + 1;
-                while next < chars.len() && chars[next] == ' ' {
-                    next += 1;
-                }
-                if chars.get(next) != Some(&'(') {
-                    fields.push(name);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    fields
 }
 
 /// The values of `fields` for `who` (`null` when unset).
@@ -141,15 +88,6 @@ pub fn diff(before: Option<&Snapshot>, after: &Snapshot) -> Vec<AttributeChange>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn template_fields_skip_functions_strings_and_escapes() {
-        assert_eq!(template_fields("{lower(local_part(email))}"), ["email"]);
-        assert_eq!(
-            template_fields("{{x}} {first_name} {default(department, \"none x\")}"),
-            ["first_name", "department"]
-        );
-    }
 
     #[test]
     fn snapshot_reads_profile_and_custom_fields_and_diffs() {

@@ -1,11 +1,15 @@
 //! The capability suite against a tiny hand-written SCIM connector (plain reqwest), so the
 //! suite itself is exercised before generated connectors exist.
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
 use connector_sdk::manifest::{
     Attribute, Auth, DeactivateMethod, LicenseAttribute, PatchStyle, Plan, Protocol, Provisioning,
     ScimDialect, Sso, UpdateMethod,
 };
+use connector_sdk::profile::Field;
+use connector_sdk::template::{Expr, Part, Template};
 use connector_sdk::{
     Account, AccountRef, Capability, Connector, Error, Identity, LicenseMode, LicenseOutcome,
     LicenseSku, Manifest, Page, PageRequest, Result,
@@ -57,21 +61,33 @@ const fn manifest(
             Attribute {
                 path: "userName",
                 scim_type: "string",
-                mapping: "{login}",
+                mapping: Template {
+                    source: Cow::Borrowed("{login}"),
+                    parts: Cow::Borrowed(&[Part::Expr(Expr::Field(Field::Login))]),
+                },
+                reads: &["login"],
                 create_only: false,
                 sensitive: false,
             },
             Attribute {
                 path: "name.familyName",
                 scim_type: "string",
-                mapping: "{last_name}",
+                mapping: Template {
+                    source: Cow::Borrowed("{last_name}"),
+                    parts: Cow::Borrowed(&[Part::Expr(Expr::Field(Field::LastName))]),
+                },
+                reads: &["last_name"],
                 create_only: false,
                 sensitive: false,
             },
             Attribute {
                 path: "title",
                 scim_type: "string",
-                mapping: "{title}",
+                mapping: Template {
+                    source: Cow::Borrowed("{title}"),
+                    parts: Cow::Borrowed(&[Part::Expr(Expr::Field(Field::Title))]),
+                },
+                reads: &["title"],
                 create_only: false,
                 sensitive: false,
             },

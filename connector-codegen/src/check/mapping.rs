@@ -10,9 +10,7 @@ use crate::catalog::{ExtensionInfo, Target, resolve_key};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::ir::{AttributeModel, ExtensionModel, SkuModel, ValueModel};
 use crate::spec::Sp;
-use crate::spec::model::{
-    AttributeKind, CapabilityKind, CustomKind, LicenseModeKind, MappingValue, SpecFile,
-};
+use crate::spec::model::{Capability, CustomKind, LicenseMode, MappingValue, ScimType, SpecFile};
 use crate::template::{TemplateContext, parse_template};
 
 /// The checked mapping side of a spec.
@@ -111,7 +109,7 @@ pub(crate) fn check_mapping(cx: &mut Checker<'_>, spec: &SpecFile) -> Mapped {
 
     let mut custom = BTreeMap::new();
     for (name, kind) in &spec.directory.custom {
-        if crate::profile::profile_field(name.as_str()).is_some() {
+        if connector_model::profile_field(name.as_str()).is_some() {
             cx.error(
                 name.span(),
                 format!(
@@ -206,7 +204,7 @@ fn check_value(
         MappingValue::Integer(_) => "an integer",
     };
     match (value.get(), want) {
-        (MappingValue::Template(text), AttributeKind::String | AttributeKind::DateTime) => {
+        (MappingValue::Template(text), ScimType::String | ScimType::DateTime) => {
             if text.is_empty() {
                 cx.error_help(
                     value.span(),
@@ -224,7 +222,8 @@ fn check_value(
                     return None;
                 }
                 return Some(ValueModel::Template(crate::template::Template {
-                    parts: vec![crate::template::Part::Literal(text.clone())],
+                    source: text.clone().into(),
+                    parts: vec![crate::template::Part::Text(text.clone().into())].into(),
                 }));
             }
             let text_sp = Sp(serde_spanned::Spanned::new(value.span(), text.clone()));
@@ -238,21 +237,19 @@ fn check_value(
             };
             parse_template(text, &tcx, &mut cx.errors).map(ValueModel::Template)
         }
-        (MappingValue::Boolean(b), AttributeKind::Boolean) => Some(ValueModel::Boolean(*b)),
-        (MappingValue::Integer(i), AttributeKind::Integer) => Some(ValueModel::Integer(*i)),
+        (MappingValue::Boolean(b), ScimType::Boolean) => Some(ValueModel::Boolean(*b)),
+        (MappingValue::Integer(i), ScimType::Integer) => Some(ValueModel::Integer(*i)),
         (_, want) => {
             let want_name = match want {
-                AttributeKind::String => "a string",
-                AttributeKind::Boolean => "a boolean",
-                AttributeKind::Integer => "an integer",
-                AttributeKind::DateTime => "a dateTime",
+                ScimType::String => "a string",
+                ScimType::Boolean => "a boolean",
+                ScimType::Integer => "an integer",
+                ScimType::DateTime => "a dateTime",
             };
             let help = match want {
-                AttributeKind::String | AttributeKind::DateTime => {
-                    "write the value as a quoted string"
-                }
-                AttributeKind::Boolean => "write `true` or `false` without quotes",
-                AttributeKind::Integer => "write a whole number without quotes",
+                ScimType::String | ScimType::DateTime => "write the value as a quoted string",
+                ScimType::Boolean => "write `true` or `false` without quotes",
+                ScimType::Integer => "write a whole number without quotes",
             };
             cx.error_help(
                 value.span(),
@@ -282,7 +279,7 @@ fn json_of(value: &ValueModel) -> String {
                 .parts
                 .iter()
                 .map(|p| match p {
-                    crate::template::Part::Literal(l) => l.as_str(),
+                    crate::template::Part::Text(l) => l.as_ref(),
                     crate::template::Part::Expr(_) => "",
                 })
                 .collect();
@@ -301,13 +298,13 @@ pub(crate) fn check_licenses(
     mapped: &Mapped,
     templates: &mut Templates,
 ) -> (Vec<SkuModel>, Vec<Target>) {
-    let has_license = provisioning.capabilities.contains(&CapabilityKind::License);
+    let has_license = provisioning.capabilities.contains(&Capability::License);
     let license_span = spec
         .provisioning
         .capabilities
         .get()
         .iter()
-        .find(|c| *c.get() == CapabilityKind::License)
+        .find(|c| *c.get() == Capability::License)
         .map(Sp::span);
     let Some(section) = &spec.license else {
         if let Some(span) = license_span {
@@ -333,7 +330,7 @@ pub(crate) fn check_licenses(
             );
         }
         let mode = *sku.mode.get();
-        if !has_license && mode != LicenseModeKind::Automatic {
+        if !has_license && mode != LicenseMode::Automatic {
             cx.error_help(
                 sku.mode.span(),
                 format!(
@@ -380,11 +377,11 @@ pub(crate) fn check_licenses(
             ("instructions", sku.instructions.is_some()),
         ];
         let allowed: &[&str] = match mode {
-            LicenseModeKind::Attribute => &["attribute", "assign", "revoke"],
-            LicenseModeKind::Group => &["group"],
-            LicenseModeKind::Manual => &["instructions"],
-            LicenseModeKind::Automatic => &[],
-            LicenseModeKind::Api => &[],
+            LicenseMode::Attribute => &["attribute", "assign", "revoke"],
+            LicenseMode::Group => &["group"],
+            LicenseMode::Manual => &["instructions"],
+            LicenseMode::Automatic => &[],
+            LicenseMode::Api => &[],
         };
         let stray: Vec<&str> = present
             .iter()
@@ -401,8 +398,8 @@ pub(crate) fn check_licenses(
                 ),
             );
         }
-        if provisioning.protocol == crate::spec::model::ProtocolKind::Rest
-            && matches!(mode, LicenseModeKind::Attribute | LicenseModeKind::Group)
+        if provisioning.protocol == crate::spec::model::Protocol::Rest
+            && matches!(mode, LicenseMode::Attribute | LicenseMode::Group)
         {
             cx.error_help(
                 sku.mode.span(),
@@ -411,7 +408,7 @@ pub(crate) fn check_licenses(
             );
         }
         match mode {
-            LicenseModeKind::Attribute => {
+            LicenseMode::Attribute => {
                 let subject = format!("licence SKU `{}`", name.as_str());
                 match (&sku.attribute, &sku.assign, &sku.revoke) {
                     (Some(attr), Some(assign), Some(revoke)) => {
@@ -476,11 +473,11 @@ pub(crate) fn check_licenses(
                     ),
                 }
             }
-            LicenseModeKind::Group => {
+            LicenseMode::Group => {
                 if sku.group.is_none() {
                     cx.error(sku.mode.span(), format!("SKU `{}` in mode `group` needs `group`, the SCIM group that carries the seat", name.as_str()));
                 }
-                if !provisioning.capabilities.contains(&CapabilityKind::Groups) {
+                if !provisioning.capabilities.contains(&Capability::Groups) {
                     cx.error(
                         sku.mode.span(),
                         format!(
@@ -490,7 +487,7 @@ pub(crate) fn check_licenses(
                     );
                 }
             }
-            LicenseModeKind::Manual => {
+            LicenseMode::Manual => {
                 if sku.instructions.is_none() {
                     cx.error(
                         sku.mode.span(),
@@ -501,8 +498,8 @@ pub(crate) fn check_licenses(
                     );
                 }
             }
-            LicenseModeKind::Api if rest_licence_ops(spec) => {}
-            LicenseModeKind::Api => {
+            LicenseMode::Api if rest_licence_ops(spec) => {}
+            LicenseMode::Api => {
                 cx.error_help(
                     sku.mode.span(),
                     format!(
@@ -513,20 +510,20 @@ pub(crate) fn check_licenses(
                     "declare both operations under `[rest.operations]`, or use `attribute`, `group` or `manual`",
                 );
             }
-            LicenseModeKind::Automatic => {}
+            LicenseMode::Automatic => {}
         }
         skus.push(model);
     }
     (skus, extra_targets)
 }
 
-fn mode_name(mode: LicenseModeKind) -> &'static str {
+fn mode_name(mode: LicenseMode) -> &'static str {
     match mode {
-        LicenseModeKind::Automatic => "automatic",
-        LicenseModeKind::Attribute => "attribute",
-        LicenseModeKind::Group => "group",
-        LicenseModeKind::Api => "api",
-        LicenseModeKind::Manual => "manual",
+        LicenseMode::Automatic => "automatic",
+        LicenseMode::Attribute => "attribute",
+        LicenseMode::Group => "group",
+        LicenseMode::Api => "api",
+        LicenseMode::Manual => "manual",
     }
 }
 
@@ -540,11 +537,11 @@ fn rest_licence_ops(spec: &SpecFile) -> bool {
 }
 
 /// (type, create_only, sensitive) of each declared REST attribute, by dotted path.
-type RestAttributes = BTreeMap<String, (AttributeKind, bool, bool)>;
+type RestAttributes = BTreeMap<String, (ScimType, bool, bool)>;
 
 /// The declared REST attributes when the protocol is `rest`.
 fn rest_attributes(cx: &mut Checker<'_>, spec: &SpecFile) -> Option<RestAttributes> {
-    if *spec.provisioning.protocol.get() != crate::spec::model::ProtocolKind::Rest {
+    if *spec.provisioning.protocol.get() != crate::spec::model::Protocol::Rest {
         return None;
     }
     let mut declared = BTreeMap::new();

@@ -5,14 +5,14 @@ use crate::diagnostic::did_you_mean;
 use crate::ir::{DialectModel, RateLimitModel};
 use crate::spec::bounds;
 use crate::spec::model::{
-    CapabilityKind, DeactivateKind, PatchStyleKind, ProtocolKind, ProvisioningSection, UpdateKind,
+    Capability, DeactivateMethod, PatchStyle, Protocol, ProvisioningSection, UpdateMethod,
 };
 
 /// The checked provisioning section.
 pub(crate) struct Provisioning {
-    pub protocol: ProtocolKind,
+    pub protocol: Protocol,
     pub base_url: String,
-    pub capabilities: Vec<CapabilityKind>,
+    pub capabilities: Vec<Capability>,
     pub dialect: DialectModel,
     pub rate_limit: Option<RateLimitModel>,
 }
@@ -27,20 +27,20 @@ pub(crate) fn check_provisioning(
     cx.source("provisioning", &section.source);
     let protocol = *section.protocol.get();
     match (&section.base_url, protocol) {
-        (Some(url), ProtocolKind::Scim2 | ProtocolKind::Rest) => {
+        (Some(url), Protocol::Scim2 | Protocol::Rest) => {
             templates.check_url(cx, "provisioning.base_url", url)
         }
-        (None, ProtocolKind::Scim2 | ProtocolKind::Rest) => cx.error(
+        (None, Protocol::Scim2 | Protocol::Rest) => cx.error(
             section.protocol.span(),
             format!(
                 "protocol `{}` needs `provisioning.base_url`",
                 protocol_name(protocol)
             ),
         ),
-        (Some(url), ProtocolKind::None) => {
+        (Some(url), Protocol::None) => {
             cx.error(url.span(), "protocol `none` has no API, so no `base_url`")
         }
-        (None, ProtocolKind::None) => {}
+        (None, Protocol::None) => {}
     }
 
     let mut capabilities = Vec::new();
@@ -55,12 +55,12 @@ pub(crate) fn check_provisioning(
         }
         capabilities.push(kind);
     }
-    let needs_api: Vec<CapabilityKind> = capabilities
+    let needs_api: Vec<Capability> = capabilities
         .iter()
         .copied()
-        .filter(|c| *c != CapabilityKind::License)
+        .filter(|c| *c != Capability::License)
         .collect();
-    if protocol == ProtocolKind::None && !needs_api.is_empty() {
+    if protocol == Protocol::None && !needs_api.is_empty() {
         let listed: Vec<String> = needs_api
             .iter()
             .map(|c| format!("`{}`", name(*c)))
@@ -74,8 +74,8 @@ pub(crate) fn check_provisioning(
             "protocol `none` is for services with sign-in only (and manual licence tasks): set `protocol = \"scim2\"` or remove them",
         );
     }
-    if capabilities.contains(&CapabilityKind::Reactivate)
-        && !capabilities.contains(&CapabilityKind::Deactivate)
+    if capabilities.contains(&Capability::Reactivate)
+        && !capabilities.contains(&Capability::Deactivate)
     {
         cx.error(
             section.capabilities.span(),
@@ -115,9 +115,9 @@ pub(crate) fn check_provisioning(
     let deactivate = dialect
         .deactivate
         .as_ref()
-        .map_or(DeactivateKind::PatchActive, |d| *d.get());
-    if deactivate == DeactivateKind::Delete
-        && capabilities.contains(&CapabilityKind::Delete)
+        .map_or(DeactivateMethod::PatchActive, |d| *d.get());
+    if deactivate == DeactivateMethod::Delete
+        && capabilities.contains(&Capability::Delete)
         && let Some(d) = &dialect.deactivate
     {
         cx.error_help(
@@ -130,12 +130,12 @@ pub(crate) fn check_provisioning(
         update: dialect
             .update
             .as_ref()
-            .map_or(UpdateKind::Patch, |u| *u.get()),
+            .map_or(UpdateMethod::Patch, |u| *u.get()),
         deactivate,
         patch_style: dialect
             .patch_style
             .as_ref()
-            .map_or(PatchStyleKind::Path, |p| *p.get()),
+            .map_or(PatchStyle::Path, |p| *p.get()),
         filter,
         page_size,
         user_agent: dialect.user_agent.as_ref().map(|u| u.as_str().to_owned()),
@@ -183,16 +183,16 @@ pub(crate) fn check_provisioning(
 }
 
 /// The spec spelling of a capability.
-pub fn name(kind: CapabilityKind) -> &'static str {
+pub fn name(kind: Capability) -> &'static str {
     match kind {
-        CapabilityKind::Create => "create",
-        CapabilityKind::Update => "update",
-        CapabilityKind::Deactivate => "deactivate",
-        CapabilityKind::Reactivate => "reactivate",
-        CapabilityKind::Delete => "delete",
-        CapabilityKind::Import => "import",
-        CapabilityKind::Groups => "groups",
-        CapabilityKind::License => "license",
+        Capability::Create => "create",
+        Capability::Update => "update",
+        Capability::Deactivate => "deactivate",
+        Capability::Reactivate => "reactivate",
+        Capability::Delete => "delete",
+        Capability::Import => "import",
+        Capability::Groups => "groups",
+        Capability::License => "license",
     }
 }
 
@@ -212,11 +212,11 @@ fn parse_period(text: &str) -> Option<u64> {
 }
 
 /// The spec spelling of a protocol.
-pub fn protocol_name(protocol: ProtocolKind) -> &'static str {
+pub fn protocol_name(protocol: Protocol) -> &'static str {
     match protocol {
-        ProtocolKind::Scim2 => "scim2",
-        ProtocolKind::Rest => "rest",
-        ProtocolKind::None => "none",
+        Protocol::Scim2 => "scim2",
+        Protocol::Rest => "rest",
+        Protocol::None => "none",
     }
 }
 

@@ -10,7 +10,7 @@ use crate::diagnostic::did_you_mean;
 use crate::ir::{AccountModel, LookupModel, OperationModel, RestModel};
 use crate::spec::Sp;
 use crate::spec::bounds;
-use crate::spec::model::{CapabilityKind, LicenseModeKind, MappingValue, ProtocolKind, SpecFile};
+use crate::spec::model::{Capability, LicenseMode, MappingValue, Protocol, SpecFile};
 use crate::spec::rest_model::{HttpMethod, OperationSection, RestSection};
 
 const OPERATIONS: &[&str] = &[
@@ -34,7 +34,7 @@ pub(crate) fn check_rest(
     templates: &mut Templates,
 ) -> (Option<RestModel>, Vec<(u16, String)>) {
     let Some(rest) = &spec.rest else {
-        if provisioning.protocol == ProtocolKind::Rest {
+        if provisioning.protocol == Protocol::Rest {
             cx.error(
                 spec.provisioning.protocol.span(),
                 "protocol `rest` needs a `[rest]` section with its operations",
@@ -43,8 +43,8 @@ pub(crate) fn check_rest(
         return (None, Vec::new());
     };
     cx.source("rest", &rest.source);
-    let is_rest = provisioning.protocol == ProtocolKind::Rest;
-    if provisioning.protocol == ProtocolKind::None {
+    let is_rest = provisioning.protocol == Protocol::Rest;
+    if provisioning.protocol == Protocol::None {
         cx.error(
             rest.source.span(),
             "protocol `none` has no API, so no `[rest]`",
@@ -166,23 +166,23 @@ fn require_operations(
         );
     }
     for (cap, op) in [
-        (CapabilityKind::Create, "create"),
-        (CapabilityKind::Update, "update"),
-        (CapabilityKind::Deactivate, "disable"),
-        (CapabilityKind::Reactivate, "enable"),
-        (CapabilityKind::Delete, "delete"),
-        (CapabilityKind::Import, "list"),
+        (Capability::Create, "create"),
+        (Capability::Update, "update"),
+        (Capability::Deactivate, "disable"),
+        (Capability::Reactivate, "enable"),
+        (Capability::Delete, "delete"),
+        (Capability::Import, "list"),
     ] {
         if caps.contains(&cap) {
             need(op, &format!("capability `{}`", super::capability_name(cap)));
         }
     }
     for (cap, op) in [
-        (CapabilityKind::Create, "create"),
-        (CapabilityKind::Update, "update"),
-        (CapabilityKind::Deactivate, "disable"),
-        (CapabilityKind::Reactivate, "enable"),
-        (CapabilityKind::Delete, "delete"),
+        (Capability::Create, "create"),
+        (Capability::Update, "update"),
+        (Capability::Deactivate, "disable"),
+        (Capability::Reactivate, "enable"),
+        (Capability::Delete, "delete"),
     ] {
         if declared.contains(op)
             && !caps.contains(&cap)
@@ -208,7 +208,7 @@ fn api_sku_params(spec: &SpecFile) -> Option<BTreeSet<String>> {
         .license
         .iter()
         .flat_map(|l| l.skus.values())
-        .filter(|sku| *sku.mode.get() == LicenseModeKind::Api)
+        .filter(|sku| *sku.mode.get() == LicenseMode::Api)
         .collect();
     let first = skus.first()?;
     let mut common: BTreeSet<String> = first.params.keys().map(|k| k.as_str().to_owned()).collect();

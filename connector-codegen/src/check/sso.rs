@@ -6,7 +6,7 @@ use super::urls::string_base;
 use super::{Checker, Templates};
 use crate::ir::SsoModel;
 use crate::spec::model::{CustomKind, SsoSection};
-use crate::template::{TemplateContext, parse_template};
+use crate::template::{Func, TemplateContext, parse_template};
 
 pub(crate) fn check_sso(
     cx: &mut Checker<'_>,
@@ -54,8 +54,20 @@ pub(crate) fn check_sso(
             exact,
             value_span: value.span(),
         };
-        parse_template(value.as_str(), &tcx, &mut cx.errors);
-        attributes.push((name.as_str().to_owned(), value.as_str().to_owned()));
+        let Some(template) = parse_template(value.as_str(), &tcx, &mut cx.errors) else {
+            continue;
+        };
+        if template.calls(Func::RandomSecret) {
+            cx.error_help(
+                value.span(),
+                format!(
+                    "{subject} calls `random_secret()`: a sign-in assertion carries no \
+                     credentials, and Okta has no equivalent"
+                ),
+                "map a profile field, e.g. `{email}`",
+            );
+        }
+        attributes.push((name.as_str().to_owned(), template));
     }
     let federation = sso.federation.as_ref().map(|f| {
         cx.source("sso.federation", &f.source);

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use connector_model::placeholder::{Piece, pieces};
+
 use super::Checker;
 use crate::diagnostic::did_you_mean;
 use crate::spec::Sp;
@@ -51,7 +53,7 @@ impl Templates {
     ) -> Option<String> {
         let text = value.as_str();
         let (base, exact) = string_base(cx.source, value);
-        let at = |r: Range<usize>| {
+        let span = |r: Range<usize>| {
             if exact {
                 base + r.start..base + r.end
             } else {
@@ -59,52 +61,47 @@ impl Templates {
             }
         };
         let mut filled = String::new();
-        let mut rest = 0;
         let mut ok = true;
-        while let Some(open) = text[rest..].find('{').map(|o| o + rest) {
-            filled.push_str(&text[rest..open]);
-            if let Some(stray) = text[rest..open].find('}') {
-                cx.error(
-                    at(rest + stray..rest + stray + 1),
-                    format!("malformed URL template for `{about}`: stray `}}`"),
-                );
-                return None;
+        for piece in pieces(text) {
+            match piece {
+                Piece::Text { text, at } => {
+                    if let Some(stray) = text.find('}') {
+                        cx.error(
+                            span(at + stray..at + stray + 1),
+                            format!("malformed URL template for `{about}`: stray `}}`"),
+                        );
+                        return None;
+                    }
+                    filled.push_str(text);
+                }
+                Piece::Unclosed { at } => {
+                    cx.error_help(
+                        span(at..text.len()),
+                        format!("malformed URL template for `{about}`: `{{` is never closed"),
+                        "placeholders are written `{variable}`",
+                    );
+                    return None;
+                }
+                Piece::Var { name, at } => {
+                    if let Some(example) = self.examples.get(name) {
+                        self.used.insert(name.to_owned());
+                        filled.push_str(example);
+                    } else {
+                        ok = false;
+                        let mean = did_you_mean(name, self.examples.keys().map(String::as_str));
+                        cx.error_help(
+                            span(at..at + name.len() + 2),
+                            format!(
+                                "`{about}` uses `{{{name}}}`, which is not a declared tenant variable{mean}"
+                            ),
+                            format!(
+                                "declare it under `[variables.{name}]` with a description and an example"
+                            ),
+                        );
+                    }
+                }
             }
-            let Some(close) = text[open..].find('}').map(|c| c + open) else {
-                cx.error_help(
-                    at(open..text.len()),
-                    format!("malformed URL template for `{about}`: `{{` is never closed"),
-                    "placeholders are written `{variable}`",
-                );
-                return None;
-            };
-            let name = &text[open + 1..close];
-            if let Some(example) = self.examples.get(name) {
-                self.used.insert(name.to_owned());
-                filled.push_str(example);
-            } else {
-                ok = false;
-                let mean = did_you_mean(name, self.examples.keys().map(String::as_str));
-                cx.error_help(
-                    at(open..close + 1),
-                    format!(
-                        "`{about}` uses `{{{name}}}`, which is not a declared tenant variable{mean}"
-                    ),
-                    format!(
-                        "declare it under `[variables.{name}]` with a description and an example"
-                    ),
-                );
-            }
-            rest = close + 1;
         }
-        if let Some(stray) = text[rest..].find('}') {
-            cx.error(
-                at(rest + stray..rest + stray + 1),
-                format!("malformed URL template for `{about}`: stray `}}`"),
-            );
-            return None;
-        }
-        filled.push_str(&text[rest..]);
         ok.then_some(filled)
     }
 

@@ -3,9 +3,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::profile::FieldKind;
 use crate::spec::model::CustomKind;
 use crate::template::{Expr, Func, Part, Template};
+use connector_model::FieldKind;
 
 /// The expression computing `template` for `who`.
 pub fn template_expr(template: &Template) -> TokenStream {
@@ -13,7 +13,8 @@ pub fn template_expr(template: &Template) -> TokenStream {
         .parts
         .iter()
         .map(|part| match part {
-            Part::Literal(text) => {
+            Part::Text(text) => {
+                let text = text.as_ref();
                 quote!(::std::option::Option::Some(::std::string::String::from(#text)))
             }
             Part::Expr(expr) => text_expr(expr),
@@ -30,8 +31,8 @@ pub fn template_expr(template: &Template) -> TokenStream {
 fn text_expr(expr: &Expr) -> TokenStream {
     match expr {
         Expr::Field(field) => {
-            let ident = format_ident!("{}", field.name);
-            match field.kind {
+            let ident = format_ident!("{}", field.name());
+            match field.kind() {
                 FieldKind::Text => quote!(::std::option::Option::Some(who.#ident.clone())),
                 FieldKind::OptionalText => quote!(who.#ident.clone()),
                 FieldKind::Status => quote!(::std::option::Option::Some(
@@ -44,6 +45,7 @@ fn text_expr(expr: &Expr) -> TokenStream {
             name,
             kind: CustomKind::Text,
         } => {
+            let name = name.as_ref();
             quote!(who.custom_text(#name).map(::std::string::String::from))
         }
         Expr::Custom {
@@ -80,17 +82,23 @@ fn text_expr(expr: &Expr) -> TokenStream {
 fn list_expr(expr: &Expr) -> TokenStream {
     match expr {
         Expr::Field(field) => {
-            let ident = format_ident!("{}", field.name);
+            let ident = format_ident!("{}", field.name());
             quote!(&who.#ident)
         }
-        Expr::Custom { name, .. } => quote!(who.custom_list(#name)),
+        Expr::Custom { name, .. } => {
+            let name = name.as_ref();
+            quote!(who.custom_list(#name))
+        }
         _ => unreachable_list(),
     }
 }
 
 fn literal(expr: &Expr) -> TokenStream {
     match expr {
-        Expr::Str(text) => quote!(#text),
+        Expr::Str(text) => {
+            let text = text.as_ref();
+            quote!(#text)
+        }
         _ => unreachable_list(),
     }
 }
@@ -101,4 +109,47 @@ fn unreachable_list() -> TokenStream {
     quote!(::core::compile_error!(
         "connector-codegen: ill-typed template expression (please report this)"
     ))
+}
+
+/// `template` as a constant `::connector_sdk::template::Template` (the typed AST the
+/// runtime reads instead of parsing the text).
+pub fn template_const(template: &Template) -> TokenStream {
+    let t = quote!(::connector_sdk::template);
+    let cow = quote!(::std::borrow::Cow::Borrowed);
+    let source = template.source.as_ref();
+    let parts = template.parts.iter().map(|part| match part {
+        Part::Text(text) => {
+            let text = text.as_ref();
+            quote!(#t::Part::Text(#cow(#text)))
+        }
+        Part::Expr(expr) => {
+            let expr = expr_const(expr);
+            quote!(#t::Part::Expr(#expr))
+        }
+    });
+    quote!(#t::Template { source: #cow(#source), parts: #cow(&[#(#parts),*]) })
+}
+
+fn expr_const(expr: &Expr) -> TokenStream {
+    let t = quote!(::connector_sdk::template);
+    let cow = quote!(::std::borrow::Cow::Borrowed);
+    match expr {
+        Expr::Field(field) => {
+            let variant = format_ident!("{field:?}");
+            quote!(#t::Expr::Field(::connector_sdk::profile::Field::#variant))
+        }
+        Expr::Custom { name, kind } => {
+            let (name, kind) = (name.as_ref(), format_ident!("{kind:?}"));
+            quote!(#t::Expr::Custom { name: #cow(#name), kind: ::connector_sdk::manifest::CustomKind::#kind })
+        }
+        Expr::Str(text) => {
+            let text = text.as_ref();
+            quote!(#t::Expr::Str(#cow(#text)))
+        }
+        Expr::Call { func, args } => {
+            let func = format_ident!("{func:?}");
+            let args = args.iter().map(expr_const);
+            quote!(#t::Expr::Call { func: #t::Func::#func, args: #cow(&[#(#args),*]) })
+        }
+    }
 }

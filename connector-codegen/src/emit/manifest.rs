@@ -1,13 +1,24 @@
 //! The `MANIFEST` static: everything the spec declares, as `connector_sdk::manifest` values.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::fmt::Debug;
 
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::expr::template_const;
 use crate::ir::{Model, ValueModel};
-use crate::spec::model::{
-    AttributeKind, AuthKind, CapabilityKind, DeactivateKind, LicenseModeKind, PatchStyleKind,
-    ProtocolKind, SsoProtocolKind, UpdateKind,
-};
+use crate::spec::model::{AuthKind, ScimType};
+
+/// `::connector_sdk::manifest::<Enum>::<Variant>` for a vocabulary value (the SDK
+/// re-exports the same enums codegen deserialized the spec into).
+fn variant(value: impl Debug) -> TokenStream {
+    let name = std::any::type_name_of_val(&value)
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
+    let (ty, variant) = (format_ident!("{name}"), format_ident!("{value:?}"));
+    quote!(::connector_sdk::manifest::#ty::#variant)
+}
 
 fn opt_str(value: &Option<String>) -> TokenStream {
     match value {
@@ -60,27 +71,12 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
             })
         }
     };
-    let protocol = match model.protocol {
-        ProtocolKind::Scim2 => quote!(#m::Protocol::Scim2),
-        ProtocolKind::Rest => quote!(#m::Protocol::Rest),
-        ProtocolKind::None => quote!(#m::Protocol::None),
-    };
+    let protocol = variant(model.protocol);
     let base_url = &model.base_url;
-    let capabilities = model.capabilities.iter().map(|c| capability(*c));
+    let capabilities = model.capabilities.iter().map(|c| variant(*c));
     let d = &model.dialect;
-    let update = match d.update {
-        UpdateKind::Patch => quote!(#m::UpdateMethod::Patch),
-        UpdateKind::Put => quote!(#m::UpdateMethod::Put),
-    };
-    let deactivate = match d.deactivate {
-        DeactivateKind::PatchActive => quote!(#m::DeactivateMethod::PatchActive),
-        DeactivateKind::PutActive => quote!(#m::DeactivateMethod::PutActive),
-        DeactivateKind::Delete => quote!(#m::DeactivateMethod::Delete),
-    };
-    let patch_style = match d.patch_style {
-        PatchStyleKind::Path => quote!(#m::PatchStyle::Path),
-        PatchStyleKind::Pathless => quote!(#m::PatchStyle::Pathless),
-    };
+    let (update, deactivate) = (variant(d.update), variant(d.deactivate));
+    let patch_style = variant(d.patch_style);
     let filter = opt_str(&d.filter);
     let page_size = d.page_size;
     let user_agent = opt_str(&d.user_agent);
@@ -94,27 +90,24 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
     let attributes = model.attributes.iter().map(|a| {
         let path = a.target.display_path();
         let scim_type = match (&a.value, a.target.kind()) {
-            (_, AttributeKind::Boolean) | (ValueModel::Boolean(_), _) => "boolean",
-            (_, AttributeKind::Integer) | (ValueModel::Integer(_), _) => "integer",
-            (_, AttributeKind::DateTime) => "dateTime",
+            (_, ScimType::Boolean) | (ValueModel::Boolean(_), _) => "boolean",
+            (_, ScimType::Integer) | (ValueModel::Integer(_), _) => "integer",
+            (_, ScimType::DateTime) => "dateTime",
             _ => "string",
         };
-        let mapping = &a.source_text;
+        let (mapping, reads) = match &a.value {
+            ValueModel::Template(template) => (template_const(template), template.reads()),
+            _ => (template_const(&constant(&a.source_text)), Vec::new()),
+        };
         let (create_only, sensitive) = (a.create_only, a.sensitive);
         quote!(#m::Attribute {
-            path: #path, scim_type: #scim_type, mapping: #mapping,
+            path: #path, scim_type: #scim_type, mapping: #mapping, reads: &[#(#reads),*],
             create_only: #create_only, sensitive: #sensitive,
         })
     });
     let licenses = model.licenses.iter().map(|sku| {
         let (sku_name, sku_display) = (&sku.name, &sku.display_name);
-        let mode = match sku.mode {
-            LicenseModeKind::Automatic => quote!(#m::LicenseMode::Automatic),
-            LicenseModeKind::Attribute => quote!(#m::LicenseMode::Attribute),
-            LicenseModeKind::Group => quote!(#m::LicenseMode::Group),
-            LicenseModeKind::Api => quote!(#m::LicenseMode::Api),
-            LicenseModeKind::Manual => quote!(#m::LicenseMode::Manual),
-        };
+        let mode = variant(sku.mode);
         let attribute = match &sku.attribute {
             Some((target, assign, revoke)) => {
                 let path = target.patch_path();
@@ -138,10 +131,7 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
         .map(|(status, text)| quote!(#m::ThrottleRule { status: #status, body_contains: #text }));
     let rest = super::rest::rest_description(model);
     let s = &model.sso;
-    let protocols = s.protocols.iter().map(|p| match p {
-        SsoProtocolKind::Saml2 => quote!(#m::SsoProtocol::Saml2),
-        SsoProtocolKind::Oidc => quote!(#m::SsoProtocol::Oidc),
-    });
+    let protocols = s.protocols.iter().map(|p| variant(*p));
     let sp_only = s.sp_initiated_only;
     let (login_url, acs_url, entity_id) = (
         opt_str(&s.login_url),
@@ -149,19 +139,17 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
         opt_str(&s.entity_id),
     );
     let name_id = s.name_id_format.urn();
-    let sso_attributes = s.attributes.iter().map(|(k, v)| quote!((#k, #v)));
+    let sso_attributes = s.attributes.iter().map(|(k, v)| {
+        let v = template_const(v);
+        quote!((#k, #v))
+    });
     let federation = match &s.federation {
         Some(crate::ir::FederationModel {
             via,
             plan,
             settings,
         }) => {
-            let via = match via {
-                crate::spec::model::FederationVia::GoogleWorkspace => {
-                    quote!(#m::FederationVia::GoogleWorkspace)
-                }
-                crate::spec::model::FederationVia::EntraId => quote!(#m::FederationVia::EntraId),
-            };
+            let via = variant(*via);
             let settings = settings.iter().map(|(k, v)| quote!((#k, #v)));
             quote!(::std::option::Option::Some(#m::Federation { via: #via, plan: #plan, settings: &[#(#settings),*] }))
         }
@@ -214,16 +202,10 @@ pub fn manifest_expr(model: &Model) -> TokenStream {
     }
 }
 
-fn capability(kind: CapabilityKind) -> TokenStream {
-    let m = quote!(::connector_sdk::manifest::Capability);
-    match kind {
-        CapabilityKind::Create => quote!(#m::Create),
-        CapabilityKind::Update => quote!(#m::Update),
-        CapabilityKind::Deactivate => quote!(#m::Deactivate),
-        CapabilityKind::Reactivate => quote!(#m::Reactivate),
-        CapabilityKind::Delete => quote!(#m::Delete),
-        CapabilityKind::Import => quote!(#m::Import),
-        CapabilityKind::Groups => quote!(#m::Groups),
-        CapabilityKind::License => quote!(#m::License),
+/// A constant (`true`, `42`) as a template of one literal.
+fn constant(text: &str) -> crate::template::Template {
+    crate::template::Template {
+        source: text.to_owned().into(),
+        parts: vec![crate::template::Part::Text(text.to_owned().into())].into(),
     }
 }

@@ -14,7 +14,7 @@ use quote::quote;
 
 use crate::catalog::{ENTERPRISE_URN, Target};
 use crate::ir::Model;
-use crate::spec::model::ProtocolKind;
+use crate::spec::model::Protocol;
 pub use readme::{GENERATED_MARKER, app_docs, readme};
 pub use schemas::extension_schemas;
 
@@ -26,8 +26,8 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
     let app_doc = readme::app_docs(model);
     let connect_doc = format!("Connects to one {} instance.", model.display_name);
     let protocol_items = match model.protocol {
-        ProtocolKind::Rest => rest_items(model, &names),
-        ProtocolKind::Scim2 | ProtocolKind::None => scim_items(model, &names),
+        Protocol::Rest => rest_items(model, &names),
+        Protocol::Scim2 | Protocol::None => scim_items(model, &names),
     };
     quote! {
         #[doc = #app_doc]

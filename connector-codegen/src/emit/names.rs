@@ -19,7 +19,7 @@ impl Names {
     /// Names for `model`.
     pub fn new(model: &Model) -> Self {
         let stem = model.type_stem.clone();
-        let record = if model.protocol == crate::spec::model::ProtocolKind::Rest {
+        let record = if model.protocol == crate::spec::model::Protocol::Rest {
             "Account"
         } else {
             "User"

@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 
 use crate::ir::Model;
 use crate::spec::model::{
-    AuthKind, DeactivateKind, FederationVia, LicenseModeKind, ProtocolKind, SsoProtocolKind,
-    UpdateKind,
+    AuthKind, DeactivateMethod, FederationVia, LicenseMode, Protocol, SsoProtocol, UpdateMethod,
 };
 
 /// The first line of every generated README: tells readers where the text comes from.
@@ -65,7 +64,7 @@ fn summary_table(out: &mut String, model: &Model) {
     row(out, "Plan for sign-in", &model.plan_sso);
     row(out, "Plan for provisioning", &model.plan_provisioning);
     match model.protocol {
-        ProtocolKind::Scim2 => {
+        Protocol::Scim2 => {
             row(
                 out,
                 "Provisioning",
@@ -76,17 +75,19 @@ fn summary_table(out: &mut String, model: &Model) {
                 out,
                 "Updates",
                 match model.dialect.update {
-                    UpdateKind::Patch => "PATCH",
-                    UpdateKind::Put => "PUT (the whole resource)",
+                    UpdateMethod::Patch => "PATCH",
+                    UpdateMethod::Put => "PUT (the whole resource)",
                 },
             );
             row(
                 out,
                 "Deactivation",
                 match model.dialect.deactivate {
-                    DeactivateKind::PatchActive => "PATCH `active=false`",
-                    DeactivateKind::PutActive => "PUT with `active=false`",
-                    DeactivateKind::Delete => "DELETE (the service keeps the account, deactivated)",
+                    DeactivateMethod::PatchActive => "PATCH `active=false`",
+                    DeactivateMethod::PutActive => "PUT with `active=false`",
+                    DeactivateMethod::Delete => {
+                        "DELETE (the service keeps the account, deactivated)"
+                    }
                 },
             );
             if let Some(filter) = &model.dialect.filter {
@@ -94,7 +95,7 @@ fn summary_table(out: &mut String, model: &Model) {
             }
             row(out, "Page size", &model.dialect.page_size.to_string());
         }
-        ProtocolKind::Rest => {
+        Protocol::Rest => {
             let operations: Vec<String> = model
                 .rest
                 .iter()
@@ -109,7 +110,7 @@ fn summary_table(out: &mut String, model: &Model) {
             row(out, "Capabilities", &capabilities);
             row(out, "Operations", &operations.join("; "));
         }
-        ProtocolKind::None => row(out, "Provisioning", "none: the service offers sign-in only"),
+        Protocol::None => row(out, "Provisioning", "none: the service offers sign-in only"),
     }
     if let Some(limit) = &model.rate_limit {
         row(
@@ -121,7 +122,7 @@ fn summary_table(out: &mut String, model: &Model) {
             ),
         );
     }
-    if model.protocol != ProtocolKind::None {
+    if model.protocol != Protocol::None {
         row(out, "Credentials", &credentials(model));
     }
     out.push('\n');
@@ -216,20 +217,20 @@ fn licences(out: &mut String, model: &Model) {
     );
     for sku in &model.licenses {
         let how = match sku.mode {
-            LicenseModeKind::Automatic => "comes with an active account".to_owned(),
-            LicenseModeKind::Attribute => format!(
+            LicenseMode::Automatic => "comes with an active account".to_owned(),
+            LicenseMode::Attribute => format!(
                 "SCIM attribute `{}`",
                 sku.attribute
                     .as_ref()
                     .map(|(target, _, _)| target.display_path())
                     .unwrap_or_default()
             ),
-            LicenseModeKind::Group => format!(
+            LicenseMode::Group => format!(
                 "membership of group `{}`",
                 sku.group.clone().unwrap_or_default()
             ),
-            LicenseModeKind::Api => "a vendor API call".to_owned(),
-            LicenseModeKind::Manual => format!(
+            LicenseMode::Api => "a vendor API call".to_owned(),
+            LicenseMode::Manual => format!(
                 "manual task for an admin: {}{}",
                 sku.instructions.clone().unwrap_or_default(),
                 sku.console_url
@@ -260,8 +261,8 @@ fn sign_in(out: &mut String, model: &Model) {
         .protocols
         .iter()
         .map(|p| match p {
-            SsoProtocolKind::Saml2 => "SAML 2.0",
-            SsoProtocolKind::Oidc => "OpenID Connect",
+            SsoProtocol::Saml2 => "SAML 2.0",
+            SsoProtocol::Oidc => "OpenID Connect",
         })
         .collect();
     let _ = writeln!(out, "## Sign-in\n");
@@ -325,7 +326,7 @@ fn sign_in(out: &mut String, model: &Model) {
 /// An assignments-file snippet that uses the connector.
 fn usage(out: &mut String, model: &Model, crate_name: &str) {
     let rust_path = crate_name.replace('-', "_");
-    if model.protocol == ProtocolKind::None {
+    if model.protocol == Protocol::None {
         return;
     }
     let _ = writeln!(
@@ -353,7 +354,7 @@ fn usage(out: &mut String, model: &Model, crate_name: &str) {
     let sku = model
         .licenses
         .iter()
-        .find(|sku| sku.mode != LicenseModeKind::Manual)
+        .find(|sku| sku.mode != LicenseMode::Manual)
         .or(model.licenses.first());
     if let Some(sku) = sku {
         let _ = writeln!(out, "licenses = [\"{}\"]", sku.name);

@@ -10,7 +10,7 @@ use super::names::{Names, field_ident, ident};
 use super::user::derives;
 use crate::catalog::Target;
 use crate::ir::{Model, OperationModel};
-use crate::spec::model::AttributeKind;
+use crate::spec::model::ScimType;
 
 fn opt_str(value: &Option<String>) -> TokenStream {
     match value {
@@ -140,11 +140,11 @@ pub fn account_types(model: &Model, names: &Names) -> TokenStream {
     }
 }
 
-fn rust_type(kind: AttributeKind) -> TokenStream {
+fn rust_type(kind: ScimType) -> TokenStream {
     match kind {
-        AttributeKind::String | AttributeKind::DateTime => quote!(::std::string::String),
-        AttributeKind::Boolean => quote!(bool),
-        AttributeKind::Integer => quote!(i64),
+        ScimType::String | ScimType::DateTime => quote!(::std::string::String),
+        ScimType::Boolean => quote!(bool),
+        ScimType::Integer => quote!(i64),
     }
 }
 

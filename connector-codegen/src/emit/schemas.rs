@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::ir::Model;
-use crate::spec::model::AttributeKind;
+use crate::spec::model::ScimType;
 
 /// One schema document per vendor extension.
 pub fn extension_schemas(model: &Model) -> Vec<Value> {
@@ -19,10 +19,10 @@ pub fn extension_schemas(model: &Model) -> Vec<Value> {
                     json!({
                         "name": name,
                         "type": match kind {
-                            AttributeKind::String => "string",
-                            AttributeKind::Boolean => "boolean",
-                            AttributeKind::Integer => "integer",
-                            AttributeKind::DateTime => "dateTime",
+                            ScimType::String => "string",
+                            ScimType::Boolean => "boolean",
+                            ScimType::Integer => "integer",
+                            ScimType::DateTime => "dateTime",
                         },
                         "multiValued": false,
                         "description": description,

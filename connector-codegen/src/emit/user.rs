@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::names::Names;
 use crate::catalog::{ENTERPRISE_URN, Target};
 use crate::ir::Model;
-use crate::spec::model::AttributeKind;
+use crate::spec::model::ScimType;
 
 /// `#[derive]` and crate-path attributes every generated type carries.
 pub fn derives(extra_default: bool) -> TokenStream {
@@ -99,9 +99,9 @@ pub fn user_types(model: &Model, names: &Names) -> TokenStream {
         let ext_fields = ext.attributes.iter().map(|(name, kind, description)| {
             let field = super::names::field_ident(name);
             let rust_ty = match kind {
-                AttributeKind::String | AttributeKind::DateTime => quote!(::std::string::String),
-                AttributeKind::Boolean => quote!(bool),
-                AttributeKind::Integer => quote!(i64),
+                ScimType::String | ScimType::DateTime => quote!(::std::string::String),
+                ScimType::Boolean => quote!(bool),
+                ScimType::Integer => quote!(i64),
             };
             quote! { #[doc = #description] #opt #[serde(rename = #name)] pub #field: ::std::option::Option<#rust_ty>, }
         });

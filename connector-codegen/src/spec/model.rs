@@ -9,6 +9,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub use connector_model::vocab::{
+    AuthKind, Capability, CustomKind, DeactivateMethod, FederationVia, LicenseMode, NameIdFormat,
+    PatchStyle, Protocol, ScimType, SsoProtocol, UpdateMethod,
+};
+
 use super::spanned::Sp;
 
 /// A connector spec.
@@ -123,31 +128,17 @@ pub struct AuthSection {
     pub source: Sp<String>,
 }
 
-/// How the connector authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthKind {
-    /// A static bearer token.
-    Bearer,
-    /// OAuth 2.0 client credentials.
-    #[serde(rename = "oauth2_client_credentials")]
-    OAuth2ClientCredentials,
-    /// A service account's RS256-signed JWT exchanged for a token (Google's domain-wide
-    /// delegation); the key comes from `key_env`, the impersonated admin from `subject`.
-    ServiceAccountJwt,
-}
-
 /// `[provisioning]`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningSection {
     /// `scim2`, or `none` for a service with sign-in only.
-    pub protocol: Sp<ProtocolKind>,
+    pub protocol: Sp<Protocol>,
     /// Base URL template: `https://api.zoom.us/scim2`, or `{scim_url}` when the whole URL
     /// is issued per connection. Required for `scim2`, absent for `none`.
     pub base_url: Option<Sp<String>>,
     /// What the connector can do.
-    pub capabilities: Sp<Vec<Sp<CapabilityKind>>>,
+    pub capabilities: Sp<Vec<Sp<Capability>>>,
     /// The dialect switches the service's SCIM server needs.
     #[serde(default)]
     pub dialect: DialectSection,
@@ -157,50 +148,16 @@ pub struct ProvisioningSection {
     pub source: Sp<String>,
 }
 
-/// A provisioning protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProtocolKind {
-    /// SCIM 2.0.
-    Scim2,
-    /// A vendor REST API described by `[rest]`.
-    Rest,
-    /// No provisioning API.
-    None,
-}
-
-/// One capability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CapabilityKind {
-    /// Create accounts.
-    Create,
-    /// Update attributes.
-    Update,
-    /// Deactivate accounts.
-    Deactivate,
-    /// Reactivate accounts.
-    Reactivate,
-    /// Delete accounts.
-    Delete,
-    /// List accounts.
-    Import,
-    /// Manage groups.
-    Groups,
-    /// Assign and revoke paid seats.
-    License,
-}
-
 /// `[provisioning.dialect]`
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DialectSection {
     /// `patch` (default) or `put`.
-    pub update: Option<Sp<UpdateKind>>,
+    pub update: Option<Sp<UpdateMethod>>,
     /// `patch_active` (default), `put_active`, or `delete` when DELETE deactivates.
-    pub deactivate: Option<Sp<DeactivateKind>>,
+    pub deactivate: Option<Sp<DeactivateMethod>>,
     /// `path` (default) or `pathless` PATCH operations.
-    pub patch_style: Option<Sp<PatchStyleKind>>,
+    pub patch_style: Option<Sp<PatchStyle>>,
     /// The attribute `find` filters on: `userName` (default), `emails`, or `none`.
     pub filter: Option<Sp<String>>,
     /// The largest page the server returns (default 100).
@@ -209,38 +166,6 @@ pub struct DialectSection {
     pub user_agent: Option<Sp<String>>,
     /// Where the dialect facts come from.
     pub source: Option<Sp<String>>,
-}
-
-/// How updates are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateKind {
-    /// PATCH.
-    Patch,
-    /// PUT.
-    Put,
-}
-
-/// How accounts are deactivated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeactivateKind {
-    /// PATCH active=false.
-    PatchActive,
-    /// PUT with active=false.
-    PutActive,
-    /// DELETE deactivates.
-    Delete,
-}
-
-/// PATCH shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PatchStyleKind {
-    /// One op per attribute with `path`.
-    Path,
-    /// One path-less `replace` with an object value.
-    Pathless,
 }
 
 /// `[provisioning.rate_limit]`
@@ -279,26 +204,9 @@ pub struct ExtensionSection {
 pub struct ExtensionAttribute {
     /// SCIM type: `string`, `boolean`, `integer` or `dateTime`.
     #[serde(rename = "type")]
-    pub kind: Sp<AttributeKind>,
+    pub kind: Sp<ScimType>,
     /// What it means.
     pub description: Sp<String>,
-}
-
-/// A SCIM attribute type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-pub enum AttributeKind {
-    /// Text.
-    #[serde(rename = "string")]
-    String,
-    /// true or false.
-    #[serde(rename = "boolean")]
-    Boolean,
-    /// A whole number.
-    #[serde(rename = "integer")]
-    Integer,
-    /// An RFC 3339 timestamp, sent as text.
-    #[serde(rename = "dateTime")]
-    DateTime,
 }
 
 /// `[directory]`
@@ -308,16 +216,6 @@ pub struct DirectorySection {
     /// Custom profile attributes mappings may read, by name, with their type (`text` or `list`).
     #[serde(default)]
     pub custom: BTreeMap<Sp<String>, Sp<CustomKind>>,
-}
-
-/// The type of a custom directory attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomKind {
-    /// One text value.
-    Text,
-    /// A list of text values.
-    List,
 }
 
 /// A mapping: a template string over profile fields (`"{first_name} {last_name}"`,
@@ -350,7 +248,7 @@ pub struct SkuSection {
     /// Human name.
     pub display_name: Sp<String>,
     /// `automatic`, `attribute`, `group`, `api` or `manual`.
-    pub mode: Sp<LicenseModeKind>,
+    pub mode: Sp<LicenseMode>,
     /// attribute: the mapping key of the attribute that carries the seat (`userType`, `zoom.plan`).
     pub attribute: Option<Sp<String>>,
     /// attribute: the value that assigns the seat.
@@ -368,28 +266,12 @@ pub struct SkuSection {
     pub params: BTreeMap<Sp<String>, Sp<String>>,
 }
 
-/// How a seat is assigned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LicenseModeKind {
-    /// Comes with the account.
-    Automatic,
-    /// A SCIM attribute carries it.
-    Attribute,
-    /// A SCIM group membership carries it.
-    Group,
-    /// A separate vendor API call.
-    Api,
-    /// A person in the vendor console.
-    Manual,
-}
-
 /// `[sso]`
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsoSection {
     /// `saml2`, `oidc`.
-    pub protocols: Vec<Sp<SsoProtocolKind>>,
+    pub protocols: Vec<Sp<SsoProtocol>>,
     /// True when only SP-initiated sign-in works (the IdP tile must be a bookmark).
     #[serde(default)]
     pub sp_initiated_only: Option<Sp<bool>>,
@@ -400,7 +282,7 @@ pub struct SsoSection {
     /// The SP entity ID (template), when the service fixes it.
     pub entity_id: Option<Sp<String>>,
     /// NameID format: `emailAddress`, `persistent`, `transient` or `unspecified`.
-    pub name_id_format: Sp<NameIdKind>,
+    pub name_id_format: Sp<NameIdFormat>,
     /// Attribute statements: name = template over the profile.
     #[serde(default)]
     pub attributes: BTreeMap<Sp<String>, Sp<String>>,
@@ -425,16 +307,6 @@ pub struct FederationSection {
     pub source: Sp<String>,
 }
 
-/// A directory between the company IdP and the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FederationVia {
-    /// Google Workspace (third-party SSO profile).
-    GoogleWorkspace,
-    /// Microsoft Entra ID (domain federation).
-    EntraId,
-}
-
 /// One setting of the federation, as that directory's console names it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -443,43 +315,4 @@ pub struct FederationSetting {
     pub name: Sp<String>,
     /// What to enter.
     pub value: Sp<String>,
-}
-
-/// A sign-in protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SsoProtocolKind {
-    /// SAML 2.0.
-    Saml2,
-    /// OpenID Connect.
-    Oidc,
-}
-
-/// A SAML NameID format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-pub enum NameIdKind {
-    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`
-    #[serde(rename = "emailAddress")]
-    EmailAddress,
-    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent`
-    #[serde(rename = "persistent")]
-    Persistent,
-    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:transient`
-    #[serde(rename = "transient")]
-    Transient,
-    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified`
-    #[serde(rename = "unspecified")]
-    Unspecified,
-}
-
-impl NameIdKind {
-    /// The format's URN.
-    pub fn urn(self) -> &'static str {
-        match self {
-            Self::EmailAddress => "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-            Self::Persistent => "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-            Self::Transient => "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-            Self::Unspecified => "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-        }
-    }
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::model::{AttributeKind, MappingValue};
+use super::model::{MappingValue, ScimType};
+pub use connector_model::vocab::HttpMethod;
+
 use super::spanned::Sp;
 
 /// `[rest]`
@@ -36,7 +38,7 @@ pub struct RestSection {
 pub struct RestAttribute {
     /// `string`, `boolean`, `integer` or `dateTime`.
     #[serde(rename = "type")]
-    pub kind: Sp<AttributeKind>,
+    pub kind: Sp<ScimType>,
     /// What it means.
     pub description: Option<Sp<String>>,
     /// Sent on create only, never compared or updated (an initial password).
@@ -130,22 +132,6 @@ pub struct LookupSection {
     pub select: BTreeMap<Sp<String>, Sp<String>>,
     /// Pointer, in the picked item, to the value `{lookup}` stands for.
     pub extract: Sp<String>,
-}
-
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HttpMethod {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
 }
 
 /// `[[rest.throttle]]`: a response that means "slow down".

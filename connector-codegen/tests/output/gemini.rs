@@ -303,42 +303,125 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         ::connector_sdk::manifest::Attribute {
             path: "changePasswordAtNextLogin",
             scim_type: "boolean",
-            mapping: "false",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("false"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Text(
+                            ::std::borrow::Cow::Borrowed("false"),
+                        ),
+                    ],
+                ),
+            },
+            reads: &[],
             create_only: true,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.familyName",
             scim_type: "string",
-            mapping: "{default(last_name, \"-\")}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{default(last_name, \"-\")}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Call {
+                            func: ::connector_sdk::template::Func::Default,
+                            args: ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::connector_sdk::template::Expr::Field(
+                                        ::connector_sdk::profile::Field::LastName,
+                                    ),
+                                    ::connector_sdk::template::Expr::Str(
+                                        ::std::borrow::Cow::Borrowed("-"),
+                                    ),
+                                ],
+                            ),
+                        }),
+                    ],
+                ),
+            },
+            reads: &["last_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.givenName",
             scim_type: "string",
-            mapping: "{default(first_name, \"-\")}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{default(first_name, \"-\")}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Call {
+                            func: ::connector_sdk::template::Func::Default,
+                            args: ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::connector_sdk::template::Expr::Field(
+                                        ::connector_sdk::profile::Field::FirstName,
+                                    ),
+                                    ::connector_sdk::template::Expr::Str(
+                                        ::std::borrow::Cow::Borrowed("-"),
+                                    ),
+                                ],
+                            ),
+                        }),
+                    ],
+                ),
+            },
+            reads: &["first_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "orgUnitPath",
             scim_type: "string",
-            mapping: "/",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("/"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Text(
+                            ::std::borrow::Cow::Borrowed("/"),
+                        ),
+                    ],
+                ),
+            },
+            reads: &[],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "password",
             scim_type: "string",
-            mapping: "{random_secret()}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{random_secret()}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Call {
+                            func: ::connector_sdk::template::Func::RandomSecret,
+                            args: ::std::borrow::Cow::Borrowed(&[]),
+                        }),
+                    ],
+                ),
+            },
+            reads: &[],
             create_only: true,
             sensitive: true,
         },
         ::connector_sdk::manifest::Attribute {
             path: "primaryEmail",
             scim_type: "string",
-            mapping: "{email}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{email}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Email,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["email"],
             create_only: false,
             sensitive: false,
         },

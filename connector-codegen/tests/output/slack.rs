@@ -86,63 +86,190 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         ::connector_sdk::manifest::Attribute {
             path: "displayName",
             scim_type: "string",
-            mapping: "{first_name} {last_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{first_name} {last_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::FirstName,
+                            ),
+                        ),
+                        ::connector_sdk::template::Part::Text(
+                            ::std::borrow::Cow::Borrowed(" "),
+                        ),
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::LastName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["first_name", "last_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "emails[type eq \"work\"].value",
             scim_type: "string",
-            mapping: "{email}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{email}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Email,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["email"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
             scim_type: "string",
-            mapping: "{department}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{department}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Department,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["department"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
             scim_type: "string",
-            mapping: "{employee_number}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{employee_number}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::EmployeeNumber,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["employee_number"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.familyName",
             scim_type: "string",
-            mapping: "{last_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{last_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::LastName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["last_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.givenName",
             scim_type: "string",
-            mapping: "{first_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{first_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::FirstName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["first_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User:startDate",
             scim_type: "dateTime",
-            mapping: "{start_date}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{start_date}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Custom {
+                            name: ::std::borrow::Cow::Borrowed("start_date"),
+                            kind: ::connector_sdk::manifest::CustomKind::Text,
+                        }),
+                    ],
+                ),
+            },
+            reads: &["start_date"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "title",
             scim_type: "string",
-            mapping: "{title}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{title}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Title,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["title"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "userName",
             scim_type: "string",
-            mapping: "{lower(local_part(email))}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{lower(local_part(email))}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Call {
+                            func: ::connector_sdk::template::Func::Lower,
+                            args: ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::connector_sdk::template::Expr::Call {
+                                        func: ::connector_sdk::template::Func::LocalPart,
+                                        args: ::std::borrow::Cow::Borrowed(
+                                            &[
+                                                ::connector_sdk::template::Expr::Field(
+                                                    ::connector_sdk::profile::Field::Email,
+                                                ),
+                                            ],
+                                        ),
+                                    },
+                                ],
+                            ),
+                        }),
+                    ],
+                ),
+            },
+            reads: &["email"],
             create_only: false,
             sensitive: false,
         },
@@ -179,10 +306,78 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         entity_id: ::std::option::Option::Some("https://slack.com"),
         name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
         attributes: &[
-            ("User.Email", "{email}"),
-            ("User.Username", "{lower(local_part(email))}"),
-            ("first_name", "{first_name}"),
-            ("last_name", "{last_name}"),
+            (
+                "User.Email",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{email}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::Email,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
+            (
+                "User.Username",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{lower(local_part(email))}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(::connector_sdk::template::Expr::Call {
+                                func: ::connector_sdk::template::Func::Lower,
+                                args: ::std::borrow::Cow::Borrowed(
+                                    &[
+                                        ::connector_sdk::template::Expr::Call {
+                                            func: ::connector_sdk::template::Func::LocalPart,
+                                            args: ::std::borrow::Cow::Borrowed(
+                                                &[
+                                                    ::connector_sdk::template::Expr::Field(
+                                                        ::connector_sdk::profile::Field::Email,
+                                                    ),
+                                                ],
+                                            ),
+                                        },
+                                    ],
+                                ),
+                            }),
+                        ],
+                    ),
+                },
+            ),
+            (
+                "first_name",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{first_name}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::FirstName,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
+            (
+                "last_name",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{last_name}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::LastName,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
         ],
         federation: ::std::option::Option::None,
     },

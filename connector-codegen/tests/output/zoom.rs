@@ -99,63 +99,179 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         ::connector_sdk::manifest::Attribute {
             path: "displayName",
             scim_type: "string",
-            mapping: "{first_name} {last_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{first_name} {last_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::FirstName,
+                            ),
+                        ),
+                        ::connector_sdk::template::Part::Text(
+                            ::std::borrow::Cow::Borrowed(" "),
+                        ),
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::LastName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["first_name", "last_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "emails[type eq \"work\"].value",
             scim_type: "string",
-            mapping: "{email}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{email}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Email,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["email"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
             scim_type: "string",
-            mapping: "{department}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{department}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Department,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["department"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:organization",
             scim_type: "string",
-            mapping: "{organization}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{organization}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Organization,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["organization"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.familyName",
             scim_type: "string",
-            mapping: "{last_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{last_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::LastName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["last_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "name.givenName",
             scim_type: "string",
-            mapping: "{first_name}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{first_name}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::FirstName,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["first_name"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "phoneNumbers[type eq \"work\"].value",
             scim_type: "string",
-            mapping: "{phone}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{phone}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Phone,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["phone"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "title",
             scim_type: "string",
-            mapping: "{title}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{title}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Title,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["title"],
             create_only: false,
             sensitive: false,
         },
         ::connector_sdk::manifest::Attribute {
             path: "userName",
             scim_type: "string",
-            mapping: "{email}",
+            mapping: ::connector_sdk::template::Template {
+                source: ::std::borrow::Cow::Borrowed("{email}"),
+                parts: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::connector_sdk::template::Part::Expr(
+                            ::connector_sdk::template::Expr::Field(
+                                ::connector_sdk::profile::Field::Email,
+                            ),
+                        ),
+                    ],
+                ),
+            },
+            reads: &["email"],
             create_only: false,
             sensitive: false,
         },
@@ -212,9 +328,51 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
         entity_id: ::std::option::Option::Some("{vanity}.zoom.us"),
         name_id_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
         attributes: &[
-            ("givenName", "{first_name}"),
-            ("mail", "{email}"),
-            ("sn", "{last_name}"),
+            (
+                "givenName",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{first_name}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::FirstName,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
+            (
+                "mail",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{email}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::Email,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
+            (
+                "sn",
+                ::connector_sdk::template::Template {
+                    source: ::std::borrow::Cow::Borrowed("{last_name}"),
+                    parts: ::std::borrow::Cow::Borrowed(
+                        &[
+                            ::connector_sdk::template::Part::Expr(
+                                ::connector_sdk::template::Expr::Field(
+                                    ::connector_sdk::profile::Field::LastName,
+                                ),
+                            ),
+                        ],
+                    ),
+                },
+            ),
         ],
         federation: ::std::option::Option::None,
     },

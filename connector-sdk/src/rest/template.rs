@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use connector_model::placeholder::{Piece, pieces};
 use serde_json::Value;
 
 use crate::connector::AccountRef;
@@ -58,17 +59,17 @@ impl Vars {
     /// `template` with every `{name}` replaced by its value.
     pub fn render(&self, template: &str) -> Result<String> {
         let mut out = String::with_capacity(template.len());
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let close = after
-                .find('}')
-                .ok_or_else(|| Error::Config(format!("unclosed `{{` in template `{template}`")))?;
-            out.push_str(self.value(&after[..close], template)?);
-            rest = &after[close + 1..];
+        for piece in pieces(template) {
+            match piece {
+                Piece::Text { text, .. } => out.push_str(text),
+                Piece::Var { name, .. } => out.push_str(self.value(name, template)?),
+                Piece::Unclosed { .. } => {
+                    return Err(Error::Config(format!(
+                        "unclosed `{{` in template `{template}`"
+                    )));
+                }
+            }
         }
-        out.push_str(rest);
         Ok(out)
     }
 

@@ -11,7 +11,7 @@ use connector_sdk::rest::RestApp;
 use connector_sdk::{Identity, Operation};
 use serde::{Deserialize, Serialize};
 
-use super::{attribute, manifest, op, sku, variable};
+use super::{attribute, create_only, manifest, op, sku, variable};
 
 use HttpMethod::{Delete, Get, Patch, Post, Put};
 
@@ -71,11 +71,7 @@ const GOOGLE_ATTRIBUTES: &[Attribute] = &[
     attribute("name.givenName"),
     attribute("name.familyName"),
     attribute("orgUnitPath"),
-    Attribute {
-        create_only: true,
-        sensitive: true,
-        ..attribute("password")
-    },
+    create_only(attribute("password"), true),
 ];
 
 const GOOGLE_LICENSES: &[LicenseSku] = &[
@@ -202,18 +198,13 @@ const GRAPH_OPS: &[RestOperation] = &[
     op(Operation::Delete, Delete, "/users/{account.id}"),
 ];
 
+const BOX_ATTRIBUTES: &[Attribute] = &[attribute("login"), attribute("name")];
+
 const GRAPH_ATTRIBUTES: &[Attribute] = &[
     attribute("userPrincipalName"),
     attribute("displayName"),
-    Attribute {
-        create_only: true,
-        ..attribute("accountEnabled")
-    },
-    Attribute {
-        create_only: true,
-        sensitive: true,
-        ..attribute("passwordProfile.password")
-    },
+    create_only(attribute("accountEnabled"), false),
+    create_only(attribute("passwordProfile.password"), true),
 ];
 
 /// Shaped like Microsoft Graph.
@@ -333,7 +324,7 @@ pub static BOX: Manifest = manifest(
         active_equals: "\"active\"",
     },
     BOX_OPS,
-    &[attribute("login"), attribute("name")],
+    BOX_ATTRIBUTES,
     &[sku(
         "box_ai",
         LicenseMode::Api,

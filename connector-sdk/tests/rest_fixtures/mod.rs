@@ -3,6 +3,7 @@
 //! and helpers for mock servers on 127.0.0.1.
 #![allow(dead_code)]
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use connector_sdk::manifest::{
@@ -10,6 +11,7 @@ use connector_sdk::manifest::{
     LicenseSku, Manifest, PatchStyle, Plan, Protocol, Provisioning, RestBody, RestDescription,
     RestOperation, ScimDialect, Sso, UpdateMethod, Variable,
 };
+use connector_sdk::template::{Part, Template};
 use connector_sdk::{InstanceConfig, Operation, RateLimitSetting, RetryPolicy, Secret};
 use wiremock::MockServer;
 
@@ -63,12 +65,23 @@ pub const fn op(name: Operation, method: HttpMethod, path: &'static str) -> Rest
     }
 }
 
+/// `attribute` sent on create only (and `sensitive` when asked).
+pub const fn create_only(mut attribute: Attribute, sensitive: bool) -> Attribute {
+    attribute.create_only = true;
+    attribute.sensitive = sensitive;
+    attribute
+}
+
 /// A string attribute.
 pub const fn attribute(path: &'static str) -> Attribute {
     Attribute {
         path,
         scim_type: "string",
-        mapping: "(test)",
+        mapping: Template {
+            source: Cow::Borrowed("(test)"),
+            parts: Cow::Borrowed(&[Part::Text(Cow::Borrowed("(test)"))]),
+        },
+        reads: &[],
         create_only: false,
         sensitive: false,
     }

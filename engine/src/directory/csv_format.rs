@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use connector_sdk::profile::{Field, FieldKind, PROFILE_FIELDS};
 use connector_sdk::{CustomValue, Identity, IdentityStatus};
 use serde::Deserialize;
 use serde::de::value::StrDeserializer;
@@ -12,39 +13,21 @@ use super::error::DirectoryError;
 use super::lines::{LineIndex, Records};
 use super::model::Group;
 
-/// The text columns of a people file, named as the `Identity` fields.
-const TEXT_COLUMNS: &[&str] = &[
-    "id",
-    "login",
-    "email",
-    "first_name",
-    "last_name",
-    "display_name",
-    "department",
-    "title",
-    "manager",
-    "employee_number",
-    "cost_center",
-    "organization",
-    "division",
-    "locale",
-    "preferred_language",
-    "timezone",
-    "phone",
-    "status",
-];
+/// The text columns of a people file (every profile field but the `groups` list), named
+/// as the `Identity` fields.
+fn text_columns() -> impl Iterator<Item = &'static str> {
+    PROFILE_FIELDS
+        .iter()
+        .filter(|f| f.kind != FieldKind::List)
+        .map(|f| f.name)
+}
 
 /// The separator of list cells (`groups`, `members`, `custom.NAME[]`).
 const LIST_SEPARATOR: char = ';';
 
-/// A text field of the profile, as a place in an [`Identity`].
-type Field = fn(&mut Identity) -> &mut Option<String>;
-
 /// One column of a people file.
 enum Column {
-    /// `id`, `login` or `email`: a required text field.
-    Required(fn(&mut Identity) -> &mut String),
-    /// An optional text field of the profile.
+    /// A text field of the profile (`id`, `login` and `email` are required).
     Text(Field),
     /// `status`.
     Status,
@@ -91,8 +74,9 @@ pub(crate) fn parse_people(path: &Path, text: &str) -> Result<Records<Identity>,
                 continue;
             }
             match column {
-                Column::Required(field) => *field(&mut person) = cell.to_owned(),
-                Column::Text(field) => *field(&mut person) = Some(cell.to_owned()),
+                Column::Text(field) => {
+                    person.set_text(*field, cell.to_owned());
+                }
                 Column::Status => {
                     person.status = IdentityStatus::deserialize(StrDeserializer::<
                         serde::de::value::Error,
@@ -199,28 +183,12 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 
 /// What a header names, if it is a known column.
 fn column(header: &str) -> Option<Column> {
-    let text = |field: Field| Some(Column::Text(field));
-    match header {
-        "id" => return Some(Column::Required(|p| &mut p.id)),
-        "login" => return Some(Column::Required(|p| &mut p.login)),
-        "email" => return Some(Column::Required(|p| &mut p.email)),
-        "first_name" => return text(|p| &mut p.first_name),
-        "last_name" => return text(|p| &mut p.last_name),
-        "display_name" => return text(|p| &mut p.display_name),
-        "department" => return text(|p| &mut p.department),
-        "title" => return text(|p| &mut p.title),
-        "manager" => return text(|p| &mut p.manager),
-        "employee_number" => return text(|p| &mut p.employee_number),
-        "cost_center" => return text(|p| &mut p.cost_center),
-        "organization" => return text(|p| &mut p.organization),
-        "division" => return text(|p| &mut p.division),
-        "locale" => return text(|p| &mut p.locale),
-        "preferred_language" => return text(|p| &mut p.preferred_language),
-        "timezone" => return text(|p| &mut p.timezone),
-        "phone" => return text(|p| &mut p.phone),
-        "status" => return Some(Column::Status),
-        "groups" => return Some(Column::Groups),
-        _ => {}
+    if let Some(field) = PROFILE_FIELDS.iter().find(|f| f.name == header) {
+        return Some(match field.kind {
+            FieldKind::Text | FieldKind::OptionalText => Column::Text(field.field),
+            FieldKind::Status => Column::Status,
+            FieldKind::List => Column::Groups,
+        });
     }
     let custom = header.strip_prefix("custom.")?;
     let valid = |name: &str| {
@@ -267,7 +235,7 @@ fn unknown_column(path: &Path, line: usize, index: usize, name: &str) -> Directo
         format!(
             "unknown column `{name}`: use a profile field ({}), `groups`, \
              `custom.NAME` or `custom.NAME[]`",
-            TEXT_COLUMNS.join(", ")
+            text_columns().collect::<Vec<_>>().join(", ")
         ),
     )
 }
@@ -379,15 +347,12 @@ mod tests {
 
     #[test]
     fn every_profile_column_fills_its_field() {
-        for name in TEXT_COLUMNS
-            .iter()
-            .filter(|n| !["id", "login", "email"].contains(n))
-        {
-            let value = if *name == "status" { "suspended" } else { "x" };
+        for name in text_columns().filter(|n| !["id", "login", "email"].contains(n)) {
+            let value = if name == "status" { "suspended" } else { "x" };
             let text = format!("id,login,email,{name}\n1,a@x,a@x,{value}\n");
             let person = &parse_people(Path::new("p.csv"), &text).unwrap().items[0];
             let json = serde_json::to_value(person).unwrap();
-            assert_eq!(json[*name], value, "{name}");
+            assert_eq!(json[name], value, "{name}");
         }
     }
 

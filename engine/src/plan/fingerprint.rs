@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use connector_sdk::{CustomValue, Identity};
+use connector_sdk::{CustomValue, Identity, profile};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -18,21 +18,6 @@ pub(crate) type Digest32 = [u8; 32];
 /// Lowercase hex digits.
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Where a profile field's value comes from.
-#[derive(Debug, Clone, Copy)]
-enum Source {
-    /// `id`, `login` or `email`: always set.
-    Required(fn(&Identity) -> &String),
-    /// An optional profile field; when unset, a custom attribute of the same name.
-    Optional(fn(&Identity) -> Option<&String>),
-    /// `status`.
-    Status,
-    /// `groups`; when empty, a custom attribute named `groups`.
-    Groups,
-    /// A custom attribute (any other name, and `custom` itself).
-    Custom,
-}
-
 /// One mapped field.
 #[derive(Debug, Clone)]
 struct Field {
@@ -40,8 +25,9 @@ struct Field {
     name: String,
     /// `"name":` as canonical JSON.
     key: Vec<u8>,
-    /// Where its value comes from.
-    source: Source,
+    /// The base profile field of that name; `None` (or an unset value) reads the custom
+    /// attribute of that name.
+    profile: Option<profile::Field>,
 }
 
 /// A field's value for one person.
@@ -72,7 +58,7 @@ impl FieldSet {
                 Field {
                     name: name.clone(),
                     key,
-                    source: source(name),
+                    profile: profile::Field::named(name),
                 }
             })
             .collect();
@@ -137,43 +123,14 @@ impl FieldSet {
     }
 }
 
-/// Where the profile field `name` comes from (serde's names of [`Identity`]'s fields).
-fn source(name: &str) -> Source {
-    match name {
-        "id" => Source::Required(|p| &p.id),
-        "login" => Source::Required(|p| &p.login),
-        "email" => Source::Required(|p| &p.email),
-        "first_name" => Source::Optional(|p| p.first_name.as_ref()),
-        "last_name" => Source::Optional(|p| p.last_name.as_ref()),
-        "display_name" => Source::Optional(|p| p.display_name.as_ref()),
-        "department" => Source::Optional(|p| p.department.as_ref()),
-        "title" => Source::Optional(|p| p.title.as_ref()),
-        "manager" => Source::Optional(|p| p.manager.as_ref()),
-        "employee_number" => Source::Optional(|p| p.employee_number.as_ref()),
-        "cost_center" => Source::Optional(|p| p.cost_center.as_ref()),
-        "organization" => Source::Optional(|p| p.organization.as_ref()),
-        "division" => Source::Optional(|p| p.division.as_ref()),
-        "locale" => Source::Optional(|p| p.locale.as_ref()),
-        "preferred_language" => Source::Optional(|p| p.preferred_language.as_ref()),
-        "timezone" => Source::Optional(|p| p.timezone.as_ref()),
-        "phone" => Source::Optional(|p| p.phone.as_ref()),
-        "status" => Source::Status,
-        "groups" => Source::Groups,
-        _ => Source::Custom,
-    }
-}
-
 /// `field`'s value for `who`: the profile's, else the custom attribute of that name.
 fn value<'a>(field: &Field, who: &'a Identity) -> FieldValue<'a> {
-    let text = match field.source {
-        Source::Required(get) => Some(get(who).as_str()),
-        Source::Optional(get) => get(who).map(String::as_str),
-        Source::Status => Some(who.status.as_str()),
-        Source::Groups if !who.groups.is_empty() => return FieldValue::List(&who.groups),
-        Source::Groups | Source::Custom => None,
-    };
-    if let Some(text) = text {
-        return FieldValue::Text(text);
+    match field.profile.map(|f| who.get(f)) {
+        Some(profile::FieldValue::Text(Some(text))) => return FieldValue::Text(text),
+        Some(profile::FieldValue::List(items)) if !items.is_empty() => {
+            return FieldValue::List(items);
+        }
+        _ => {}
     }
     match who.custom.get(&field.name) {
         Some(CustomValue::Text(text)) => FieldValue::Text(text),

@@ -1,7 +1,5 @@
 //! Small helpers over the server's JSON records.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 /// A record's `userName`.
@@ -67,15 +65,6 @@ pub(crate) fn value_at<'v>(record: &'v Value, path: &str) -> Option<&'v Value> {
     Some(current)
 }
 
-/// The identifiers a mapping template reads (`"{first_name} {lower(last_name)}"` gives
-/// `first_name`, `lower`, `last_name`): good enough to ask whether it reads a field.
-pub(crate) fn template_words(template: &str) -> BTreeSet<&str> {
-    template
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|word| !word.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -116,12 +105,5 @@ mod tests {
         let record = json!({ "name": { "formatted": "Ada LOVELACE" }, "n": 1 });
         assert!(contains_text(&record, "lovelace"));
         assert!(!contains_text(&record, "babbage"));
-    }
-
-    #[test]
-    fn template_words_name_the_fields() {
-        let words = template_words("{first_name} {lower(last_name)}");
-        assert!(words.contains("first_name") && words.contains("last_name"));
-        assert!(!words.contains("title"));
     }
 }

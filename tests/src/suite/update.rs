@@ -69,7 +69,7 @@ impl Runner<'_, '_> {
             .manifest
             .attributes
             .iter()
-            .flat_map(|attribute| json::template_words(attribute.mapping))
+            .flat_map(|attribute| attribute.reads.iter().copied())
             .collect();
         let expected: Vec<&(&str, String)> = changes
             .iter()
