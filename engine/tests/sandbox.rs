@@ -40,16 +40,7 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
     let tenant = world.sandbox.tenant("slack").unwrap();
 
     let people = directory((1..=30).map(|i| person(i, &["eng"])).collect());
-    let report = engine
-        .apply_directory(people.clone(), "test", options())
-        .await
-        .unwrap();
-    let not_applied: Vec<_> = report
-        .results
-        .iter()
-        .filter(|r| r.status != "applied")
-        .collect();
-    assert!(report.succeeded(), "{not_applied:#?}");
+    converge(engine, &people).await;
     let users = checker.list_users().await;
     assert_eq!(users.len(), 30, "every account once");
 
@@ -58,16 +49,7 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
             .map(|i| person(i, if i <= 10 { &["eng"] } else { &[] }))
             .collect(),
     );
-    let report = engine
-        .apply_directory(leavers.clone(), "test", options())
-        .await
-        .unwrap();
-    let not_applied: Vec<_> = report
-        .results
-        .iter()
-        .filter(|r| r.status != "applied")
-        .collect();
-    assert!(report.succeeded(), "{not_applied:#?}");
+    converge(engine, &leavers).await;
     let users = checker.list_users().await;
     assert_eq!(users.len(), 30, "no account created twice");
     let active = users.iter().filter(|u| u["active"] == true).count();
@@ -84,6 +66,35 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
         connector_engine::plan::render::render(&plan)
     );
     admin_summary(tenant.admin_url(), &tenant.admin_token()).await
+}
+
+/// Applies `people` until a run succeeds, three runs at most. Each change has a bounded
+/// budget of requests (see engine/README.md, "Requests per change"), so under 20% injected
+/// server errors an unlucky change can fail a run; the next run repairs it, and only a
+/// server error may be the cause.
+async fn converge(engine: &connector_engine::Engine, people: &connector_engine::Directory) {
+    for run in 1..=3 {
+        let report = engine
+            .apply_directory(people.clone(), "test", options())
+            .await
+            .unwrap();
+        if report.succeeded() {
+            return;
+        }
+        let not_applied: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.status.to_string() != "applied")
+            .collect();
+        assert!(
+            run < 3
+                && not_applied.iter().all(|r| {
+                    let detail = r.detail.as_deref().unwrap_or_default();
+                    detail.contains("HTTP 5") || detail.contains("earlier step")
+                }),
+            "run {run}: {not_applied:#?}"
+        );
+    }
 }
 
 /// `GET /_admin/tenants/{tenant}`: the tenant's settings and request statistics.
