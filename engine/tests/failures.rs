@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_trait::async_trait;
 use common::{NOW, World, apply_at, directory, person, plan, users};
 use connector_engine::state::{AuditFilter, RunStatus};
-use connector_engine::{ApplyOptions, Registry};
+use connector_engine::{ApplyOptions, Registry, StepStatus};
 use connector_sdk::{
     Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
     PageRequest, Result,
@@ -124,7 +124,7 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     let failed = report
         .results
         .iter()
-        .find(|r| r.status == "failed")
+        .find(|r| r.status == StepStatus::Failed)
         .unwrap();
     assert_eq!(
         (failed.action.as_str(), failed.target.as_str()),
@@ -138,7 +138,7 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     let skipped = report
         .results
         .iter()
-        .find(|r| r.status == "skipped")
+        .find(|r| r.status == StepStatus::Skipped)
         .unwrap();
     assert_eq!(skipped.action, "assign_license");
     assert_eq!(users(world.server("chatgpt")).await.len(), 2);

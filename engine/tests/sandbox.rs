@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::{NOW, directory, person, registry};
 use connector_engine::state::Store;
-use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
+use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions, StepStatus};
 use connector_sandbox::{Faults, RateLimitConfig, Sandbox, TenantSpec};
 use connector_tests::StateChecker;
 use serde_json::Value;
@@ -60,7 +60,7 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
     let not_applied: Vec<_> = report
         .results
         .iter()
-        .filter(|r| r.status != "applied")
+        .filter(|r| r.status != StepStatus::Applied)
         .collect();
     assert!(report.succeeded(), "{not_applied:#?}");
     let users = checker.list_users().await;
@@ -78,7 +78,7 @@ async fn converges(spec: TenantSpec, client_rate_limit: bool) -> Value {
     let not_applied: Vec<_> = report
         .results
         .iter()
-        .filter(|r| r.status != "applied")
+        .filter(|r| r.status != StepStatus::Applied)
         .collect();
     assert!(report.succeeded(), "{not_applied:#?}");
     let users = checker.list_users().await;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use common::{NOW, directory, person, registry};
 use connector_engine::state::{RunStatus, Store};
-use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions};
+use connector_engine::{ApplyOptions, Assignments, Engine, MapSecrets, PlanOptions, StepStatus};
 use connector_sandbox::{
     RateLimitConfig, Sandbox, SandboxHandle, TenantSpec, UndeclaredAttributes,
 };
@@ -87,7 +87,7 @@ async fn a_dropped_attribute_is_reported_not_stored_and_shows_as_drift() {
         .await
         .unwrap();
     let create = &report.results[0];
-    assert_eq!(create.status, "not_stored", "{create:#?}");
+    assert_eq!(create.status, StepStatus::NotStored, "{create:#?}");
     let detail = create.detail.as_deref().unwrap();
     assert!(
         detail.contains(&format!("{ENTERPRISE}:department")) && detail.contains("not stored"),
@@ -145,7 +145,7 @@ async fn a_refused_attribute_is_left_out_and_reported_and_the_rest_lands() {
         .await
         .unwrap();
     let create = &report.results[0];
-    assert_eq!(create.status, "applied", "{create:#?}");
+    assert_eq!(create.status, StepStatus::Applied, "{create:#?}");
     let detail = create.detail.as_deref().unwrap();
     assert!(
         detail.contains("applied without") && detail.contains("invalidPath"),
