@@ -171,3 +171,43 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     let again = plan(&engine, &people).await;
     assert_eq!(again.summary.changes, 2, "{:#?}", again.summary);
 }
+
+#[tokio::test]
+async fn an_outcome_the_state_refuses_fails_the_step_and_leaves_its_intent_open() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"ai\"]\n",
+        world.instances_toml(&[])
+    );
+    let engine = world.engine(&text).await;
+    // The state refuses audit events, so no outcome (written with its event) commits.
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(world.state_path());
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER refused BEFORE INSERT ON audit_events \
+         BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let people = directory(vec![person(1, &["ai"])]);
+    let report = apply_at(&engine, &people, NOW, ApplyOptions::default()).await;
+    let [create] = report.results.as_slice() else {
+        panic!("one change expected: {report:#?}");
+    };
+    assert_eq!(create.status, StepStatus::Failed, "{create:#?}");
+    assert_eq!(create.attempts, 1, "the call was made");
+    let detail = create.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("the call returned but its outcome cannot be recorded: state ")
+            && detail.contains("state.db")
+            && detail.contains("audit refused"),
+        "{detail}"
+    );
+    assert_eq!(users(world.server("chatgpt")).await.len(), 1);
+    let journal = engine.store().journal(&report.run_id).await.unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].outcome, None, "left to resume");
+}

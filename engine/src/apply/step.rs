@@ -742,3 +742,34 @@ pub(crate) const RETRY_BACKOFF: Duration = Duration::from_millis(300);
 /// change thus makes at most the requests it needs once plus this many; see
 /// `engine/README.md`, "Requests per change".
 pub const RETRIES_PER_CHANGE: u32 = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_keep_their_json_and_report_spelling() {
+        let all = [
+            (StepStatus::Applied, "applied"),
+            (StepStatus::Manual, "manual"),
+            (StepStatus::NotStored, "not_stored"),
+            (StepStatus::Failed, "failed"),
+            (StepStatus::Skipped, "skipped"),
+        ];
+        for (status, spelling) in all {
+            assert_eq!(serde_json::to_value(status).unwrap(), spelling);
+            assert_eq!(status.as_str(), spelling);
+        }
+        assert_eq!(format!("{:<8}|", StepStatus::Failed), "failed  |");
+    }
+
+    #[test]
+    fn outcomes_map_to_statuses() {
+        assert_eq!(StepStatus::of(Outcome::Ok), StepStatus::Applied);
+        assert_eq!(StepStatus::of(Outcome::Conflict), StepStatus::Failed);
+        assert_eq!(StepStatus::of(Outcome::Failed), StepStatus::Failed);
+        assert_eq!(StepStatus::of(Outcome::NotStored), StepStatus::NotStored);
+        assert_eq!(StepStatus::of(Outcome::Manual), StepStatus::Manual);
+        assert_eq!(StepStatus::of(Outcome::Skipped), StepStatus::Skipped);
+    }
+}

@@ -21,7 +21,7 @@ pub(crate) fn refuse_shared_accounts(
     directory: &Directory,
     accounts: &Accounts,
     links: &Links,
-    steps: &mut Vec<Step>,
+    steps: &mut [Step],
 ) {
     let creating: HashSet<&str> = steps
         .iter()
