@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use connector_engine::{ApplyProgress, ProgressHandle, StepResult};
+use connector_engine::{ApplyProgress, ProgressHandle, StepResult, StepStatus};
 use connector_sdk::display::escape;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -65,7 +65,7 @@ impl ApplyProgress for Bars {
         let bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bar) = bars.get(&result.instance) {
             bar.inc(1);
-            if result.status == "failed" {
+            if result.status == StepStatus::Failed {
                 bar.set_message("(some failed)");
             }
         }
@@ -105,7 +105,7 @@ impl ApplyProgress for Lines {
             return;
         };
         *done += 1;
-        if result.status == "failed" {
+        if result.status == StepStatus::Failed {
             *failed += 1;
         }
         if let Some(line) = progress_line(&result.instance, *done, *total, *failed) {

@@ -388,7 +388,9 @@ async fn seed(path: &std::path::Path, n: usize) {
         .connect_with(options)
         .await
         .unwrap();
-    let fields = connector_engine::attrs::mapped_fields(&connector_chatgpt::MANIFEST);
+    let fields = connector_engine::plan::FieldSet::new(&connector_engine::attrs::mapped_fields(
+        &connector_chatgpt::MANIFEST,
+    ));
     let mut linked: Vec<usize> = (0..n + left(n))
         .filter(|i| !matches!(kind(*i, n), Kind::New | Kind::Adoptable))
         .collect();
@@ -410,14 +412,14 @@ async fn seed(path: &std::path::Path, n: usize) {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for &i in chunk {
             let who = applied(i, n);
-            let snapshot = connector_engine::attrs::snapshot(&who, &fields);
+            let (hash, snapshot) = fields.applied(&who);
             query = query
                 .bind(who.id.clone())
                 .bind(who.login.clone())
                 .bind(format!("acct-{i}"))
                 .bind(who.email.clone())
-                .bind(connector_engine::attrs::hash(&snapshot))
-                .bind(serde_json::to_string(&snapshot).unwrap());
+                .bind(hash)
+                .bind(snapshot);
         }
         query.execute(&mut *tx).await.unwrap();
     }

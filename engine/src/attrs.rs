@@ -1,12 +1,12 @@
 //! The attributes a connector maps from the profile: which profile fields matter to it,
-//! the snapshot of those fields that was last applied, its hash, and readable diffs.
+//! the snapshot type, and readable diffs. Snapshots and their hash are computed in one
+//! place, `plan::FieldSet`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use connector_sdk::{Identity, Manifest};
+use connector_sdk::Manifest;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// The profile fields a connector's mapping reads, by name.
 pub type Snapshot = BTreeMap<String, Value>;
@@ -38,34 +38,6 @@ pub fn mapped_fields_except(manifest: &Manifest, excluded: &[&str]) -> BTreeSet<
         .collect()
 }
 
-/// The values of `fields` for `who` (`null` when unset).
-pub fn snapshot(who: &Identity, fields: &BTreeSet<String>) -> Snapshot {
-    let profile = serde_json::to_value(who).unwrap_or(Value::Null);
-    fields
-        .iter()
-        .map(|field| {
-            let value = match profile.get(field.as_str()) {
-                Some(value) if field != "custom" => value.clone(),
-                _ => who
-                    .custom
-                    .get(field)
-                    .and_then(|v| serde_json::to_value(v).ok())
-                    .unwrap_or(Value::Null),
-            };
-            (field.clone(), value)
-        })
-        .collect()
-}
-
-/// The SHA-256 of a snapshot's canonical JSON, in hex.
-pub fn hash(snapshot: &Snapshot) -> String {
-    let json = serde_json::to_string(snapshot).unwrap_or_default();
-    Sha256::digest(json.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The fields whose value differs between `before` (unknown when `None`) and `after`.
 pub fn diff(before: Option<&Snapshot>, after: &Snapshot) -> Vec<AttributeChange> {
     after
@@ -90,21 +62,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snapshot_reads_profile_and_custom_fields_and_diffs() {
-        let mut who = Identity {
-            title: Some("Engineer".into()),
-            ..Identity::default()
-        };
-        who.custom.insert(
-            "start_date".into(),
-            connector_sdk::CustomValue::Text("2026-01-01".into()),
-        );
-        let fields: BTreeSet<String> = ["title", "start_date", "phone"].map(String::from).into();
-        let before = snapshot(&who, &fields);
-        assert_eq!(before["start_date"], Value::from("2026-01-01"));
-        who.title = Some("Manager".into());
-        let after = snapshot(&who, &fields);
-        assert_ne!(hash(&before), hash(&after));
+    fn diffs_name_the_changed_fields() {
+        let before: Snapshot = [("title", "Engineer"), ("start_date", "2026-01-01")]
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .into();
+        let mut after = before.clone();
+        after.insert("title".into(), Value::from("Manager"));
+        after.insert("phone".into(), Value::Null);
         let changes = diff(Some(&before), &after);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, "title");

@@ -46,7 +46,7 @@ mod status;
 mod testing;
 
 pub use apply::{
-    ApplyCounts, ApplyProgress, ApplyReport, ProgressHandle, ResumedIntent, StepResult,
+    ApplyCounts, ApplyProgress, ApplyReport, ProgressHandle, ResumedIntent, StepResult, StepStatus,
 };
 pub use audit::AuditSink;
 pub use config::{Assignments, ConfigError, Diagnostic};

@@ -15,6 +15,7 @@ use connector_engine::apply::RETRIES_PER_CHANGE;
 use connector_engine::state::{RunStatus, Store};
 use connector_engine::{
     ApplyOptions, ApplyProgress, Assignments, Engine, MapSecrets, ProgressHandle, StepResult,
+    StepStatus,
 };
 use connector_sandbox::{Faults, RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
 use serde_json::Value;
@@ -166,18 +167,21 @@ async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
         let results = of(app);
         assert_eq!(results.len(), PEOPLE);
         assert!(
-            results.iter().all(|r| r.status == "applied"),
+            results.iter().all(|r| r.status == StepStatus::Applied),
             "{app}: {results:#?}"
         );
     }
 
     let zoom = of("zoom");
     assert_eq!(zoom.len(), PEOPLE);
-    assert!(zoom.iter().all(|r| r.status != "applied"), "{zoom:#?}");
+    assert!(
+        zoom.iter().all(|r| r.status != StepStatus::Applied),
+        "{zoom:#?}"
+    );
     let attempted: Vec<_> = zoom.iter().filter(|r| r.attempts > 0).collect();
     let left_alone: Vec<_> = zoom.iter().filter(|r| r.attempts == 0).collect();
     assert!(
-        attempted.iter().all(|r| r.status == "failed"),
+        attempted.iter().all(|r| r.status == StepStatus::Failed),
         "{attempted:#?}"
     );
     assert!(
@@ -186,7 +190,7 @@ async fn a_dead_app_is_left_alone_and_the_others_are_applied_in_seconds() {
         attempted.len()
     );
     assert!(
-        left_alone.iter().all(|r| r.status == "skipped"
+        left_alone.iter().all(|r| r.status == StepStatus::Skipped
             && r.detail
                 .as_deref()
                 .is_some_and(|d| d.starts_with("not attempted: instance unhealthy"))),

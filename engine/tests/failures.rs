@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_trait::async_trait;
 use common::{NOW, World, apply_at, directory, person, plan, users};
 use connector_engine::state::{AuditFilter, RunStatus};
-use connector_engine::{ApplyOptions, Registry};
+use connector_engine::{ApplyOptions, Registry, StepStatus};
 use connector_sdk::{
     Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
     PageRequest, Result,
@@ -124,7 +124,7 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     let failed = report
         .results
         .iter()
-        .find(|r| r.status == "failed")
+        .find(|r| r.status == StepStatus::Failed)
         .unwrap();
     assert_eq!(
         (failed.action.as_str(), failed.target.as_str()),
@@ -138,7 +138,7 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     let skipped = report
         .results
         .iter()
-        .find(|r| r.status == "skipped")
+        .find(|r| r.status == StepStatus::Skipped)
         .unwrap();
     assert_eq!(skipped.action, "assign_license");
     assert_eq!(users(world.server("chatgpt")).await.len(), 2);
@@ -170,4 +170,44 @@ async fn a_failing_account_is_retried_then_recorded_and_the_rest_is_applied() {
     // The failed person is still planned; the others are done.
     let again = plan(&engine, &people).await;
     assert_eq!(again.summary.changes, 2, "{:#?}", again.summary);
+}
+
+#[tokio::test]
+async fn an_outcome_the_state_refuses_fails_the_step_and_leaves_its_intent_open() {
+    let world = World::new(&[("chatgpt", "chatgpt")]);
+    let text = format!(
+        "{}[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"ai\"]\n",
+        world.instances_toml(&[])
+    );
+    let engine = world.engine(&text).await;
+    // The state refuses audit events, so no outcome (written with its event) commits.
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(world.state_path());
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER refused BEFORE INSERT ON audit_events \
+         BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let people = directory(vec![person(1, &["ai"])]);
+    let report = apply_at(&engine, &people, NOW, ApplyOptions::default()).await;
+    let [create] = report.results.as_slice() else {
+        panic!("one change expected: {report:#?}");
+    };
+    assert_eq!(create.status, StepStatus::Failed, "{create:#?}");
+    assert_eq!(create.attempts, 1, "the call was made");
+    let detail = create.detail.as_deref().unwrap();
+    assert!(
+        detail.starts_with("the call returned but its outcome cannot be recorded: state ")
+            && detail.contains("state.db")
+            && detail.contains("audit refused"),
+        "{detail}"
+    );
+    assert_eq!(users(world.server("chatgpt")).await.len(), 1);
+    let journal = engine.store().journal(&report.run_id).await.unwrap();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].outcome, None, "left to resume");
 }

@@ -14,7 +14,7 @@ use connector_engine::Registry;
 use connector_engine::directory::Directory;
 use connector_engine::plan::{Action, SkipCode};
 use connector_engine::state::{Effect, Intent, Link, Origin, Outcome, Store};
-use connector_engine::{ApplyOptions, Engine, PlanOptions};
+use connector_engine::{ApplyOptions, Engine, PlanOptions, StepStatus};
 use connector_sandbox::TenantSpec;
 use connector_sdk::{
     Account, AccountRef, Connector, Identity, LicenseOutcome, LicenseSku, Manifest, Page,
@@ -237,7 +237,7 @@ async fn a_create_refused_because_the_account_exists_is_flagged_under_flag() {
     let (slack, report) = account_appears_after_the_plan("existing_accounts = \"flag\"").await;
     let create = &report.results[0];
     assert_eq!(create.action, "create");
-    assert_eq!(create.status, "skipped", "{create:#?}");
+    assert_eq!(create.status, StepStatus::Skipped, "{create:#?}");
     assert!(
         create.detail.as_deref().unwrap_or("").contains("flag"),
         "{create:#?}"
@@ -261,7 +261,7 @@ async fn a_create_refused_because_the_account_exists_is_flagged_under_flag() {
 async fn a_create_refused_because_the_account_exists_is_adopted_under_adopt() {
     let (slack, report) = account_appears_after_the_plan("existing_accounts = \"adopt\"").await;
     let create = &report.results[0];
-    assert_eq!(create.status, "applied", "{create:#?}");
+    assert_eq!(create.status, StepStatus::Applied, "{create:#?}");
     assert!(
         create.detail.as_deref().unwrap_or("").contains("adopted"),
         "{create:#?}"
@@ -299,12 +299,22 @@ async fn the_state_never_gives_one_account_to_two_people() {
     };
     let first = store.record_intent(&intent("p1")).await.unwrap();
     store
-        .record_outcome(Some(first), Outcome::Ok, None, &[Effect::Link(link("p1"))])
+        .record_outcome(
+            Some(first),
+            Outcome::Ok,
+            None,
+            vec![Effect::Link(link("p1"))],
+        )
         .await
         .unwrap();
     let second = store.record_intent(&intent("p2")).await.unwrap();
     let refused = store
-        .record_outcome(Some(second), Outcome::Ok, None, &[Effect::Link(link("p2"))])
+        .record_outcome(
+            Some(second),
+            Outcome::Ok,
+            None,
+            vec![Effect::Link(link("p2"))],
+        )
         .await;
     assert!(refused.is_err(), "a second person's link to U1 must fail");
     let links = store.links("slack").await.unwrap();

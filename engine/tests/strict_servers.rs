@@ -9,7 +9,7 @@ mod common;
 
 use common::{NOW, SandboxWorld, directory, person, registry};
 use connector_engine::state::RunStatus;
-use connector_engine::{ApplyOptions, PlanOptions};
+use connector_engine::{ApplyOptions, PlanOptions, StepStatus};
 use connector_sandbox::{RateLimitConfig, TenantSpec, UndeclaredAttributes};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -70,7 +70,7 @@ async fn a_dropped_attribute_is_reported_not_stored_and_shows_as_drift() {
         .await
         .unwrap();
     let create = &report.results[0];
-    assert_eq!(create.status, "not_stored", "{create:#?}");
+    assert_eq!(create.status, StepStatus::NotStored, "{create:#?}");
     let detail = create.detail.as_deref().unwrap();
     assert!(
         detail.contains(&format!("{ENTERPRISE}:department")) && detail.contains("not stored"),
@@ -122,7 +122,7 @@ async fn a_refused_attribute_is_left_out_and_reported_and_the_rest_lands() {
         .await
         .unwrap();
     let create = &report.results[0];
-    assert_eq!(create.status, "applied", "{create:#?}");
+    assert_eq!(create.status, StepStatus::Applied, "{create:#?}");
     let detail = create.detail.as_deref().unwrap();
     assert!(
         detail.contains("applied without") && detail.contains("invalidPath"),

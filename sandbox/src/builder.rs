@@ -10,12 +10,13 @@ use tokio::sync::watch;
 use crate::error::SandboxError;
 use crate::handle::{SandboxHandle, TenantHandle};
 use crate::routes;
+use crate::routes::okta;
 use crate::runtime::AppState;
 use crate::runtime::auth::random_token;
 use crate::runtime::tenant::Tenant;
 use crate::server;
 use crate::tenant_spec::TenantSpec;
-use crate::vendors::okta::{self, OktaOrg};
+use crate::vendors::okta::OktaOrg;
 
 /// The sandbox: a local server emulating each SaaS's SCIM dialect, one tenant per
 /// emulated service instance. Start with [`Sandbox::builder`].

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use connector_engine::plan::render::render;
-use connector_engine::{ApplyOptions, ApplyReport, AuditSink, EngineError, PlanOptions};
+use connector_engine::{
+    ApplyOptions, ApplyReport, AuditSink, EngineError, PlanOptions, StepStatus,
+};
 use connector_sdk::display::{Escaped, escape_lines};
 
 use crate::progress::{ProgressMode, reporter};
@@ -145,7 +147,7 @@ fn human(report: &ApplyReport) -> String {
     }
     out.push('\n');
     for result in &report.results {
-        if result.status != "applied" {
+        if result.status != StepStatus::Applied {
             out.push_str(&format!(
                 "{:<8} {} {} {}: {}\n",
                 result.status,

@@ -20,11 +20,11 @@ use tokio::task::JoinSet;
 
 pub use progress::{ApplyProgress, ProgressHandle};
 pub use resume::ResumedIntent;
-pub use step::{RETRIES_PER_CHANGE, StepResult};
+pub use step::{RETRIES_PER_CHANGE, StepResult, StepStatus};
 
 pub(crate) use health::Health;
 pub(crate) use resume::resume;
-pub(crate) use step::{ChainState, Confirm, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
+pub(crate) use step::{ChainState, Gate, InstanceRun, RETRY_BACKOFF, apply_step};
 
 use crate::audit::AuditSink;
 use crate::directory::Directory;
@@ -160,12 +160,11 @@ pub(crate) async fn execute(
                     who,
                     steps: chain,
                 };
-                let (results, last) = run_chain(&ctx, &run, &gate, chain).await;
-                slot.fill(results, last);
+                slot.fill(run_chain(&ctx, &run, &gate, chain).await);
             });
         }
     }
-    let results = results.all(&ctx).await;
+    let results = results.all().await;
     // Every gate is gone with its chains: the callers end.
     while callers.join_next().await.is_some() {}
     if let Some(progress) = &ctx.progress {
@@ -174,14 +173,11 @@ pub(crate) async fn execute(
     results
 }
 
-/// A chain's results, with the commit of its last outcome still to settle.
-type ChainResults = (Vec<StepResult>, Option<Confirm>);
-
 /// The results of a run's chains, by chain, and a wake-up when the last is in (one
 /// wake-up for the run, not one per chain as a `JoinSet` would).
 struct Results {
     /// Each chain's results, once in.
-    chains: std::sync::Mutex<Vec<Option<ChainResults>>>,
+    chains: std::sync::Mutex<Vec<Option<Vec<StepResult>>>>,
     /// Chains still running.
     running: std::sync::atomic::AtomicUsize,
     /// Woken when none is.
@@ -198,9 +194,9 @@ impl Results {
         }
     }
 
-    /// Every chain's results in order, once all are in and every outcome is committed
-    /// (by then nearly all are: settling them costs no wake-up each).
-    async fn all(&self, ctx: &ApplyContext) -> Vec<StepResult> {
+    /// Every chain's results in order, once all are in (each with its outcomes
+    /// committed).
+    async fn all(&self) -> Vec<StepResult> {
         while self.running.load(std::sync::atomic::Ordering::Acquire) > 0 {
             self.finished.notified().await;
         }
@@ -212,14 +208,7 @@ impl Results {
         if lost > 0 {
             tracing::error!(lost, "apply tasks panicked; their steps have no result");
         }
-        let mut all = Vec::new();
-        for (mut results, last) in chains.into_iter().flatten() {
-            if let (Some(confirm), Some(result)) = (last, results.last_mut()) {
-                confirm.settle(ctx, result).await;
-            }
-            all.append(&mut results);
-        }
-        all
+        chains.into_iter().flatten().flatten().collect()
     }
 }
 
@@ -234,11 +223,11 @@ struct Slot {
 
 impl Slot {
     /// Puts the chain's results in.
-    fn fill(self, results: Vec<StepResult>, last: Option<Confirm>) {
+    fn fill(self, results: Vec<StepResult>) {
         if let Ok(mut chains) = self.results.chains.lock()
             && let Some(slot) = chains.get_mut(self.index)
         {
-            *slot = Some((results, last));
+            *slot = Some(results);
         }
     }
 }
@@ -296,79 +285,62 @@ struct Chain<'a> {
 
 /// One account's steps in order; after a failure the rest are skipped, and so is every
 /// step once the instance's breaker is open. Each step starts once the previous one's
-/// outcome is committed; the last one's commit is returned to settle.
+/// outcome is committed.
 async fn run_chain(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
     gate: &Gate,
     chain: Chain<'_>,
-) -> ChainResults {
+) -> Vec<StepResult> {
     let mut state = ChainState::default();
     let mut results: Vec<StepResult> = Vec::new();
     let mut failed = false;
-    let mut last: Option<Confirm> = None;
     let health = ctx.health.of(&run.instance);
     for step in chain.steps {
-        if let (Some(confirm), Some(result)) = (last.take(), results.last_mut()) {
-            confirm.settle(ctx, result).await;
-            failed = stops_chain(result);
-        }
         let unhealthy = health.is_open();
-        if failed || unhealthy {
+        let result = if failed || unhealthy {
             let detail = if unhealthy {
                 health.detail()
             } else {
                 "an earlier step of this account failed or was left alone".to_owned()
             };
-            let skipped = StepResult {
-                step: step.id.clone(),
-                instance: run.instance.name.clone(),
-                action: step.action.name().to_owned(),
-                target: step.target.label().to_owned(),
-                status: "skipped".to_owned(),
-                detail: Some(detail),
-                attempts: 0,
-            };
-            if let Some(progress) = &ctx.progress {
-                progress.0.step_finished(&skipped);
+            StepResult::new(&run.instance.name, &step, StepStatus::Skipped, Some(detail))
+        } else {
+            let step = Arc::new(step);
+            let mut result = apply_step(
+                ctx,
+                run,
+                gate,
+                chain.directory,
+                chain.who,
+                &step,
+                &mut state,
+            )
+            .await;
+            // Queued before the breaker opened, but never called.
+            let left_alone = result.attempts == 0
+                && result
+                    .detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(health::NOT_ATTEMPTED));
+            if left_alone {
+                result.status = StepStatus::Skipped;
             }
-            results.push(skipped);
-            continue;
-        }
-        let step = Arc::new(step);
-        let (mut result, confirm) = apply_step(
-            ctx,
-            run,
-            gate,
-            chain.directory,
-            chain.who,
-            &step,
-            &mut state,
-        )
-        .await;
-        // Queued before the breaker opened, but never called.
-        let left_alone = result.attempts == 0
-            && result
-                .detail
-                .as_deref()
-                .is_some_and(|d| d.starts_with(health::NOT_ATTEMPTED));
-        if left_alone {
-            result.status = "skipped".to_owned();
-        }
-        failed = stops_chain(&result);
+            failed = stops_chain(&result);
+            result
+        };
         if let Some(progress) = &ctx.progress {
             progress.0.step_finished(&result);
         }
         results.push(result);
-        last = confirm;
     }
-    (results, last)
+    results
 }
 
 /// Whether the account's later steps cannot run after `result`: it failed, or the
 /// account was left alone (flagged), so no account is known for them.
 fn stops_chain(result: &StepResult) -> bool {
-    result.status == "failed" || result.status == "skipped"
+    matches!(result.status, StepStatus::Failed | StepStatus::Skipped)
 }
 
 /// Totals over step results.
@@ -378,12 +350,12 @@ pub(crate) fn count(results: &[StepResult], failed_instances: u64) -> ApplyCount
         ..ApplyCounts::default()
     };
     for result in results {
-        match result.status.as_str() {
-            "applied" => counts.applied += 1,
-            "manual" => counts.manual += 1,
-            "failed" => counts.failed += 1,
-            "not_stored" => counts.not_stored += 1,
-            _ => counts.skipped += 1,
+        match result.status {
+            StepStatus::Applied => counts.applied += 1,
+            StepStatus::Manual => counts.manual += 1,
+            StepStatus::Failed => counts.failed += 1,
+            StepStatus::NotStored => counts.not_stored += 1,
+            StepStatus::Skipped => counts.skipped += 1,
         }
     }
     counts

@@ -58,7 +58,7 @@ pub(crate) async fn resume(
                     Some(entry.id),
                     Outcome::Rechecked,
                     Some(&report.detail),
-                    &[],
+                    Vec::new(),
                 )
                 .await?;
             resumed.push(report);
@@ -105,7 +105,7 @@ pub(crate) async fn resume(
                     }
                 };
                 store
-                    .record_outcome(Some(entry.id), outcome, Some(&report.detail), &effects)
+                    .record_outcome(Some(entry.id), outcome, Some(&report.detail), effects)
                     .await?;
             }
             Ok(None) => {
@@ -113,7 +113,12 @@ pub(crate) async fn resume(
                 report.detail =
                     "the create did not reach the app; the next plan creates".to_owned();
                 store
-                    .record_outcome(Some(entry.id), Outcome::NotDone, Some(&report.detail), &[])
+                    .record_outcome(
+                        Some(entry.id),
+                        Outcome::NotDone,
+                        Some(&report.detail),
+                        Vec::new(),
+                    )
                     .await?;
             }
             Err(error) => {

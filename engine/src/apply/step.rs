@@ -2,13 +2,15 @@
 //! state changes, and the audit event.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use connector_sdk::http::RetryBudget;
 use connector_sdk::{AccountRef, Connector, Identity, LicenseMode, LicenseOutcome};
 use serde::Serialize;
-use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::ApplyContext;
@@ -22,6 +24,57 @@ use crate::directory::Directory;
 use crate::plan::{Action, FieldSet, Step};
 use crate::state::{Effect, Intent, LicenseState, ManualTaskRecord, Origin, Outcome};
 
+/// How one step ended, as apply reports it (`applied`, `manual`, `not_stored`, `failed`,
+/// `skipped` in JSON and text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// The change was made.
+    Applied,
+    /// The connector raised a manual task (counted as done).
+    Manual,
+    /// The app answered the write without some of the values sent.
+    NotStored,
+    /// The change failed (after retries), or its outcome could not be recorded.
+    Failed,
+    /// Not attempted (an earlier step of the account failed, the instance's breaker is
+    /// open), or left alone by a policy (an existing account that is flagged).
+    Skipped,
+}
+
+impl StepStatus {
+    /// The spelling in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Manual => "manual",
+            Self::NotStored => "not_stored",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    /// The status of a step whose call ended with `outcome`.
+    fn of(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Failed | Outcome::Conflict => Self::Failed,
+            Outcome::NotStored => Self::NotStored,
+            Outcome::Manual => Self::Manual,
+            Outcome::Skipped => Self::Skipped,
+            Outcome::Ok | Outcome::Recovered | Outcome::NotDone | Outcome::Rechecked => {
+                Self::Applied
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that widths and alignment (`{:<8}`) apply.
+        f.pad(self.as_str())
+    }
+}
+
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepResult {
@@ -33,13 +86,32 @@ pub struct StepResult {
     pub action: String,
     /// Who.
     pub target: String,
-    /// `applied`, `manual`, `not_stored` (the app answered without some values sent),
-    /// `failed` or `skipped`.
-    pub status: String,
+    /// How it ended.
+    pub status: StepStatus,
     /// Why it failed or was skipped, or the manual task.
     pub detail: Option<String>,
     /// Connector calls made (retries included).
     pub attempts: u32,
+}
+
+impl StepResult {
+    /// The result of `step` of `instance`, with `status` and no call made yet.
+    pub(crate) fn new(
+        instance: &str,
+        step: &Step,
+        status: StepStatus,
+        detail: Option<String>,
+    ) -> Self {
+        Self {
+            step: step.id.clone(),
+            instance: instance.to_owned(),
+            action: step.action.name().to_owned(),
+            target: step.target.label().to_owned(),
+            status,
+            detail,
+            attempts: 0,
+        }
+    }
 }
 
 /// One instance's connector and facts the steps need.
@@ -71,22 +143,25 @@ struct Done {
     account: Option<AccountRef>,
 }
 
+/// A call, as a caller runs it.
+type CallFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Where an instance's calls are made: a fixed set of callers (as many as the instance
 /// allows calls in flight, each taking a place in the run's limit per call) takes the
-/// calls of steps whose intent is committed, in turn. A caller that finishes a call
-/// starts the next one queued at once, as a loop sending requests would, rather than
-/// waking a step that then has to be scheduled to take the place.
+/// queued calls in turn. A caller that finishes a call starts the next one queued at
+/// once, as a loop sending requests would, rather than waking a step that then has to
+/// be scheduled to take the place.
 ///
-/// `ahead` bounds the steps between the start of their intent and the end of their call
-/// ([`AHEAD`] times the instance's calls): the next intents are committed while calls
-/// are in flight, so that a caller does not wait for a commit, even a slow one (a WAL
-/// checkpoint syncs the file).
+/// [`Gate::ahead`] bounds the steps between the start of their intent and the end of
+/// their call ([`AHEAD`] times the instance's calls): the next intents are committed
+/// while calls are in flight, so that a caller does not wait for a commit, even a slow
+/// one (a WAL checkpoint syncs the file).
 #[derive(Debug, Clone)]
 pub(crate) struct Gate {
     /// Steps between intent and the end of their call.
     ahead: Arc<Semaphore>,
     /// The callers' queue.
-    calls: mpsc::UnboundedSender<CallJob>,
+    calls: mpsc::UnboundedSender<CallFuture>,
 }
 
 /// How many intents per place for a call may be journaled ahead of their call: an
@@ -98,16 +173,16 @@ impl Gate {
     /// callers are spawned in `tasks`, and end once every gate of the instance is gone.
     pub fn new(global: Arc<Semaphore>, concurrency: usize, tasks: &mut JoinSet<()>) -> Self {
         let concurrency = concurrency.max(1);
-        let (calls, queue) = mpsc::unbounded_channel::<CallJob>();
+        let (calls, queue) = mpsc::unbounded_channel::<CallFuture>();
         let queue = Arc::new(Mutex::new(queue));
         for _ in 0..concurrency {
             let (queue, global) = (queue.clone(), global.clone());
             tasks.spawn(async move {
                 loop {
-                    let job = queue.lock().await.recv().await;
-                    let Some(job) = job else { break };
+                    let call = queue.lock().await.recv().await;
+                    let Some(call) = call else { break };
                     let place = global.clone().acquire_owned().await.ok();
-                    job.run().await;
+                    call.await;
                     drop(place);
                 }
             });
@@ -117,10 +192,31 @@ impl Gate {
             calls,
         }
     }
+
+    /// A place among the steps ahead of their call, held from before the intent until
+    /// the call returns.
+    pub async fn ahead(&self) -> Option<OwnedSemaphorePermit> {
+        self.ahead.clone().acquire_owned().await.ok()
+    }
+
+    /// Makes `call` on one of the instance's callers, in turn with the other steps'
+    /// calls; `None` when the callers are gone (the run stopped).
+    pub async fn call<T: Send + 'static>(
+        &self,
+        call: impl Future<Output = T> + Send + 'static,
+    ) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        let queued: CallFuture = Box::pin(async move {
+            // The step may be gone (the run stopped): then nobody reads the answer.
+            let _ = reply.send(call.await);
+        });
+        self.calls.send(queued).ok()?;
+        answer.await.ok()
+    }
 }
 
-/// One step's connector call (with its retries), made by a caller.
-struct CallJob {
+/// One step's connector call (with its retries), as a caller makes it.
+struct StepCall {
     /// The run.
     ctx: Arc<ApplyContext>,
     /// The instance.
@@ -133,36 +229,34 @@ struct CallJob {
     step: Arc<Step>,
     /// The account, when known.
     account: Option<AccountRef>,
-    /// The intent's journal row.
-    entry: i64,
-    /// Where the intent's row, the calls made and the result go.
-    reply: oneshot::Sender<(i64, u32, Result<Done, String>)>,
 }
 
-impl std::fmt::Debug for CallJob {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallJob")
-            .field("step", &self.step.id)
-            .finish_non_exhaustive()
-    }
+/// What a call did: the calls made (retries included) and the result.
+struct Called {
+    /// Connector calls made.
+    attempts: u32,
+    /// What the call produced, or why it failed.
+    done: Result<Done, String>,
 }
 
-impl CallJob {
-    /// Makes the call within the change's [`RETRIES_PER_CHANGE`] and sends the result;
-    /// calls nothing once the instance's breaker is open.
+impl StepCall {
+    /// Makes the call within the change's [`RETRIES_PER_CHANGE`]; calls nothing once the
+    /// instance's breaker is open.
     ///
     /// The SDK retries each request (drawing on the change's budget); the engine redoes
     /// the call (which then starts with a lookup) only after an ambiguous outcome — a
     /// create that failed with a timeout or another transient error, so the account may
     /// exist — while `max_attempts`, the budget and the instance's health allow. Any other
     /// failure stands: retrying it is the SDK's job, and it has done it.
-    async fn run(self) {
+    async fn make(self) -> Called {
         let who = self.who.and_then(|i| self.directory.people.get(i));
         let (ctx, run, step) = (&*self.ctx, &*self.run, &*self.step);
         let health = ctx.health.of(&run.instance);
         if health.is_open() {
-            let _ = self.reply.send((self.entry, 0, Err(health.detail())));
-            return;
+            return Called {
+                attempts: 0,
+                done: Err(health.detail()),
+            };
         }
         let budget = RetryBudget::new(RETRIES_PER_CHANGE);
         let account = self.account.as_ref();
@@ -197,8 +291,10 @@ impl CallJob {
                 health.detail().replace(NOT_ATTEMPTED, "the instance is unhealthy")
             );
         }
-        let done = outcome.map_err(|error| error.to_string());
-        let _ = self.reply.send((self.entry, attempts, done));
+        Called {
+            attempts,
+            done: outcome.map_err(|error| error.to_string()),
+        }
     }
 }
 
@@ -213,10 +309,12 @@ fn ambiguous(action: &Action, error: &connector_sdk::Error) -> bool {
 /// Applies `step` (of the person at `who` in `directory`); on success the chain's
 /// account is updated.
 ///
-/// The intent is committed first (within `gate`'s bound on steps ahead), then a caller
-/// makes the call; the outcome is queued after, outside the bounds, so that journaling
-/// never holds up the next call. The result stands once its [`Confirm`] (when there is
-/// one: the outcome was queued) is settled.
+/// 1. The intent is journaled (committed before the call; within `gate`'s bound on
+///    steps ahead, so that the next intents commit while calls are in flight).
+/// 2. One of the instance's callers makes the call, with its retries.
+/// 3. The outcome is journaled with its state changes and the audit event, outside the
+///    bound, so that journaling never holds up the next call; the audit line goes to
+///    the sink once the event is committed.
 pub(crate) async fn apply_step(
     ctx: &Arc<ApplyContext>,
     run: &Arc<InstanceRun>,
@@ -225,15 +323,9 @@ pub(crate) async fn apply_step(
     who: Option<usize>,
     step: &Arc<Step>,
     chain: &mut ChainState,
-) -> (StepResult, Option<Confirm>) {
-    let mut result = StepResult {
-        step: step.id.clone(),
-        instance: run.instance.name.clone(),
-        action: step.action.name().to_owned(),
-        target: step.target.label().to_owned(),
-        status: "applied".to_owned(),
-        detail: None,
-        attempts: 0,
+) -> StepResult {
+    let failed = |detail: String| {
+        StepResult::new(&run.instance.name, step, StepStatus::Failed, Some(detail))
     };
     let account = chain.account.clone().or_else(|| {
         Some(AccountRef {
@@ -247,7 +339,10 @@ pub(crate) async fn apply_step(
         | Action::ManualTask { sku, .. } => Some(sku.as_str()),
         _ => None,
     };
-    let step_json = serde_json::to_string(&**step).unwrap_or_default();
+    let step_json = match serde_json::to_string(&**step) {
+        Ok(json) => json,
+        Err(error) => return failed(format!("cannot write the step to the journal: {error}")),
+    };
     let intent = Intent {
         run_id: &ctx.run_id,
         instance: &run.instance.name,
@@ -257,45 +352,30 @@ pub(crate) async fn apply_step(
         sku,
         step: &step_json,
     };
-    let ahead = gate.ahead.clone().acquire_owned().await.ok();
-    // Once the intent is committed, the journal hands the call to the callers; this
-    // step waits for the call's result.
-    let (reply, answer) = oneshot::channel();
-    let job = CallJob {
+
+    // 1. The intent.
+    let ahead = gate.ahead().await;
+    let entry = match ctx.store.record_intent(&intent).await {
+        Ok(entry) => entry,
+        Err(error) => return failed(format!("cannot journal the intent: {error}")),
+    };
+
+    // 2. The call.
+    let call = StepCall {
         ctx: ctx.clone(),
         run: run.clone(),
         directory: directory.clone(),
         who,
         step: step.clone(),
         account: account.clone(),
-        entry: 0,
-        reply,
     };
-    let calls = gate.calls.clone();
-    let journaled = ctx.store.record_intent_then(
-        &intent,
-        Box::new(move |entry| {
-            // Unsent only when the run stops: the step then reads that below.
-            let _ = calls.send(CallJob { entry, ..job });
-        }),
-    );
-    let (entry, attempts, done) = match answer.await {
-        Ok(called) => called,
-        Err(_) => {
-            result.status = "failed".to_owned();
-            result.detail = Some(match journaled.await {
-                Ok(Err(error)) => format!(
-                    "cannot journal the intent: state {}: {error}",
-                    ctx.store.path().display()
-                ),
-                _ => "the call was not made: the run stopped".to_owned(),
-            });
-            return (result, None);
-        }
+    let Some(Called { attempts, done }) = gate.call(call.make()).await else {
+        return failed("the call was not made: the run stopped".to_owned());
     };
     drop(ahead);
-    result.attempts = attempts;
-    let (outcome, status, detail, effects) = match done {
+
+    // 3. The outcome, its state changes and the audit event.
+    let (outcome, status, detail, mut effects) = match done {
         Ok(done) => {
             if let Some(account) = &done.account {
                 chain.account = Some(account.clone());
@@ -335,8 +415,8 @@ pub(crate) async fn apply_step(
         detail: detail.as_deref(),
         time: clock::now(),
     };
-    let line = serde_json::to_string(&event(&record)).unwrap_or_default();
-    let mut effects = effects;
+    // A `serde_json::Value` always prints as JSON (its keys are strings).
+    let line = event(&record).to_string();
     effects.push(Effect::Audit {
         run_id: ctx.run_id.clone(),
         instance: run.instance.name.clone(),
@@ -346,45 +426,21 @@ pub(crate) async fn apply_step(
         time_ms: clock::epoch_ms(record.time),
         event: line.clone(),
     });
-    // The audit line goes out once the event is committed with the outcome.
-    let sink = ctx.sink.clone();
-    let confirm = ctx.store.record_outcome_then(
-        Some(entry),
-        outcome,
-        detail.as_deref(),
-        effects,
-        Box::new(move || sink.write(&line)),
-    );
-    result.status = match outcome {
-        Outcome::Failed | Outcome::Conflict => "failed",
-        Outcome::NotStored => "not_stored",
-        Outcome::Manual => "manual",
-        Outcome::Skipped => "skipped",
-        _ => "applied",
-    }
-    .to_owned();
-    result.detail = detail;
-    (result, Some(Confirm(confirm)))
-}
-
-/// The commit of a step's outcome, still to come: [`StepResult`]s stand only once it
-/// has (see [`Confirm::settle`]).
-#[derive(Debug)]
-pub(crate) struct Confirm(oneshot::Receiver<Result<(), String>>);
-
-impl Confirm {
-    /// Waits for the commit; when it failed, `result` says so.
-    pub async fn settle(self, ctx: &ApplyContext, result: &mut StepResult) {
-        let error = match self.0.await {
-            Ok(Ok(())) => return,
-            Ok(Err(error)) => error,
-            Err(_) => "the journal writer stopped".to_owned(),
-        };
-        result.status = "failed".to_owned();
-        result.detail = Some(format!(
-            "the call returned but its outcome cannot be recorded: state {}: {error}",
-            ctx.store.path().display()
+    let committed = ctx
+        .store
+        .record_outcome(Some(entry), outcome, detail.as_deref(), effects)
+        .await;
+    if let Err(error) = committed {
+        let mut result = failed(format!(
+            "the call returned but its outcome cannot be recorded: {error}"
         ));
+        result.attempts = attempts;
+        return result;
+    }
+    ctx.sink.write(&line);
+    StepResult {
+        attempts,
+        ..StepResult::new(&run.instance.name, step, StepStatus::of(outcome), detail)
     }
 }
 
@@ -686,3 +742,34 @@ pub(crate) const RETRY_BACKOFF: Duration = Duration::from_millis(300);
 /// change thus makes at most the requests it needs once plus this many; see
 /// `engine/README.md`, "Requests per change".
 pub const RETRIES_PER_CHANGE: u32 = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_keep_their_json_and_report_spelling() {
+        let all = [
+            (StepStatus::Applied, "applied"),
+            (StepStatus::Manual, "manual"),
+            (StepStatus::NotStored, "not_stored"),
+            (StepStatus::Failed, "failed"),
+            (StepStatus::Skipped, "skipped"),
+        ];
+        for (status, spelling) in all {
+            assert_eq!(serde_json::to_value(status).unwrap(), spelling);
+            assert_eq!(status.as_str(), spelling);
+        }
+        assert_eq!(format!("{:<8}|", StepStatus::Failed), "failed  |");
+    }
+
+    #[test]
+    fn outcomes_map_to_statuses() {
+        assert_eq!(StepStatus::of(Outcome::Ok), StepStatus::Applied);
+        assert_eq!(StepStatus::of(Outcome::Conflict), StepStatus::Failed);
+        assert_eq!(StepStatus::of(Outcome::Failed), StepStatus::Failed);
+        assert_eq!(StepStatus::of(Outcome::NotStored), StepStatus::NotStored);
+        assert_eq!(StepStatus::of(Outcome::Manual), StepStatus::Manual);
+        assert_eq!(StepStatus::of(Outcome::Skipped), StepStatus::Skipped);
+    }
+}

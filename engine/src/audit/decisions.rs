@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::ocsf::{ChangeRecord, ChangeStatus, activity, event};
 use super::sink::AuditSink;
-use crate::apply::StepResult;
+use crate::apply::{StepResult, StepStatus};
 use crate::clock;
 use crate::plan::{Action, InstancePlan, Plan, SkipCode, Target};
 use crate::state::{Effect, Outcome, StateError, Store};
@@ -158,7 +158,9 @@ pub fn not_attempted(
         .collect();
     results
         .iter()
-        .filter(|r| r.attempts == 0 && r.status != "applied" && !journaled.contains(&r.step))
+        .filter(|r| {
+            r.attempts == 0 && r.status != StepStatus::Applied && !journaled.contains(&r.step)
+        })
         .filter_map(|r| {
             let (instance, step) = steps.get(r.step.as_str())?;
             Some(Decision {
@@ -251,7 +253,7 @@ pub async fn record(
         lines.push(line);
     }
     store
-        .record_outcome(None, Outcome::Ok, None, &effects)
+        .record_outcome(None, Outcome::Ok, None, effects)
         .await?;
     for line in &lines {
         sink.write(line);
@@ -279,13 +281,13 @@ mod tests {
         }
     }
 
-    fn result(id: &str, status: &str, attempts: u32, detail: &str) -> StepResult {
+    fn result(id: &str, status: StepStatus, attempts: u32, detail: &str) -> StepResult {
         StepResult {
             step: id.to_owned(),
             instance: "zoom".into(),
             action: "create".into(),
             target: "ada@x.io".into(),
-            status: status.to_owned(),
+            status,
             detail: Some(detail.to_owned()),
             attempts,
         }
@@ -324,16 +326,16 @@ mod tests {
             summary: Summary::default(),
         };
         let results = [
-            result("zoom#1", "failed", 2, "HTTP 500"),
+            result("zoom#1", StepStatus::Failed, 2, "HTTP 500"),
             result(
                 "zoom#2",
-                "skipped",
+                StepStatus::Skipped,
                 0,
                 "an earlier step of this account failed",
             ),
             result(
                 "zoom#3",
-                "skipped",
+                StepStatus::Skipped,
                 0,
                 "not attempted: instance unhealthy (3)",
             ),

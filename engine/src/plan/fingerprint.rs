@@ -1,8 +1,9 @@
-//! The attribute hash of a person without building a `serde_json::Value`: the fields a
-//! connector maps are resolved once per instance, and each person's canonical snapshot
-//! JSON is written into a reused buffer and hashed. The bytes are exactly those of
-//! [`attrs::hash`]`(`[`attrs::snapshot`]`(..))`, so hashes stored by earlier runs (and by
-//! apply) compare equal.
+//! A person's attribute snapshot and its hash, the one place they are computed (plan
+//! compares them, apply records them): the fields a connector maps are resolved once
+//! per instance, and each person's canonical snapshot JSON is written into a reused
+//! buffer and hashed, without building a `serde_json::Value`. The JSON is the one
+//! `serde_json` writes for the [`Snapshot`] map (keys sorted, compact), the form every
+//! stored hash was made from, so hashes stored by earlier versions compare equal.
 
 use std::collections::BTreeSet;
 
@@ -42,7 +43,7 @@ enum FieldValue<'a> {
 
 /// The profile fields a connector maps, resolved, in snapshot (name) order.
 #[derive(Debug, Clone)]
-pub(crate) struct FieldSet {
+pub struct FieldSet {
     /// The fields, sorted by name.
     fields: Vec<Field>,
 }
@@ -53,7 +54,8 @@ impl FieldSet {
         let fields = fields
             .iter()
             .map(|name| {
-                let mut key = serde_json::to_vec(name).unwrap_or_default();
+                let mut key = Vec::with_capacity(name.len() + 3);
+                write_str(&mut key, name);
                 key.push(b':');
                 Field {
                     name: name.clone(),
@@ -66,7 +68,7 @@ impl FieldSet {
     }
 
     /// The SHA-256 of `who`'s snapshot JSON; `buffer` is scratch space.
-    pub fn fingerprint(&self, who: &Identity, buffer: &mut Vec<u8>) -> Digest32 {
+    pub(crate) fn fingerprint(&self, who: &Identity, buffer: &mut Vec<u8>) -> Digest32 {
         buffer.clear();
         buffer.push(b'{');
         for (i, field) in self.fields.iter().enumerate() {
@@ -93,12 +95,13 @@ impl FieldSet {
         Sha256::digest(buffer.as_slice()).into()
     }
 
-    /// What apply records for `who`: the hash (hex, as [`attrs::hash`] writes it) and
-    /// the JSON of the snapshot (as `serde_json` writes [`attrs::snapshot`]).
+    /// What apply records for `who`: the hash (lowercase hex) and the JSON of the
+    /// snapshot.
     pub fn applied(&self, who: &Identity) -> (String, String) {
         let mut buffer = Vec::with_capacity(256);
         let digest = self.fingerprint(who, &mut buffer);
-        let json = String::from_utf8(buffer).unwrap_or_default();
+        // Only JSON punctuation and strings `serde_json` escaped from `&str` are written.
+        let json = String::from_utf8(buffer).expect("snapshot JSON is UTF-8");
         let mut hex = String::with_capacity(64);
         for byte in digest {
             hex.push(char::from(HEX[usize::from(byte >> 4)]));
@@ -107,7 +110,7 @@ impl FieldSet {
         (hex, json)
     }
 
-    /// `who`'s snapshot, equal to [`attrs::snapshot`] over the same fields.
+    /// `who`'s snapshot: each field's value, `null` when unset.
     pub fn snapshot(&self, who: &Identity) -> Snapshot {
         self.fields
             .iter()
@@ -141,11 +144,11 @@ fn value<'a>(field: &Field, who: &'a Identity) -> FieldValue<'a> {
 
 /// Appends `text` as a JSON string, escaped as `serde_json` does.
 fn write_str(buffer: &mut Vec<u8>, text: &str) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buffer, text);
+    // A `str` always serializes, and writing to a `Vec` cannot fail.
+    serde_json::to_writer(&mut *buffer, text).expect("a string serializes into a Vec");
 }
 
-/// A stored hash (lowercase hex, as [`attrs::hash`] writes it) as bytes; `None` for
+/// A stored hash (lowercase hex, as [`FieldSet::applied`] writes it) as bytes; `None` for
 /// anything else, which then matches no digest.
 pub(crate) fn parse_hex(text: &str) -> Option<Digest32> {
     let bytes = text.as_bytes();
@@ -213,8 +216,48 @@ mod tests {
         vec![ada, bare, Identity::default()]
     }
 
+    /// The snapshot as earlier versions built it (the profile through `serde_json`,
+    /// else the custom attribute of that name): what stored hashes were made from.
+    fn stored_form(who: &Identity, fields: &BTreeSet<String>) -> Snapshot {
+        let profile = serde_json::to_value(who).unwrap();
+        fields
+            .iter()
+            .map(|field| {
+                let value = match profile.get(field.as_str()) {
+                    Some(value) if field != "custom" => value.clone(),
+                    _ => who
+                        .custom
+                        .get(field)
+                        .map_or(Value::Null, |v| serde_json::to_value(v).unwrap()),
+                };
+                (field.clone(), value)
+            })
+            .collect()
+    }
+
+    /// Lowercase hex SHA-256 of `json`.
+    fn sha256_hex(json: &str) -> String {
+        Sha256::digest(json.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     #[test]
-    fn fingerprints_and_snapshots_equal_the_attrs_module() {
+    fn hashes_match_those_stored_by_earlier_versions() {
+        let fields: BTreeSet<String> = ["email", "first_name", "groups", "title"]
+            .map(String::from)
+            .into();
+        let (hash, json) = FieldSet::new(&fields).applied(&people()[0]);
+        assert_eq!(
+            json,
+            r#"{"email":"ada@x.io","first_name":"Ada \"the\" \\ first\n\u0001é😀","groups":["eng","a\"i"],"title":"Engineer"}"#
+        );
+        assert_eq!(hash, sha256_hex(&json));
+    }
+
+    #[test]
+    fn snapshots_and_hashes_equal_the_stored_form() {
         let names = [
             "id",
             "login",
@@ -250,16 +293,16 @@ mod tests {
         for fields in &sets {
             let set = FieldSet::new(fields);
             for who in people() {
-                let expected = attrs::snapshot(&who, fields);
+                let expected = stored_form(&who, fields);
                 assert_eq!(set.snapshot(&who), expected);
-                let hash = attrs::hash(&expected);
+                let json = serde_json::to_string(&expected).unwrap();
+                let hash = sha256_hex(&json);
                 assert_eq!(
                     Some(set.fingerprint(&who, &mut buffer)),
                     parse_hex(&hash),
                     "{}",
                     String::from_utf8_lossy(&buffer)
                 );
-                let json = serde_json::to_string(&expected).unwrap();
                 assert_eq!(set.applied(&who), (hash, json));
             }
         }

@@ -35,7 +35,7 @@ use crate::directory::Directory;
 use crate::state::{LicenseState, Store};
 use accounts::import;
 pub(crate) use desired::desired;
-pub(crate) use fingerprint::FieldSet;
+pub use fingerprint::FieldSet;
 use links::Links;
 
 /// Warnings about the mapped attributes the app does not declare (one read of its

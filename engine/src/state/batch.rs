@@ -11,8 +11,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 
 use super::effects::apply_effect;
-use super::journal::Effect;
-use super::writer::Job;
+use super::rows::{Effect, Write};
 
 /// Every row of a batch, by statement.
 #[derive(Default)]
@@ -123,14 +122,14 @@ const COMMITTED: &str = concat!("BEGIN IMMEDIATE;\n", statements!(), ";\nCOMMIT"
 const BEGUN: &str = concat!("BEGIN IMMEDIATE;\n", statements!());
 
 impl<'a> Batch<'a> {
-    /// The rows of `jobs`, or `None` when two of them touch the same person or account:
-    /// those must be written in order, one by one.
-    pub fn of(jobs: &'a [Job]) -> Option<Self> {
+    /// The rows of `writes`, or `None` when two of them touch the same person or
+    /// account: those must be written in order, one by one.
+    pub fn of(writes: impl IntoIterator<Item = &'a Write>) -> Option<Self> {
         let mut batch = Self::default();
         let mut touched = HashSet::new();
-        for job in jobs {
-            match job {
-                Job::Intent(row, ..) => batch.intents.push((
+        for write in writes {
+            match write {
+                Write::Intent(row) => batch.intents.push((
                     &row.run_id,
                     &row.instance,
                     row.identity_id.as_deref(),
@@ -140,7 +139,7 @@ impl<'a> Batch<'a> {
                     &row.step,
                     &row.at,
                 )),
-                Job::Outcome(row, ..) => {
+                Write::Outcome(row) => {
                     if let Some(entry) = row.entry {
                         batch.outcomes.push((
                             entry,
@@ -317,16 +316,14 @@ fn keys(effect: &Effect) -> Vec<(&str, &str, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use tokio::sync::oneshot;
-
     use super::*;
     use crate::state::Store;
-    use crate::state::journal::Outcome;
+    use crate::state::effects::write_one;
     use crate::state::links::{LicenseState, Link, Origin};
+    use crate::state::rows::{IntentRow, Outcome, OutcomeRow};
     use crate::state::tasks::ManualTaskRecord;
-    use crate::state::writer::{IntentRow, OutcomeRow};
 
-    fn intent(person: &str) -> Job {
+    fn intent(person: &str) -> Write {
         let row = IntentRow {
             run_id: "r1".into(),
             instance: "i".into(),
@@ -337,10 +334,10 @@ mod tests {
             step: format!("{{\"step\":\"{person}\"}}"),
             at: "2026-01-01T00:00:00.000Z".into(),
         };
-        Job::Intent(row, oneshot::channel().0, None)
+        Write::Intent(row)
     }
 
-    fn outcome(entry: i64, effects: Vec<Effect>) -> Job {
+    fn outcome(entry: i64, effects: Vec<Effect>) -> Write {
         let row = OutcomeRow {
             entry: Some(entry),
             outcome: Outcome::Ok,
@@ -348,7 +345,7 @@ mod tests {
             effects,
             at: "2026-01-01T00:00:01.000Z".into(),
         };
-        Job::Outcome(row, oneshot::channel().0, None)
+        Write::Outcome(row)
     }
 
     fn link(person: &str, account: &str) -> Effect {
@@ -493,12 +490,12 @@ mod tests {
             ),
         ];
         // The intents the outcomes refer to.
-        let earlier: Vec<Job> = (1..=5).map(|i| intent(&format!("e{i}"))).collect();
+        let earlier: Vec<Write> = (1..=5).map(|i| intent(&format!("e{i}"))).collect();
 
         let one_by_one = seeded().await;
         let mut tx = one_by_one.pool().begin().await.unwrap();
         for job in earlier.iter().chain(&jobs) {
-            crate::state::writer::write_one(&mut tx, job).await.unwrap();
+            write_one(&mut tx, job).await.unwrap();
         }
         tx.commit().await.unwrap();
 
@@ -519,7 +516,7 @@ mod tests {
         drop(conn);
         let mut tx = one_by_one.pool().begin().await.unwrap();
         for job in plain {
-            crate::state::writer::write_one(&mut tx, job).await.unwrap();
+            write_one(&mut tx, job).await.unwrap();
         }
         tx.commit().await.unwrap();
 

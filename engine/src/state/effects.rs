@@ -1,6 +1,51 @@
-//! Writing the state changes of an outcome inside its transaction.
+//! Writing journal rows statement by statement inside the caller's transaction: one
+//! write at a time (the writer's fallback when a batch cannot be grouped), and the
+//! state changes a batch cannot group (manual tasks).
 
-use super::journal::Effect;
+use super::rows::{Effect, Write};
+
+/// Writes one journal write inside `tx`, statement by statement; an intent's id, else 0.
+pub(super) async fn write_one(
+    conn: &mut sqlx::SqliteConnection,
+    write: &Write,
+) -> Result<i64, sqlx::Error> {
+    match write {
+        Write::Intent(row) => {
+            let result = sqlx::query(
+                "INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, step, intent_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&row.run_id)
+            .bind(&row.instance)
+            .bind(&row.identity_id)
+            .bind(&row.account_id)
+            .bind(&row.action)
+            .bind(&row.sku)
+            .bind(&row.step)
+            .bind(&row.at)
+            .execute(&mut *conn)
+            .await?;
+            Ok(result.last_insert_rowid())
+        }
+        Write::Outcome(row) => {
+            if let Some(entry) = row.entry {
+                sqlx::query(
+                    "UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
+                )
+                .bind(row.outcome.as_str())
+                .bind(&row.detail)
+                .bind(&row.at)
+                .bind(entry)
+                .execute(&mut *conn)
+                .await?;
+            }
+            for effect in &row.effects {
+                apply_effect(conn, effect, &row.at).await?;
+            }
+            Ok(0)
+        }
+    }
+}
 
 /// Applies one effect (inside the caller's transaction).
 pub(super) async fn apply_effect(

@@ -1,190 +1,14 @@
 //! The journal: an intent row before each connector call, its outcome after, and the
-//! state changes of that outcome committed in the same transaction.
+//! state changes of that outcome committed in the same transaction. Both return once
+//! committed; the writer (`writer`) lets the writes of concurrent steps share commits.
 
-use serde::Serialize;
 use sqlx::Row;
 
-use super::links::{LicenseState, Link};
-use super::tasks::ManualTaskRecord;
-use super::writer::{IntentRow, OutcomeRow};
+use super::rows::{Effect, Intent, IntentRow, JournalEntry, Outcome, OutcomeRow};
 use super::{StateError, Store};
-use crate::clock;
-
-/// How a journaled call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The call succeeded.
-    Ok,
-    /// The connector returned a task for a person.
-    Manual,
-    /// The call failed (after retries); the detail says why.
-    Failed,
-    /// Not attempted (an earlier step of the same account failed), or left alone by a
-    /// policy decided at the call (an existing account the policy flags).
-    Skipped,
-    /// The account found belongs to another person: nothing was linked.
-    Conflict,
-    /// The app answered the write without some of the values sent (dropped or changed).
-    NotStored,
-    /// After a crash: the re-read found the change done, and the state was completed.
-    Recovered,
-    /// After a crash: the re-read found the change not done; the next plan redoes it.
-    NotDone,
-    /// After a crash: left to the next plan, which re-reads the account.
-    Rechecked,
-}
-
-impl Outcome {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Manual => "manual",
-            Self::Failed => "failed",
-            Self::Skipped => "skipped",
-            Self::Conflict => "conflict",
-            Self::NotStored => "not_stored",
-            Self::Recovered => "recovered",
-            Self::NotDone => "not_done",
-            Self::Rechecked => "rechecked",
-        }
-    }
-
-    /// Reads the stored spelling.
-    fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "ok" => Self::Ok,
-            "manual" => Self::Manual,
-            "failed" => Self::Failed,
-            "skipped" => Self::Skipped,
-            "conflict" => Self::Conflict,
-            "not_stored" => Self::NotStored,
-            "recovered" => Self::Recovered,
-            "not_done" => Self::NotDone,
-            "rechecked" => Self::Rechecked,
-            _ => return None,
-        })
-    }
-}
-
-/// One journal row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct JournalEntry {
-    /// Row id (the request id in audit events).
-    pub id: i64,
-    /// The run.
-    pub run_id: String,
-    /// The instance.
-    pub instance: String,
-    /// The directory person, when the step is about one.
-    pub identity_id: Option<String>,
-    /// The account, when known at intent time.
-    pub account_id: Option<String>,
-    /// The action (`create`, `disable`, ...).
-    pub action: String,
-    /// The licence SKU, for licence actions.
-    pub sku: Option<String>,
-    /// The plan step, as JSON.
-    pub step: String,
-    /// When the intent was written.
-    pub intent_at: String,
-    /// The outcome; `None` while the call is in flight (or was cut short by a crash).
-    pub outcome: Option<Outcome>,
-    /// The outcome's detail (error message, account id).
-    pub detail: Option<String>,
-}
-
-/// A state change committed with an outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    /// Insert or replace a link.
-    Link(Link),
-    /// Record the attribute snapshot last applied to a linked account.
-    Attributes {
-        /// The instance.
-        instance: String,
-        /// The person.
-        identity_id: String,
-        /// The snapshot's hash.
-        hash: String,
-        /// The snapshot (JSON).
-        attributes: String,
-    },
-    /// Remove the link of a person.
-    Unlink {
-        /// The instance.
-        instance: String,
-        /// The person.
-        identity_id: String,
-    },
-    /// Set (`Some`) or clear (`None`) a licence the engine gave.
-    License {
-        /// The instance.
-        instance: String,
-        /// The person.
-        identity_id: String,
-        /// The SKU.
-        sku: String,
-        /// The new state.
-        state: Option<LicenseState>,
-    },
-    /// Record a manual task.
-    ManualTask(ManualTaskRecord),
-    /// Record an audit event.
-    Audit {
-        /// The run.
-        run_id: String,
-        /// The instance.
-        instance: String,
-        /// The person.
-        identity_id: Option<String>,
-        /// OCSF activity name.
-        activity: String,
-        /// `success`, `failure` or `other`.
-        status: String,
-        /// Event time.
-        time_ms: i64,
-        /// The event, as one JSON line.
-        event: String,
-    },
-}
-
-/// What an intent records before the call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Intent<'a> {
-    /// The run.
-    pub run_id: &'a str,
-    /// The instance.
-    pub instance: &'a str,
-    /// The person.
-    pub identity_id: Option<&'a str>,
-    /// The account, if known.
-    pub account_id: Option<&'a str>,
-    /// The action.
-    pub action: &'a str,
-    /// The SKU.
-    pub sku: Option<&'a str>,
-    /// The plan step as JSON.
-    pub step: &'a str,
-}
-
-/// An intent as the writer takes it, stamped now.
-fn intent_row(intent: &Intent<'_>) -> IntentRow {
-    IntentRow {
-        run_id: intent.run_id.to_owned(),
-        instance: intent.instance.to_owned(),
-        identity_id: intent.identity_id.map(str::to_owned),
-        account_id: intent.account_id.map(str::to_owned),
-        action: intent.action.to_owned(),
-        sku: intent.sku.map(str::to_owned),
-        step: intent.step.to_owned(),
-        at: clock::stamp(clock::now()),
-    }
-}
 
 impl Store {
-    /// Writes an intent (committed before returning) and returns its id.
+    /// Writes an intent and returns its id, once committed.
     ///
     /// Intents and outcomes of concurrent callers share commits (see `writer`).
     ///
@@ -192,48 +16,12 @@ impl Store {
     ///
     /// When the store cannot be written.
     pub async fn record_intent(&self, intent: &Intent<'_>) -> Result<i64, StateError> {
-        let row = intent_row(intent);
+        let row = IntentRow::now(intent);
         self.writer.intent(row).await.map_err(|e| self.error(e))
     }
 
-    /// Queues an intent; once it is committed, `then` is called with its id, on the
-    /// journal's thread (so it must only hand work on: send on a channel). The receiver
-    /// gives the id, or the error when the intent could not be written (`then` is then
-    /// dropped uncalled). Apply hands each step's call on this way: the call follows the
-    /// commit without waking the step in between.
-    pub(crate) fn record_intent_then(
-        &self,
-        intent: &Intent<'_>,
-        then: super::writer::Then,
-    ) -> tokio::sync::oneshot::Receiver<Result<i64, String>> {
-        self.writer.intent_then(intent_row(intent), then)
-    }
-
-    /// Queues the outcome of journal entry `entry` (if any) and its `effects` (one
-    /// transaction, as [`record_outcome`](Self::record_outcome)); once they are
-    /// committed, `done` runs on the journal's thread (so it must be quick). The
-    /// receiver gives the result (`done` is dropped unrun on an error). Apply confirms
-    /// outcomes this way without waking each step.
-    pub(crate) fn record_outcome_then(
-        &self,
-        entry: Option<i64>,
-        outcome: Outcome,
-        detail: Option<&str>,
-        effects: Vec<Effect>,
-        done: super::writer::Done,
-    ) -> tokio::sync::oneshot::Receiver<Result<(), String>> {
-        let row = OutcomeRow {
-            entry,
-            outcome,
-            detail: detail.map(str::to_owned),
-            effects,
-            at: clock::stamp(clock::now()),
-        };
-        self.writer.outcome_then(row, done)
-    }
-
     /// Records the outcome of journal entry `entry` (if any) and applies `effects`, in one
-    /// transaction.
+    /// transaction; returns once committed.
     ///
     /// # Errors
     ///
@@ -243,15 +31,9 @@ impl Store {
         entry: Option<i64>,
         outcome: Outcome,
         detail: Option<&str>,
-        effects: &[Effect],
+        effects: Vec<Effect>,
     ) -> Result<(), StateError> {
-        let row = OutcomeRow {
-            entry,
-            outcome,
-            detail: detail.map(str::to_owned),
-            effects: effects.to_vec(),
-            at: clock::stamp(clock::now()),
-        };
+        let row = OutcomeRow::now(entry, outcome, detail, effects);
         self.writer.outcome(row).await.map_err(|e| self.error(e))
     }
 

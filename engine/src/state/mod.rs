@@ -12,6 +12,7 @@ mod journal;
 mod links;
 mod lock;
 mod open;
+mod rows;
 mod runs;
 mod tasks;
 mod writer;
@@ -25,9 +26,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 pub use audit::AuditFilter;
 pub use backup::Checkpoint;
-pub use journal::{Effect, Intent, JournalEntry, Outcome};
 pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use lock::ApplyLock;
+pub use rows::{Effect, Intent, JournalEntry, Outcome};
 pub use runs::{RunRecord, RunStatus};
 pub use tasks::ManualTaskRecord;
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::Batch;
-use super::effects::apply_effect;
-use super::journal::{Effect, Outcome};
+use super::effects::write_one;
+use super::rows::{IntentRow, OutcomeRow, Write};
 
 /// The most writes one transaction carries.
 const MAX_BATCH: usize = 128;
@@ -17,74 +17,14 @@ const MAX_BATCH: usize = 128;
 /// How long the writer waits for more writes when several are coming at once.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// An intent, owned.
+/// One write and where its result goes: an intent's id (0 for an outcome) once
+/// committed, or why it was not.
 #[derive(Debug)]
-pub(super) struct IntentRow {
-    /// The run.
-    pub run_id: String,
-    /// The instance.
-    pub instance: String,
-    /// The person.
-    pub identity_id: Option<String>,
-    /// The account.
-    pub account_id: Option<String>,
-    /// The action.
-    pub action: String,
-    /// The SKU.
-    pub sku: Option<String>,
-    /// The plan step as JSON.
-    pub step: String,
-    /// When it was recorded.
-    pub at: String,
-}
-
-/// An outcome and its state changes, owned.
-#[derive(Debug)]
-pub(super) struct OutcomeRow {
-    /// The journal row, if any.
-    pub entry: Option<i64>,
-    /// How the call ended.
-    pub outcome: Outcome,
-    /// The detail.
-    pub detail: Option<String>,
-    /// The state changes.
-    pub effects: Vec<Effect>,
-    /// When it was recorded.
-    pub at: String,
-}
-
-/// What to do with a committed intent's id, on the writer's thread (it must only hand
-/// work on).
-pub(crate) type Then = Box<dyn FnOnce(i64) + Send + Sync>;
-
-/// What to do once an outcome is committed, on the writer's thread (it must be quick).
-pub(crate) type Done = Box<dyn FnOnce() + Send + Sync>;
-
-/// One write and where its result goes.
-pub(super) enum Job {
-    /// Insert an intent; the result is its id, also given to the [`Then`] (if any) once
-    /// committed.
-    Intent(
-        IntentRow,
-        oneshot::Sender<Result<i64, String>>,
-        Option<Then>,
-    ),
-    /// Record an outcome and apply its effects; the [`Done`] (if any) runs once they
-    /// are committed.
-    Outcome(
-        OutcomeRow,
-        oneshot::Sender<Result<(), String>>,
-        Option<Done>,
-    ),
-}
-
-impl std::fmt::Debug for Job {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Intent(row, ..) => f.debug_tuple("Intent").field(row).finish_non_exhaustive(),
-            Self::Outcome(row, ..) => f.debug_tuple("Outcome").field(row).finish_non_exhaustive(),
-        }
-    }
+struct Job {
+    /// The write.
+    write: Write,
+    /// Its answer.
+    reply: oneshot::Sender<Result<i64, String>>,
 }
 
 /// Where writes are queued; the writing task ends when every handle is gone.
@@ -128,53 +68,21 @@ impl Writer {
 
     /// Records an intent; its id once committed.
     pub async fn intent(&self, row: IntentRow) -> Result<i64, String> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Job::Intent(row, reply, None))?;
-        answer.await.map_err(|_| STOPPED.to_owned())?
+        self.write(Write::Intent(row)).await
     }
 
-    /// Queues an intent; once it is committed, `then` gets its id. The receiver gives
-    /// the id or the error (`then` is dropped uncalled on an error).
-    pub fn intent_then(
-        &self,
-        row: IntentRow,
-        then: Then,
-    ) -> oneshot::Receiver<Result<i64, String>> {
-        let (reply, answer) = oneshot::channel();
-        if let Err(unsent) = self.jobs.send(Job::Intent(row, reply, Some(then)))
-            && let Job::Intent(_, reply, _) = unsent.0
-        {
-            let _ = reply.send(Err(STOPPED.to_owned()));
-        }
-        answer
-    }
-
-    /// Records an outcome and its effects, once committed.
+    /// Records an outcome and its effects; returns once committed.
     pub async fn outcome(&self, row: OutcomeRow) -> Result<(), String> {
+        self.write(Write::Outcome(row)).await.map(|_| ())
+    }
+
+    /// Queues `write` and waits for its commit.
+    async fn write(&self, write: Write) -> Result<i64, String> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Outcome(row, reply, None))?;
+        self.jobs
+            .send(Job { write, reply })
+            .map_err(|_| STOPPED.to_owned())?;
         answer.await.map_err(|_| STOPPED.to_owned())?
-    }
-
-    /// Queues an outcome; once it is committed, `done` runs. The receiver gives the
-    /// result (`done` is dropped unrun on an error).
-    pub fn outcome_then(
-        &self,
-        row: OutcomeRow,
-        done: Done,
-    ) -> oneshot::Receiver<Result<(), String>> {
-        let (reply, answer) = oneshot::channel();
-        if let Err(unsent) = self.jobs.send(Job::Outcome(row, reply, Some(done)))
-            && let Job::Outcome(_, reply, _) = unsent.0
-        {
-            let _ = reply.send(Err(STOPPED.to_owned()));
-        }
-        answer
-    }
-
-    /// Queues `job`.
-    fn send(&self, job: Job) -> Result<(), String> {
-        self.jobs.send(job).map_err(|_| STOPPED.to_owned())
     }
 }
 
@@ -220,7 +128,7 @@ async fn commit_together(
     pool: &sqlx::SqlitePool,
     jobs: &[Job],
 ) -> Option<Result<Vec<i64>, sqlx::Error>> {
-    let batch = Batch::of(jobs)?;
+    let batch = Batch::of(jobs.iter().map(|job| &job.write))?;
     Some(
         async {
             let mut conn = pool.acquire().await?;
@@ -235,25 +143,12 @@ async fn commit_each(pool: &sqlx::SqlitePool, jobs: Vec<Job>) {
     for job in jobs {
         let written = async {
             let mut tx = pool.begin().await?;
-            let id = write_one(&mut tx, &job).await?;
+            let id = write_one(&mut tx, &job.write).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         }
         .await;
-        match (job, written) {
-            (Job::Intent(_, reply, then), result) => {
-                if let (Ok(id), Some(then)) = (&result, then) {
-                    then(*id);
-                }
-                let _ = reply.send(result.map_err(|e| e.to_string()));
-            }
-            (Job::Outcome(_, reply, done), result) => {
-                if let (Ok(_), Some(done)) = (&result, done) {
-                    done();
-                }
-                let _ = reply.send(result.map(|_| ()).map_err(|e| e.to_string()));
-            }
-        }
+        let _ = job.reply.send(written.map_err(|e| e.to_string()));
     }
 }
 
@@ -261,72 +156,17 @@ async fn commit_each(pool: &sqlx::SqlitePool, jobs: Vec<Job>) {
 fn answer(jobs: Vec<Job>, ids: Vec<i64>) {
     let mut ids = ids.into_iter();
     for job in jobs {
-        match job {
-            Job::Intent(_, reply, then) => {
-                let id = ids.next().ok_or_else(|| "no id for an intent".to_owned());
-                if let (Ok(id), Some(then)) = (&id, then) {
-                    then(*id);
-                }
-                let _ = reply.send(id);
-            }
-            Job::Outcome(_, reply, done) => {
-                if let Some(done) = done {
-                    done();
-                }
-                let _ = reply.send(Ok(()));
-            }
-        }
-    }
-}
-
-/// Writes one job inside `tx`, statement by statement; an intent's id, else 0.
-pub(super) async fn write_one(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    job: &Job,
-) -> Result<i64, sqlx::Error> {
-    match job {
-        Job::Intent(row, ..) => {
-            let result = sqlx::query(
-                "INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, step, intent_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&row.run_id)
-            .bind(&row.instance)
-            .bind(&row.identity_id)
-            .bind(&row.account_id)
-            .bind(&row.action)
-            .bind(&row.sku)
-            .bind(&row.step)
-            .bind(&row.at)
-            .execute(&mut **tx)
-            .await?;
-            Ok(result.last_insert_rowid())
-        }
-        Job::Outcome(row, ..) => {
-            if let Some(entry) = row.entry {
-                sqlx::query(
-                    "UPDATE journal SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
-                )
-                .bind(row.outcome.as_str())
-                .bind(&row.detail)
-                .bind(&row.at)
-                .bind(entry)
-                .execute(&mut **tx)
-                .await?;
-            }
-            for effect in &row.effects {
-                apply_effect(tx, effect, &row.at).await?;
-            }
-            Ok(0)
-        }
+        let answer = match job.write {
+            Write::Intent(_) => ids.next().ok_or_else(|| "no id for an intent".to_owned()),
+            Write::Outcome(_) => Ok(0),
+        };
+        let _ = job.reply.send(answer);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicI64, Ordering};
-
-    use crate::state::{Intent, Store};
+    use crate::state::{Intent, Outcome, Store};
 
     fn intent() -> Intent<'static> {
         Intent {
@@ -341,16 +181,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn then_follows_the_commit_and_is_dropped_on_failure() {
+    async fn writes_return_once_committed_and_refusals_are_errors() {
         let store = Store::in_memory().await.unwrap();
-        let seen = std::sync::Arc::new(AtomicI64::new(0));
-        let theirs = seen.clone();
-        let receipt = store.record_intent_then(
-            &intent(),
-            Box::new(move |id| theirs.store(id, Ordering::SeqCst)),
-        );
-        assert_eq!(receipt.await.unwrap(), Ok(1));
-        assert_eq!(seen.load(Ordering::SeqCst), 1);
+        let id = store.record_intent(&intent()).await.unwrap();
+        assert_eq!(id, 1);
+        let pending = store.pending_intents().await.unwrap();
+        assert_eq!(pending.iter().map(|e| e.id).collect::<Vec<_>>(), [1]);
+        store
+            .record_outcome(Some(id), Outcome::Ok, Some("done"), Vec::new())
+            .await
+            .unwrap();
+        assert!(store.pending_intents().await.unwrap().is_empty());
 
         sqlx::query(
             "CREATE TRIGGER refused BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'no'); END",
@@ -358,13 +199,13 @@ mod tests {
         .execute(store.pool())
         .await
         .unwrap();
-        let theirs = seen.clone();
-        let receipt = store.record_intent_then(
-            &intent(),
-            Box::new(move |id| theirs.store(id, Ordering::SeqCst)),
+        let error = store.record_intent(&intent()).await.unwrap_err();
+        assert!(error.message.contains("no"), "{error}");
+        assert_eq!(error.path, ":memory:");
+        assert_eq!(
+            store.journal("r1").await.unwrap().len(),
+            1,
+            "nothing written"
         );
-        let error = receipt.await.unwrap().unwrap_err();
-        assert!(error.contains("no"), "{error}");
-        assert_eq!(seen.load(Ordering::SeqCst), 1, "not called");
     }
 }

@@ -8,6 +8,7 @@
 //! - `api`: the entry of the vendor REST APIs (`crate::vendors`) at
 //!   `/{tenant}/{prefix}/...`;
 //! - `oauth`: the token endpoint of OAuth tenants;
+//! - `okta`: the Okta orgs' Management API and admin API, and their running tenants;
 //! - `admin`: the admin API.
 
 mod admin;
@@ -16,6 +17,7 @@ mod discovery;
 mod dispatch;
 mod groups;
 mod oauth;
+pub(crate) mod okta;
 mod request;
 mod scim;
 mod search;

@@ -7,6 +7,9 @@ use connector_sdk::{Identity, IdentityStatus};
 
 use super::faults::OktaFaults;
 
+/// The name of Okta's built-in group of every user.
+pub const EVERYONE: &str = "Everyone";
+
 /// An Okta org to emulate: people (from the engine's [`Identity`] shape), their groups,
 /// apps and who is assigned to them, and the faults in force at start.
 ///
@@ -159,7 +162,7 @@ impl OktaOrg {
             }
             groups.insert(name);
         }
-        groups.insert(super::store::EVERYONE);
+        groups.insert(EVERYONE);
         let mut app_ids = BTreeSet::new();
         for app in &self.apps {
             check_id("app", &app.id)?;

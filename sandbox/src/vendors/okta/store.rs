@@ -8,13 +8,10 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::faults::{FaultBook, OktaFaults};
-use super::org::{OktaOrg, check_id};
+use super::org::{EVERYONE, OktaOrg, check_id};
 use super::shapes::{app_json, group_json, stamped_user, user_json};
 use super::window::Window;
 use crate::scim::value::now_rfc3339;
-
-/// The name of Okta's built-in group of every user.
-pub const EVERYONE: &str = "Everyone";
 
 /// The user statuses Okta has.
 const STATUSES: &[&str] = &[

@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::faults::OktaFaults;
-use super::store::{Failure, State as Org};
 use super::{Ctx, org};
 use crate::runtime::auth::bearer_token;
 use crate::runtime::tenant::Tenant;
 use crate::vendors::json_response;
+use crate::vendors::okta::OktaFaults;
+use crate::vendors::okta::store::{Failure, State as Org};
 
 /// An admin answer.
 type Answer = Result<Response, Failed>;

@@ -1,6 +1,6 @@
 //! The entry of every Okta API request (`/{tenant}/api/v1/...`): latency, the rate-limit
 //! window (its headers on every answer), `SSWS` authentication, injected faults, then
-//! [`serve`](super::serve), the counters and the request log.
+//! [`serve`](crate::vendors::okta::serve), the counters and the request log.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -10,13 +10,13 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::error::OktaError;
-use super::serve::{self, Request};
-use super::window::Budget;
 use super::{Ctx, org};
 use crate::runtime::faults::Injected;
 use crate::runtime::tenant::Tenant;
 use crate::server::DropConnection;
+use crate::vendors::okta::error::OktaError;
+use crate::vendors::okta::serve::{self, Request};
+use crate::vendors::okta::window::Budget;
 
 /// `/{tenant}/api/v1/{*rest}`.
 pub(super) async fn api(
