@@ -9,7 +9,7 @@ use connector_engine::Registry;
 use connector_sdk::{Connector, Manifest};
 
 /// Every connector's manifest, sorted by display name.
-pub fn manifests() -> Vec<&'static Manifest> {
+pub(crate) fn manifests() -> Vec<&'static Manifest> {
     let mut all: Vec<&'static Manifest> = vec![
         &connector_box::MANIFEST,
         &connector_canva::MANIFEST,
@@ -29,7 +29,7 @@ pub fn manifests() -> Vec<&'static Manifest> {
 }
 
 /// Every connector this build can drive, for the engine (`plan`, `apply`, `demo`).
-pub fn registry() -> Registry {
+pub(crate) fn registry() -> Registry {
     Registry::new()
         .with(&connector_box::MANIFEST, |config| {
             Ok(Arc::new(connector_box::connect(config)?) as Arc<dyn Connector>)

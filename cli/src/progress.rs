@@ -12,7 +12,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressMode {
+pub(crate) enum ProgressMode {
     /// Bars on a terminal, lines otherwise.
     Auto,
     /// Bars on a terminal, nothing otherwise (the demo keeps its output clean).
@@ -23,7 +23,7 @@ pub enum ProgressMode {
 }
 
 /// The progress receiver for `mode` on this process's standard error, if any.
-pub fn reporter(mode: ProgressMode) -> Option<ProgressHandle> {
+pub(crate) fn reporter(mode: ProgressMode) -> Option<ProgressHandle> {
     let terminal = std::io::stderr().is_terminal();
     match (mode, terminal) {
         (ProgressMode::Off, _) => None,

@@ -4,7 +4,7 @@ use connector_sdk::display::escape;
 
 /// Renders `rows` under `header`, columns padded to their widest cell. Cells are
 /// [escaped](escape) for the terminal.
-pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|row| row.iter().map(|cell| escape(cell).into_owned()).collect())

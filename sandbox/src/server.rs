@@ -17,7 +17,7 @@ use tower_service::Service;
 /// Marks a response whose connection must be closed without answering (an injected
 /// dropped connection).
 #[derive(Debug, Clone, Copy)]
-pub struct DropConnection;
+pub(crate) struct DropConnection;
 
 impl fmt::Display for DropConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -28,7 +28,11 @@ impl fmt::Display for DropConnection {
 impl std::error::Error for DropConnection {}
 
 /// Serves `router` on `listener` until `shutdown` turns true (or its sender is gone).
-pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {

@@ -7,7 +7,7 @@ use std::process::Command;
 /// variables `cargo run` set for the xtask package (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`,
 /// ...). Some build scripts watch those (ring's does): inherited, they would make the
 /// nested build rebuild such crates, and the next plain cargo command rebuild them again.
-pub fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(program);
     for (name, _) in std::env::vars_os() {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Writes `contents` to `root/relative`, or with `check` fails naming the file when the
 /// committed copy differs. Returns whether the file changed (or would change).
-pub fn ensure_file(
+pub(crate) fn ensure_file(
     root: &Path,
     relative: &str,
     contents: &str,
@@ -57,7 +57,7 @@ fn cli_output(root: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 /// `cargo xtask gen [--check]` and `cargo xtask check`.
-pub fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32, String> {
+pub(crate) fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32, String> {
     let check = check_only
         || match args {
             [] => false,

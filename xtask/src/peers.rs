@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The pinned Python packages, as pip requirements.
-pub const PINNED: &[&str] = &[
+pub(crate) const PINNED: &[&str] = &[
     "scim2-server==0.8.3",
     "scim2-tester==0.5.2",
     "scim2-cli==0.6.0",
@@ -36,7 +36,7 @@ const MARKER: &str = "xtask-peers.txt";
 
 /// Where the installed peers are.
 #[derive(Debug, Clone)]
-pub struct Peers {
+pub(crate) struct Peers {
     /// The `scim2-server` console script.
     pub scim2_server: PathBuf,
     /// The `scim2` console script (from scim2-cli).
@@ -45,7 +45,7 @@ pub struct Peers {
 
 /// Creates the virtualenv if needed, installs the pinned peers unless the marker says they
 /// are there, and returns their paths.
-pub fn install(root: &Path) -> Result<Peers, String> {
+pub(crate) fn install(root: &Path) -> Result<Peers, String> {
     let venv = root.join(VENV_DIR);
     let bin = venv.join("bin");
     let python = bin.join("python");

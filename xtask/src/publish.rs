@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// One publishable workspace package and the workspace packages it needs first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Package {
+pub(crate) struct Package {
     /// The package name.
     pub name: String,
     /// Workspace packages that must be on the registry before this one.
@@ -19,7 +19,7 @@ pub struct Package {
 }
 
 /// Runs the command with `args` (only `--dry-run` is accepted).
-pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     let dry_run = match args {
         [] => false,
         [flag] if flag == "--dry-run" => true,
@@ -71,7 +71,7 @@ fn metadata(root: &Path) -> Result<Value, String> {
 /// The publishable packages of `metadata` (those without `publish = false`) with their
 /// dependencies on other workspace packages. A dev-dependency counts only when it has a
 /// version requirement: cargo drops version-less path dev-dependencies when packaging.
-pub fn packages(metadata: &Value) -> Result<Vec<Package>, String> {
+pub(crate) fn packages(metadata: &Value) -> Result<Vec<Package>, String> {
     let all = metadata["packages"]
         .as_array()
         .ok_or("cargo metadata has no `packages` array")?;
@@ -120,7 +120,7 @@ pub fn packages(metadata: &Value) -> Result<Vec<Package>, String> {
 }
 
 /// A topological order of `packages` (ties broken by name, so the order is stable).
-pub fn publish_order(packages: &[Package]) -> Result<Vec<String>, String> {
+pub(crate) fn publish_order(packages: &[Package]) -> Result<Vec<String>, String> {
     let mut waiting: BTreeMap<&str, &BTreeSet<String>> = packages
         .iter()
         .map(|p| (p.name.as_str(), &p.needs))

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::generated::ensure_file;
 
 /// One connector crate of the workspace.
-pub struct ConnectorCrate {
+pub(crate) struct ConnectorCrate {
     /// `connectors/<dir>`, relative to the workspace root.
     pub dir: String,
     /// The package name from its `Cargo.toml` (`connector-zoom`).
@@ -20,7 +20,7 @@ pub struct ConnectorCrate {
 
 /// Every `connectors/*/` directory holding both a `connector.toml` and a `Cargo.toml`,
 /// sorted by directory name.
-pub fn connector_crates(root: &Path) -> Result<Vec<ConnectorCrate>, String> {
+pub(crate) fn connector_crates(root: &Path) -> Result<Vec<ConnectorCrate>, String> {
     let connectors = root.join("connectors");
     let entries = fs::read_dir(&connectors)
         .map_err(|e| format!("cannot list {}: {e}", connectors.display()))?;
@@ -71,7 +71,7 @@ fn package_name(manifest: &Path) -> Result<String, String> {
 /// Writes (or with `check`, checks) the derived files of every connector whose spec checks.
 /// A spec that does not check yet (a fresh scaffold with placeholders) is reported and
 /// skipped: building the crate shows its errors at their spec lines.
-pub fn run(root: &Path, check: bool) -> Result<(), String> {
+pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
     for krate in connector_crates(root)? {
         let spec_path = format!("{}/connector.toml", krate.dir);
         let source = fs::read_to_string(root.join(&spec_path))
@@ -106,7 +106,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
 
 /// Writes (or checks) each connector's `manifest.json` from `list_json`, the output of
 /// `connector list --json`; connectors whose spec does not check yet are skipped.
-pub fn manifests(root: &Path, list_json: &str, check: bool) -> Result<(), String> {
+pub(crate) fn manifests(root: &Path, list_json: &str, check: bool) -> Result<(), String> {
     let all: Vec<serde_json::Value> = serde_json::from_str(list_json)
         .map_err(|e| format!("`connector list --json` printed something else than a list: {e}"))?;
     for krate in connector_crates(root)? {

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 /// The generated file, relative to the workspace root.
-pub const SCHEMA_PATH: &str = "schemas/connector.schema.json";
+pub(crate) const SCHEMA_PATH: &str = "schemas/connector.schema.json";
 
 /// Writes the schema, or with `--check` fails when the committed file is stale.
-pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     let check = match args {
         [] => false,
         [flag] if flag == "--check" => true,

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 /// How a requirement is found present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
+pub(crate) enum Check {
     /// A program on `PATH`.
     Program(&'static str),
     /// An installed Debian package (libraries and headers, which have no program).
@@ -24,7 +24,7 @@ pub enum Check {
 
 /// One Debian package the workspace needs, and why.
 #[derive(Debug, Clone, Copy)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     /// The Debian package that provides it.
     pub package: &'static str,
     /// How it is found present.
@@ -34,7 +34,7 @@ pub struct Requirement {
 }
 
 /// Everything `cargo xtask test` needs besides `rustc`, `cargo` and the network.
-pub const REQUIRED: &[Requirement] = &[
+pub(crate) const REQUIRED: &[Requirement] = &[
     Requirement {
         package: "gcc",
         check: Check::Program("cc"),
@@ -98,10 +98,10 @@ pub const REQUIRED: &[Requirement] = &[
 ];
 
 /// Set to `1` to never install: a missing package stops the command with the install line.
-pub const NO_INSTALL_VAR: &str = "XTASK_NO_INSTALL";
+pub(crate) const NO_INSTALL_VAR: &str = "XTASK_NO_INSTALL";
 
 /// What the machine has.
-pub trait Probe {
+pub(crate) trait Probe {
     /// Whether `program` is on `PATH`.
     fn has_program(&self, program: &str) -> bool;
     /// Which of `packages` are installed, or `None` when this is not a Debian system.
@@ -112,7 +112,7 @@ pub trait Probe {
 
 /// Who can run `apt-get install`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Privilege {
+pub(crate) enum Privilege {
     /// This process runs as root.
     Root,
     /// `sudo` is available (it may ask for a password).
@@ -123,7 +123,7 @@ pub enum Privilege {
 
 /// The missing requirements. On a system without `dpkg-query` the libraries cannot be
 /// checked and are assumed present (their programs are still checked).
-pub fn missing(probe: &dyn Probe) -> Vec<&'static Requirement> {
+pub(crate) fn missing(probe: &dyn Probe) -> Vec<&'static Requirement> {
     let libraries: Vec<&str> = REQUIRED
         .iter()
         .filter(|r| r.check == Check::Package)
@@ -143,7 +143,7 @@ pub fn missing(probe: &dyn Probe) -> Vec<&'static Requirement> {
 }
 
 /// The command line that installs `packages`, for a person to run.
-pub fn install_line(packages: &[&str]) -> String {
+pub(crate) fn install_line(packages: &[&str]) -> String {
     format!(
         "sudo apt-get update && sudo apt-get install -y --no-install-recommends {}",
         packages.join(" ")
@@ -152,7 +152,7 @@ pub fn install_line(packages: &[&str]) -> String {
 
 /// The commands that install `packages` with `privilege` (`apt-get update` once, then one
 /// `apt-get install`), or the message that stops the run when nobody can.
-pub fn install_commands(
+pub(crate) fn install_commands(
     packages: &[&str],
     privilege: Privilege,
 ) -> Result<Vec<Vec<String>>, String> {
@@ -184,7 +184,7 @@ pub fn install_commands(
 }
 
 /// Checks the machine and installs what is missing. `check_only` never installs.
-pub fn ensure(check_only: bool) -> Result<(), String> {
+pub(crate) fn ensure(check_only: bool) -> Result<(), String> {
     let missing = missing(&Machine);
     if missing.is_empty() {
         println!(
@@ -265,7 +265,7 @@ fn privilege() -> Privilege {
 }
 
 /// The machine this runs on.
-pub struct Machine;
+pub(crate) struct Machine;
 
 impl Probe for Machine {
     fn has_program(&self, program: &str) -> bool {

@@ -8,13 +8,13 @@ use crate::{peers, system};
 /// The CLI features the whole-workspace run turns on: `saml-verify` (`connector sso
 /// verify`, the sandbox's SAML SPs) links connector-saml-sp, which the workspace tests
 /// build anyway, so its tests run without building the workspace a second time.
-pub const WORKSPACE_FEATURES: &str = "connector-toolkit/saml-verify";
+pub(crate) const WORKSPACE_FEATURES: &str = "connector-toolkit/saml-verify";
 
 /// Checks (and installs) the system packages, installs the peers, then runs `cargo test --workspace --features
 /// connector-toolkit/saml-verify <args>` from the workspace root with `SCIM2_SERVER_BIN`
 /// and `SCIM2_CLI_BIN` set (arguments that pick packages replace `--workspace` and the
 /// features). Returns cargo's exit code.
-pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     system::ensure(false)?;
     let peers = peers::install(root)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -22,7 +22,7 @@ use super::engine_setup::{
 
 /// Options of `connector apply`.
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -47,7 +47,7 @@ pub struct ApplyArgs {
 }
 
 /// Applies and prints the report.
-pub fn run(args: &ApplyArgs) -> ExitCode {
+pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
     match block_on(apply(args)) {
         Ok(code) => code,
         Err(message) => fail(EXIT_ERROR, &message),

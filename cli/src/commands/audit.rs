@@ -13,7 +13,7 @@ use super::engine_setup::{EXIT_ERROR, EngineArgs, block_on, fail, open};
 
 /// Options of `connector audit`.
 #[derive(Debug, Args)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     #[command(flatten)]
     engine: EngineArgs,
     /// Events of this run.
@@ -43,7 +43,7 @@ pub struct AuditArgs {
 }
 
 /// Prints the matching events.
-pub fn run(args: &AuditArgs) -> ExitCode {
+pub(crate) fn run(args: &AuditArgs) -> ExitCode {
     let since_ms = match args.since.as_deref().map(parse_since).transpose() {
         Ok(since) => since,
         Err(message) => return fail(EXIT_ERROR, &message),

@@ -70,7 +70,7 @@ const LEAVERS: &[&str] = &[
 
 /// Options of `connector demo`.
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Keep the directory, assignments, state and audit log in this folder (default: a
     /// temporary folder, removed at the end).
     #[arg(long)]
@@ -78,7 +78,7 @@ pub struct DemoArgs {
 }
 
 /// Runs the demo.
-pub fn run(args: &DemoArgs) -> ExitCode {
+pub(crate) fn run(args: &DemoArgs) -> ExitCode {
     match block_on(demo(args)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(message)) | Err(message) => fail(EXIT_ERROR, &message),

@@ -14,20 +14,20 @@ use connector_engine::{
 use connector_sdk::display::escape_lines;
 
 /// Exit code: success (plan: no changes).
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code: an error (bad input, unreachable state or source, an instance not planned).
-pub const EXIT_ERROR: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 1;
 /// Exit code of `plan`: changes are pending.
-pub const EXIT_CHANGES: u8 = 2;
+pub(crate) const EXIT_CHANGES: u8 = 2;
 /// Exit code: a safety check stopped the run before anything was touched (empty or
 /// shrinking directory, removal circuit breaker).
-pub const EXIT_STOPPED: u8 = 3;
+pub(crate) const EXIT_STOPPED: u8 = 3;
 /// Exit code of `apply`: some changes failed (the rest were applied).
-pub const EXIT_PARTIAL: u8 = 4;
+pub(crate) const EXIT_PARTIAL: u8 = 4;
 
 /// Options every engine command takes.
 #[derive(Debug, Clone, Args)]
-pub struct EngineArgs {
+pub(crate) struct EngineArgs {
     /// The assignments file (instances, policies, rules).
     #[arg(short, long, default_value = "assignments.toml")]
     pub config: PathBuf,
@@ -38,7 +38,7 @@ pub struct EngineArgs {
 
 /// Options of commands that read the directory.
 #[derive(Debug, Clone, Args)]
-pub struct SourceArgs {
+pub(crate) struct SourceArgs {
     /// People file (.json or .csv), replacing `[directory]` of the assignments file.
     #[arg(long)]
     pub people: Option<PathBuf>,
@@ -54,7 +54,7 @@ pub struct SourceArgs {
 }
 
 /// Reads the assignments file and opens the state.
-pub async fn open(args: &EngineArgs) -> Result<Engine, String> {
+pub(crate) async fn open(args: &EngineArgs) -> Result<Engine, String> {
     let registry = crate::connectors::registry();
     let mut assignments = Assignments::load(&args.config, &registry).map_err(|e| e.to_string())?;
     if let Some(state) = &args.state {
@@ -66,7 +66,10 @@ pub async fn open(args: &EngineArgs) -> Result<Engine, String> {
 }
 
 /// The directory source: `--people`, else `[directory]` of the assignments file.
-pub fn source(engine: &Engine, args: &SourceArgs) -> Result<Box<dyn DirectorySource>, String> {
+pub(crate) fn source(
+    engine: &Engine,
+    args: &SourceArgs,
+) -> Result<Box<dyn DirectorySource>, String> {
     if let Some(people) = &args.people {
         return Ok(Box::new(FileSource::new(people, args.groups.clone())));
     }
@@ -94,7 +97,7 @@ pub fn source(engine: &Engine, args: &SourceArgs) -> Result<Box<dyn DirectorySou
 }
 
 /// Runs `future` on a multi-threaded runtime.
-pub fn block_on<T>(future: impl Future<Output = T>) -> Result<T, String> {
+pub(crate) fn block_on<T>(future: impl Future<Output = T>) -> Result<T, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -104,7 +107,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> Result<T, String> {
 
 /// Prints `message` as an error and returns `code`. The message may quote values from the
 /// directory or an app, so everything but its line breaks is escaped for the terminal.
-pub fn fail(code: u8, message: &str) -> ExitCode {
+pub(crate) fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {}", escape_lines(message));
     ExitCode::from(code)
 }

@@ -9,7 +9,7 @@ use crate::{connectors, table};
 
 /// Options of `connector list`.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Print the full manifests as JSON instead of a table.
     #[arg(long, conflicts_with = "markdown")]
     json: bool,
@@ -19,7 +19,7 @@ pub struct ListArgs {
 }
 
 /// Prints the connectors.
-pub fn run(args: &ListArgs) -> Result<(), String> {
+pub(crate) fn run(args: &ListArgs) -> Result<(), String> {
     let manifests = connectors::manifests();
     if args.json {
         let all: Vec<&Manifest> = manifests;

@@ -1,19 +1,19 @@
 //! One module per subcommand.
 
-pub mod apply;
-pub mod audit;
+pub(crate) mod apply;
+pub(crate) mod audit;
 #[cfg(feature = "sandbox")]
-pub mod demo;
-pub mod engine_setup;
-pub mod list;
-pub mod plan;
+pub(crate) mod demo;
+pub(crate) mod engine_setup;
+pub(crate) mod list;
+pub(crate) mod plan;
 #[cfg(feature = "sandbox")]
-pub mod sandbox;
+pub(crate) mod sandbox;
 #[cfg(all(feature = "sandbox", feature = "saml-verify"))]
 mod sandbox_saml;
-pub mod sso;
-pub mod state;
-pub mod status;
+pub(crate) mod sso;
+pub(crate) mod state;
+pub(crate) mod status;
 #[cfg(not(feature = "sandbox"))]
 mod without_sandbox;
 

@@ -16,7 +16,7 @@ use super::engine_setup::{
 
 /// Options of `connector plan`.
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
@@ -30,7 +30,7 @@ pub struct PlanArgs {
 }
 
 /// Plans and prints; the exit code says whether changes are pending.
-pub fn run(args: &PlanArgs) -> ExitCode {
+pub(crate) fn run(args: &PlanArgs) -> ExitCode {
     match block_on(plan(args)) {
         Ok(code) => code,
         Err(message) => fail(EXIT_ERROR, &message),

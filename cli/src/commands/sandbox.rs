@@ -25,7 +25,7 @@ const OKTA: &str = "okta";
 
 /// Options of `connector sandbox`.
 #[derive(Debug, Args)]
-pub struct SandboxArgs {
+pub(crate) struct SandboxArgs {
     /// Where to listen: a loopback address and port (`127.0.0.1:8787`, `[::1]:8787`,
     /// `localhost:8787`). The sandbox prints test credentials, so it never listens
     /// beyond this machine.
@@ -39,7 +39,7 @@ pub struct SandboxArgs {
 }
 
 /// Runs the sandbox until Ctrl-C.
-pub fn run(args: &SandboxArgs) -> Result<(), String> {
+pub(crate) fn run(args: &SandboxArgs) -> Result<(), String> {
     let address = loopback(&args.listen)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -17,11 +17,11 @@ use connector_sso::SsoInputs;
 use crate::connectors;
 
 /// Where the SPs are mounted.
-pub const SAML_PATH: &str = "/saml";
+pub(super) const SAML_PATH: &str = "/saml";
 
 /// Mounts the SPs on `builder` (the sandbox will listen at `base_url`); returns the
 /// builder and the lines that describe the SPs.
-pub fn mount(
+pub(super) fn mount(
     builder: SandboxBuilder,
     idp_metadata: &Path,
     base_url: &str,

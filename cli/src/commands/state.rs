@@ -11,7 +11,7 @@ use super::engine_setup::{EXIT_ERROR, EngineArgs, block_on, fail};
 
 /// Options of `connector state`.
 #[derive(Debug, Args)]
-pub struct StateArgs {
+pub(crate) struct StateArgs {
     #[command(subcommand)]
     command: StateCommand,
 }
@@ -36,7 +36,7 @@ struct BackupArgs {
 }
 
 /// Runs a `state` subcommand.
-pub fn run(args: &StateArgs) -> ExitCode {
+pub(crate) fn run(args: &StateArgs) -> ExitCode {
     match &args.command {
         StateCommand::Backup(backup) => run_backup(backup),
     }

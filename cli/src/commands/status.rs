@@ -10,7 +10,7 @@ use super::engine_setup::{EXIT_ERROR, EngineArgs, block_on, fail, open};
 
 /// Options of `connector status`.
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     #[command(flatten)]
     engine: EngineArgs,
     /// Print the status as JSON.
@@ -19,7 +19,7 @@ pub struct StatusArgs {
 }
 
 /// Prints the status (exit 0, or 1 when the state cannot be read).
-pub fn run(args: &StatusArgs) -> ExitCode {
+pub(crate) fn run(args: &StatusArgs) -> ExitCode {
     let report = block_on(async {
         let engine = open(&args.engine).await?;
         engine.status().await.map_err(|e| e.to_string())

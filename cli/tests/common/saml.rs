@@ -16,15 +16,15 @@ use base64::engine::general_purpose::STANDARD;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-pub const IDP_ENTITY_ID: &str = "https://idp.test.example/saml";
-pub const IDP_SSO_URL: &str = "https://idp.test.example/sso";
+pub(crate) const IDP_ENTITY_ID: &str = "https://idp.test.example/saml";
+pub(crate) const IDP_SSO_URL: &str = "https://idp.test.example/sso";
 const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-pub const EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+pub(crate) const EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 
 /// Runs the built `connector` binary.
-pub fn connector(args: &[&str]) -> Output {
+pub(crate) fn connector(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_connector"))
         .args(args)
         .stdin(Stdio::null())
@@ -32,19 +32,19 @@ pub fn connector(args: &[&str]) -> Output {
         .expect("the connector binary runs")
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let path = std::env::temp_dir().join(format!(
             "connector-cli-saml-{}-{}",
@@ -55,12 +55,12 @@ impl TempDir {
         Self(path)
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 
     /// Writes `name` and returns its path as a string.
-    pub fn write(&self, name: &str, text: &str) -> String {
+    pub(crate) fn write(&self, name: &str, text: &str) -> String {
         let path = self.0.join(name);
         std::fs::write(&path, text).expect("write");
         path.display().to_string()
@@ -88,7 +88,7 @@ fn run(command: &mut Command) -> String {
 }
 
 /// An RSA-2048 key and self-signed SHA-256 certificate made by `openssl` (TEST-ONLY).
-pub struct TestKey {
+pub(crate) struct TestKey {
     pub key_pem: PathBuf,
     pub cert_pem: PathBuf,
     /// The certificate's DER, base64 (as in metadata).
@@ -96,7 +96,7 @@ pub struct TestKey {
 }
 
 impl TestKey {
-    pub fn generate(dir: &Path, name: &str) -> Self {
+    pub(crate) fn generate(dir: &Path, name: &str) -> Self {
         let key_pem = dir.join(format!("{name}.key"));
         let cert_pem = dir.join(format!("{name}.crt"));
         run(Command::new("openssl")
@@ -115,7 +115,7 @@ impl TestKey {
     }
 
     /// IdP metadata trusting this key for signing.
-    pub fn idp_metadata(&self) -> String {
+    pub(crate) fn idp_metadata(&self) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{IDP_ENTITY_ID}">
@@ -135,7 +135,7 @@ impl TestKey {
 
 /// Which parts carry a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signed {
+pub(crate) enum Signed {
     Nothing,
     Assertion,
     Both,
@@ -143,7 +143,7 @@ pub enum Signed {
 
 /// One Response's facts.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(crate) struct Response {
     pub response_id: String,
     pub assertion_id: String,
     pub issuer: String,
@@ -159,7 +159,7 @@ pub struct Response {
 
 impl Response {
     /// A fresh, valid Response for alice@example.com to the SP at `acs_url` / `audience`.
-    pub fn new(acs_url: &str, audience: &str) -> Self {
+    pub(crate) fn new(acs_url: &str, audience: &str) -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let unique = format!(
             "{}x{}x{}",
@@ -185,7 +185,7 @@ impl Response {
     }
 
     /// The unsigned document with signature templates where `signed` asks.
-    pub fn template(&self) -> String {
+    pub(crate) fn template(&self) -> String {
         let t = |time: &OffsetDateTime| time.format(&Rfc3339).expect("RFC 3339");
         let irt = self
             .in_response_to
@@ -217,7 +217,7 @@ impl Response {
     }
 
     /// The Response signed by `xmlsec1` with `key` (assertion first, then the Response).
-    pub fn sign(&self, dir: &Path, key: &TestKey) -> String {
+    pub(crate) fn sign(&self, dir: &Path, key: &TestKey) -> String {
         let mut current = self.template();
         let mut passes = Vec::new();
         if self.signed != Signed::Nothing {
@@ -262,12 +262,12 @@ fn xmlsec1() -> PathBuf {
 }
 
 /// Base64, as the HTTP-POST binding sends a Response.
-pub fn b64(xml: &str) -> String {
+pub(crate) fn b64(xml: &str) -> String {
     STANDARD.encode(xml.as_bytes())
 }
 
 /// Percent-encodes a form value.
-pub fn form_encode(value: &str) -> String {
+pub(crate) fn form_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -281,27 +281,27 @@ pub fn form_encode(value: &str) -> String {
 
 /// An HTTP/1.1 answer: status, headers (lower-case names), body.
 #[derive(Debug)]
-pub struct HttpAnswer {
+pub(crate) struct HttpAnswer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
 impl HttpAnswer {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 }
 
 /// One request over a fresh connection (`Connection: close`); `body` is a form.
-pub fn http(address: &str, method: &str, path: &str, form: Option<&str>) -> HttpAnswer {
+pub(crate) fn http(address: &str, method: &str, path: &str, form: Option<&str>) -> HttpAnswer {
     let mut stream = std::net::TcpStream::connect(address).expect("connect to the sandbox");
     let body = form.unwrap_or_default();
     let mut request =

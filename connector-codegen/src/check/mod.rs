@@ -30,11 +30,11 @@ pub(crate) struct Checker<'s> {
 }
 
 impl Checker<'_> {
-    pub fn error(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
         self.errors.push(Diagnostic::new(span, message));
     }
 
-    pub fn error_help(
+    pub(crate) fn error_help(
         &mut self,
         span: std::ops::Range<usize>,
         message: impl Into<String>,
@@ -45,7 +45,7 @@ impl Checker<'_> {
     }
 
     /// Records a `source = "..."` link after checking it is an https URL.
-    pub fn source(&mut self, about: &str, url: &Sp<String>) {
+    pub(crate) fn source(&mut self, about: &str, url: &Sp<String>) {
         if !urls::is_https_url(url.as_str()) {
             self.error_help(
                 url.span(),

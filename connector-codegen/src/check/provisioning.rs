@@ -212,7 +212,7 @@ fn parse_period(text: &str) -> Option<u64> {
 }
 
 /// The spec spelling of a protocol.
-pub fn protocol_name(protocol: Protocol) -> &'static str {
+pub(crate) fn protocol_name(protocol: Protocol) -> &'static str {
     match protocol {
         Protocol::Scim2 => "scim2",
         Protocol::Rest => "rest",

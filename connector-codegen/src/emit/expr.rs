@@ -8,7 +8,7 @@ use crate::template::{Expr, Func, Part, Template};
 use connector_model::FieldKind;
 
 /// The expression computing `template` for `who`.
-pub fn template_expr(template: &Template) -> TokenStream {
+pub(super) fn template_expr(template: &Template) -> TokenStream {
     let parts: Vec<TokenStream> = template
         .parts
         .iter()
@@ -113,7 +113,7 @@ fn unreachable_list() -> TokenStream {
 
 /// `template` as a constant `::connector_sdk::template::Template` (the typed AST the
 /// runtime reads instead of parsing the text).
-pub fn template_const(template: &Template) -> TokenStream {
+pub(super) fn template_const(template: &Template) -> TokenStream {
     let t = quote!(::connector_sdk::template);
     let cow = quote!(::std::borrow::Cow::Borrowed);
     let source = template.source.as_ref();

@@ -28,7 +28,7 @@ fn opt_str(value: &Option<String>) -> TokenStream {
 }
 
 /// The manifest expression.
-pub fn manifest_expr(model: &Model) -> TokenStream {
+pub(super) fn manifest_expr(model: &Model) -> TokenStream {
     let m = quote!(::connector_sdk::manifest);
     let (name, display_name, vendor, product, docs_url) = (
         &model.name,

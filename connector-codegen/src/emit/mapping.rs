@@ -10,7 +10,7 @@ use crate::catalog::Target;
 use crate::ir::{AttributeModel, Model, ValueModel};
 
 /// The body of `ScimApp::map_identity`.
-pub fn map_identity_body(model: &Model, names: &Names) -> TokenStream {
+pub(super) fn map_identity_body(model: &Model, names: &Names) -> TokenStream {
     let user = &names.user;
     let mut simple = Vec::new();
     let mut name_parts = Vec::new();
@@ -135,7 +135,7 @@ pub fn map_identity_body(model: &Model, names: &Names) -> TokenStream {
 }
 
 /// The `Option<T>` expression of one mapped attribute.
-pub fn value_expr(attribute: &AttributeModel) -> TokenStream {
+pub(super) fn value_expr(attribute: &AttributeModel) -> TokenStream {
     match &attribute.value {
         ValueModel::Template(template) => template_expr(template),
         ValueModel::Boolean(b) => quote!(::std::option::Option::Some(#b)),

@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span};
 use crate::ir::Model;
 
 /// The identifiers generated for one connector.
-pub struct Names {
+pub(super) struct Names {
     /// Marker type that implements `ScimApp` (`Zoom`).
     pub app: Ident,
     /// The typed User (`ZoomUser`).
@@ -17,7 +17,7 @@ pub struct Names {
 
 impl Names {
     /// Names for `model`.
-    pub fn new(model: &Model) -> Self {
+    pub(super) fn new(model: &Model) -> Self {
         let stem = model.type_stem.clone();
         let record = if model.protocol == crate::spec::model::Protocol::Rest {
             "Account"
@@ -33,13 +33,13 @@ impl Names {
     }
 
     /// The struct of a nested REST object (`GeminiAccountName` for `name`).
-    pub fn rest_nested(&self, head: &str) -> Ident {
+    pub(super) fn rest_nested(&self, head: &str) -> Ident {
         ident(&format!("{}{}", self.user, heck::AsUpperCamelCase(head)))
     }
 
     /// The struct of extension `alias` (`ZoomExtension` when the alias is the
     /// connector's name, else `SlackGuestExtension`).
-    pub fn extension(&self, alias: &str) -> Ident {
+    pub(super) fn extension(&self, alias: &str) -> Ident {
         let camel = heck::AsUpperCamelCase(alias).to_string();
         if camel.eq_ignore_ascii_case(&self.stem) {
             ident(&format!("{}Extension", self.stem))
@@ -58,7 +58,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// An identifier, raw (`r#type`) when it is a keyword.
-pub fn ident(name: &str) -> Ident {
+pub(super) fn ident(name: &str) -> Ident {
     if KEYWORDS.contains(&name) {
         Ident::new_raw(name, Span::call_site())
     } else {
@@ -67,6 +67,6 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// The Rust field for a SCIM attribute name (`zoomAICompanion` → `zoom_ai_companion`).
-pub fn field_ident(scim_name: &str) -> Ident {
+pub(super) fn field_ident(scim_name: &str) -> Ident {
     ident(&heck::AsSnakeCase(scim_name).to_string())
 }

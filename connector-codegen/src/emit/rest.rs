@@ -20,7 +20,7 @@ fn opt_str(value: &Option<String>) -> TokenStream {
 }
 
 /// `Option<RestDescription>` for the manifest.
-pub fn rest_description(model: &Model) -> TokenStream {
+pub(super) fn rest_description(model: &Model) -> TokenStream {
     let m = quote!(::connector_sdk::manifest);
     let Some(rest) = &model.rest else {
         return quote!(::std::option::Option::None);
@@ -94,7 +94,7 @@ fn operation(op: &OperationModel) -> TokenStream {
 }
 
 /// The REST account struct (`GeminiAccount`) and one struct per nested object.
-pub fn account_types(model: &Model, names: &Names) -> TokenStream {
+pub(super) fn account_types(model: &Model, names: &Names) -> TokenStream {
     let opt = quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]);
     let derive_top = derives(false);
     let mut top = Vec::new();
@@ -149,7 +149,7 @@ fn rust_type(kind: ScimType) -> TokenStream {
 }
 
 /// The body of `RestApp::map_identity`.
-pub fn map_identity_body(
+pub(super) fn map_identity_body(
     model: &Model,
     names: &Names,
     value_expr: impl Fn(&crate::ir::AttributeModel) -> TokenStream,

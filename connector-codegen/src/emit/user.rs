@@ -9,7 +9,7 @@ use crate::ir::Model;
 use crate::spec::model::ScimType;
 
 /// `#[derive]` and crate-path attributes every generated type carries.
-pub fn derives(extra_default: bool) -> TokenStream {
+pub(super) fn derives(extra_default: bool) -> TokenStream {
     let default = extra_default.then(|| quote!(::std::default::Default,));
     quote! {
         #[derive(
@@ -24,7 +24,7 @@ pub fn derives(extra_default: bool) -> TokenStream {
 }
 
 /// Every target the typed User holds: mapped attributes, then licence-only ones.
-pub fn all_targets(model: &Model) -> Vec<&Target> {
+pub(super) fn all_targets(model: &Model) -> Vec<&Target> {
     model
         .attributes
         .iter()
@@ -34,7 +34,7 @@ pub fn all_targets(model: &Model) -> Vec<&Target> {
 }
 
 /// The User struct and one struct per vendor extension.
-pub fn user_types(model: &Model, names: &Names) -> TokenStream {
+pub(super) fn user_types(model: &Model, names: &Names) -> TokenStream {
     let targets = all_targets(model);
     let user = &names.user;
     let derive = derives(false);

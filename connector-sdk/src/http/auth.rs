@@ -78,7 +78,7 @@ impl Authenticator {
     /// else the instance's credentials of the manifest's kind; else the environment
     /// variables the manifest names.
     /// `variables` are the tenant variables with the manifest's defaults.
-    pub fn new(
+    pub(crate) fn new(
         auth: &Auth,
         config: &InstanceConfig,
         variables: &BTreeMap<String, String>,
@@ -176,7 +176,7 @@ impl Authenticator {
     }
 
     /// Where the credentials come from (`the bearer token in SLACK_TOKEN`).
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         match self {
             Self::Bearer { source, .. } => source,
             Self::OAuth2(oauth) => &oauth.source,
@@ -184,12 +184,12 @@ impl Authenticator {
     }
 
     /// Whether a rejected token can be replaced by a fresh one.
-    pub fn can_refresh(&self) -> bool {
+    pub(crate) fn can_refresh(&self) -> bool {
         matches!(self, Self::OAuth2(_))
     }
 
     /// The token for the next request.
-    pub async fn token(&self, http: &reqwest::Client) -> Result<Secret, Failure> {
+    pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<Secret, Failure> {
         match self {
             Self::Bearer { token, .. } => Ok(token.clone()),
             Self::OAuth2(oauth) => oauth.token(http).await,
@@ -198,7 +198,7 @@ impl Authenticator {
 
     /// Forgets `rejected` so the next [`token`](Self::token) fetches a new one (unless
     /// another request already did).
-    pub async fn invalidate(&self, rejected: &Secret) {
+    pub(crate) async fn invalidate(&self, rejected: &Secret) {
         if let Self::OAuth2(oauth) = self {
             let mut cache = oauth.cache.lock().await;
             if cache

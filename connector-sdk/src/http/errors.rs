@@ -23,7 +23,7 @@ pub(crate) struct ErrorBody {
 impl ErrorBody {
     /// Parses an error body without secrets to redact.
     #[cfg(test)]
-    pub fn parse(bytes: &[u8]) -> Self {
+    pub(crate) fn parse(bytes: &[u8]) -> Self {
         Self::parse_redacted(bytes, &[])
     }
 
@@ -31,7 +31,7 @@ impl ErrorBody {
     /// `detail`), another JSON error shape, or plain text; after replacing every
     /// occurrence of each of `secrets` with `***` in the whole body (before the detail is
     /// cut, so no prefix of a secret survives).
-    pub fn parse_redacted(bytes: &[u8], secrets: &[&Secret]) -> Self {
+    pub(crate) fn parse_redacted(bytes: &[u8], secrets: &[&Secret]) -> Self {
         let mut text = String::from_utf8_lossy(bytes).into_owned();
         for secret in secrets {
             let secret = secret.expose();

@@ -46,7 +46,7 @@ impl std::fmt::Debug for ServiceAccount {
 impl ServiceAccount {
     /// Reads a service account JSON key (`client_email` and a `private_key` PEM).
     /// `source` names where the key came from, for errors (never the key itself).
-    pub fn from_json_key(
+    pub(super) fn from_json_key(
         key: &Secret,
         source: &str,
         subject: Option<String>,
@@ -79,7 +79,7 @@ impl ServiceAccount {
     }
 
     /// A signed assertion issued now.
-    pub fn assertion(&self) -> Result<Secret> {
+    pub(super) fn assertion(&self) -> Result<Secret> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());

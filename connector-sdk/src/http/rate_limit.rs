@@ -19,7 +19,7 @@ pub(crate) struct RateLimiter {
 impl RateLimiter {
     /// The limiter for `setting`, where [`RateLimitSetting::Spec`] uses `spec` (no limit
     /// when the spec documents none).
-    pub fn new(setting: RateLimitSetting, spec: Option<RateLimit>) -> Result<Self> {
+    pub(super) fn new(setting: RateLimitSetting, spec: Option<RateLimit>) -> Result<Self> {
         let limit = match setting {
             RateLimitSetting::Spec => spec,
             RateLimitSetting::Custom(limit) => Some(limit),
@@ -32,7 +32,7 @@ impl RateLimiter {
     }
 
     /// Waits until one more request is allowed.
-    pub async fn until_ready(&self) {
+    pub(super) async fn until_ready(&self) {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }

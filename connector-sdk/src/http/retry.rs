@@ -29,7 +29,7 @@ pub(crate) struct Failure {
 
 impl Failure {
     /// A failure that retrying will not fix.
-    pub fn fatal(error: Error) -> Self {
+    pub(crate) fn fatal(error: Error) -> Self {
         Self {
             error,
             retryable: false,
@@ -38,7 +38,7 @@ impl Failure {
     }
 
     /// A failure that a later attempt may not see.
-    pub fn transient(error: Error, retry_after: Option<Duration>) -> Self {
+    pub(crate) fn transient(error: Error, retry_after: Option<Duration>) -> Self {
         Self {
             error,
             retryable: true,

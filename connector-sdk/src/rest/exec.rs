@@ -39,19 +39,19 @@ pub(crate) struct Executor<'a> {
 
 impl<'a> Executor<'a> {
     /// An executor over `http` with the tenant `variables`.
-    pub fn new(http: &'a HttpClient, variables: &'a BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(http: &'a HttpClient, variables: &'a BTreeMap<String, String>) -> Self {
         Self { http, variables }
     }
 
     /// Template values holding the tenant variables.
-    pub fn vars(&self) -> Vars {
+    pub(crate) fn vars(&self) -> Vars {
         Vars::new(self.variables)
     }
 
     /// Runs `op`: its lookup first (when it has one, filling `{lookup}`), then the call.
     /// `account` is the body of operations declared with `body = "account"`; `redact`
     /// lists values of it that must never show in errors.
-    pub async fn run(
+    pub(crate) async fn run(
         &self,
         op: &RestOperation,
         vars: &Vars,
@@ -70,7 +70,7 @@ impl<'a> Executor<'a> {
     }
 
     /// The request of `op` (without its lookup).
-    pub fn request(
+    pub(crate) fn request(
         &self,
         op: &RestOperation,
         vars: &Vars,
@@ -97,7 +97,7 @@ impl<'a> Executor<'a> {
     /// `already_done`, then `success` (any 2xx when empty), then `not_found`, then
     /// `conflict` ([`Error::Conflict`]). Other statuses fail as [`HttpClient::send`]
     /// maps them; a 404 the operation does not list is still [`Outcome::NotFound`].
-    pub async fn exchange(&self, op: &RestOperation, request: Request) -> Result<Outcome> {
+    pub(crate) async fn exchange(&self, op: &RestOperation, request: Request) -> Result<Outcome> {
         let expected: Vec<u16> = [op.success, op.not_found, op.conflict, op.already_done].concat();
         let call = self.http.describe(&request);
         let response = match self.http.send_expecting(&request, &expected).await {
@@ -172,7 +172,7 @@ impl<'a> Executor<'a> {
     /// A GET of `url` exactly as given, for a next-page link. The link must be on the
     /// host of the base URL or of `op`'s own URL, else [`Error::InvalidResponse`] (the
     /// token must not follow a link elsewhere).
-    pub fn next_link(&self, op: &RestOperation, vars: &Vars, link: &str) -> Result<Request> {
+    pub(crate) fn next_link(&self, op: &RestOperation, vars: &Vars, link: &str) -> Result<Request> {
         let invalid = |detail: String| Error::InvalidResponse {
             url: self.http.display_url(&[]),
             detail,

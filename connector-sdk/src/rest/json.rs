@@ -5,13 +5,13 @@
 use serde_json::Value;
 
 /// The value at `pointer` (`""` is the whole document); `None` when absent or `null`.
-pub fn at<'a>(json: &'a Value, pointer: &str) -> Option<&'a Value> {
+pub(super) fn at<'a>(json: &'a Value, pointer: &str) -> Option<&'a Value> {
     json.pointer(pointer).filter(|value| !value.is_null())
 }
 
 /// A scalar as text: strings as they are, numbers and booleans as JSON writes them
 /// (ids are sometimes numbers). `None` for arrays, objects and `null`.
-pub fn text(value: &Value) -> Option<String> {
+pub(super) fn text(value: &Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
@@ -21,12 +21,12 @@ pub fn text(value: &Value) -> Option<String> {
 }
 
 /// The text at `pointer`, when it is a scalar.
-pub fn text_at(json: &Value, pointer: &str) -> Option<String> {
+pub(super) fn text_at(json: &Value, pointer: &str) -> Option<String> {
     at(json, pointer).and_then(text)
 }
 
 /// The value at a dotted attribute path; `None` when absent or `null`.
-pub fn dotted<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
+pub(super) fn dotted<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = json;
     for key in path.split('.') {
         current = current.as_object()?.get(key)?;
@@ -36,7 +36,7 @@ pub fn dotted<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// Removes the value at a dotted attribute path, and the objects it leaves empty.
 /// Returns the removed value.
-pub fn remove_dotted(json: &mut Value, path: &str) -> Option<Value> {
+pub(super) fn remove_dotted(json: &mut Value, path: &str) -> Option<Value> {
     let (head, rest) = match path.split_once('.') {
         Some((head, rest)) => (head, Some(rest)),
         None => (path, None),
@@ -58,7 +58,7 @@ pub fn remove_dotted(json: &mut Value, path: &str) -> Option<Value> {
 /// The accounts an answer holds: the array at `items`, or the answer itself when the
 /// operation names no `items`. An absent or `null` array is empty (Google leaves it out
 /// when nothing matches). The error says what is wrong.
-pub fn items(mut body: Value, items: Option<&str>) -> Result<Vec<Value>, String> {
+pub(super) fn items(mut body: Value, items: Option<&str>) -> Result<Vec<Value>, String> {
     let Some(pointer) = items else {
         return Ok(vec![body]);
     };

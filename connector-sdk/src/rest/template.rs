@@ -22,32 +22,32 @@ pub(crate) struct Vars {
 
 impl Vars {
     /// The tenant variables of an instance, and nothing else yet.
-    pub fn new(tenant: &BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(tenant: &BTreeMap<String, String>) -> Self {
         Self {
             values: tenant.clone(),
         }
     }
 
     /// Sets `name` (without braces) to `value`.
-    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn with(mut self, name: &str, value: impl Into<String>) -> Self {
         self.set(name, value);
         self
     }
 
     /// Sets `name` (without braces) to `value`.
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+    pub(crate) fn set(&mut self, name: &str, value: impl Into<String>) {
         self.values.insert(name.to_owned(), value.into());
     }
 
     /// `{account.id}` and `{account.user_name}`.
-    pub fn account(self, account: &AccountRef) -> Self {
+    pub(crate) fn account(self, account: &AccountRef) -> Self {
         self.with("account.id", account.id.as_str())
             .with("account.user_name", account.user_name.as_str())
     }
 
     /// `{sku.name}` and `{sku.<param>}` of each of the SKU's parameters (whose values
     /// are templates over the tenant variables: `{box_ai_group_id}`).
-    pub fn sku(mut self, sku: &LicenseSku) -> Result<Self> {
+    pub(crate) fn sku(mut self, sku: &LicenseSku) -> Result<Self> {
         self.set("sku.name", sku.name);
         for (name, template) in sku.params {
             let value = self.render(template)?;
@@ -57,7 +57,7 @@ impl Vars {
     }
 
     /// `template` with every `{name}` replaced by its value.
-    pub fn render(&self, template: &str) -> Result<String> {
+    pub(crate) fn render(&self, template: &str) -> Result<String> {
         let mut out = String::with_capacity(template.len());
         for piece in pieces(template) {
             match piece {
@@ -87,7 +87,7 @@ impl Vars {
 
     /// A JSON body template (JSON text whose strings are templates), rendered. A string
     /// that is exactly one placeholder becomes the value as a JSON string.
-    pub fn render_json(&self, template: &str) -> Result<Value> {
+    pub(crate) fn render_json(&self, template: &str) -> Result<Value> {
         let mut json: Value = serde_json::from_str(template)
             .map_err(|e| Error::Config(format!("body template is not JSON ({e}): {template}")))?;
         self.render_strings(&mut json)?;
@@ -122,7 +122,7 @@ impl Vars {
     /// never change the path; a placeholder that renders empty in the path is an error
     /// (it would address another resource). Query parameters that render empty are
     /// left out (`pageToken` on the first page); a literal `?query` in the path is kept.
-    pub fn request(
+    pub(crate) fn request(
         &self,
         method: HttpMethod,
         path: &str,

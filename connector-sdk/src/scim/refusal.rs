@@ -17,7 +17,7 @@ const ESSENTIAL: &[&str] = &["userName"];
 /// The paths among `carried` that the 400 `error` names in its `detail`: the full path
 /// (`urn:…:User:department`, `title`), else every carried attribute of a schema URN
 /// the detail names. Empty when `error` is no such refusal or names none of them.
-pub fn refused_paths(error: &Error, carried: &[&str]) -> Vec<String> {
+pub(super) fn refused_paths(error: &Error, carried: &[&str]) -> Vec<String> {
     let Error::Server {
         status: 400,
         scim_type: Some(scim_type),
@@ -69,7 +69,7 @@ fn names(detail: &str, word: &str) -> bool {
 }
 
 /// The paths of `candidates` that `user` holds a value for.
-pub fn carried<'a>(user: &Value, candidates: &[&'a str]) -> Vec<&'a str> {
+pub(super) fn carried<'a>(user: &Value, candidates: &[&'a str]) -> Vec<&'a str> {
     candidates
         .iter()
         .copied()
@@ -79,7 +79,7 @@ pub fn carried<'a>(user: &Value, candidates: &[&'a str]) -> Vec<&'a str> {
 
 /// Removes the value at `path` from `user`, then the extension object it leaves empty
 /// and that extension's entry in `schemas`.
-pub fn remove_at(user: &mut Value, path: &str) {
+pub(super) fn remove_at(user: &mut Value, path: &str) {
     let keys = keys(path);
     remove_keys(user, &keys);
     if let Some(urn) = schema_of(path) {
@@ -96,7 +96,7 @@ pub fn remove_at(user: &mut Value, path: &str) {
 }
 
 /// Lists the extension schema of `path` (if any) in `user`'s `schemas`.
-pub fn list_schema_of(user: &mut Value, path: &str) {
+pub(super) fn list_schema_of(user: &mut Value, path: &str) {
     let Some(urn) = schema_of(path) else {
         return;
     };
@@ -138,7 +138,7 @@ fn remove_keys(json: &mut Value, keys: &[&str]) {
 }
 
 /// The report of `paths` refused by `error`.
-pub fn report(paths: &[String], error: &Error) -> Vec<RefusedAttribute> {
+pub(super) fn report(paths: &[String], error: &Error) -> Vec<RefusedAttribute> {
     let reason = match error {
         Error::Server {
             status,

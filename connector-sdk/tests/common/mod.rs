@@ -20,11 +20,11 @@ use serde_json::{Value, json};
 use wiremock::MockServer;
 
 /// The bearer token the tests use; no error may ever show it.
-pub const TOKEN: &str = "s3cret-test-token-0123456789";
+pub(crate) const TOKEN: &str = "s3cret-test-token-0123456789";
 /// The extension attribute that carries the `ai_seat` licence.
-pub const SEAT_PATH: &str = "urn:example:params:scim:schemas:extension:test:2.0:User:aiSeat";
+pub(crate) const SEAT_PATH: &str = "urn:example:params:scim:schemas:extension:test:2.0:User:aiSeat";
 /// The environment variable the test manifests name for the token (never set).
-pub const UNSET_TOKEN_ENV: &str = "CONNECTOR_SDK_TEST_TOKEN_NEVER_SET";
+pub(crate) const UNSET_TOKEN_ENV: &str = "CONNECTOR_SDK_TEST_TOKEN_NEVER_SET";
 
 const ALL: &[Capability] = &Capability::ALL;
 
@@ -95,7 +95,7 @@ const LICENSES: &[LicenseSku] = &[
 ];
 
 /// The manifest every test app varies.
-pub const BASE: Manifest = Manifest {
+pub(crate) const BASE: Manifest = Manifest {
     name: "test",
     display_name: "Test",
     vendor: "Test Inc.",
@@ -144,38 +144,38 @@ const fn with_dialect(dialect: ScimDialect) -> Manifest {
     }
 }
 
-pub static PATH: Manifest = BASE;
-pub static PATHLESS: Manifest = with_dialect(ScimDialect {
+pub(crate) static PATH: Manifest = BASE;
+pub(crate) static PATHLESS: Manifest = with_dialect(ScimDialect {
     patch_style: PatchStyle::Pathless,
     ..DIALECT
 });
-pub static PUT: Manifest = with_dialect(ScimDialect {
+pub(crate) static PUT: Manifest = with_dialect(ScimDialect {
     update: UpdateMethod::Put,
     deactivate: DeactivateMethod::PutActive,
     ..DIALECT
 });
-pub static SLACK_LIKE: Manifest = with_dialect(ScimDialect {
+pub(crate) static SLACK_LIKE: Manifest = with_dialect(ScimDialect {
     deactivate: DeactivateMethod::Delete,
     filter_attribute: Some("emails"),
     ..DIALECT
 });
-pub static NO_FILTER: Manifest = with_dialect(ScimDialect {
+pub(crate) static NO_FILTER: Manifest = with_dialect(ScimDialect {
     filter_attribute: None,
     page_size: 2,
     ..DIALECT
 });
-pub static USER_AGENT: Manifest = with_dialect(ScimDialect {
+pub(crate) static USER_AGENT: Manifest = with_dialect(ScimDialect {
     user_agent: Some("Vendor-Required-Agent/1.0"),
     ..DIALECT
 });
-pub static NOTHING: Manifest = Manifest {
+pub(crate) static NOTHING: Manifest = Manifest {
     provisioning: Provisioning {
         capabilities: &[],
         ..BASE.provisioning
     },
     ..BASE
 };
-pub static RATE_LIMITED: Manifest = Manifest {
+pub(crate) static RATE_LIMITED: Manifest = Manifest {
     provisioning: Provisioning {
         rate_limit: Some(RateLimit {
             requests: 10,
@@ -186,7 +186,7 @@ pub static RATE_LIMITED: Manifest = Manifest {
     },
     ..BASE
 };
-pub static OAUTH: Manifest = Manifest {
+pub(crate) static OAUTH: Manifest = Manifest {
     auth: Auth::OAuth2ClientCredentials {
         token_url: "https://{tenant}.example.com/oauth/token",
         grant_type: "account_credentials",
@@ -199,7 +199,7 @@ pub static OAUTH: Manifest = Manifest {
 };
 
 /// The attributes the test mapping manages, in PATCH form.
-pub const MANAGED: &[&str] = &[
+pub(crate) const MANAGED: &[&str] = &[
     "userName",
     "externalId",
     "name.givenName",
@@ -211,7 +211,7 @@ pub const MANAGED: &[&str] = &[
 /// The typed User of the test service, as codegen would generate it.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TestUser {
+pub(crate) struct TestUser {
     #[serde(default)]
     pub schemas: Vec<String>,
     pub user_name: String,
@@ -232,7 +232,7 @@ pub struct TestUser {
 /// Declares a test `ScimApp` over a manifest.
 macro_rules! app {
     ($name:ident, $manifest:ident) => {
-        pub struct $name;
+        pub(crate) struct $name;
         impl ScimApp for $name {
             type User = TestUser;
             const USER_SCHEMAS: &'static [&'static str] =
@@ -282,7 +282,7 @@ fn map(who: &Identity) -> Result<TestUser, MappingError> {
 }
 
 /// Ada, whose login needs escaping in filters.
-pub fn ada() -> Identity {
+pub(crate) fn ada() -> Identity {
     Identity {
         id: "00u1".to_owned(),
         login: "o\"ada@example.com".to_owned(),
@@ -295,7 +295,7 @@ pub fn ada() -> Identity {
 }
 
 /// Ada's User as the server holds it (with server-side extras).
-pub fn ada_json(id: &str) -> Value {
+pub(crate) fn ada_json(id: &str) -> Value {
     json!({
         "schemas": [CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
         "id": id,
@@ -310,12 +310,12 @@ pub fn ada_json(id: &str) -> Value {
 }
 
 /// A User other than Ada.
-pub fn other_json(id: &str) -> Value {
+pub(crate) fn other_json(id: &str) -> Value {
     json!({"id": id, "userName": format!("user{id}@example.com"), "active": true})
 }
 
 /// A `ListResponse` body.
-pub fn list_json(total: u64, resources: Vec<Value>) -> Value {
+pub(crate) fn list_json(total: u64, resources: Vec<Value>) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         "totalResults": total,
@@ -325,7 +325,7 @@ pub fn list_json(total: u64, resources: Vec<Value>) -> Value {
 }
 
 /// A retry policy fast enough for tests.
-pub fn fast_retry() -> RetryPolicy {
+pub(crate) fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(5),
@@ -335,7 +335,7 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 /// A configuration for `server` with the test token, fast retries and no rate limit.
-pub fn config(server: &MockServer) -> InstanceConfig {
+pub(crate) fn config(server: &MockServer) -> InstanceConfig {
     InstanceConfig {
         retry: fast_retry(),
         rate_limit: RateLimitSetting::Off,
@@ -344,11 +344,11 @@ pub fn config(server: &MockServer) -> InstanceConfig {
 }
 
 /// The connector for `A` on `server`.
-pub fn connector<A: ScimApp>(server: &MockServer) -> ScimConnector<A> {
+pub(crate) fn connector<A: ScimApp>(server: &MockServer) -> ScimConnector<A> {
     ScimConnector::<A>::new(config(server)).expect("the test configuration resolves")
 }
 
 /// How many requests `server` received.
-pub async fn request_count(server: &MockServer) -> usize {
+pub(crate) async fn request_count(server: &MockServer) -> usize {
     server.received_requests().await.map_or(0, |r| r.len())
 }

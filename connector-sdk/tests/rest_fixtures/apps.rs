@@ -98,7 +98,7 @@ const GOOGLE_VARIABLES: &[Variable] = &[
 ];
 
 /// Shaped like Google's Directory API.
-pub static GOOGLE: Manifest = {
+pub(crate) static GOOGLE: Manifest = {
     let mut m = manifest(
         "google_like",
         "https://admin.googleapis.com/admin/directory/v1",
@@ -124,7 +124,7 @@ pub static GOOGLE: Manifest = {
 
 /// A Google user's `name`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct GoogleName {
+pub(crate) struct GoogleName {
     #[serde(rename = "givenName", skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     #[serde(rename = "familyName", skip_serializing_if = "Option::is_none")]
@@ -133,7 +133,7 @@ pub struct GoogleName {
 
 /// A Google user, as codegen would generate it.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct GoogleAccount {
+pub(crate) struct GoogleAccount {
     #[serde(rename = "primaryEmail", skip_serializing_if = "Option::is_none")]
     pub primary_email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,10 +145,10 @@ pub struct GoogleAccount {
 }
 
 /// The initial password the Google-like mapping sends; it must never show.
-pub const PASSWORD: &str = "Initial-Pa55word-never-shown";
+pub(crate) const PASSWORD: &str = "Initial-Pa55word-never-shown";
 
 /// The Google-like service.
-pub struct Google;
+pub(crate) struct Google;
 
 impl RestApp for Google {
     type Account = GoogleAccount;
@@ -208,7 +208,7 @@ const GRAPH_ATTRIBUTES: &[Attribute] = &[
 ];
 
 /// Shaped like Microsoft Graph.
-pub static GRAPH: Manifest = manifest(
+pub(crate) static GRAPH: Manifest = manifest(
     "graph_like",
     "https://graph.microsoft.com/v1.0",
     &[],
@@ -227,13 +227,13 @@ pub static GRAPH: Manifest = manifest(
 
 /// A Graph user's password profile.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct PasswordProfile {
+pub(crate) struct PasswordProfile {
     pub password: Option<String>,
 }
 
 /// A Graph user, as codegen would generate it.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct GraphAccount {
+pub(crate) struct GraphAccount {
     #[serde(rename = "userPrincipalName")]
     pub user_principal_name: Option<String>,
     #[serde(rename = "displayName", skip_serializing_if = "Option::is_none")]
@@ -245,7 +245,7 @@ pub struct GraphAccount {
 }
 
 /// The Graph-like service.
-pub struct Graph;
+pub(crate) struct Graph;
 
 impl RestApp for Graph {
     type Account = GraphAccount;
@@ -311,7 +311,7 @@ const BOX_OPS: &[RestOperation] = &[
 ];
 
 /// Shaped like Box.
-pub static BOX: Manifest = manifest(
+pub(crate) static BOX: Manifest = manifest(
     "box_like",
     "https://api.box.com/2.0",
     &[variable("box_ai_group_id", None)],
@@ -334,14 +334,14 @@ pub static BOX: Manifest = manifest(
 
 /// A Box user, as codegen would generate it.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct BoxAccount {
+pub(crate) struct BoxAccount {
     pub login: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// The Box-like service.
-pub struct BoxApp;
+pub(crate) struct BoxApp;
 
 impl RestApp for BoxApp {
     type Account = BoxAccount;

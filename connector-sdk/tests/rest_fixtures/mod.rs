@@ -15,15 +15,15 @@ use connector_sdk::template::{Part, Template};
 use connector_sdk::{InstanceConfig, Operation, RateLimitSetting, RetryPolicy, Secret};
 use wiremock::MockServer;
 
-pub mod apps;
+pub(crate) mod apps;
 
 /// The bearer token the tests use; no error may ever show it.
-pub const TOKEN: &str = "s3cret-rest-token-0123456789";
+pub(crate) const TOKEN: &str = "s3cret-rest-token-0123456789";
 /// The environment variable the manifests name for the token (never set).
-pub const UNSET_ENV: &str = "CONNECTOR_SDK_REST_TEST_TOKEN_NEVER_SET";
+pub(crate) const UNSET_ENV: &str = "CONNECTOR_SDK_REST_TEST_TOKEN_NEVER_SET";
 
 /// Every capability but groups.
-pub const CAPABILITIES: &[Capability] = &[
+pub(crate) const CAPABILITIES: &[Capability] = &[
     Capability::Create,
     Capability::Update,
     Capability::Deactivate,
@@ -34,7 +34,7 @@ pub const CAPABILITIES: &[Capability] = &[
 ];
 
 /// A dialect whose page size is 2, so that three accounts make pages.
-pub const fn dialect(page_size: u32) -> ScimDialect {
+pub(crate) const fn dialect(page_size: u32) -> ScimDialect {
     ScimDialect {
         update: UpdateMethod::Patch,
         deactivate: DeactivateMethod::PatchActive,
@@ -46,7 +46,7 @@ pub const fn dialect(page_size: u32) -> ScimDialect {
 }
 
 /// An operation with the defaults codegen fills in: any 2xx, 404 not found, 409 conflict.
-pub const fn op(name: Operation, method: HttpMethod, path: &'static str) -> RestOperation {
+pub(crate) const fn op(name: Operation, method: HttpMethod, path: &'static str) -> RestOperation {
     RestOperation {
         name,
         method,
@@ -66,14 +66,14 @@ pub const fn op(name: Operation, method: HttpMethod, path: &'static str) -> Rest
 }
 
 /// `attribute` sent on create only (and `sensitive` when asked).
-pub const fn create_only(mut attribute: Attribute, sensitive: bool) -> Attribute {
+pub(crate) const fn create_only(mut attribute: Attribute, sensitive: bool) -> Attribute {
     attribute.create_only = true;
     attribute.sensitive = sensitive;
     attribute
 }
 
 /// A string attribute.
-pub const fn attribute(path: &'static str) -> Attribute {
+pub(crate) const fn attribute(path: &'static str) -> Attribute {
     Attribute {
         path,
         scim_type: "string",
@@ -88,7 +88,7 @@ pub const fn attribute(path: &'static str) -> Attribute {
 }
 
 /// A licence SKU of `mode` with `params`.
-pub const fn sku(
+pub(crate) const fn sku(
     name: &'static str,
     mode: LicenseMode,
     params: &'static [(&'static str, &'static str)],
@@ -106,7 +106,7 @@ pub const fn sku(
 }
 
 /// A tenant variable, with an optional default.
-pub const fn variable(name: &'static str, default: Option<&'static str>) -> Variable {
+pub(crate) const fn variable(name: &'static str, default: Option<&'static str>) -> Variable {
     Variable {
         name,
         description: "(test)",
@@ -116,7 +116,7 @@ pub const fn variable(name: &'static str, default: Option<&'static str>) -> Vari
 }
 
 /// A REST manifest: the parts each test service varies, the rest fixed.
-pub const fn manifest(
+pub(crate) const fn manifest(
     name: &'static str,
     base_url: &'static str,
     variables: &'static [Variable],
@@ -168,7 +168,7 @@ pub const fn manifest(
 }
 
 /// A retry policy fast enough for tests.
-pub fn fast_retry() -> RetryPolicy {
+pub(crate) fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(5),
@@ -179,7 +179,7 @@ pub fn fast_retry() -> RetryPolicy {
 
 /// A configuration for `server` below `prefix`, with the test token, fast retries and
 /// no rate limit.
-pub fn config(server: &MockServer, prefix: &str) -> InstanceConfig {
+pub(crate) fn config(server: &MockServer, prefix: &str) -> InstanceConfig {
     InstanceConfig {
         retry: fast_retry(),
         rate_limit: RateLimitSetting::Off,
@@ -188,7 +188,11 @@ pub fn config(server: &MockServer, prefix: &str) -> InstanceConfig {
 }
 
 /// The requests `server` received with `method` and `path`.
-pub async fn requests(server: &MockServer, method: &str, path: &str) -> Vec<wiremock::Request> {
+pub(crate) async fn requests(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+) -> Vec<wiremock::Request> {
     server
         .received_requests()
         .await

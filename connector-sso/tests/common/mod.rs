@@ -6,7 +6,7 @@ use connector_sdk::manifest::{
 };
 
 /// The manifest every test service varies (its `sso` facts above all).
-pub const BASE: Manifest = Manifest {
+pub(crate) const BASE: Manifest = Manifest {
     name: "test",
     display_name: "Test",
     vendor: "Test Inc.",

@@ -29,7 +29,7 @@ pub(crate) enum Verdict {
 
 impl Verdict {
     /// The verdict on a call's error.
-    pub fn of(error: &connector_sdk::Error) -> Self {
+    pub(crate) fn of(error: &connector_sdk::Error) -> Self {
         if error.is_transient() {
             Self::Unhealthy
         } else {
@@ -51,7 +51,7 @@ pub(crate) struct InstanceHealth {
 
 impl InstanceHealth {
     /// A closed breaker opening after `threshold` failures in a row (at least one).
-    pub fn new(threshold: u32) -> Self {
+    pub(crate) fn new(threshold: u32) -> Self {
         Self {
             threshold: threshold.max(1),
             failures: AtomicU32::new(0),
@@ -60,12 +60,12 @@ impl InstanceHealth {
     }
 
     /// Whether the instance's remaining changes are to be left alone.
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         self.open.load(Ordering::Acquire)
     }
 
     /// Counts a finished change; returns `true` when this one opened the breaker.
-    pub fn record(&self, verdict: Verdict) -> bool {
+    pub(crate) fn record(&self, verdict: Verdict) -> bool {
         match verdict {
             Verdict::Answered => {
                 self.failures.store(0, Ordering::Release);
@@ -79,7 +79,7 @@ impl InstanceHealth {
     }
 
     /// The detail of a change left alone.
-    pub fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         format!(
             "{NOT_ATTEMPTED} ({} changes in a row failed with server or transport errors)",
             self.threshold
@@ -96,7 +96,7 @@ pub(crate) struct Health {
 
 impl Health {
     /// The breaker of `instance`.
-    pub fn of(&self, instance: &Instance) -> Arc<InstanceHealth> {
+    pub(crate) fn of(&self, instance: &Instance) -> Arc<InstanceHealth> {
         let mut instances = match self.instances.lock() {
             Ok(instances) => instances,
             Err(poisoned) => poisoned.into_inner(),

@@ -171,7 +171,7 @@ pub(crate) const AHEAD: usize = 4;
 impl Gate {
     /// The gate of an instance allowing `concurrency` calls, within `global`; the
     /// callers are spawned in `tasks`, and end once every gate of the instance is gone.
-    pub fn new(global: Arc<Semaphore>, concurrency: usize, tasks: &mut JoinSet<()>) -> Self {
+    pub(crate) fn new(global: Arc<Semaphore>, concurrency: usize, tasks: &mut JoinSet<()>) -> Self {
         let concurrency = concurrency.max(1);
         let (calls, queue) = mpsc::unbounded_channel::<CallFuture>();
         let queue = Arc::new(Mutex::new(queue));
@@ -195,13 +195,13 @@ impl Gate {
 
     /// A place among the steps ahead of their call, held from before the intent until
     /// the call returns.
-    pub async fn ahead(&self) -> Option<OwnedSemaphorePermit> {
+    pub(crate) async fn ahead(&self) -> Option<OwnedSemaphorePermit> {
         self.ahead.clone().acquire_owned().await.ok()
     }
 
     /// Makes `call` on one of the instance's callers, in turn with the other steps'
     /// calls; `None` when the callers are gone (the run stopped).
-    pub async fn call<T: Send + 'static>(
+    pub(crate) async fn call<T: Send + 'static>(
         &self,
         call: impl Future<Output = T> + Send + 'static,
     ) -> Option<T> {

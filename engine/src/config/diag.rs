@@ -60,7 +60,7 @@ pub(super) struct Diagnostics<'a> {
 
 impl<'a> Diagnostics<'a> {
     /// A collector for `file` whose contents are `text`.
-    pub fn new(file: &'a Path, text: &'a str) -> Self {
+    pub(super) fn new(file: &'a Path, text: &'a str) -> Self {
         Self {
             file,
             text,
@@ -69,7 +69,7 @@ impl<'a> Diagnostics<'a> {
     }
 
     /// Records a problem at byte range `span`.
-    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         let (line, column) = line_column(self.text, span.start);
         self.found.push(Diagnostic {
             file: self.file.to_path_buf(),
@@ -80,22 +80,22 @@ impl<'a> Diagnostics<'a> {
     }
 
     /// The file's path.
-    pub fn file(&self) -> &Path {
+    pub(super) fn file(&self) -> &Path {
         self.file
     }
 
     /// The 1-based line and column of byte offset `offset`.
-    pub fn position(&self, offset: usize) -> (usize, usize) {
+    pub(super) fn position(&self, offset: usize) -> (usize, usize) {
         line_column(self.text, offset)
     }
 
     /// The 1-based line of byte offset `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         line_column(self.text, offset).0
     }
 
     /// `Ok(value)` when nothing was recorded, else every problem in file order.
-    pub fn finish<T>(mut self, value: T) -> Result<T, ConfigError> {
+    pub(super) fn finish<T>(mut self, value: T) -> Result<T, ConfigError> {
         if self.found.is_empty() {
             return Ok(value);
         }

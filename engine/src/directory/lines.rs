@@ -19,7 +19,7 @@ pub(crate) struct LineIndex {
 
 impl LineIndex {
     /// Indexes the newlines of `text` (one pass).
-    pub fn new(text: &str) -> Self {
+    pub(super) fn new(text: &str) -> Self {
         #[cfg(test)]
         SCANNED.with(|scanned| scanned.set(scanned.get() + text.len()));
         let newlines = text
@@ -31,12 +31,12 @@ impl LineIndex {
     }
 
     /// The 1-based line of byte `offset` (an offset past the end is on the last line).
-    pub fn line(&self, offset: usize) -> usize {
+    pub(super) fn line(&self, offset: usize) -> usize {
         self.newlines.partition_point(|&newline| newline < offset) + 1
     }
 
     /// The 1-based line and byte column of byte `offset`.
-    pub fn position(&self, offset: usize) -> (usize, usize) {
+    pub(super) fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line(offset);
         let start = if line == 1 {
             0
@@ -59,7 +59,7 @@ pub(crate) struct Records<T> {
 
 impl<T> Records<T> {
     /// Room for `capacity` records.
-    pub fn with_capacity(capacity: usize) -> Self {
+    pub(super) fn with_capacity(capacity: usize) -> Self {
         Self {
             items: Vec::with_capacity(capacity),
             lines: Vec::with_capacity(capacity),
@@ -67,7 +67,7 @@ impl<T> Records<T> {
     }
 
     /// Adds `item`, starting on `line`.
-    pub fn push(&mut self, item: T, line: usize) {
+    pub(super) fn push(&mut self, item: T, line: usize) {
         self.items.push(item);
         self.lines.push(line);
     }
@@ -75,7 +75,7 @@ impl<T> Records<T> {
 
 impl LineIndex {
     /// The number of lines (a last line without a newline counts).
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.newlines.len() + 1
     }
 }

@@ -74,7 +74,7 @@ pub(crate) struct AccountView<'a> {
 
 impl<'a> AccountView<'a> {
     /// The SKUs the account visibly holds.
-    pub fn licenses(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    pub(super) fn licenses(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let text = &self.table.text;
         self.licenses.iter().map(move |span| text.get(*span))
     }
@@ -82,7 +82,7 @@ impl<'a> AccountView<'a> {
 
 impl Accounts {
     /// An empty table with room for `rows` accounts.
-    pub fn with_capacity(rows: usize) -> Self {
+    pub(super) fn with_capacity(rows: usize) -> Self {
         let rows = rows.min(MAX_RESERVE);
         Self {
             text: Arena::with_capacity(rows * 64),
@@ -96,13 +96,13 @@ impl Accounts {
     /// Adds a page of accounts; an id listed before (index paging is not stable, so a
     /// listing can repeat one) keeps its first listing. Fails only when the table is full.
     #[cfg(test)]
-    pub fn push_page(&mut self, accounts: &[Account]) -> Result<(), String> {
+    pub(super) fn push_page(&mut self, accounts: &[Account]) -> Result<(), String> {
         self.push_page_with(accounts, |_| None)
     }
 
     /// [`push_page`](Self::push_page), keeping what `held` gives of each account (the
     /// JSON of its managed attributes).
-    pub fn push_page_with(
+    pub(super) fn push_page_with(
         &mut self,
         accounts: &[Account],
         held: impl Fn(&Account) -> Option<String>,
@@ -176,17 +176,17 @@ impl Accounts {
     }
 
     /// The number of accounts (repeats left out).
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.rows.len() - self.repeats
     }
 
     /// The number of rows (`0..rows()` are valid rows; repeats among them).
-    pub fn rows(&self) -> usize {
+    pub(super) fn rows(&self) -> usize {
         self.rows.len()
     }
 
     /// The account at `row` (rows are `0..len()`).
-    pub fn get(&self, row: u32) -> AccountView<'_> {
+    pub(super) fn get(&self, row: u32) -> AccountView<'_> {
         let r = &self.rows[row as usize];
         let start = r.licenses_start as usize;
         AccountView {
@@ -204,7 +204,7 @@ impl Accounts {
     }
 
     /// Every account, in listing order (repeats left out).
-    pub fn iter(&self) -> impl Iterator<Item = AccountView<'_>> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = AccountView<'_>> {
         (0..self.rows.len() as u32)
             .filter(|row| !self.rows[*row as usize].repeat)
             .map(|row| self.get(row))
@@ -212,20 +212,20 @@ impl Accounts {
 
     /// The row of the account with id `id`.
     #[cfg(test)]
-    pub fn find_id(&self, id: &str) -> Option<u32> {
+    pub(super) fn find_id(&self, id: &str) -> Option<u32> {
         self.by_id
             .get(id, |r| self.text.get(self.rows[r as usize].id))
     }
 
     /// The rows of the accounts with ids `id(i)` for `i` in `0..out.len()`, or [`NONE`]
     /// (see [`StrIndex::get_many`]).
-    pub fn find_ids<'k>(&self, id: impl Fn(usize) -> &'k str, out: &mut [u32]) {
+    pub(super) fn find_ids<'k>(&self, id: impl Fn(usize) -> &'k str, out: &mut [u32]) {
         self.by_id
             .get_many(id, |r| self.text.get(self.rows[r as usize].id), out);
     }
 
     /// Whether the account at `row` is active, and whether it visibly holds SKUs.
-    pub fn flags(&self, row: u32) -> (bool, bool) {
+    pub(super) fn flags(&self, row: u32) -> (bool, bool) {
         let r = &self.rows[row as usize];
         (r.active, r.licenses_len > 0)
     }
@@ -308,7 +308,7 @@ pub(crate) struct Matching {
 
 impl Matching {
     /// The candidates of `people` (in the order [`find`](Self::find) is asked).
-    pub fn new(accounts: &Accounts, people: &[&Identity]) -> Self {
+    pub(super) fn new(accounts: &Accounts, people: &[&Identity]) -> Self {
         if people.is_empty() {
             return Self {
                 candidates: Vec::new(),
@@ -391,7 +391,7 @@ impl Matching {
     }
 
     /// The first unclaimed candidate of the `q`-th person asked about.
-    pub fn find(&self, q: usize, claimed: &[bool]) -> Option<u32> {
+    pub(super) fn find(&self, q: usize, claimed: &[bool]) -> Option<u32> {
         let free = |row: &u32| *row != NONE && !claimed.get(*row as usize).copied().unwrap_or(true);
         self.candidates.get(q)?.iter().copied().find(free)
     }

@@ -19,14 +19,14 @@ pub(crate) struct Arena {
 
 impl Arena {
     /// An arena with room for `bytes` bytes.
-    pub fn with_capacity(bytes: usize) -> Self {
+    pub(super) fn with_capacity(bytes: usize) -> Self {
         Self {
             text: String::with_capacity(bytes),
         }
     }
 
     /// Appends `text`; `None` once the arena would pass 4 GiB.
-    pub fn push(&mut self, text: &str) -> Option<Span> {
+    pub(super) fn push(&mut self, text: &str) -> Option<Span> {
         let start = u32::try_from(self.text.len()).ok()?;
         let len = u32::try_from(text.len()).ok()?;
         start.checked_add(len)?;
@@ -35,7 +35,7 @@ impl Arena {
     }
 
     /// The string at `span` (empty for a span of another arena).
-    pub fn get(&self, span: Span) -> &str {
+    pub(super) fn get(&self, span: Span) -> &str {
         let start = span.start as usize;
         self.text
             .get(start..start + span.len as usize)
@@ -44,12 +44,12 @@ impl Arena {
 
     /// Bytes used.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.text.len()
     }
 
     /// Gives back unused capacity.
-    pub fn shrink_to_fit(&mut self) {
+    pub(super) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
     }
 }

@@ -52,17 +52,17 @@ pub(crate) struct Desired {
 
 impl Desired {
     /// What active rules give person `person` (whatever their directory status).
-    pub fn grant(&self, person: usize) -> Option<&Grant> {
+    pub(crate) fn grant(&self, person: usize) -> Option<&Grant> {
         self.coverage_of(person).and_then(|c| c.grant.as_ref())
     }
 
     /// The rules that covered person `person` and have ended.
-    pub fn ended(&self, person: usize) -> &[Ended] {
+    pub(crate) fn ended(&self, person: usize) -> &[Ended] {
         self.coverage_of(person).map_or(&[], |c| c.ended.as_slice())
     }
 
     /// Whether person `person` holds the sign-in assignment.
-    pub fn signs_in(&self, person: usize) -> bool {
+    pub(crate) fn signs_in(&self, person: usize) -> bool {
         self.sso.get(person).copied().unwrap_or(false)
     }
 

@@ -20,7 +20,7 @@ pub(crate) struct Drifts(HashMap<usize, Vec<Drift>>);
 
 impl Drifts {
     /// The drifted attributes of the person at `person`.
-    pub fn of(&self, person: usize) -> Option<&[Drift]> {
+    pub(super) fn of(&self, person: usize) -> Option<&[Drift]> {
         self.0.get(&person).map(Vec::as_slice)
     }
 }

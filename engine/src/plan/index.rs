@@ -35,7 +35,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 
 impl StrIndex {
     /// An index sized for `rows` keys without growing.
-    pub fn with_capacity(rows: usize) -> Self {
+    pub(super) fn with_capacity(rows: usize) -> Self {
         let slots = rows.saturating_mul(2).max(16).next_power_of_two();
         Self {
             slots: vec![Slot::default(); slots],
@@ -46,12 +46,12 @@ impl StrIndex {
 
     /// The number of keys.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.len
     }
 
     /// The row stored under `key`; `key_of` gives the key of a stored row.
-    pub fn get<'t>(&self, key: &str, key_of: impl Fn(u32) -> &'t str) -> Option<u32> {
+    pub(super) fn get<'t>(&self, key: &str, key_of: impl Fn(u32) -> &'t str) -> Option<u32> {
         self.get_hashed(self.hasher.hash_one(key), key, &key_of)
     }
 
@@ -82,7 +82,7 @@ impl StrIndex {
     /// other (slots, then rows, then key text), so the processor overlaps their cache
     /// misses instead of waiting for each in turn: on tables of millions of rows this
     /// is several times faster than one [`get`](Self::get) after another.
-    pub fn get_many<'k, 't>(
+    pub(super) fn get_many<'k, 't>(
         &self,
         key: impl Fn(usize) -> &'k str,
         key_of: impl Fn(u32) -> &'t str,
@@ -123,7 +123,7 @@ impl StrIndex {
 
     /// Stores `row` under `key` unless the key is there already; returns the row found
     /// then (the first insert wins). Rows above [`MAX_ROWS`] are not stored.
-    pub fn insert<'t>(
+    pub(super) fn insert<'t>(
         &mut self,
         key: &str,
         row: u32,
@@ -140,7 +140,7 @@ impl StrIndex {
     /// [`insert`](Self::insert)s in that order would, writing each one's result (the
     /// row found, or [`NONE`] when inserted) to `out[i]`; the slots of a batch are read
     /// together, so that their cache misses overlap.
-    pub fn insert_many<'k, 't>(
+    pub(super) fn insert_many<'k, 't>(
         &mut self,
         key: impl Fn(usize) -> &'k str,
         first_row: u32,

@@ -97,7 +97,7 @@ impl Prepared {
     /// The people whose details [`decide`]'s steps need: those whose attributes changed
     /// since they were applied (the snapshot then, for the changes) and those no longer
     /// in the directory (the login kept with the link).
-    pub fn wanted(&self, inputs: &Inputs) -> Vec<String> {
+    pub(super) fn wanted(&self, inputs: &Inputs) -> Vec<String> {
         let people = &inputs.directory.people;
         let changed = people
             .iter()
@@ -117,7 +117,7 @@ impl Prepared {
 
     /// The links of people no longer in the directory whose account the app still has,
     /// in storage order.
-    pub fn departed(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(super) fn departed(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.seen.len() as u32)
             .filter(|l| !self.seen[*l as usize] && self.link_account[*l as usize] != NONE)
     }

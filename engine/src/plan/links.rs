@@ -74,7 +74,7 @@ impl Links {
     /// # Errors
     ///
     /// When the store cannot be read, or holds more links than a table can.
-    pub async fn load(store: &Store, instance: &str) -> Result<Self, StateError> {
+    pub(super) async fn load(store: &Store, instance: &str) -> Result<Self, StateError> {
         let mut links = Self::default();
         store.for_each_link(instance, &mut links).await?;
         if links.full {
@@ -114,12 +114,12 @@ impl Links {
     }
 
     /// The number of links.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.rows.len()
     }
 
     /// The link at `row` (rows are `0..len()`).
-    pub fn get(&self, row: u32) -> LinkView<'_> {
+    pub(super) fn get(&self, row: u32) -> LinkView<'_> {
         let r = &self.rows[row as usize];
         LinkView {
             row,
@@ -130,18 +130,18 @@ impl Links {
     }
 
     /// The account id of the link at `row`.
-    pub fn account_id(&self, row: u32) -> &str {
+    pub(super) fn account_id(&self, row: u32) -> &str {
         self.text.get(self.rows[row as usize].account_id)
     }
 
     /// The attribute hash of the link at `row`.
-    pub fn hash(&self, row: u32) -> StoredHash {
+    pub(super) fn hash(&self, row: u32) -> StoredHash {
         self.rows[row as usize].hash
     }
 
     /// The rows of the links of people `identity_id(i)` for `i` in `0..out.len()`, or
     /// [`NONE`](super::index::NONE) (see [`StrIndex::get_many`]).
-    pub fn find_many<'k>(&self, identity_id: impl Fn(usize) -> &'k str, out: &mut [u32]) {
+    pub(super) fn find_many<'k>(&self, identity_id: impl Fn(usize) -> &'k str, out: &mut [u32]) {
         match &self.by_person {
             Some(index) => index.get_many(
                 identity_id,

@@ -21,7 +21,7 @@ pub(crate) struct TargetRef<'a> {
 
 impl TargetRef<'_> {
     /// The owned target.
-    pub fn to_target(self) -> Target {
+    pub(super) fn to_target(self) -> Target {
         Target {
             identity_id: self.identity_id.map(str::to_owned),
             login: self.login.map(str::to_owned),
@@ -41,7 +41,7 @@ pub(crate) struct Steps<'a> {
 
 impl<'a> Steps<'a> {
     /// No steps yet.
-    pub fn new(instance: &'a Instance) -> Self {
+    pub(super) fn new(instance: &'a Instance) -> Self {
         Self {
             instance,
             list: Vec::new(),
@@ -49,7 +49,7 @@ impl<'a> Steps<'a> {
     }
 
     /// Adds a step.
-    pub fn push(&mut self, target: &TargetRef, action: Action, reason: impl Into<String>) {
+    pub(super) fn push(&mut self, target: &TargetRef, action: Action, reason: impl Into<String>) {
         let id = format!("{}#{}", self.instance.name, self.list.len() + 1);
         self.list.push(Step {
             id,
@@ -61,7 +61,7 @@ impl<'a> Steps<'a> {
 
     /// Adds `action` when the policy switch `allowed` is on and the connector has
     /// `capability`, else a skip saying which. Returns whether the action was added.
-    pub fn gated(
+    pub(super) fn gated(
         &mut self,
         target: &TargetRef,
         action: Action,
@@ -102,14 +102,14 @@ impl<'a> Steps<'a> {
     }
 
     /// Adds the steps that give `target` each SKU in `skus` (with the reason for each).
-    pub fn assign(&mut self, target: &TargetRef, skus: &[(String, String)]) {
+    pub(super) fn assign(&mut self, target: &TargetRef, skus: &[(String, String)]) {
         for (sku, reason) in skus {
             self.license(target, sku, true, reason);
         }
     }
 
     /// Adds the steps that take each SKU in `skus` back from `target`.
-    pub fn revoke<'s>(
+    pub(super) fn revoke<'s>(
         &mut self,
         target: &TargetRef,
         skus: impl IntoIterator<Item = &'s str>,

@@ -124,7 +124,7 @@ const BEGUN: &str = concat!("BEGIN IMMEDIATE;\n", statements!());
 impl<'a> Batch<'a> {
     /// The rows of `writes`, or `None` when two of them touch the same person or
     /// account: those must be written in order, one by one.
-    pub fn of(writes: impl IntoIterator<Item = &'a Write>) -> Option<Self> {
+    pub(super) fn of(writes: impl IntoIterator<Item = &'a Write>) -> Option<Self> {
         let mut batch = Self::default();
         let mut touched = HashSet::new();
         for write in writes {
@@ -233,7 +233,10 @@ impl<'a> Batch<'a> {
     /// Writes and commits the batch on `conn`, which must have no open transaction:
     /// one round trip to SQLite's thread unless some effects cannot be grouped. The ids
     /// of its intents, in order. On an error nothing is written.
-    pub async fn commit(&self, conn: &mut SqliteConnection) -> Result<Vec<i64>, sqlx::Error> {
+    pub(super) async fn commit(
+        &self,
+        conn: &mut SqliteConnection,
+    ) -> Result<Vec<i64>, sqlx::Error> {
         let written = self.write(conn).await;
         if written.is_err() {
             // The transaction may be open (a statement failed) or not (BEGIN did).

@@ -189,7 +189,7 @@ pub(super) struct IntentRow {
 
 impl IntentRow {
     /// `intent`, stamped now.
-    pub fn now(intent: &Intent<'_>) -> Self {
+    pub(super) fn now(intent: &Intent<'_>) -> Self {
         Self {
             run_id: intent.run_id.to_owned(),
             instance: intent.instance.to_owned(),
@@ -220,7 +220,7 @@ pub(super) struct OutcomeRow {
 
 impl OutcomeRow {
     /// The outcome of journal entry `entry` (if any) with its `effects`, stamped now.
-    pub fn now(
+    pub(super) fn now(
         entry: Option<i64>,
         outcome: Outcome,
         detail: Option<&str>,

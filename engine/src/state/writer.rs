@@ -39,7 +39,7 @@ impl Writer {
     /// be started). Its own thread keeps commits prompt when the application's runtime is
     /// busy: each statement is a round trip to SQLite's thread, and on a busy runtime
     /// every return from it would queue behind the other tasks.
-    pub fn start(pool: sqlx::SqlitePool) -> Self {
+    pub(super) fn start(pool: sqlx::SqlitePool) -> Self {
         let (jobs, queue) = mpsc::unbounded_channel();
         // The work goes to whichever starts: the thread, else a task.
         let work = Arc::new(std::sync::Mutex::new(Some((pool, queue))));
@@ -67,12 +67,12 @@ impl Writer {
     }
 
     /// Records an intent; its id once committed.
-    pub async fn intent(&self, row: IntentRow) -> Result<i64, String> {
+    pub(super) async fn intent(&self, row: IntentRow) -> Result<i64, String> {
         self.write(Write::Intent(row)).await
     }
 
     /// Records an outcome and its effects; returns once committed.
-    pub async fn outcome(&self, row: OutcomeRow) -> Result<(), String> {
+    pub(super) async fn outcome(&self, row: OutcomeRow) -> Result<(), String> {
         self.write(Write::Outcome(row)).await.map(|_| ())
     }
 

@@ -6,7 +6,7 @@
 mod sandbox;
 
 #[allow(unused_imports)]
-pub use sandbox::SandboxWorld;
+pub(crate) use sandbox::SandboxWorld;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -25,10 +25,10 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// The time the tests plan at, unless they say otherwise.
-pub const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+pub(crate) const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
 
 /// The connectors the tests use.
-pub fn registry() -> Registry {
+pub(crate) fn registry() -> Registry {
     Registry::new()
         .with(&connector_chatgpt::MANIFEST, |c| {
             Ok(Arc::new(connector_chatgpt::connect(c)?) as Arc<dyn Connector>)
@@ -42,7 +42,7 @@ pub fn registry() -> Registry {
 }
 
 /// A scim2-server with `connector`'s extension schemas.
-pub fn server(connector: &str) -> Scim2Server {
+pub(crate) fn server(connector: &str) -> Scim2Server {
     let schemas = match connector {
         "chatgpt" => connector_chatgpt::SCIM_EXTENSION_SCHEMAS,
         "slack" => connector_slack::SCIM_EXTENSION_SCHEMAS,
@@ -54,14 +54,14 @@ pub fn server(connector: &str) -> Scim2Server {
 }
 
 /// A person `i` at example.com in `groups`.
-pub fn person(i: usize, groups: &[&str]) -> Identity {
+pub(crate) fn person(i: usize, groups: &[&str]) -> Identity {
     let mut who = connector_tests::people::person(i, "example.com");
     who.groups = groups.iter().map(|g| (*g).to_owned()).collect();
     who
 }
 
 /// A directory of these people.
-pub fn directory(people: Vec<Identity>) -> Directory {
+pub(crate) fn directory(people: Vec<Identity>) -> Directory {
     Directory {
         people,
         groups: Vec::new(),
@@ -69,7 +69,7 @@ pub fn directory(people: Vec<Identity>) -> Directory {
 }
 
 /// One test's world: servers per instance, an assignments file, a state file.
-pub struct World {
+pub(crate) struct World {
     /// The temporary folder (state, assignments, audit).
     pub dir: TempDir,
     /// Servers by instance name.
@@ -80,7 +80,7 @@ pub struct World {
 
 impl World {
     /// Starts a server for each `(instance, connector)`.
-    pub fn new(instances: &[(&str, &str)]) -> Self {
+    pub(crate) fn new(instances: &[(&str, &str)]) -> Self {
         connector_tests::install_crypto_provider();
         let servers = instances
             .iter()
@@ -97,13 +97,13 @@ impl World {
     }
 
     /// The server of `instance`.
-    pub fn server(&self, instance: &str) -> &Scim2Server {
+    pub(crate) fn server(&self, instance: &str) -> &Scim2Server {
         &self.servers[instance]
     }
 
     /// The `[instances.*]` tables pointing at the servers, each followed by
     /// `policy[instance]` lines (TOML inside `[instances.NAME.policy]`).
-    pub fn instances_toml(&self, policy: &[(&str, &str)]) -> String {
+    pub(crate) fn instances_toml(&self, policy: &[(&str, &str)]) -> String {
         let mut out = String::new();
         for (name, server) in &self.servers {
             let connector = &self.connectors[name];
@@ -128,7 +128,7 @@ impl World {
     }
 
     /// The secrets of every instance.
-    pub fn secrets(&self) -> MapSecrets {
+    pub(crate) fn secrets(&self) -> MapSecrets {
         let mut secrets = MapSecrets::default();
         for (name, server) in &self.servers {
             secrets = secrets.with(format!("{}_TOKEN", env(name)), server.token());
@@ -137,24 +137,24 @@ impl World {
     }
 
     /// Writes `text` as `assignments.toml` and checks it.
-    pub fn assignments(&self, text: &str) -> Assignments {
+    pub(crate) fn assignments(&self, text: &str) -> Assignments {
         let path = self.dir.path().join("assignments.toml");
         std::fs::write(&path, text).unwrap();
         Assignments::load(&path, &registry()).unwrap_or_else(|e| panic!("{e}\n{text}"))
     }
 
     /// The state file's path.
-    pub fn state_path(&self) -> PathBuf {
+    pub(crate) fn state_path(&self) -> PathBuf {
         self.dir.path().join("state.db")
     }
 
     /// An engine over `text` (an assignments file) and the world's state file.
-    pub async fn engine(&self, text: &str) -> Engine {
+    pub(crate) async fn engine(&self, text: &str) -> Engine {
         self.engine_with(text, registry()).await
     }
 
     /// An engine with another connector registry (fault-injecting wrappers).
-    pub async fn engine_with(&self, text: &str, registry: Registry) -> Engine {
+    pub(crate) async fn engine_with(&self, text: &str, registry: Registry) -> Engine {
         let path = self.dir.path().join("assignments.toml");
         std::fs::write(&path, text).unwrap();
         let assignments =
@@ -170,7 +170,7 @@ fn env(instance: &str) -> String {
 }
 
 /// Plans at `now`.
-pub async fn plan_at(
+pub(crate) async fn plan_at(
     engine: &Engine,
     people: &Directory,
     now: OffsetDateTime,
@@ -192,12 +192,12 @@ pub async fn plan_at(
 }
 
 /// Plans at [`NOW`] with default options.
-pub async fn plan(engine: &Engine, people: &Directory) -> Plan {
+pub(crate) async fn plan(engine: &Engine, people: &Directory) -> Plan {
     plan_at(engine, people, NOW, PlanOptions::default()).await
 }
 
 /// Applies at `now`.
-pub async fn apply_at(
+pub(crate) async fn apply_at(
     engine: &Engine,
     people: &Directory,
     now: OffsetDateTime,
@@ -211,14 +211,14 @@ pub async fn apply_at(
 }
 
 /// Applies at [`NOW`] with default options and checks nothing failed.
-pub async fn apply(engine: &Engine, people: &Directory) -> ApplyReport {
+pub(crate) async fn apply(engine: &Engine, people: &Directory) -> ApplyReport {
     let report = apply_at(engine, people, NOW, ApplyOptions::default()).await;
     assert!(report.succeeded(), "{report:#?}");
     report
 }
 
 /// `(action, target label)` of every step of `instance`.
-pub fn steps(plan: &Plan, instance: &str) -> Vec<(String, String)> {
+pub(crate) fn steps(plan: &Plan, instance: &str) -> Vec<(String, String)> {
     plan.instances
         .iter()
         .find(|i| i.instance == instance)
@@ -230,6 +230,6 @@ pub fn steps(plan: &Plan, instance: &str) -> Vec<(String, String)> {
 }
 
 /// The users on a server.
-pub async fn users(server: &Scim2Server) -> Vec<Value> {
+pub(crate) async fn users(server: &Scim2Server) -> Vec<Value> {
     server.state().list_users().await
 }

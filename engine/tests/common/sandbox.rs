@@ -11,7 +11,7 @@ use connector_tests::StateChecker;
 use tempfile::TempDir;
 
 /// A sandbox serving one tenant, and an engine whose instance of the same name is it.
-pub struct SandboxWorld {
+pub(crate) struct SandboxWorld {
     /// The running sandbox (shut down when dropped).
     pub sandbox: SandboxHandle,
     /// The temporary folder: `assignments.toml`, `state.db`.
@@ -26,7 +26,7 @@ impl SandboxWorld {
     /// Serves `spec` (its tenant named `instance`) and builds an engine whose
     /// `[instances.<instance>]` (connector `instance`, the tenant's URL and token) has
     /// `instance_lines` added, followed by `rules`, with the connectors of `registry`.
-    pub async fn start(
+    pub(crate) async fn start(
         spec: TenantSpec,
         instance: &str,
         instance_lines: &str,
@@ -53,7 +53,12 @@ impl SandboxWorld {
 
     /// Another engine on the same tenant and state file, with other instance lines
     /// (a changed assignments file).
-    pub async fn reconfigure(&self, instance: &str, instance_lines: &str, rules: &str) -> Engine {
+    pub(crate) async fn reconfigure(
+        &self,
+        instance: &str,
+        instance_lines: &str,
+        rules: &str,
+    ) -> Engine {
         engine(
             &self.sandbox,
             &self.dir,

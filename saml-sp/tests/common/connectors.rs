@@ -7,7 +7,7 @@
 use connector_sdk::Manifest;
 
 /// Every connector's manifest, in the order of the `connectors/*/` directories.
-pub fn all_manifests() -> Vec<&'static Manifest> {
+pub(crate) fn all_manifests() -> Vec<&'static Manifest> {
     vec![
         &connector_box::MANIFEST,
         &connector_canva::MANIFEST,

@@ -18,11 +18,11 @@ use crate::scim::value::get_ci;
 use crate::store::{Kind, check_schemas, clean_group, clean_user};
 
 /// An admin API answer.
-pub type Answer = Result<Response, AdminError>;
+pub(super) type Answer = Result<Response, AdminError>;
 
 /// A failed admin call.
 #[derive(Debug)]
-pub enum AdminError {
+pub(super) enum AdminError {
     /// No or a wrong admin token (carries whether a token was sent).
     Unauthorized(bool),
     /// Another failure: its status and what went wrong.
@@ -103,7 +103,7 @@ fn summary(tenant: &Tenant) -> Value {
 }
 
 /// `GET /_admin/tenants`.
-pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub(super) async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     if !is_admin(&app, &headers) {
         return admin_unauthorized(had_token(&headers));
     }
@@ -112,7 +112,7 @@ pub async fn list(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Respo
 }
 
 /// `POST /_admin/reset`: every tenant, as [`reset`].
-pub async fn reset_all(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+pub(super) async fn reset_all(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     if !is_admin(&app, &headers) {
         return admin_unauthorized(had_token(&headers));
     }
@@ -123,7 +123,7 @@ pub async fn reset_all(State(app): State<Arc<AppState>>, headers: HeaderMap) -> 
 }
 
 /// `GET /_admin/tenants/{tenant}`.
-pub async fn tenant_summary(
+pub(super) async fn tenant_summary(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -133,7 +133,7 @@ pub async fn tenant_summary(
 }
 
 /// `GET /_admin/tenants/{tenant}/state`: the summary plus every User and Group.
-pub async fn state(
+pub(super) async fn state(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -155,7 +155,7 @@ pub async fn state(
 }
 
 /// `GET /_admin/tenants/{tenant}/users`.
-pub async fn users(
+pub(super) async fn users(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -166,7 +166,7 @@ pub async fn users(
 }
 
 /// `GET /_admin/tenants/{tenant}/users/{id}`.
-pub async fn user(
+pub(super) async fn user(
     State(app): State<Arc<AppState>>,
     Path((name, id)): Path<(String, String)>,
     headers: HeaderMap,
@@ -184,7 +184,7 @@ pub async fn user(
 }
 
 /// `GET /_admin/tenants/{tenant}/groups`.
-pub async fn groups(
+pub(super) async fn groups(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -196,7 +196,7 @@ pub async fn groups(
 
 /// `POST /_admin/tenants/{tenant}/users`: a User that exists before provisioning (the
 /// body is a SCIM User; `active` defaults to true; `userName` must be free).
-pub async fn seed_user(
+pub(super) async fn seed_user(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -224,7 +224,7 @@ pub async fn seed_user(
 }
 
 /// `POST /_admin/tenants/{tenant}/groups`: a Group that exists before provisioning.
-pub async fn seed_group(
+pub(super) async fn seed_group(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -240,7 +240,7 @@ pub async fn seed_group(
 }
 
 /// `GET /_admin/tenants/{tenant}/requests`: the last requests, oldest first.
-pub async fn requests(
+pub(super) async fn requests(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -256,7 +256,7 @@ pub async fn requests(
 }
 
 /// `GET /_admin/tenants/{tenant}/faults`.
-pub async fn faults(
+pub(super) async fn faults(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -267,7 +267,7 @@ pub async fn faults(
 }
 
 /// `PUT /_admin/tenants/{tenant}/faults` with a [`Faults`] body.
-pub async fn set_faults(
+pub(super) async fn set_faults(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -283,7 +283,7 @@ pub async fn set_faults(
 }
 
 /// `GET /_admin/tenants/{tenant}/rate-limit`.
-pub async fn rate_limit(
+pub(super) async fn rate_limit(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -297,7 +297,7 @@ pub async fn rate_limit(
 }
 
 /// `PUT /_admin/tenants/{tenant}/rate-limit` with a [`RateLimitConfig`] body.
-pub async fn set_rate_limit(
+pub(super) async fn set_rate_limit(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -317,7 +317,7 @@ pub async fn set_rate_limit(
 
 /// `POST /_admin/tenants/{tenant}/reset`: forgets data, counters, log and issued tokens,
 /// and restores the start's rate limit and faults.
-pub async fn reset(
+pub(super) async fn reset(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -337,7 +337,7 @@ fn no_api(name: &str) -> AdminError {
 
 /// `GET /_admin/tenants/{tenant}/api`: everything the tenant's vendor API holds, in the
 /// vendor's JSON (users, licences, seats, groups, memberships).
-pub async fn api_state(
+pub(super) async fn api_state(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -354,7 +354,7 @@ pub async fn api_state(
 
 /// `POST /_admin/tenants/{tenant}/api/users`: an account that exists before
 /// provisioning, in the vendor's JSON (no password needed).
-pub async fn seed_api_user(
+pub(super) async fn seed_api_user(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     headers: HeaderMap,
@@ -372,7 +372,7 @@ pub async fn seed_api_user(
 
 /// `PUT /_admin/tenants/{tenant}/api/users/{id}/owns-content` with `true` or `false`:
 /// whether a Box user owns content (which makes a DELETE without `force` fail).
-pub async fn set_owns_content(
+pub(super) async fn set_owns_content(
     State(app): State<Arc<AppState>>,
     Path((name, id)): Path<(String, String)>,
     headers: HeaderMap,

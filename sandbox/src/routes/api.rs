@@ -19,7 +19,7 @@ use crate::server::DropConnection;
 use crate::vendors::{Call, json_response};
 
 /// The route of the vendor API at `prefix` below the tenant.
-pub fn route(prefix: &'static str) -> MethodRouter<Arc<AppState>> {
+pub(super) fn route(prefix: &'static str) -> MethodRouter<Arc<AppState>> {
     any(
         move |app: State<Arc<AppState>>,
               path: Path<(String, String)>,

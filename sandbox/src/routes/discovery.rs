@@ -9,7 +9,7 @@ use crate::schemas;
 use crate::scim::error::{ScimError, ScimResult, scim_json};
 
 /// The service provider configuration.
-pub fn service_provider_config(ctx: Ctx<'_>) -> ScimResult<Response> {
+pub(super) fn service_provider_config(ctx: Ctx<'_>) -> ScimResult<Response> {
     Ok(scim_json(
         StatusCode::OK,
         &schemas::service_provider_config(ctx.tenant),
@@ -17,12 +17,12 @@ pub fn service_provider_config(ctx: Ctx<'_>) -> ScimResult<Response> {
 }
 
 /// All resource types, or the one with `id`.
-pub fn resource_types(ctx: Ctx<'_>, id: Option<&str>) -> ScimResult<Response> {
+pub(super) fn resource_types(ctx: Ctx<'_>, id: Option<&str>) -> ScimResult<Response> {
     one_or_all(schemas::resource_types(ctx.tenant), id, "resource type")
 }
 
 /// All schemas, or the one with `id` (its URN).
-pub fn schemas(ctx: Ctx<'_>, id: Option<&str>) -> ScimResult<Response> {
+pub(super) fn schemas(ctx: Ctx<'_>, id: Option<&str>) -> ScimResult<Response> {
     one_or_all(schemas::schemas(ctx.tenant), id, "schema")
 }
 

@@ -9,7 +9,7 @@ use crate::scim::error::{ScimError, ScimResult};
 use crate::store::Kind;
 
 /// Serves one SCIM request.
-pub fn dispatch(ctx: Ctx<'_>) -> Response {
+pub(super) fn dispatch(ctx: Ctx<'_>) -> Response {
     route(ctx).unwrap_or_else(IntoResponse::into_response)
 }
 

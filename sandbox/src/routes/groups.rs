@@ -16,7 +16,7 @@ const READ_ONLY: &[&str] = &["id", "meta"];
 const REQUIRED: &[&str] = &["displayName"];
 
 /// `POST /Groups`.
-pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
+pub(super) fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
     check_schemas(&body, Kind::Group, &[], ctx.rules.require_schemas)?;
     let projection = ctx.request.projection()?;
@@ -30,7 +30,7 @@ pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
 }
 
 /// `PUT /Groups/{id}`.
-pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
     check_schemas(&body, Kind::Group, &[], ctx.rules.require_schemas)?;
     let projection = ctx.request.projection()?;
@@ -52,7 +52,7 @@ pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
 
 /// `PATCH /Groups/{id}`: any attribute, `members` included (`add`, `remove` with
 /// `members[value eq "id"]`, which is 400 `noTarget` for a non-member).
-pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let rules = PatchRules {
         extensions: &[],
         read_only: READ_ONLY,
@@ -81,7 +81,7 @@ pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
 }
 
 /// `DELETE /Groups/{id}`: removes the Group (its members stay).
-pub fn delete(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn delete(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     if ctx.tenant.lock().store.remove(Kind::Group, id) {
         Ok(no_content())
     } else {

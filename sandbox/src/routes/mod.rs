@@ -33,7 +33,7 @@ use crate::runtime::AppState;
 use crate::scim::error::ScimError;
 
 /// The sandbox's router.
-pub fn router(state: Arc<AppState>) -> Router {
+pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/_admin/tenants", get(admin::list))
         .route("/_admin/reset", post(admin::reset_all))

@@ -15,7 +15,7 @@ use crate::runtime::auth::AuthKind;
 use crate::vendors::Vendor;
 
 /// The token endpoint.
-pub async fn token(
+pub(super) async fn token(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
     method: Method,

@@ -10,11 +10,11 @@ use crate::scim::error::{ScimError, ScimResult};
 use crate::scim::projection::Projection;
 
 /// URN of the list response message.
-pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub(super) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 /// A SCIM request, below the tenant's base.
 #[derive(Debug)]
-pub struct ScimRequest {
+pub(super) struct ScimRequest {
     /// The method.
     pub method: Method,
     /// The path segments below `/scim/v2`.
@@ -27,7 +27,7 @@ pub struct ScimRequest {
 
 impl ScimRequest {
     /// A request for `rest` (the path below `/scim/v2/`) with the raw query.
-    pub fn new(method: Method, rest: &str, query: Option<&str>, body: Vec<u8>) -> Self {
+    pub(super) fn new(method: Method, rest: &str, query: Option<&str>, body: Vec<u8>) -> Self {
         let segments = rest
             .split('/')
             .filter(|s| !s.is_empty())
@@ -49,7 +49,7 @@ impl ScimRequest {
     }
 
     /// The query parameter `name` (case-insensitive).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -57,7 +57,7 @@ impl ScimRequest {
     }
 
     /// The body as JSON (400 `invalidSyntax` when it is not).
-    pub fn json(&self) -> ScimResult<Value> {
+    pub(super) fn json(&self) -> ScimResult<Value> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(ScimError::invalid_syntax("the request has no body"));
         }
@@ -66,7 +66,7 @@ impl ScimRequest {
     }
 
     /// The body as a JSON object.
-    pub fn object(&self) -> ScimResult<Map<String, Value>> {
+    pub(super) fn object(&self) -> ScimResult<Map<String, Value>> {
         match self.json()? {
             Value::Object(object) => Ok(object),
             _ => Err(ScimError::invalid_syntax("the body must be a JSON object")),
@@ -74,14 +74,14 @@ impl ScimRequest {
     }
 
     /// The projection the query asks for.
-    pub fn projection(&self) -> ScimResult<Projection> {
+    pub(super) fn projection(&self) -> ScimResult<Projection> {
         Projection::parse(self.param("attributes"), self.param("excludedAttributes"))
     }
 }
 
 /// What a handler works with.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     /// The tenant.
     pub tenant: &'a Tenant,
     /// The behaviour in force (the tenant's, or its admin view's).
@@ -92,7 +92,7 @@ pub struct Ctx<'a> {
 
 /// A page request: `startIndex` (1-based) and `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
+pub(super) struct Paging {
     /// The 1-based index of the first result.
     pub start: usize,
     /// How many results at most.
@@ -102,7 +102,11 @@ pub struct Paging {
 impl Paging {
     /// Reads `startIndex` and `count` (strings or numbers); `count` is capped at the
     /// page size and defaults to the rules' default. Non-numbers are 400 `invalidValue`.
-    pub fn read(start: Option<&Value>, count: Option<&Value>, rules: &Rules) -> ScimResult<Self> {
+    pub(super) fn read(
+        start: Option<&Value>,
+        count: Option<&Value>,
+        rules: &Rules,
+    ) -> ScimResult<Self> {
         let number = |name: &str, value: Option<&Value>| -> ScimResult<Option<i64>> {
             match value {
                 None | Some(Value::Null) => Ok(None),
@@ -128,14 +132,14 @@ impl Paging {
     }
 
     /// From the query string.
-    pub fn from_query(request: &ScimRequest, rules: &Rules) -> ScimResult<Self> {
+    pub(super) fn from_query(request: &ScimRequest, rules: &Rules) -> ScimResult<Self> {
         let value = |name| request.param(name).map(|v| Value::String(v.to_owned()));
         Self::read(value("startIndex").as_ref(), value("count").as_ref(), rules)
     }
 }
 
 /// The `ListResponse` for one page of `all`, each resource projected.
-pub fn list_response(all: Vec<Value>, paging: Paging, projection: &Projection) -> Value {
+pub(super) fn list_response(all: Vec<Value>, paging: Paging, projection: &Projection) -> Value {
     let total = all.len();
     let resources: Vec<Value> = all
         .into_iter()

@@ -34,7 +34,7 @@ enum Verdict {
 }
 
 /// `/{tenant}/scim/v2/{*rest}`.
-pub async fn entry(
+pub(super) async fn entry(
     State(app): State<Arc<AppState>>,
     Path((name, rest)): Path<(String, String)>,
     RawQuery(query): RawQuery,
@@ -213,7 +213,7 @@ fn throttled(wait: Duration, style: ThrottleStyle) -> Response {
 
 /// `/_admin/tenants/{tenant}/scim/v2/{*rest}`: the tenant's data through a permissive
 /// SCIM view (any filter and PATCH style, no limits or faults), for the admin token.
-pub async fn admin_entry(
+pub(super) async fn admin_entry(
     State(app): State<Arc<AppState>>,
     Path((name, rest)): Path<(String, String)>,
     RawQuery(query): RawQuery,
@@ -236,11 +236,11 @@ pub async fn admin_entry(
 }
 
 /// Whether `headers` carry the admin token (used by the admin API too).
-pub fn is_admin(app: &AppState, headers: &HeaderMap) -> bool {
+pub(super) fn is_admin(app: &AppState, headers: &HeaderMap) -> bool {
     bearer_token(headers) == Some(app.admin_token.as_str())
 }
 
 /// The admin API's 401.
-pub fn admin_unauthorized(had_token: bool) -> Response {
+pub(super) fn admin_unauthorized(had_token: bool) -> Response {
     unauthorized("_admin", had_token)
 }

@@ -16,7 +16,7 @@ use crate::store::Kind;
 const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 /// `GET /{Users,Groups}/{id}`.
-pub fn get(ctx: Ctx<'_>, kind: Kind, id: &str) -> ScimResult<Response> {
+pub(super) fn get(ctx: Ctx<'_>, kind: Kind, id: &str) -> ScimResult<Response> {
     let projection = ctx.request.projection()?;
     let state = ctx.tenant.lock();
     let resource = state
@@ -33,7 +33,7 @@ pub fn get(ctx: Ctx<'_>, kind: Kind, id: &str) -> ScimResult<Response> {
 }
 
 /// `GET /{Users,Groups}?filter=...&startIndex=...&count=...`.
-pub fn list(ctx: Ctx<'_>, kind: Kind) -> ScimResult<Response> {
+pub(super) fn list(ctx: Ctx<'_>, kind: Kind) -> ScimResult<Response> {
     let request = ctx.request;
     let paging = Paging::from_query(request, ctx.rules)?;
     let projection = request.projection()?;
@@ -42,7 +42,7 @@ pub fn list(ctx: Ctx<'_>, kind: Kind) -> ScimResult<Response> {
 }
 
 /// `POST /.search` (`kind` `None`: Users and Groups) with a `SearchRequest` body.
-pub fn search(ctx: Ctx<'_>, kind: Option<Kind>) -> ScimResult<Response> {
+pub(super) fn search(ctx: Ctx<'_>, kind: Option<Kind>) -> ScimResult<Response> {
     let body = ctx.request.object()?;
     if ctx.rules.require_schemas {
         let listed = get_ci(&body, "schemas")

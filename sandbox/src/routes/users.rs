@@ -19,7 +19,7 @@ const REQUIRED: &[&str] = &["userName"];
 
 /// `POST /Users`: 201, 409 `uniqueness` for a taken `userName` (ignoring case), 400
 /// `invalidValue` without one.
-pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
+pub(super) fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
     screen_resource(
         &mut body,
@@ -48,7 +48,7 @@ pub fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
 }
 
 /// `PUT /Users/{id}`: replaces every attribute the client may write.
-pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let mut body = ctx.request.object()?;
     screen_resource(
         &mut body,
@@ -83,7 +83,7 @@ pub fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
 
 /// `PATCH /Users/{id}`. A path-less dialect refuses `add`/`replace` with a path; a
 /// dialect that updates by PUT accepts PATCH for `active` only (Zoom).
-pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let rules = PatchRules {
         extensions: &ctx.tenant.extensions,
         read_only: READ_ONLY,
@@ -144,7 +144,7 @@ pub fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
 }
 
 /// `DELETE /Users/{id}`: removes, deactivates (Slack), or is refused with 405 (Canva).
-pub fn delete(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
+pub(super) fn delete(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     let mut state = ctx.tenant.lock();
     match ctx.rules.delete {
         DeleteRule::Refuse => Err(ScimError::method_not_allowed(

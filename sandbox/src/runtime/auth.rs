@@ -13,7 +13,7 @@ use connector_sdk::manifest::Auth;
 
 /// How clients authenticate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthKind {
+pub(crate) enum AuthKind {
     /// A static bearer token.
     Bearer,
     /// OAuth 2.0 client credentials (or a vendor grant of that shape).
@@ -27,7 +27,7 @@ pub enum AuthKind {
 
 impl AuthKind {
     /// The kind a manifest's `auth` declares.
-    pub fn from_manifest(auth: &Auth) -> Self {
+    pub(crate) fn from_manifest(auth: &Auth) -> Self {
         match auth {
             // A service-account tenant is reached with a bearer token here; the JWT
             // exchange is exercised against the SDK's own tests.
@@ -44,7 +44,7 @@ impl AuthKind {
 
 /// A tenant's credentials.
 #[derive(Debug, Clone)]
-pub struct TenantAuth {
+pub(crate) struct TenantAuth {
     /// How clients authenticate.
     pub kind: AuthKind,
     /// The bearer token accepted as is (for OAuth tenants: one issued at start).
@@ -60,7 +60,7 @@ pub struct TenantAuth {
 impl TenantAuth {
     /// Whether the token endpoint's client authentication is right: HTTP Basic, else
     /// `client_id`/`client_secret` form fields (RFC 6749 §2.3.1).
-    pub fn client_ok(&self, headers: &HeaderMap, form: &[(String, String)]) -> bool {
+    pub(crate) fn client_ok(&self, headers: &HeaderMap, form: &[(String, String)]) -> bool {
         if let Some(text) = basic_text(headers) {
             // As sent (reqwest does not escape), or form-encoded as RFC 6749 says.
             let raw = format!("{}:{}", self.client_id, self.client_secret);
@@ -80,7 +80,7 @@ impl TenantAuth {
 }
 
 /// The bearer token of a request, if it has one.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -107,7 +107,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// A random token with `prefix`: 128 bits from the process's random hasher keys.
-pub fn random_token(prefix: &str) -> String {
+pub(crate) fn random_token(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let half = |round: u64| {
         let mut hasher = RandomState::new().build_hasher();

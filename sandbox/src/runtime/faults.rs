@@ -16,7 +16,7 @@ const ERROR_STATUSES: [StatusCode; 4] = [
 
 /// What to do to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Injected {
+pub(crate) enum Injected {
     /// Serve it.
     Nothing,
     /// Close the connection without answering.
@@ -27,7 +27,7 @@ pub enum Injected {
 
 /// The faults in force and their generator.
 #[derive(Debug)]
-pub struct FaultState {
+pub(crate) struct FaultState {
     /// The settings.
     faults: Faults,
     /// The generator, seeded from `faults.seed`.
@@ -36,7 +36,7 @@ pub struct FaultState {
 
 impl FaultState {
     /// Faults per `faults`, with a generator seeded from its seed.
-    pub fn new(faults: Faults) -> Self {
+    pub(crate) fn new(faults: Faults) -> Self {
         Self {
             rng: SplitMix64(faults.seed),
             faults,
@@ -44,12 +44,12 @@ impl FaultState {
     }
 
     /// The settings.
-    pub fn faults(&self) -> Faults {
+    pub(crate) fn faults(&self) -> Faults {
         self.faults
     }
 
     /// Draws the fate of the next request.
-    pub fn draw(&mut self) -> Injected {
+    pub(crate) fn draw(&mut self) -> Injected {
         if self.faults.drop_rate <= 0.0 && self.faults.error_rate <= 0.0 {
             return Injected::Nothing;
         }

@@ -6,7 +6,7 @@ use crate::config::Limits;
 
 /// A token bucket; `None` limits let everything through.
 #[derive(Debug)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     /// The budget, when limited.
     limits: Option<Limits>,
     /// Tokens available now.
@@ -17,7 +17,7 @@ pub struct Bucket {
 
 impl Bucket {
     /// A full bucket for `limits`.
-    pub fn new(limits: Option<Limits>) -> Self {
+    pub(crate) fn new(limits: Option<Limits>) -> Self {
         Self {
             limits,
             tokens: limits.map_or(0.0, |l| f64::from(l.burst)),
@@ -26,12 +26,12 @@ impl Bucket {
     }
 
     /// The budget.
-    pub fn limits(&self) -> Option<Limits> {
+    pub(crate) fn limits(&self) -> Option<Limits> {
         self.limits
     }
 
     /// Takes a token at `now`, or says how long until one is available.
-    pub fn take(&mut self, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn take(&mut self, now: Instant) -> Result<(), Duration> {
         let Some(limits) = self.limits else {
             return Ok(());
         };

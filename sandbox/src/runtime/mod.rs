@@ -1,10 +1,10 @@
 //! The running sandbox: tenants with their rules, credentials, limits and faults.
 
-pub mod auth;
-pub mod faults;
-pub mod limiter;
-pub mod rules;
-pub mod tenant;
+pub(crate) mod auth;
+pub(crate) mod faults;
+pub(crate) mod limiter;
+pub(crate) mod rules;
+pub(crate) mod tenant;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use tenant::Tenant;
 
 /// What every request handler shares.
 #[derive(Debug)]
-pub struct AppState {
+pub(crate) struct AppState {
     /// The tenants by name.
     pub tenants: BTreeMap<String, Arc<Tenant>>,
     /// The token of the admin API.
@@ -22,7 +22,7 @@ pub struct AppState {
 
 impl AppState {
     /// The tenant named `name`.
-    pub fn tenant(&self, name: &str) -> Option<Arc<Tenant>> {
+    pub(crate) fn tenant(&self, name: &str) -> Option<Arc<Tenant>> {
         self.tenants.get(name).cloned()
     }
 }

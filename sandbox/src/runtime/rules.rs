@@ -9,7 +9,7 @@ use crate::scim::filter::Filter;
 
 /// What `DELETE /Users/{id}` does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeleteRule {
+pub(crate) enum DeleteRule {
     /// Removes the user (404 afterwards).
     Remove,
     /// Deactivates the user and keeps it (Slack).
@@ -20,7 +20,7 @@ pub enum DeleteRule {
 
 /// Which `/Users` filters the service understands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FilterRule {
+pub(crate) enum FilterRule {
     /// Any RFC 7644 filter.
     Any,
     /// Filters on this attribute only (`userName`, `emails`).
@@ -31,7 +31,7 @@ pub enum FilterRule {
 
 /// The behaviour switches of one SCIM API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rules {
+pub(crate) struct Rules {
     /// Updates are PUTs; PATCH may change `active` only (Zoom).
     pub update_by_put: bool,
     /// `add`/`replace` must be path-less (a `pathless` dialect).
@@ -56,7 +56,7 @@ pub struct Rules {
 
 impl Rules {
     /// The vendor's behaviour, from the manifest's dialect and capabilities.
-    pub fn from_manifest(manifest: &Manifest) -> Self {
+    pub(crate) fn from_manifest(manifest: &Manifest) -> Self {
         let dialect = &manifest.provisioning.dialect;
         let delete = match dialect.deactivate {
             DeactivateMethod::Delete => DeleteRule::Deactivate,
@@ -83,7 +83,7 @@ impl Rules {
     }
 
     /// Strict RFC 7643/7644 behaviour (the `generic` tenant).
-    pub fn generic() -> Self {
+    pub(crate) fn generic() -> Self {
         Self {
             update_by_put: false,
             pathless_only: false,
@@ -100,7 +100,7 @@ impl Rules {
 
     /// The admin view of the same data: any filter, PATCH style and page size, DELETE
     /// removes, no `User-Agent` required.
-    pub fn admin_view(&self) -> Self {
+    pub(crate) fn admin_view(&self) -> Self {
         Self {
             update_by_put: false,
             pathless_only: false,
@@ -116,7 +116,7 @@ impl Rules {
     }
 
     /// Refuses a `/Users` filter the service does not understand (400 `invalidFilter`).
-    pub fn check_user_filter(&self, filter: &Filter) -> ScimResult<()> {
+    pub(crate) fn check_user_filter(&self, filter: &Filter) -> ScimResult<()> {
         let allowed: Vec<String> = match &self.filter {
             FilterRule::Any => return Ok(()),
             FilterRule::Refuse => {

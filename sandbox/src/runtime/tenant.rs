@@ -23,7 +23,7 @@ const LOG_CAPACITY: usize = 1000;
 
 /// One request as the tenant saw it.
 #[derive(Debug, Clone, Serialize)]
-pub struct LogEntry {
+pub(crate) struct LogEntry {
     /// The HTTP method.
     pub method: String,
     /// The path below the tenant's SCIM base (`/Users/42`), or below the tenant for a
@@ -35,7 +35,7 @@ pub struct LogEntry {
 
 /// A running tenant.
 #[derive(Debug)]
-pub struct Tenant {
+pub(crate) struct Tenant {
     /// The tenant's name (first path segment).
     pub name: String,
     /// The manifest it emulates; `None` for a generic tenant.
@@ -76,7 +76,7 @@ pub struct Tenant {
 
 /// What changes while a tenant runs.
 #[derive(Debug)]
-pub struct TenantState {
+pub(crate) struct TenantState {
     /// Users and Groups.
     pub store: Store,
     /// The rate limit in force.
@@ -97,7 +97,7 @@ pub struct TenantState {
 
 impl Tenant {
     /// The tenant `spec` describes, served under `base_url` (`http://127.0.0.1:PORT`).
-    pub fn new(spec: TenantSpec, base_url: &str) -> Self {
+    pub(crate) fn new(spec: TenantSpec, base_url: &str) -> Self {
         let root = format!("{base_url}/{}", spec.name);
         let vendor = spec.manifest.and_then(Vendor::for_manifest);
         let mut variables: BTreeMap<String, String> = spec
@@ -184,7 +184,7 @@ impl Tenant {
     }
 
     /// The mutable state (a poisoned lock is taken over: the data stays usable).
-    pub fn lock(&self) -> MutexGuard<'_, TenantState> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, TenantState> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -192,7 +192,7 @@ impl Tenant {
 
     /// Whether `token` is accepted: the tenant's token, or one its endpoint issued and
     /// that has not expired.
-    pub fn token_ok(&self, token: &str) -> bool {
+    pub(crate) fn token_ok(&self, token: &str) -> bool {
         if token == self.auth.token {
             return true;
         }
@@ -203,7 +203,7 @@ impl Tenant {
     }
 
     /// Issues an access token; returns it.
-    pub fn issue_token(&self) -> String {
+    pub(crate) fn issue_token(&self) -> String {
         let token = random_token("access-");
         let mut state = self.lock();
         state
@@ -214,7 +214,7 @@ impl Tenant {
     }
 
     /// Replaces the rate limit (and refills the bucket).
-    pub fn set_rate_limit(&self, config: RateLimitConfig) {
+    pub(crate) fn set_rate_limit(&self, config: RateLimitConfig) {
         let limits = effective_limits(self.manifest, &config);
         let mut state = self.lock();
         state.rate_limit = config;
@@ -222,13 +222,13 @@ impl Tenant {
     }
 
     /// Replaces the faults (and reseeds the generator).
-    pub fn set_faults(&self, faults: Faults) {
+    pub(crate) fn set_faults(&self, faults: Faults) {
         self.lock().faults = FaultState::new(faults);
     }
 
     /// Forgets all data, counters, the log and issued tokens, and restores the rate
     /// limit and faults of the start.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let (rate_limit, faults) = self.initial;
         let limits = effective_limits(self.manifest, &rate_limit);
         let mut state = self.lock();
@@ -246,14 +246,14 @@ impl Tenant {
     }
 
     /// The budget in force.
-    pub fn limits(&self) -> Option<Limits> {
+    pub(crate) fn limits(&self) -> Option<Limits> {
         self.lock().bucket.limits()
     }
 }
 
 impl TenantState {
     /// Appends to the request log, dropping the oldest entry when full.
-    pub fn record(&mut self, method: &str, path: String, status: u16) {
+    pub(crate) fn record(&mut self, method: &str, path: String, status: u16) {
         if self.log.len() == LOG_CAPACITY {
             self.log.pop_front();
         }

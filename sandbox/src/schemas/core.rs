@@ -7,7 +7,7 @@ use crate::scim::attr_path::{CORE_GROUP_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USE
 
 /// One attribute definition (RFC 7643 §7).
 #[derive(Debug, Clone)]
-pub struct Attr {
+pub(super) struct Attr {
     name: &'static str,
     kind: &'static str,
     multi: bool,
@@ -22,7 +22,7 @@ pub struct Attr {
 }
 
 /// A single-valued, optional, read-write attribute of type `kind`.
-pub fn attr(name: &'static str, kind: &'static str) -> Attr {
+pub(super) fn attr(name: &'static str, kind: &'static str) -> Attr {
     Attr {
         name,
         kind,
@@ -78,7 +78,7 @@ impl Attr {
     }
 
     /// The attribute definition as JSON.
-    pub fn to_json(&self) -> Value {
+    pub(super) fn to_json(&self) -> Value {
         let mut out = json!({
             "name": self.name,
             "type": self.kind,
@@ -124,7 +124,7 @@ fn plural(name: &'static str, value_kind: &'static str, types: &'static [&'stati
 }
 
 /// A schema document.
-pub fn schema(id: &str, name: &str, description: &str, attributes: &[Attr]) -> Value {
+pub(super) fn schema(id: &str, name: &str, description: &str, attributes: &[Attr]) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": id,
@@ -135,7 +135,7 @@ pub fn schema(id: &str, name: &str, description: &str, attributes: &[Attr]) -> V
 }
 
 /// The core User schema.
-pub fn user() -> Value {
+pub(super) fn user() -> Value {
     let s = |name| attr(name, "string");
     let attributes = vec![
         s("userName").required().unique(),
@@ -206,7 +206,7 @@ pub fn user() -> Value {
 }
 
 /// The core Group schema.
-pub fn group() -> Value {
+pub(super) fn group() -> Value {
     let attributes = vec![
         attr("displayName", "string").required(),
         attr("members", "complex").multi().subs(vec![
@@ -225,7 +225,7 @@ pub fn group() -> Value {
 }
 
 /// The enterprise User extension schema.
-pub fn enterprise_user() -> Value {
+pub(super) fn enterprise_user() -> Value {
     let s = |name| attr(name, "string");
     let attributes = vec![
         s("employeeNumber"),

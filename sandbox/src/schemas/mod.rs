@@ -11,7 +11,7 @@ use crate::scim::attr_path::ENTERPRISE_USER_SCHEMA;
 use crate::scim::value::is_multi_valued;
 
 /// The service provider configuration.
-pub fn service_provider_config(tenant: &Tenant) -> Value {
+pub(crate) fn service_provider_config(tenant: &Tenant) -> Value {
     let rules = &tenant.rules;
     let mut config = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
@@ -42,7 +42,7 @@ pub fn service_provider_config(tenant: &Tenant) -> Value {
 }
 
 /// The resource types, `User` (with the declared extensions) and `Group`.
-pub fn resource_types(tenant: &Tenant) -> Vec<Value> {
+pub(crate) fn resource_types(tenant: &Tenant) -> Vec<Value> {
     let extensions: Vec<Value> = tenant
         .extensions
         .iter()
@@ -74,7 +74,7 @@ pub fn resource_types(tenant: &Tenant) -> Vec<Value> {
 }
 
 /// The schemas: core User and Group, then each declared extension.
-pub fn schemas(tenant: &Tenant) -> Vec<Value> {
+pub(crate) fn schemas(tenant: &Tenant) -> Vec<Value> {
     let mut all = vec![core::user(), core::group()];
     for urn in &tenant.extensions {
         all.push(if urn == ENTERPRISE_USER_SCHEMA {

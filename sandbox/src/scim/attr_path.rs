@@ -3,16 +3,16 @@
 use std::fmt;
 
 /// URN of the core User schema.
-pub const CORE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(crate) const CORE_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// URN of the core Group schema.
-pub const CORE_GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+pub(crate) const CORE_GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// URN of the enterprise User extension.
-pub const ENTERPRISE_USER_SCHEMA: &str =
+pub(crate) const ENTERPRISE_USER_SCHEMA: &str =
     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 /// A parsed attribute path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttrPath {
+pub(crate) struct AttrPath {
     /// The extension schema URN holding the attribute; `None` for core attributes.
     pub urn: Option<String>,
     /// The attribute name.
@@ -24,7 +24,7 @@ pub struct AttrPath {
 impl AttrPath {
     /// A core attribute path.
     #[cfg(test)]
-    pub fn core(attr: &str) -> Self {
+    pub(crate) fn core(attr: &str) -> Self {
         Self {
             urn: None,
             attr: attr.to_owned(),
@@ -34,7 +34,7 @@ impl AttrPath {
 
     /// Parses `text`. A core schema URN prefix is dropped (the attribute is then core).
     /// `None` when the text is not a well-formed path.
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let (urn, rest) = if starts_with_urn(text) {
             let colon = text.rfind(':')?;
@@ -58,12 +58,12 @@ impl AttrPath {
     }
 
     /// Whether this is the core attribute `name` (any sub-attribute), ignoring case.
-    pub fn is_core(&self, name: &str) -> bool {
+    pub(crate) fn is_core(&self, name: &str) -> bool {
         self.urn.is_none() && self.attr.eq_ignore_ascii_case(name)
     }
 
     /// The path in lower case, `attr.sub` or `urn:attr.sub`, for comparisons.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         self.to_string().to_ascii_lowercase()
     }
 }
@@ -82,13 +82,13 @@ impl fmt::Display for AttrPath {
 }
 
 /// Whether `text` starts with `urn:` (any case).
-pub fn starts_with_urn(text: &str) -> bool {
+pub(crate) fn starts_with_urn(text: &str) -> bool {
     text.get(..4)
         .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
 }
 
 /// Whether `urn` is the core User or Group schema.
-pub fn is_core_schema(urn: &str) -> bool {
+pub(crate) fn is_core_schema(urn: &str) -> bool {
     urn.eq_ignore_ascii_case(CORE_USER_SCHEMA) || urn.eq_ignore_ascii_case(CORE_GROUP_SCHEMA)
 }
 

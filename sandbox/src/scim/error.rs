@@ -5,13 +5,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// The SCIM media type of every SCIM response.
-pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+pub(crate) const SCIM_MEDIA_TYPE: &str = "application/scim+json";
 /// URN of the SCIM error message.
-pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 /// A SCIM error: an HTTP status, an optional `scimType` and a human detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScimError {
+pub(crate) struct ScimError {
     /// The HTTP status.
     pub status: StatusCode,
     /// The RFC 7644 `scimType` (`uniqueness`, `invalidFilter`, ...).
@@ -21,11 +21,11 @@ pub struct ScimError {
 }
 
 /// The result of a SCIM operation.
-pub type ScimResult<T> = Result<T, ScimError>;
+pub(crate) type ScimResult<T> = Result<T, ScimError>;
 
 impl ScimError {
     /// An error with `status`, `scim_type` and `detail`.
-    pub fn new(
+    pub(crate) fn new(
         status: StatusCode,
         scim_type: Option<&'static str>,
         detail: impl Into<String>,
@@ -38,57 +38,57 @@ impl ScimError {
     }
 
     /// 400 with `scim_type`.
-    pub fn bad_request(scim_type: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(scim_type: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, Some(scim_type), detail)
     }
 
     /// 400 `invalidValue`.
-    pub fn invalid_value(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_value(detail: impl Into<String>) -> Self {
         Self::bad_request("invalidValue", detail)
     }
 
     /// 400 `invalidSyntax`.
-    pub fn invalid_syntax(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_syntax(detail: impl Into<String>) -> Self {
         Self::bad_request("invalidSyntax", detail)
     }
 
     /// 400 `invalidFilter`.
-    pub fn invalid_filter(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_filter(detail: impl Into<String>) -> Self {
         Self::bad_request("invalidFilter", detail)
     }
 
     /// 400 `invalidPath`.
-    pub fn invalid_path(detail: impl Into<String>) -> Self {
+    pub(crate) fn invalid_path(detail: impl Into<String>) -> Self {
         Self::bad_request("invalidPath", detail)
     }
 
     /// 400 `noTarget`.
-    pub fn no_target(detail: impl Into<String>) -> Self {
+    pub(crate) fn no_target(detail: impl Into<String>) -> Self {
         Self::bad_request("noTarget", detail)
     }
 
     /// 400 `mutability`.
-    pub fn mutability(detail: impl Into<String>) -> Self {
+    pub(crate) fn mutability(detail: impl Into<String>) -> Self {
         Self::bad_request("mutability", detail)
     }
 
     /// 404.
-    pub fn not_found(detail: impl Into<String>) -> Self {
+    pub(crate) fn not_found(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, None, detail)
     }
 
     /// 409 `uniqueness`.
-    pub fn uniqueness(detail: impl Into<String>) -> Self {
+    pub(crate) fn uniqueness(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, Some("uniqueness"), detail)
     }
 
     /// 405.
-    pub fn method_not_allowed(detail: impl Into<String>) -> Self {
+    pub(crate) fn method_not_allowed(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, None, detail)
     }
 
     /// The SCIM error message body.
-    pub fn body(&self) -> Value {
+    pub(crate) fn body(&self) -> Value {
         let mut body = json!({
             "schemas": [ERROR_SCHEMA],
             "status": self.status.as_u16().to_string(),
@@ -114,7 +114,7 @@ impl IntoResponse for ScimError {
 }
 
 /// A SCIM JSON response.
-pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn scim_json(status: StatusCode, body: &Value) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -125,7 +125,7 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
 
 /// A SCIM resource response: the body, plus `Location` (for 201) and `ETag` taken from
 /// the resource's `meta`.
-pub fn resource_response(status: StatusCode, resource: &Value) -> Response {
+pub(crate) fn resource_response(status: StatusCode, resource: &Value) -> Response {
     let mut response = scim_json(status, resource);
     let meta = resource.get("meta");
     let text = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_str);
@@ -141,7 +141,7 @@ pub fn resource_response(status: StatusCode, resource: &Value) -> Response {
 }
 
 /// An empty 204 answer.
-pub fn no_content() -> Response {
+pub(crate) fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -15,7 +15,7 @@ const MAX_DEPTH: usize = 32;
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareOp {
+pub(crate) enum CompareOp {
     /// Equal.
     Eq,
     /// Not equal.
@@ -56,7 +56,7 @@ impl CompareOp {
 
 /// A filter expression.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Filter {
+pub(crate) enum Filter {
     /// `path op value`.
     Compare {
         /// The attribute compared.
@@ -85,7 +85,7 @@ pub enum Filter {
 
 impl Filter {
     /// Parses a filter; a malformed one is a 400 `invalidFilter`.
-    pub fn parse(text: &str) -> ScimResult<Self> {
+    pub(crate) fn parse(text: &str) -> ScimResult<Self> {
         if text.len() > MAX_LEN {
             return Err(ScimError::invalid_filter("the filter is too long"));
         }
@@ -102,7 +102,7 @@ impl Filter {
 
     /// Every attribute the filter reads, value paths joined with their inner attributes
     /// (`emails[value eq "x"]` reads `emails.value`).
-    pub fn attributes(&self) -> Vec<AttrPath> {
+    pub(crate) fn attributes(&self) -> Vec<AttrPath> {
         let mut out = Vec::new();
         self.collect(None, &mut out);
         out

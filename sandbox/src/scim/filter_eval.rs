@@ -14,7 +14,7 @@ use super::value::{get_ci, is_unassigned};
 
 impl Filter {
     /// Whether `resource` matches.
-    pub fn matches(&self, resource: &Value) -> bool {
+    pub(crate) fn matches(&self, resource: &Value) -> bool {
         match self {
             Self::Compare { path, op, value } => compare(resource, path, *op, value),
             Self::Present(path) => values(resource, path).iter().any(|v| !is_unassigned(v)),

@@ -6,11 +6,11 @@
 //! - [`patch`] (and `patch_apply`): PATCH parsing and application;
 //! - [`projection`]: `attributes` / `excludedAttributes`.
 
-pub mod attr_path;
-pub mod error;
-pub mod filter;
+pub(crate) mod attr_path;
+pub(crate) mod error;
+pub(crate) mod filter;
 mod filter_eval;
-pub mod patch;
+pub(crate) mod patch;
 mod patch_apply;
-pub mod projection;
-pub mod value;
+pub(crate) mod projection;
+pub(crate) mod value;

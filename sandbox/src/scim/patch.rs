@@ -14,11 +14,11 @@ use super::filter::Filter;
 use super::value::get_ci;
 
 /// URN of the PATCH request message.
-pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// What the resource type allows a PATCH to touch.
 #[derive(Debug, Clone, Copy)]
-pub struct PatchRules<'a> {
+pub(crate) struct PatchRules<'a> {
     /// The extension URNs the resource may carry.
     pub extensions: &'a [String],
     /// Attributes no PATCH may write (`id`, `meta`, `groups`).
@@ -39,7 +39,7 @@ impl PatchRules<'_> {
 
 /// A PATCH operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     /// Add values.
     Add,
     /// Replace values.
@@ -50,7 +50,7 @@ pub enum Op {
 
 /// Where an operation applies.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub(crate) enum Target {
     /// A whole extension object.
     Extension(String),
     /// An attribute, possibly filtered and with a sub-attribute.
@@ -66,7 +66,7 @@ pub enum Target {
 
 /// One parsed operation.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// The operation.
     pub op: Op,
     /// The target; `None` for a path-less operation.
@@ -76,7 +76,7 @@ pub struct Operation {
 }
 
 /// Parses a `PatchOp` message.
-pub fn parse_request(body: &Value, rules: &PatchRules<'_>) -> ScimResult<Vec<Operation>> {
+pub(crate) fn parse_request(body: &Value, rules: &PatchRules<'_>) -> ScimResult<Vec<Operation>> {
     let object = body
         .as_object()
         .ok_or_else(|| ScimError::invalid_syntax("a PatchOp message must be a JSON object"))?;
@@ -135,7 +135,7 @@ fn parse_operation(json: &Value, rules: &PatchRules<'_>) -> ScimResult<Operation
 }
 
 /// Parses a PATCH path.
-pub fn parse_target(text: &str, rules: &PatchRules<'_>) -> ScimResult<Target> {
+pub(crate) fn parse_target(text: &str, rules: &PatchRules<'_>) -> ScimResult<Target> {
     let text = text.trim();
     if let Some(urn) = rules.extension(text) {
         return Ok(Target::Extension(urn.to_owned()));
@@ -202,7 +202,7 @@ fn closing_bracket(text: &str, open: usize) -> Option<usize> {
 
 /// Whether the operations touch only `active` (the one PATCH a PUT-updating service
 /// such as Zoom accepts).
-pub fn only_active(operations: &[Operation]) -> bool {
+pub(crate) fn only_active(operations: &[Operation]) -> bool {
     operations
         .iter()
         .all(|operation| match (&operation.target, &operation.value) {
@@ -222,13 +222,13 @@ pub fn only_active(operations: &[Operation]) -> bool {
 }
 
 /// Whether any `add`/`replace` carries a path (refused by path-less dialects).
-pub fn has_path_writes(operations: &[Operation]) -> bool {
+pub(crate) fn has_path_writes(operations: &[Operation]) -> bool {
     operations
         .iter()
         .any(|operation| operation.op != Op::Remove && operation.target.is_some())
 }
 
-pub use super::patch_apply::apply;
+pub(crate) use super::patch_apply::apply;
 
 #[cfg(test)]
 #[path = "patch_tests.rs"]

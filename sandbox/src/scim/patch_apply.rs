@@ -12,7 +12,7 @@ use super::value::{find_key, get_ci_mut, is_multi_valued, remove_ci, set_ci};
 
 /// Applies `operations` in order to `resource`. On error the resource may be partly
 /// changed: apply to a copy and keep it only on success.
-pub fn apply(
+pub(crate) fn apply(
     resource: &mut Map<String, Value>,
     operations: &[Operation],
     rules: &PatchRules<'_>,
@@ -163,7 +163,7 @@ fn matched<'a>(
 /// Sets attribute `name` of `holder` by `op`: `add` appends to multi-valued attributes
 /// (skipping values already there) and merges complex ones; `replace` replaces
 /// multi-valued attributes whole and merges complex ones (RFC 7644 §3.5.2.3).
-pub fn set_attribute(holder: &mut Map<String, Value>, name: &str, value: Value, op: Op) {
+pub(super) fn set_attribute(holder: &mut Map<String, Value>, name: &str, value: Value, op: Op) {
     let existing = get_ci_mut(holder, name);
     let multi = is_multi_valued(name) || matches!(existing, Some(Value::Array(_)));
     match (existing, value) {

@@ -14,7 +14,7 @@ const NEVER: &[&str] = &["password"];
 
 /// Which attributes a response carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Projection {
+pub(crate) struct Projection {
     /// `attributes`: only these (plus `id` and `schemas`); empty means all defaults.
     pub attributes: Vec<AttrPath>,
     /// `excludedAttributes`: all defaults but these.
@@ -23,7 +23,7 @@ pub struct Projection {
 
 impl Projection {
     /// The projection from the comma-separated parameters.
-    pub fn parse(attributes: Option<&str>, excluded: Option<&str>) -> ScimResult<Self> {
+    pub(crate) fn parse(attributes: Option<&str>, excluded: Option<&str>) -> ScimResult<Self> {
         Ok(Self {
             attributes: parse_list(attributes)?,
             excluded: parse_list(excluded)?,
@@ -31,7 +31,10 @@ impl Projection {
     }
 
     /// The projection from a `SearchRequest`'s arrays (or comma-separated strings).
-    pub fn from_json(attributes: Option<&Value>, excluded: Option<&Value>) -> ScimResult<Self> {
+    pub(crate) fn from_json(
+        attributes: Option<&Value>,
+        excluded: Option<&Value>,
+    ) -> ScimResult<Self> {
         Ok(Self {
             attributes: parse_json_list(attributes)?,
             excluded: parse_json_list(excluded)?,
@@ -39,7 +42,7 @@ impl Projection {
     }
 
     /// `resource` as the client asked to see it.
-    pub fn apply(&self, resource: &Value) -> Value {
+    pub(crate) fn apply(&self, resource: &Value) -> Value {
         let Some(object) = resource.as_object() else {
             return resource.clone();
         };

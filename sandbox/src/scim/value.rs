@@ -20,12 +20,12 @@ const MULTI_VALUED: &[&str] = &[
 ];
 
 /// Whether `name` is a multi-valued core attribute.
-pub fn is_multi_valued(name: &str) -> bool {
+pub(crate) fn is_multi_valued(name: &str) -> bool {
     MULTI_VALUED.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 
 /// The key of `object` that spells `name`, matched exactly, else ignoring ASCII case.
-pub fn find_key(object: &Map<String, Value>, name: &str) -> Option<String> {
+pub(crate) fn find_key(object: &Map<String, Value>, name: &str) -> Option<String> {
     if object.contains_key(name) {
         return Some(name.to_owned());
     }
@@ -36,7 +36,7 @@ pub fn find_key(object: &Map<String, Value>, name: &str) -> Option<String> {
 }
 
 /// The value of `name` in `object`, ignoring case.
-pub fn get_ci<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub(crate) fn get_ci<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     object.get(name).or_else(|| {
         object
             .iter()
@@ -46,26 +46,29 @@ pub fn get_ci<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Valu
 }
 
 /// The mutable value of `name` in `object`, ignoring case.
-pub fn get_ci_mut<'a>(object: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+pub(crate) fn get_ci_mut<'a>(
+    object: &'a mut Map<String, Value>,
+    name: &str,
+) -> Option<&'a mut Value> {
     let key = find_key(object, name)?;
     object.get_mut(&key)
 }
 
 /// Removes `name` from `object`, ignoring case; returns the value it had.
-pub fn remove_ci(object: &mut Map<String, Value>, name: &str) -> Option<Value> {
+pub(crate) fn remove_ci(object: &mut Map<String, Value>, name: &str) -> Option<Value> {
     let key = find_key(object, name)?;
     object.remove(&key)
 }
 
 /// Sets `name` in `object`, keeping the spelling already used.
-pub fn set_ci(object: &mut Map<String, Value>, name: &str, value: Value) {
+pub(crate) fn set_ci(object: &mut Map<String, Value>, name: &str, value: Value) {
     let key = find_key(object, name).unwrap_or_else(|| name.to_owned());
     object.insert(key, value);
 }
 
 /// Removes `null`s, empty arrays and empty objects, recursively: RFC 7643 §2.5 treats
 /// them all as unassigned.
-pub fn prune(value: &mut Value) {
+pub(crate) fn prune(value: &mut Value) {
     match value {
         Value::Object(object) => {
             for item in object.values_mut() {
@@ -84,7 +87,7 @@ pub fn prune(value: &mut Value) {
 }
 
 /// Whether `value` counts as unassigned (`null`, `[]` or `{}`).
-pub fn is_unassigned(value: &Value) -> bool {
+pub(crate) fn is_unassigned(value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::Array(items) => items.is_empty(),
@@ -94,7 +97,7 @@ pub fn is_unassigned(value: &Value) -> bool {
 }
 
 /// The current time as an RFC 3339 UTC timestamp with milliseconds.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let elapsed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -102,7 +105,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// `seconds` since the Unix epoch (plus `millis`) as `YYYY-MM-DDThh:mm:ss.sssZ`.
-pub fn rfc3339(seconds: u64, millis: u32) -> String {
+pub(crate) fn rfc3339(seconds: u64, millis: u32) -> String {
     let days = seconds / 86_400;
     let rest = seconds % 86_400;
     let (year, month, day) = civil_from_days(days);

@@ -11,12 +11,12 @@ use serde_json::{Map, Value, json};
 use crate::scim::attr_path::{CORE_GROUP_SCHEMA, CORE_USER_SCHEMA};
 use crate::scim::value::{get_ci, now_rfc3339, set_ci};
 
-pub use undeclared::{screen_patch, screen_resource};
-pub use validate::{check_schemas, clean_group, clean_user};
+pub(crate) use undeclared::{screen_patch, screen_resource};
+pub(crate) use validate::{check_schemas, clean_group, clean_user};
 
 /// The two resource types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `/Users`.
     User,
     /// `/Groups`.
@@ -25,7 +25,7 @@ pub enum Kind {
 
 impl Kind {
     /// The endpoint segment (`Users`).
-    pub fn endpoint(self) -> &'static str {
+    pub(crate) fn endpoint(self) -> &'static str {
         match self {
             Self::User => "Users",
             Self::Group => "Groups",
@@ -33,7 +33,7 @@ impl Kind {
     }
 
     /// The resource type name (`User`).
-    pub fn resource_type(self) -> &'static str {
+    pub(crate) fn resource_type(self) -> &'static str {
         match self {
             Self::User => "User",
             Self::Group => "Group",
@@ -41,7 +41,7 @@ impl Kind {
     }
 
     /// The core schema URN.
-    pub fn core_schema(self) -> &'static str {
+    pub(crate) fn core_schema(self) -> &'static str {
         match self {
             Self::User => CORE_USER_SCHEMA,
             Self::Group => CORE_GROUP_SCHEMA,
@@ -51,7 +51,7 @@ impl Kind {
 
 /// Users and Groups of one tenant, in creation order.
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     /// Users by id (ids sort in creation order).
     users: BTreeMap<String, Value>,
     /// Groups by id.
@@ -66,7 +66,7 @@ pub struct Store {
 
 impl Store {
     /// An empty store whose resources live under `base` (`http://host/tenant/scim/v2`).
-    pub fn new(base: String) -> Self {
+    pub(crate) fn new(base: String) -> Self {
         Self {
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
@@ -77,7 +77,7 @@ impl Store {
     }
 
     /// Forgets every resource.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.users.clear();
         self.groups.clear();
     }
@@ -97,17 +97,17 @@ impl Store {
     }
 
     /// How many resources of `kind` there are.
-    pub fn len(&self, kind: Kind) -> usize {
+    pub(crate) fn len(&self, kind: Kind) -> usize {
         self.map(kind).len()
     }
 
     /// The stored resource (without derived attributes).
-    pub fn get(&self, kind: Kind, id: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, kind: Kind, id: &str) -> Option<&Value> {
         self.map(kind).get(id)
     }
 
     /// The kind of the resource with this id, if any.
-    pub fn kind_of(&self, id: &str) -> Option<Kind> {
+    pub(crate) fn kind_of(&self, id: &str) -> Option<Kind> {
         if self.users.contains_key(id) {
             Some(Kind::User)
         } else if self.groups.contains_key(id) {
@@ -118,7 +118,7 @@ impl Store {
     }
 
     /// Every resource of `kind` as clients see it, in creation order.
-    pub fn all(&self, kind: Kind) -> Vec<Value> {
+    pub(crate) fn all(&self, kind: Kind) -> Vec<Value> {
         self.map(kind)
             .values()
             .map(|r| self.render(kind, r))
@@ -126,7 +126,7 @@ impl Store {
     }
 
     /// The resource as clients see it: Users get their `groups`.
-    pub fn render(&self, kind: Kind, resource: &Value) -> Value {
+    pub(crate) fn render(&self, kind: Kind, resource: &Value) -> Value {
         let mut out = resource.clone();
         if kind == Kind::User
             && let (Some(id), Some(object)) = (
@@ -155,7 +155,7 @@ impl Store {
     }
 
     /// Whether another User than `except` has `user_name` (compared ignoring case).
-    pub fn user_name_taken(&self, user_name: &str, except: Option<&str>) -> bool {
+    pub(crate) fn user_name_taken(&self, user_name: &str, except: Option<&str>) -> bool {
         let wanted = user_name.to_lowercase();
         self.users.iter().any(|(id, user)| {
             Some(id.as_str()) != except
@@ -168,7 +168,7 @@ impl Store {
     }
 
     /// Stores a new resource with a fresh `id` and `meta`; returns it as clients see it.
-    pub fn insert(&mut self, kind: Kind, mut body: Map<String, Value>) -> Value {
+    pub(crate) fn insert(&mut self, kind: Kind, mut body: Map<String, Value>) -> Value {
         self.seq += 1;
         let id = format!("00000000-0000-4000-8000-{:012x}", self.seq);
         let now = now_rfc3339();
@@ -188,7 +188,12 @@ impl Store {
 
     /// Replaces the attributes of an existing resource, keeping `id` and `meta.created`;
     /// `None` when there is no such resource.
-    pub fn replace(&mut self, kind: Kind, id: &str, mut body: Map<String, Value>) -> Option<Value> {
+    pub(crate) fn replace(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        mut body: Map<String, Value>,
+    ) -> Option<Value> {
         let version = self.next_version();
         let current = self.map_mut(kind).get_mut(id)?;
         let mut meta = current.get("meta").cloned().unwrap_or_else(|| json!({}));
@@ -204,14 +209,14 @@ impl Store {
     }
 
     /// Sets `active` on a User; `None` when there is no such User.
-    pub fn set_active(&mut self, id: &str, active: bool) -> Option<Value> {
+    pub(crate) fn set_active(&mut self, id: &str, active: bool) -> Option<Value> {
         let mut body = self.users.get(id)?.as_object()?.clone();
         set_ci(&mut body, "active", Value::Bool(active));
         self.replace(Kind::User, id, body)
     }
 
     /// Removes a resource (and a removed User from every Group); whether it existed.
-    pub fn remove(&mut self, kind: Kind, id: &str) -> bool {
+    pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> bool {
         if self.map_mut(kind).remove(id).is_none() {
             return false;
         }

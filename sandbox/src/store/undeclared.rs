@@ -39,7 +39,7 @@ impl Declared<'_> {
 
 /// Applies `mode` to a User or Group body of a POST or PUT: refuses or removes the
 /// attributes of undeclared schemas. `Invalid` leaves the body to `check_schemas`.
-pub fn screen_resource(
+pub(crate) fn screen_resource(
     body: &mut Map<String, Value>,
     kind: Kind,
     extensions: &[String],
@@ -63,7 +63,7 @@ pub fn screen_resource(
 /// Applies `mode` to a `PatchOp` message: refuses or removes the operations (and the
 /// keys of path-less values) that write attributes of undeclared schemas. Returns
 /// whether any operation is left.
-pub fn screen_patch(
+pub(crate) fn screen_patch(
     message: &mut Value,
     kind: Kind,
     extensions: &[String],

@@ -12,7 +12,7 @@ use crate::scim::value::{get_ci, prune, remove_ci, set_ci};
 /// Checks `schemas` and the top-level extension objects against the declared
 /// `extensions`: an undeclared extension URN is a 400 `invalidValue`. With `require`,
 /// `schemas` must be present and list the core schema.
-pub fn check_schemas(
+pub(crate) fn check_schemas(
     body: &Map<String, Value>,
     kind: Kind,
     extensions: &[String],
@@ -83,7 +83,7 @@ fn set_schemas(body: &mut Map<String, Value>, kind: Kind) {
 /// Cleans a User written by a client: drops what the server maintains (`id`, `meta`,
 /// `groups`) and unassigned values, and checks `userName` (a non-empty string) and
 /// `active` (a boolean). Then sets `schemas`.
-pub fn clean_user(body: &mut Map<String, Value>) -> ScimResult<()> {
+pub(crate) fn clean_user(body: &mut Map<String, Value>) -> ScimResult<()> {
     for read_only in ["id", "meta", "groups"] {
         remove_ci(body, read_only);
     }
@@ -124,7 +124,10 @@ pub fn clean_user(body: &mut Map<String, Value>) -> ScimResult<()> {
 /// Cleans a Group written by a client: drops `id` and `meta`, checks `displayName` and
 /// `members` (objects whose `value` names an existing resource, per `exists`), removes
 /// duplicate members. Then sets `schemas`.
-pub fn clean_group(body: &mut Map<String, Value>, exists: impl Fn(&str) -> bool) -> ScimResult<()> {
+pub(crate) fn clean_group(
+    body: &mut Map<String, Value>,
+    exists: impl Fn(&str) -> bool,
+) -> ScimResult<()> {
     for read_only in ["id", "meta"] {
         remove_ci(body, read_only);
     }

@@ -27,7 +27,7 @@ const READ_ONLY: &[&str] = &["id", "type", "created_at", "modified_at", "space_u
 
 /// The users, groups and memberships of one Box enterprise.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// Users by id (ids sort in creation order).
     users: BTreeMap<String, Value>,
     /// Groups (the Box AI group is there from the start).
@@ -44,7 +44,7 @@ type Failure = (StatusCode, &'static str, String);
 
 impl State {
     /// An enterprise with one group, the Box AI group `box_ai_group_id` names.
-    pub fn new(variables: &BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(variables: &BTreeMap<String, String>) -> Self {
         let group = var(variables, "box_ai_group_id");
         Self {
             users: BTreeMap::new(),
@@ -58,12 +58,12 @@ impl State {
     }
 
     /// How many users there are.
-    pub fn user_count(&self) -> usize {
+    pub(crate) fn user_count(&self) -> usize {
         self.users.len()
     }
 
     /// The admin view.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         json!({
             "users": self.users.values().collect::<Vec<_>>(),
             "owns_content": self.owns_content,
@@ -73,12 +73,16 @@ impl State {
     }
 
     /// Seeds a user.
-    pub fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
+    pub(crate) fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
         self.insert(body).map_err(|(s, _, m)| (s, m))
     }
 
     /// Marks a user as owning content (or not).
-    pub fn set_owns_content(&mut self, id: &str, owns: bool) -> Result<(), (StatusCode, String)> {
+    pub(crate) fn set_owns_content(
+        &mut self,
+        id: &str,
+        owns: bool,
+    ) -> Result<(), (StatusCode, String)> {
         if !self.users.contains_key(id) {
             return Err((StatusCode::NOT_FOUND, format!("no Box user `{id}`")));
         }
@@ -91,7 +95,7 @@ impl State {
     }
 
     /// Serves one call below `/2.0`.
-    pub fn serve(&mut self, call: &Call<'_>) -> Response {
+    pub(crate) fn serve(&mut self, call: &Call<'_>) -> Response {
         self.route(call)
             .unwrap_or_else(|(status, code, message)| error(status, code, &message))
     }

@@ -20,7 +20,7 @@ const DOCS: &str = "https://docs.github.com/rest/copilot/copilot-user-management
 
 /// The Copilot seats of one organization.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// The organization's login.
     org: String,
     /// The enterprise short code appended to managed logins.
@@ -33,7 +33,7 @@ type Failure = (StatusCode, String);
 
 impl State {
     /// An organization `org` with no seats.
-    pub fn new(variables: &BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(variables: &BTreeMap<String, String>) -> Self {
         Self {
             org: var(variables, "org").to_owned(),
             shortcode: var(variables, "shortcode").to_owned(),
@@ -42,12 +42,12 @@ impl State {
     }
 
     /// The admin view.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         json!({"org": self.org, "shortcode": self.shortcode, "seats": self.seats})
     }
 
     /// Serves one call below `/orgs`.
-    pub fn serve(&mut self, call: &Call<'_>, store: &Store) -> Response {
+    pub(crate) fn serve(&mut self, call: &Call<'_>, store: &Store) -> Response {
         self.route(call, store).unwrap_or_else(|(status, message)| {
             json_response(
                 status,

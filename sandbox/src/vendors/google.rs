@@ -20,7 +20,7 @@ const CUSTOMER_ID: &str = "C03sandbox";
 
 /// Users and licence assignments of one Workspace.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// Users by id (ids sort in creation order).
     users: BTreeMap<String, Value>,
     /// Ids of users whose password was set.
@@ -39,7 +39,7 @@ type Failure = (StatusCode, &'static str, String);
 
 impl State {
     /// An empty Workspace that owns the SKUs `manifest` names.
-    pub fn new(manifest: &Manifest, variables: &BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(manifest: &Manifest, variables: &BTreeMap<String, String>) -> Self {
         let skus = manifest
             .licenses
             .iter()
@@ -64,12 +64,12 @@ impl State {
     }
 
     /// How many users there are.
-    pub fn user_count(&self) -> usize {
+    pub(crate) fn user_count(&self) -> usize {
         self.users.len()
     }
 
     /// The admin view.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         let licenses: Vec<Value> = self
             .licenses
             .iter()
@@ -84,12 +84,12 @@ impl State {
     }
 
     /// Seeds a user (no password needed).
-    pub fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
+    pub(crate) fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
         self.insert(body, false).map_err(|(s, _, m)| (s, m))
     }
 
     /// Serves one call.
-    pub fn serve(&mut self, call: &Call<'_>) -> Response {
+    pub(crate) fn serve(&mut self, call: &Call<'_>) -> Response {
         let answer = match call.api {
             Api::Licensing => self.licensing(call),
             _ => self.directory(call),

@@ -41,7 +41,7 @@ const READ_ONLY: &[&str] = &[
 
 /// The users of one Entra tenant.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// Users by id (ids sort in creation order).
     users: BTreeMap<String, Value>,
     /// Deleted users (restorable for 30 days at Microsoft).
@@ -58,7 +58,7 @@ type Failure = (StatusCode, &'static str, String);
 
 impl State {
     /// An empty tenant subscribed to the SKUs `manifest` names.
-    pub fn new(manifest: &Manifest) -> Self {
+    pub(crate) fn new(manifest: &Manifest) -> Self {
         let skus = manifest
             .licenses
             .iter()
@@ -76,12 +76,12 @@ impl State {
     }
 
     /// How many users there are (deleted ones left out).
-    pub fn user_count(&self) -> usize {
+    pub(crate) fn user_count(&self) -> usize {
         self.users.len()
     }
 
     /// The admin view: every property of every user.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         json!({
             "users": self.users.values().collect::<Vec<_>>(),
             "deleted": self.deleted,
@@ -91,12 +91,12 @@ impl State {
     }
 
     /// Seeds a user (no password profile needed).
-    pub fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
+    pub(crate) fn seed(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
         self.insert(body, false).map_err(|(s, _, m)| (s, m))
     }
 
     /// Serves one call below `/v1.0`.
-    pub fn serve(&mut self, call: &Call<'_>) -> Response {
+    pub(crate) fn serve(&mut self, call: &Call<'_>) -> Response {
         self.route(call)
             .unwrap_or_else(|(status, code, message)| error(status, code, &message))
     }

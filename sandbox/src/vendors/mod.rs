@@ -16,11 +16,11 @@
 //! Which API a tenant serves follows its manifest's name ([`Vendor::for_manifest`]);
 //! Okta orgs are declared with [`TenantSpec::okta`](crate::TenantSpec::okta).
 
-pub mod box_api;
-pub mod github;
-pub mod google;
-pub mod graph;
-pub mod okta;
+pub(crate) mod box_api;
+pub(crate) mod github;
+pub(crate) mod google;
+pub(crate) mod graph;
+pub(crate) mod okta;
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ use crate::store::Store;
 
 /// An emulated vendor API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vendor {
+pub(crate) enum Vendor {
     /// Google Workspace: Directory API and Enterprise License Manager.
     Google,
     /// Microsoft Graph.
@@ -48,7 +48,7 @@ pub enum Vendor {
 
 /// One API a vendor serves, by its path prefix below the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
+pub(crate) enum Api {
     /// `admin/directory/v1`.
     Directory,
     /// `apps/licensing/v1`.
@@ -63,7 +63,7 @@ pub enum Api {
 
 impl Vendor {
     /// The API `manifest` provisions through, when the sandbox emulates one.
-    pub fn for_manifest(manifest: &Manifest) -> Option<Self> {
+    pub(crate) fn for_manifest(manifest: &Manifest) -> Option<Self> {
         match manifest.name {
             "gemini" => Some(Self::Google),
             "copilot" => Some(Self::Graph),
@@ -74,7 +74,7 @@ impl Vendor {
     }
 
     /// The name shown by the admin API.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Google => "google",
             Self::Graph => "graph",
@@ -86,7 +86,7 @@ impl Vendor {
 
     /// The path prefixes (below `/{tenant}/`) of the APIs it serves through the shared
     /// vendor entry (none for Okta, whose `/api/v1` has its own routes).
-    pub fn apis(self) -> &'static [(&'static str, Api)] {
+    pub(crate) fn apis(self) -> &'static [(&'static str, Api)] {
         match self {
             Self::Google => &[
                 ("admin/directory/v1", Api::Directory),
@@ -100,7 +100,7 @@ impl Vendor {
     }
 
     /// The API `prefix` names, if this vendor serves it.
-    pub fn api(self, prefix: &str) -> Option<Api> {
+    pub(crate) fn api(self, prefix: &str) -> Option<Api> {
         self.apis()
             .iter()
             .find(|(p, _)| *p == prefix)
@@ -109,7 +109,7 @@ impl Vendor {
 
     /// The base URL a client uses, given the tenant's root URL (`http://HOST/{tenant}`):
     /// for Okta the org's URL itself; `None` when the accounts are SCIM.
-    pub fn base_url(self, root: &str) -> Option<String> {
+    pub(crate) fn base_url(self, root: &str) -> Option<String> {
         match self {
             Self::Google => Some(format!("{root}/admin/directory/v1")),
             Self::Graph => Some(format!("{root}/v1.0")),
@@ -120,7 +120,7 @@ impl Vendor {
     }
 
     /// Points the tenant variables that hold API URLs at the tenant.
-    pub fn set_variables(self, root: &str, variables: &mut BTreeMap<String, String>) {
+    pub(crate) fn set_variables(self, root: &str, variables: &mut BTreeMap<String, String>) {
         match self {
             Self::Google => {
                 variables.insert("licensing_api".into(), format!("{root}/apps/licensing/v1"));
@@ -134,7 +134,7 @@ impl Vendor {
 
     /// The path below `/scim/v2` where the SCIM API lives (GitHub's
     /// `enterprises/{enterprise}`), empty for the others.
-    pub fn scim_prefix(self, variables: &BTreeMap<String, String>) -> String {
+    pub(crate) fn scim_prefix(self, variables: &BTreeMap<String, String>) -> String {
         match self {
             Self::GitHub => format!("enterprises/{}", var(variables, "enterprise")),
             _ => String::new(),
@@ -143,7 +143,7 @@ impl Vendor {
 
     /// A fresh state for a tenant emulating `manifest` with `variables` (for Okta, an
     /// org with nobody: its seed comes from [`TenantSpec::okta`](crate::TenantSpec::okta)).
-    pub fn new_state(
+    pub(crate) fn new_state(
         self,
         manifest: &Manifest,
         variables: &BTreeMap<String, String>,
@@ -159,13 +159,13 @@ impl Vendor {
 }
 
 /// A tenant variable, empty when unset.
-pub fn var<'a>(variables: &'a BTreeMap<String, String>, name: &str) -> &'a str {
+pub(crate) fn var<'a>(variables: &'a BTreeMap<String, String>, name: &str) -> &'a str {
     variables.get(name).map_or("", String::as_str)
 }
 
 /// The data of an emulated vendor API.
 #[derive(Debug)]
-pub enum VendorState {
+pub(crate) enum VendorState {
     /// Google.
     Google(google::State),
     /// Graph.
@@ -180,7 +180,7 @@ pub enum VendorState {
 
 impl VendorState {
     /// Serves one request (`store` holds the tenant's SCIM users, for GitHub's seats).
-    pub fn serve(&mut self, call: &Call<'_>, store: &Store) -> Response {
+    pub(crate) fn serve(&mut self, call: &Call<'_>, store: &Store) -> Response {
         match (self, call.api) {
             (Self::Google(state), Api::Directory | Api::Licensing) => state.serve(call),
             (Self::Graph(state), Api::Graph) => state.serve(call),
@@ -191,7 +191,7 @@ impl VendorState {
     }
 
     /// Everything the API holds, for the admin API.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         match self {
             Self::Google(state) => state.admin(),
             Self::Graph(state) => state.admin(),
@@ -202,7 +202,7 @@ impl VendorState {
     }
 
     /// How many accounts it holds (GitHub's are SCIM: `None`).
-    pub fn user_count(&self) -> Option<usize> {
+    pub(crate) fn user_count(&self) -> Option<usize> {
         match self {
             Self::Google(state) => Some(state.user_count()),
             Self::Graph(state) => Some(state.user_count()),
@@ -214,7 +214,10 @@ impl VendorState {
 
     /// Stores an account that exists before provisioning (vendor JSON; the vendor's
     /// required fields, but no password); returns it. The error says what is wrong.
-    pub fn seed_user(&mut self, body: Map<String, Value>) -> Result<Value, (StatusCode, String)> {
+    pub(crate) fn seed_user(
+        &mut self,
+        body: Map<String, Value>,
+    ) -> Result<Value, (StatusCode, String)> {
         match self {
             Self::Google(state) => state.seed(body),
             Self::Graph(state) => state.seed(body),
@@ -228,7 +231,11 @@ impl VendorState {
     }
 
     /// Marks a Box user as owning content (or not).
-    pub fn set_owns_content(&mut self, id: &str, owns: bool) -> Result<(), (StatusCode, String)> {
+    pub(crate) fn set_owns_content(
+        &mut self,
+        id: &str,
+        owns: bool,
+    ) -> Result<(), (StatusCode, String)> {
         match self {
             Self::Box(state) => state.set_owns_content(id, owns),
             _ => Err((
@@ -241,7 +248,7 @@ impl VendorState {
 
 /// One request to a vendor API.
 #[derive(Debug)]
-pub struct Call<'a> {
+pub(crate) struct Call<'a> {
     /// Which API.
     pub api: Api,
     /// The method.
@@ -258,12 +265,12 @@ pub struct Call<'a> {
 
 impl Call<'_> {
     /// The path segments as `&str`s.
-    pub fn path(&self) -> Vec<&str> {
+    pub(crate) fn path(&self) -> Vec<&str> {
         self.segments.iter().map(String::as_str).collect()
     }
 
     /// The query parameter `name` (exact, as vendors are).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
@@ -271,7 +278,7 @@ impl Call<'_> {
     }
 
     /// The body as a JSON object; `None` when it is not one.
-    pub fn object(&self) -> Option<Map<String, Value>> {
+    pub(crate) fn object(&self) -> Option<Map<String, Value>> {
         match serde_json::from_slice(self.body) {
             Ok(Value::Object(object)) => Some(object),
             _ => None,
@@ -280,7 +287,7 @@ impl Call<'_> {
 }
 
 /// A JSON answer.
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -290,13 +297,13 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 /// An answer without a body.
-pub fn empty(status: StatusCode) -> Response {
+pub(crate) fn empty(status: StatusCode) -> Response {
     status.into_response()
 }
 
 /// Merges `patch` into `target`: objects key by key (recursively), anything else
 /// replaced.
-pub fn merge(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+pub(crate) fn merge(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (key, value) in patch {
         match (target.get_mut(key), value) {
             (Some(Value::Object(current)), Value::Object(change)) => merge(current, change),
@@ -308,7 +315,7 @@ pub fn merge(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
 }
 
 /// The text at a dotted path of an object (`name.givenName`), when a non-empty string.
-pub fn text<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a str> {
     let mut current: &Value = object.get(path.split('.').next()?)?;
     for key in path.split('.').skip(1) {
         current = current.get(key)?;
@@ -318,7 +325,7 @@ pub fn text<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a str> {
 
 /// A non-negative integer query parameter: `default` when absent, `None` when invalid
 /// or outside `min..=max`.
-pub fn bounded(value: Option<&str>, default: u64, min: u64, max: u64) -> Option<u64> {
+pub(crate) fn bounded(value: Option<&str>, default: u64, min: u64, max: u64) -> Option<u64> {
     match value {
         None => Some(default),
         Some(text) => text
@@ -330,7 +337,7 @@ pub fn bounded(value: Option<&str>, default: u64, min: u64, max: u64) -> Option<
 }
 
 /// Whether two sign-in names are the same, ignoring case.
-pub fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
 

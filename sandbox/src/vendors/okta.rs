@@ -34,4 +34,4 @@ pub(crate) mod window;
 
 pub use faults::{OktaFaults, PageFault};
 pub use org::{OktaApp, OktaOrg};
-pub use store::State;
+pub(crate) use store::State;

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// A status, the headers and the JSON body (`Null` when empty) of one answer.
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
@@ -16,13 +16,13 @@ pub struct Answer {
 
 impl Answer {
     /// A response header as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 /// A plain HTTP client (no retries, no connector).
-pub fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     connector_tests::install_crypto_provider();
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
@@ -31,14 +31,19 @@ pub fn client() -> reqwest::Client {
 }
 
 /// Sends one request with an optional bearer token and JSON body.
-pub async fn send(method: Method, url: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+pub(crate) async fn send(
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Answer {
     try_send(method.clone(), url, token, body)
         .await
         .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"))
 }
 
 /// Like [`send`], but a transport failure is returned.
-pub async fn try_send(
+pub(crate) async fn try_send(
     method: Method,
     url: &str,
     token: Option<&str>,
@@ -70,21 +75,21 @@ pub async fn try_send(
 }
 
 /// SCIM calls on one tenant with its bearer token.
-pub struct Scim {
+pub(crate) struct Scim {
     pub base: String,
     pub token: String,
 }
 
 impl Scim {
     /// The tenant's SCIM API.
-    pub fn of(tenant: &TenantHandle) -> Self {
+    pub(crate) fn of(tenant: &TenantHandle) -> Self {
         Self {
             base: tenant.scim_url().to_owned(),
             token: tenant.token().expose().to_owned(),
         }
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
         send(
             method,
             &format!("{}{path}", self.base),
@@ -94,16 +99,16 @@ impl Scim {
         .await
     }
 
-    pub async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         self.call(Method::GET, path, None).await
     }
 
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> Answer {
         self.call(Method::POST, path, Some(body)).await
     }
 
     /// Creates a User; panics unless 201; returns it.
-    pub async fn create_user(&self, user: &Value) -> Value {
+    pub(crate) async fn create_user(&self, user: &Value) -> Value {
         let answer = self.post("/Users", user).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
         answer.body
@@ -111,21 +116,21 @@ impl Scim {
 }
 
 /// The admin API of one tenant.
-pub struct Admin {
+pub(crate) struct Admin {
     pub base: String,
     pub token: String,
 }
 
 impl Admin {
     /// The admin API of `tenant`.
-    pub fn of(tenant: &TenantHandle) -> Self {
+    pub(crate) fn of(tenant: &TenantHandle) -> Self {
         Self {
             base: tenant.admin_url().to_owned(),
             token: tenant.admin_token().expose().to_owned(),
         }
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Answer {
         send(
             method,
             &format!("{}{path}", self.base),
@@ -136,14 +141,14 @@ impl Admin {
     }
 
     /// A JSON document of the admin API; panics unless 200.
-    pub async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         let answer = self.call(Method::GET, path, None).await;
         assert_eq!(answer.status, StatusCode::OK, "GET {path}: {}", answer.body);
         answer.body
     }
 
     /// Every User of the tenant.
-    pub async fn users(&self) -> Vec<Value> {
+    pub(crate) async fn users(&self) -> Vec<Value> {
         self.get("/users")
             .await
             .as_array()
@@ -152,12 +157,12 @@ impl Admin {
     }
 
     /// The tenant's counters.
-    pub async fn stats(&self) -> Value {
+    pub(crate) async fn stats(&self) -> Value {
         self.get("").await["stats"].clone()
     }
 
     /// PUTs a JSON body; panics unless 200.
-    pub async fn put(&self, path: &str, body: &Value) -> Value {
+    pub(crate) async fn put(&self, path: &str, body: &Value) -> Value {
         let answer = self.call(Method::PUT, path, Some(body)).await;
         assert_eq!(answer.status, StatusCode::OK, "PUT {path}: {}", answer.body);
         answer.body
@@ -165,7 +170,7 @@ impl Admin {
 }
 
 /// A tenant of `sandbox`, which must have it.
-pub fn tenant<'a>(sandbox: &'a SandboxHandle, name: &str) -> &'a TenantHandle {
+pub(crate) fn tenant<'a>(sandbox: &'a SandboxHandle, name: &str) -> &'a TenantHandle {
     sandbox
         .tenant(name)
         .unwrap_or_else(|| panic!("no tenant {name}"))
@@ -173,7 +178,7 @@ pub fn tenant<'a>(sandbox: &'a SandboxHandle, name: &str) -> &'a TenantHandle {
 
 /// A copy of `base` with a new name and changes, for dialect variants no shipped
 /// connector has (a leaked `'static`, fine in a test).
-pub fn variant(
+pub(crate) fn variant(
     base: &Manifest,
     name: &'static str,
     change: impl FnOnce(&mut Manifest),
@@ -185,7 +190,7 @@ pub fn variant(
 }
 
 /// A minimal core User.
-pub fn user(user_name: &str) -> Value {
+pub(crate) fn user(user_name: &str) -> Value {
     serde_json::json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": user_name,
@@ -193,7 +198,7 @@ pub fn user(user_name: &str) -> Value {
 }
 
 /// Percent-encodes a query value.
-pub fn urlencode(text: &str) -> String {
+pub(crate) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

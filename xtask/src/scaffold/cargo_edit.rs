@@ -4,7 +4,7 @@
 
 /// The workspace members, as listed in `members = [...]` (one quoted path a line, or
 /// several on one line).
-pub fn members(manifest: &str) -> Result<Vec<String>, String> {
+pub(super) fn members(manifest: &str) -> Result<Vec<String>, String> {
     let (start, end) = members_lines(manifest)?;
     let lines: Vec<&str> = manifest.lines().collect();
     let mut found = Vec::new();
@@ -22,7 +22,7 @@ pub fn members(manifest: &str) -> Result<Vec<String>, String> {
 
 /// `manifest` with `connectors/<app>` added to the members and `package` to the
 /// workspace dependencies, each after the last connector already there.
-pub fn add_connector(manifest: &str, app: &str, package: &str) -> Result<String, String> {
+pub(super) fn add_connector(manifest: &str, app: &str, package: &str) -> Result<String, String> {
     let dir = format!("connectors/{app}");
     if members(manifest)?.contains(&dir) {
         return Err(format!(

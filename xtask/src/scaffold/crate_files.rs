@@ -10,7 +10,7 @@ use super::spec_template::Protocol;
 const MAX_KEYWORD_LEN: usize = 20;
 
 /// `Cargo.toml`.
-pub fn cargo_toml(names: &Names, protocol: Protocol) -> String {
+pub(super) fn cargo_toml(names: &Names, protocol: Protocol) -> String {
     let Names {
         app,
         package,
@@ -61,7 +61,7 @@ pub fn cargo_toml(names: &Names, protocol: Protocol) -> String {
 }
 
 /// `src/lib.rs`.
-pub fn lib_rs() -> String {
+pub(super) fn lib_rs() -> String {
     "#![doc = include_str!(\"../README.md\")]\n\
      \n\
      connector_sdk::connector!(\"connector.toml\");\n"
@@ -69,7 +69,7 @@ pub fn lib_rs() -> String {
 }
 
 /// `README.md`, until `cargo xtask gen` writes the real one from the spec.
-pub fn readme(names: &Names) -> String {
+pub(super) fn readme(names: &Names) -> String {
     format!(
         "# {display} connector\n\
          \n\
@@ -83,7 +83,7 @@ pub fn readme(names: &Names) -> String {
 
 /// `tests/sandbox.rs`: the capability suite on a sandbox tenant emulated from the
 /// connector's own manifest.
-pub fn sandbox_test(names: &Names, protocol: Protocol) -> String {
+pub(super) fn sandbox_test(names: &Names, protocol: Protocol) -> String {
     let Names {
         display,
         ident,

@@ -22,7 +22,7 @@ use names::Names;
 use spec_template::Protocol;
 
 /// The command line of `gen new`.
-pub const USAGE: &str = "usage: cargo xtask gen new <app> [--scim | --rest | \
+pub(crate) const USAGE: &str = "usage: cargo xtask gen new <app> [--scim | --rest | \
                          --from-service-provider-config <file or directory>]";
 
 /// What `gen new` was asked for.
@@ -34,7 +34,7 @@ struct Options {
 }
 
 /// Runs `gen new` with `args` (what follows `new`).
-pub fn run(root: &Path, args: &[String]) -> Result<i32, String> {
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!("{USAGE}");
         return Ok(0);

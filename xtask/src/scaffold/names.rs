@@ -13,7 +13,7 @@ const RESERVED: &[&str] = &[
 
 /// Everything derived from one app name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Names {
+pub(super) struct Names {
     /// The app name as given: the directory under `connectors/` (`acme-ai`).
     pub app: String,
     /// The spec's `connector.name` and the sandbox tenant (`acme_ai`).
@@ -31,7 +31,7 @@ pub struct Names {
 impl Names {
     /// Checks `app` and derives the names; the error is one line that says what is wrong
     /// and what is accepted.
-    pub fn new(app: &str) -> Result<Self, String> {
+    pub(super) fn new(app: &str) -> Result<Self, String> {
         let rule = "use lowercase ASCII letters and digits, words separated by single `-`, \
                     starting with a letter (the crate becomes `connector-<app>`)";
         if app.is_empty() {
@@ -93,12 +93,12 @@ impl Names {
     }
 
     /// `connectors/<app>`, relative to the workspace root.
-    pub fn dir(&self) -> String {
+    pub(super) fn dir(&self) -> String {
         format!("connectors/{}", self.app)
     }
 
     /// The type stem codegen derives from the display name (`AcmeAi`).
-    pub fn type_stem(&self) -> String {
+    pub(super) fn type_stem(&self) -> String {
         connector_codegen::check::type_stem(&self.display)
     }
 }

@@ -18,9 +18,10 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 /// The core User schema.
-pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub(super) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// The enterprise User extension.
-pub const ENTERPRISE_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+pub(super) const ENTERPRISE_URN: &str =
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// The `/ServiceProviderConfig` schema.
 const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 
@@ -32,7 +33,7 @@ const RESERVED_ALIASES: &[&str] = &["name", "enterprise", "emails", "phonenumber
 
 /// What the discovery documents say, as far as a spec can use it.
 #[derive(Debug, Clone, Default)]
-pub struct Prefill {
+pub(super) struct Prefill {
     /// Where the documents came from, for the spec's comments.
     pub origin: String,
     /// The optional features of `/ServiceProviderConfig`.
@@ -54,7 +55,7 @@ pub struct Prefill {
 
 /// `/ServiceProviderConfig`'s feature flags (`None`: the document does not say).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Features {
+pub(super) struct Features {
     /// `patch.supported`.
     pub patch: Option<bool>,
     /// `filter.supported`.
@@ -75,7 +76,7 @@ pub struct Features {
 
 /// The spec's `[auth]`, as far as `authenticationSchemes` tells.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum AuthGuess {
+pub(super) enum AuthGuess {
     /// `oauthbearertoken`: a static bearer token (with the scheme's documentation page).
     Bearer(Option<String>),
     /// `oauth2` / `oauth` only: OAuth 2.0 client credentials.
@@ -87,7 +88,7 @@ pub enum AuthGuess {
 
 /// One vendor User extension from `/Schemas` (and `/ResourceTypes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Extension {
+pub(super) struct Extension {
     /// The spec alias derived from the URN.
     pub alias: String,
     /// The schema URN.
@@ -104,7 +105,7 @@ pub struct Extension {
 
 /// One declarable extension attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtensionAttribute {
+pub(super) struct ExtensionAttribute {
     /// Its SCIM name.
     pub name: String,
     /// `string`, `boolean`, `integer` or `dateTime`.
@@ -121,7 +122,7 @@ struct Documents {
 }
 
 /// Reads the documents at `path` (see the module docs for the accepted shapes).
-pub fn load(path: &Path) -> Result<Prefill, String> {
+pub(super) fn load(path: &Path) -> Result<Prefill, String> {
     let shown = path.display().to_string();
     if !path.exists() {
         return Err(format!(

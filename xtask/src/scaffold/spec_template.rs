@@ -14,7 +14,7 @@ use super::spc_import::{AuthGuess, Prefill};
 
 /// Which kind of connector to scaffold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
+pub(super) enum Protocol {
     /// SCIM 2.0 (the default).
     Scim,
     /// A vendor REST API described by `[rest]`.
@@ -25,7 +25,7 @@ pub enum Protocol {
 const MAX_PAGE_SIZE: u64 = 10_000;
 
 /// A TOML basic string holding `text`.
-pub fn toml_string(text: &str) -> String {
+pub(super) fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -57,7 +57,7 @@ fn url_or_todo(known: Option<&str>, what: &str, example: &str) -> String {
 
 /// The spec text for `names`, of `protocol`, prefilled from a SCIM server's discovery
 /// documents when `prefill` is given (SCIM only).
-pub fn render(names: &Names, protocol: Protocol, prefill: Option<&Prefill>) -> String {
+pub(super) fn render(names: &Names, protocol: Protocol, prefill: Option<&Prefill>) -> String {
     let mut spec = Spec {
         names,
         protocol,

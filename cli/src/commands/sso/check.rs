@@ -15,7 +15,7 @@ use super::{EXIT_CHECK_FAILED, EXIT_OK, fail, read};
 
 /// Options of `connector sso check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(super) struct CheckArgs {
     /// The connector (`connector list` shows them); or give --app or --instance.
     #[arg(value_name = "APP", conflicts_with_all = ["app", "instance"])]
     connector: Option<String>,
@@ -44,7 +44,7 @@ enum CheckFormat {
 }
 
 /// Runs `connector sso check`: exit 0 every check passed, 1 one failed, 2 could not run.
-pub fn run(args: &CheckArgs) -> u8 {
+pub(super) fn run(args: &CheckArgs) -> u8 {
     let target = match target::resolve(args.connector.as_deref(), &args.target) {
         Ok(target) => target,
         Err(message) => return fail(message),

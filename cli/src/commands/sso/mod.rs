@@ -56,7 +56,7 @@ for OIDC-only services.\n\nExit codes: 0 printed; 2 unknown connector or unknown
 is not SAML metadata. `sso verify`: 0 every Response valid, 1 a Response rejected, 2 bad input \
 or a build without the `saml-verify` feature."
 )]
-pub struct SsoArgs {
+pub(crate) struct SsoArgs {
     #[command(subcommand)]
     command: Option<SsoCommand>,
     /// The connector (`connector list` shows them).
@@ -94,7 +94,7 @@ enum Format {
 }
 
 /// Runs `connector sso`.
-pub fn run(args: &SsoArgs) -> ExitCode {
+pub(crate) fn run(args: &SsoArgs) -> ExitCode {
     let code = match &args.command {
         Some(SsoCommand::Check(args)) => check::run(args),
         Some(SsoCommand::Verify(args)) => verify::run(args),

@@ -13,7 +13,7 @@ use super::find;
 
 /// Options naming the service and its sign-in inputs.
 #[derive(Debug, Args)]
-pub struct TargetArgs {
+pub(super) struct TargetArgs {
     /// The connector (`connector list` shows them).
     #[arg(long, value_name = "APP", conflicts_with = "instance")]
     pub app: Option<String>,
@@ -35,7 +35,7 @@ pub struct TargetArgs {
 
 /// The service a command is about.
 #[derive(Debug)]
-pub struct Target {
+pub(super) struct Target {
     /// Its manifest.
     pub manifest: &'static Manifest,
     /// Its sign-in inputs.
@@ -49,7 +49,7 @@ impl Target {
     ///
     /// Every missing or unknown input (with the `--var` hint), or a service that does not
     /// sign in with SAML 2.0.
-    pub fn saml_service(
+    pub(super) fn saml_service(
         &self,
     ) -> Result<
         (
@@ -79,7 +79,7 @@ impl Target {
 /// A message naming what is missing or wrong: no service named, an unknown connector or
 /// instance, an assignments file that does not load, a connector that contradicts the
 /// instance's, a malformed `--var`.
-pub fn resolve(positional: Option<&str>, args: &TargetArgs) -> Result<Target, String> {
+pub(super) fn resolve(positional: Option<&str>, args: &TargetArgs) -> Result<Target, String> {
     let named = args.app.as_deref().or(positional);
     let (manifest, mut inputs) = match &args.instance {
         Some(instance) => {

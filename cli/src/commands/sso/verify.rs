@@ -24,7 +24,7 @@ const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Options of `connector sso verify`.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(super) struct VerifyArgs {
     /// Response files: the XML document, or the base64 `SAMLResponse` form value (also
     /// URL-encoded, or a whole `SAMLResponse=...&RelayState=...` form body). Verified in
     /// order by one SP, so a repeated Response is a replay.
@@ -57,7 +57,7 @@ enum VerifyFormat {
 
 /// Runs `connector sso verify`: exit 0 every Response valid, 1 one rejected, 2 could not
 /// run.
-pub fn run(args: &VerifyArgs) -> u8 {
+pub(super) fn run(args: &VerifyArgs) -> u8 {
     let sp = match build_sp(args) {
         Ok(sp) => sp,
         Err(message) => return fail(message),

@@ -5,7 +5,7 @@
 /// How to get a build with the `saml-verify` feature, for a message about `what` (a
 /// command or option that needs it).
 #[cfg_attr(all(feature = "saml-verify", not(test)), allow(dead_code))]
-pub fn needs_saml_verify(what: &str) -> String {
+pub(super) fn needs_saml_verify(what: &str) -> String {
     format!(
         "this build of `connector` cannot verify SAML: {what} needs the `saml-verify` feature \
          (it links libxmlsec1).\n\

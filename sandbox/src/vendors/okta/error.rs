@@ -10,7 +10,7 @@ use crate::vendors::json_response;
 
 /// One Okta error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OktaError {
+pub(crate) struct OktaError {
     /// The HTTP status.
     pub status: StatusCode,
     /// `errorCode` (also `errorLink`).
@@ -32,7 +32,7 @@ impl OktaError {
     }
 
     /// 401 `E0000011`: no token, a wrong one, or not `SSWS`.
-    pub fn invalid_token() -> Self {
+    pub(crate) fn invalid_token() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "E0000011",
@@ -41,7 +41,7 @@ impl OktaError {
     }
 
     /// 429 `E0000047`: over the rate limit.
-    pub fn rate_limited() -> Self {
+    pub(crate) fn rate_limited() -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "E0000047",
@@ -50,7 +50,7 @@ impl OktaError {
     }
 
     /// 404 `E0000007`: no `what` (`User`, `UserGroup`, `AppInstance`) with this id.
-    pub fn not_found(id: &str, what: &str) -> Self {
+    pub(crate) fn not_found(id: &str, what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             "E0000007",
@@ -59,7 +59,7 @@ impl OktaError {
     }
 
     /// 405 `E0000022`: the endpoint exists but not with this method.
-    pub fn method_not_allowed() -> Self {
+    pub(crate) fn method_not_allowed() -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "E0000022",
@@ -68,7 +68,7 @@ impl OktaError {
     }
 
     /// 400 `E0000001`: a parameter is invalid (`cause` says why).
-    pub fn invalid(parameter: &str, cause: impl Into<String>) -> Self {
+    pub(crate) fn invalid(parameter: &str, cause: impl Into<String>) -> Self {
         let mut error = Self::new(
             StatusCode::BAD_REQUEST,
             "E0000001",
@@ -79,7 +79,7 @@ impl OktaError {
     }
 
     /// 400 `E0000031`: a `search` expression Okta cannot run (`cause` says why).
-    pub fn invalid_search(cause: impl Into<String>) -> Self {
+    pub(crate) fn invalid_search(cause: impl Into<String>) -> Self {
         let mut error = Self::new(
             StatusCode::BAD_REQUEST,
             "E0000031",
@@ -90,12 +90,12 @@ impl OktaError {
     }
 
     /// `status` (a 5xx) with `E0000009`, Okta's internal error.
-    pub fn internal(status: StatusCode) -> Self {
+    pub(crate) fn internal(status: StatusCode) -> Self {
         Self::new(status, "E0000009", "Internal Server Error")
     }
 
     /// Any other injected status, with a generic code.
-    pub fn injected(status: StatusCode) -> Self {
+    pub(crate) fn injected(status: StatusCode) -> Self {
         if status.is_server_error() {
             Self::internal(status)
         } else {
@@ -111,7 +111,7 @@ impl OktaError {
     }
 
     /// The answer.
-    pub fn response(&self) -> Response {
+    pub(crate) fn response(&self) -> Response {
         let id: String = random_token("oae").chars().take(23).collect();
         let causes: Vec<_> = self
             .causes

@@ -115,14 +115,14 @@ impl PageFault {
 
 /// The faults in force and how often each page fault has fired.
 #[derive(Debug, Clone, Default)]
-pub struct FaultBook {
+pub(crate) struct FaultBook {
     faults: OktaFaults,
     fired: Vec<u32>,
 }
 
 impl FaultBook {
     /// A book for `faults`, nothing fired yet.
-    pub fn new(faults: OktaFaults) -> Self {
+    pub(crate) fn new(faults: OktaFaults) -> Self {
         Self {
             fired: vec![0; faults.fail_pages.len()],
             faults,
@@ -130,17 +130,17 @@ impl FaultBook {
     }
 
     /// The faults in force.
-    pub fn faults(&self) -> &OktaFaults {
+    pub(crate) fn faults(&self) -> &OktaFaults {
         &self.faults
     }
 
     /// Whether the users listing comes back empty.
-    pub fn empty_users(&self) -> bool {
+    pub(crate) fn empty_users(&self) -> bool {
         self.faults.empty_users
     }
 
     /// The status page `page` of `path` fails with now, if it does (counting it).
-    pub fn fail(&mut self, path: &str, page: u32) -> Option<u16> {
+    pub(crate) fn fail(&mut self, path: &str, page: u32) -> Option<u16> {
         let (index, fault) = self.faults.fail_pages.iter().enumerate().find(|(i, f)| {
             f.matches(path, page) && f.times.is_none_or(|times| self.fired[*i] < times)
         })?;

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(super) enum Op {
     /// Equal.
     Eq,
     /// Starts with.
@@ -46,7 +46,7 @@ impl Op {
 
 /// A parsed expression: alternatives of conjunctions of comparisons.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expr {
+pub(super) struct Expr {
     /// `or` of `and`s.
     any: Vec<Vec<Comparison>>,
 }
@@ -61,7 +61,7 @@ struct Comparison {
 
 impl Expr {
     /// Parses `text`; the error says what is not understood.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(super) fn parse(text: &str) -> Result<Self, String> {
         let tokens = tokenize(text)?;
         let mut any = vec![Vec::new()];
         let mut rest = tokens.as_slice();
@@ -87,7 +87,7 @@ impl Expr {
 
     /// Checks that `filter` may use this expression on a listing whose filterable
     /// properties are `properties` (Okta's filter is narrower than search).
-    pub fn check_filter(&self, properties: &[&str]) -> Result<(), String> {
+    pub(super) fn check_filter(&self, properties: &[&str]) -> Result<(), String> {
         for comparison in self.any.iter().flatten() {
             if !properties.contains(&comparison.path.as_str()) {
                 return Err(format!(
@@ -107,12 +107,12 @@ impl Expr {
     }
 
     /// Whether any comparison is about `path`.
-    pub fn mentions(&self, path: &str) -> bool {
+    pub(super) fn mentions(&self, path: &str) -> bool {
         self.any.iter().flatten().any(|c| c.path == path)
     }
 
     /// Whether `object` satisfies the expression.
-    pub fn matches(&self, object: &Map<String, Value>) -> bool {
+    pub(super) fn matches(&self, object: &Map<String, Value>) -> bool {
         self.any
             .iter()
             .any(|all| all.iter().all(|c| c.matches(object)))

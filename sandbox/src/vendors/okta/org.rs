@@ -8,7 +8,7 @@ use connector_sdk::{Identity, IdentityStatus};
 use super::faults::OktaFaults;
 
 /// The name of Okta's built-in group of every user.
-pub const EVERYONE: &str = "Everyone";
+pub(super) const EVERYONE: &str = "Everyone";
 
 /// An Okta org to emulate: people (from the engine's [`Identity`] shape), their groups,
 /// apps and who is assigned to them, and the faults in force at start.

@@ -8,7 +8,7 @@ use super::error::OktaError;
 
 /// The page size of one listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageSize {
+pub(super) struct PageSize {
     /// When `limit` is absent.
     pub default: usize,
     /// The most one page holds; a larger `limit` is capped, as Okta does.
@@ -17,7 +17,7 @@ pub struct PageSize {
 
 impl PageSize {
     /// The page size `limit` asks for; 400 `E0000001` when it is not a positive integer.
-    pub fn read(self, limit: Option<&str>) -> Result<usize, OktaError> {
+    pub(super) fn read(self, limit: Option<&str>) -> Result<usize, OktaError> {
         let Some(text) = limit else {
             return Ok(self.default);
         };
@@ -34,7 +34,7 @@ impl PageSize {
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Page {
+pub(super) struct Page {
     /// The items served.
     pub items: Vec<Value>,
     /// The cursor of the next page, when there are more items.
@@ -44,7 +44,7 @@ pub struct Page {
 }
 
 /// The page of `all` (sorted by key) after the cursor `after`, `limit` items long.
-pub fn page(all: Vec<(String, Value)>, after: Option<&str>, limit: usize) -> Page {
+pub(super) fn page(all: Vec<(String, Value)>, after: Option<&str>, limit: usize) -> Page {
     let skipped = after.map_or(0, |after| {
         all.iter()
             .take_while(|(key, _)| key.as_str() <= after)
@@ -68,7 +68,7 @@ pub fn page(all: Vec<(String, Value)>, after: Option<&str>, limit: usize) -> Pag
 /// The `Link` header values of a page of the listing at `url` (absolute, no query)
 /// asked with `query`: `self` as asked, `next` with the same parameters but `limit`
 /// and `after`.
-pub fn links(
+pub(super) fn links(
     url: &str,
     query: &[(String, String)],
     limit: usize,

@@ -75,7 +75,7 @@ const APP_FILTER: &[&str] = &["status", "name"];
 
 /// One API request.
 #[derive(Debug)]
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The method.
     pub method: &'a Method,
     /// The path segments below `/api/v1`.
@@ -102,7 +102,7 @@ impl Request<'_> {
 }
 
 /// Answers one request.
-pub fn serve(state: &mut State, request: &Request<'_>) -> Response {
+pub(crate) fn serve(state: &mut State, request: &Request<'_>) -> Response {
     route(state, request).unwrap_or_else(|error| error.response())
 }
 

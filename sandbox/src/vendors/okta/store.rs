@@ -26,11 +26,11 @@ const STATUSES: &[&str] = &[
 ];
 
 /// A failed admin change: status and reason.
-pub type Failure = (StatusCode, String);
+pub(crate) type Failure = (StatusCode, String);
 
 /// A group and its members.
 #[derive(Debug, Clone)]
-pub struct Group {
+pub(crate) struct Group {
     /// Okta's group JSON (no `_links`).
     pub json: Map<String, Value>,
     /// Member user ids (unused for `Everyone`, whose members are every user).
@@ -41,7 +41,7 @@ pub struct Group {
 
 /// An app and who is assigned to it.
 #[derive(Debug, Clone)]
-pub struct App {
+pub(crate) struct App {
     /// Okta's app JSON (no `_links`).
     pub json: Map<String, Value>,
     /// User ids assigned directly, with when.
@@ -52,7 +52,7 @@ pub struct App {
 
 /// How a user is assigned to an app.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     /// The group that assigns them (`scope` `GROUP`), or `None` when assigned directly
     /// (`scope` `USER`).
     pub group: Option<String>,
@@ -62,7 +62,7 @@ pub struct Assignment {
 
 impl Assignment {
     /// Okta's `scope`: `USER` or `GROUP`.
-    pub fn scope(&self) -> &'static str {
+    pub(crate) fn scope(&self) -> &'static str {
         if self.group.is_some() {
             "GROUP"
         } else {
@@ -73,7 +73,7 @@ impl Assignment {
 
 /// One emulated Okta org.
 #[derive(Debug, Clone)]
-pub struct State {
+pub(crate) struct State {
     /// Users by id.
     users: BTreeMap<String, Map<String, Value>>,
     /// Groups by id.
@@ -91,7 +91,7 @@ pub struct State {
 impl State {
     /// The org `org` describes (already validated; anything it cannot resolve is left
     /// out rather than failing).
-    pub fn new(org: &OktaOrg) -> Self {
+    pub(crate) fn new(org: &OktaOrg) -> Self {
         let mut state = Self {
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
@@ -192,7 +192,7 @@ impl State {
     }
 
     /// The id of the user whose id, login or email is `who` (the last two ignoring case).
-    pub fn find_user(&self, who: &str) -> Option<String> {
+    pub(crate) fn find_user(&self, who: &str) -> Option<String> {
         if self.users.contains_key(who) {
             return Some(who.to_owned());
         }
@@ -210,27 +210,27 @@ impl State {
     }
 
     /// How many users there are.
-    pub fn user_count(&self) -> usize {
+    pub(crate) fn user_count(&self) -> usize {
         self.users.len()
     }
 
     /// Every user, by id.
-    pub fn users(&self) -> &BTreeMap<String, Map<String, Value>> {
+    pub(crate) fn users(&self) -> &BTreeMap<String, Map<String, Value>> {
         &self.users
     }
 
     /// Every group, by id.
-    pub fn groups(&self) -> &BTreeMap<String, Group> {
+    pub(crate) fn groups(&self) -> &BTreeMap<String, Group> {
         &self.groups
     }
 
     /// Every app, by id.
-    pub fn apps(&self) -> &BTreeMap<String, App> {
+    pub(crate) fn apps(&self) -> &BTreeMap<String, App> {
         &self.apps
     }
 
     /// The member ids of group `id` (`None`: no such group).
-    pub fn members(&self, id: &str) -> Option<Vec<String>> {
+    pub(crate) fn members(&self, id: &str) -> Option<Vec<String>> {
         let group = self.groups.get(id)?;
         Some(if group.built_in {
             self.users.keys().cloned().collect()
@@ -242,7 +242,7 @@ impl State {
     /// The assignments of app `id` by user id: direct ones win over group ones (the
     /// group of highest priority, 0 first, wins among groups), and deprovisioned users
     /// have none, as Okta unassigns them (`None`: no such app).
-    pub fn app_users(&self, id: &str) -> Option<BTreeMap<String, Assignment>> {
+    pub(crate) fn app_users(&self, id: &str) -> Option<BTreeMap<String, Assignment>> {
         let app = self.apps.get(id)?;
         let mut out = BTreeMap::new();
         let mut groups: Vec<(&String, &u32)> = app.groups.iter().collect();
@@ -273,13 +273,13 @@ impl State {
     }
 
     /// The group assignments of app `id`: group id and priority (`None`: no such app).
-    pub fn app_groups(&self, id: &str) -> Option<Vec<(String, u32)>> {
+    pub(crate) fn app_groups(&self, id: &str) -> Option<Vec<(String, u32)>> {
         let app = self.apps.get(id)?;
         Some(app.groups.iter().map(|(g, p)| (g.clone(), *p)).collect())
     }
 
     /// Everything, for the admin API.
-    pub fn admin(&self) -> Value {
+    pub(crate) fn admin(&self) -> Value {
         let groups: Vec<Value> = self
             .groups
             .iter()
@@ -314,13 +314,13 @@ impl State {
     }
 
     /// Replaces the faults (and forgets which page faults fired).
-    pub fn set_faults(&mut self, faults: OktaFaults) {
+    pub(crate) fn set_faults(&mut self, faults: OktaFaults) {
         self.faults = FaultBook::new(faults);
     }
 
     /// Stores a user from Okta's create-user JSON: `profile` with `login` and `email`,
     /// optional `id`, `status` (default `ACTIVE`) and `groupIds`. Returns it.
-    pub fn seed_user(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
+    pub(crate) fn seed_user(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
         let bad = |message: String| (StatusCode::BAD_REQUEST, message);
         let profile = match body.get("profile") {
             Some(Value::Object(profile)) => profile.clone(),
@@ -385,7 +385,7 @@ impl State {
 
     /// Removes the user whose id, login or email is `who`, with their memberships and
     /// assignments (a person deleted from the org between runs). Returns the user.
-    pub fn remove_user(&mut self, who: &str) -> Result<Value, Failure> {
+    pub(crate) fn remove_user(&mut self, who: &str) -> Result<Value, Failure> {
         let id = self
             .find_user(who)
             .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no Okta user `{who}`")))?;
@@ -401,7 +401,7 @@ impl State {
 
     /// Stores an `OKTA_GROUP` from `{"id"?, "profile": {"name", "description"?},
     /// "members"?: [id, login or email]}`. Returns it.
-    pub fn seed_group(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
+    pub(crate) fn seed_group(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
         let bad = |message: String| (StatusCode::BAD_REQUEST, message);
         let name = body["profile"]["name"]
             .as_str()
@@ -440,7 +440,7 @@ impl State {
 
     /// Stores an app from `{"id"?, "label", "name"?, "users"?: [id, login or email],
     /// "groups"?: [group names]}`. Returns it.
-    pub fn seed_app(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
+    pub(crate) fn seed_app(&mut self, body: Map<String, Value>) -> Result<Value, Failure> {
         let bad = |message: String| (StatusCode::BAD_REQUEST, message);
         let label = body
             .get("label")

@@ -12,14 +12,14 @@ use crate::config::{RateLimitConfig, RateLimitMode};
 
 /// Okta's budget when the tenant's rate limit is `manifest`: 600 requests a minute,
 /// the documented limit of `/api/v1/users` for most orgs.
-pub const DEFAULT_BUDGET: Budget = Budget {
+pub(crate) const DEFAULT_BUDGET: Budget = Budget {
     requests: 600,
     period: Duration::from_secs(60),
 };
 
 /// Requests allowed per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// Requests per window.
     pub requests: u32,
     /// The window's length.
@@ -28,7 +28,7 @@ pub struct Budget {
 
 impl Budget {
     /// The budget a tenant rate limit setting gives (`None`: unlimited).
-    pub fn of(config: &RateLimitConfig) -> Option<Self> {
+    pub(crate) fn of(config: &RateLimitConfig) -> Option<Self> {
         match config.mode {
             RateLimitMode::Manifest => Some(DEFAULT_BUDGET),
             RateLimitMode::Custom => config.limits.map(|l| Self {
@@ -42,7 +42,7 @@ impl Budget {
 
 /// What one request was told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// Whether it is within the budget.
     pub allowed: bool,
     /// `X-Rate-Limit-Limit`.
@@ -55,7 +55,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// Adds the three headers.
-    pub fn write(&self, headers: &mut HeaderMap) {
+    pub(crate) fn write(&self, headers: &mut HeaderMap) {
         headers.insert("x-rate-limit-limit", HeaderValue::from(self.limit));
         headers.insert("x-rate-limit-remaining", HeaderValue::from(self.remaining));
         headers.insert("x-rate-limit-reset", HeaderValue::from(self.reset));
@@ -64,7 +64,7 @@ impl Verdict {
 
 /// The current window.
 #[derive(Debug, Clone, Default)]
-pub struct Window {
+pub(crate) struct Window {
     /// The budget it counts against; another budget starts a new window.
     budget: Option<Budget>,
     /// When it started.
@@ -75,7 +75,7 @@ pub struct Window {
 
 impl Window {
     /// Counts a request at `now` against `budget`; `None` when unlimited.
-    pub fn take(&mut self, now: SystemTime, budget: Option<Budget>) -> Option<Verdict> {
+    pub(crate) fn take(&mut self, now: SystemTime, budget: Option<Budget>) -> Option<Verdict> {
         let budget = budget?;
         let expired = self
             .started
