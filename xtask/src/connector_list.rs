@@ -91,7 +91,7 @@ pub(crate) fn render_list(crates: &[ConnectorCrate]) -> String {
          use connector_sdk::{Connector, Manifest};\n\
          \n\
          /// Every connector's manifest, sorted by display name.\n\
-         pub fn manifests() -> Vec<&'static Manifest> {\n\
+         pub(crate) fn manifests() -> Vec<&'static Manifest> {\n\
          \x20   let mut all: Vec<&'static Manifest> = vec![\n",
     );
     for ident in &idents {
@@ -104,7 +104,7 @@ pub(crate) fn render_list(crates: &[ConnectorCrate]) -> String {
          }\n\
          \n\
          /// Every connector this build can drive, for the engine (`plan`, `apply`, `demo`).\n\
-         pub fn registry() -> Registry {\n\
+         pub(crate) fn registry() -> Registry {\n\
          \x20   Registry::new()",
     );
     for ident in &idents {
@@ -129,7 +129,7 @@ pub(crate) fn render_saml_list(crates: &[ConnectorCrate]) -> String {
          use connector_sdk::Manifest;\n\
          \n\
          /// Every connector's manifest, in the order of the `connectors/*/` directories.\n\
-         pub fn all_manifests() -> Vec<&'static Manifest> {\n\
+         pub(crate) fn all_manifests() -> Vec<&'static Manifest> {\n\
          \x20   vec![\n",
     );
     for krate in crates {

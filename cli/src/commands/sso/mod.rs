@@ -23,7 +23,7 @@ mod verify_unavailable;
 #[cfg(not(feature = "saml-verify"))]
 use verify_unavailable as verify;
 #[cfg(not(feature = "saml-verify"))]
-pub use verify_unavailable::needs_saml_verify;
+pub(crate) use verify_unavailable::needs_saml_verify;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -5,7 +5,7 @@
 /// How to get a build with the `saml-verify` feature, for a message about `what` (a
 /// command or option that needs it).
 #[cfg_attr(all(feature = "saml-verify", not(test)), allow(dead_code))]
-pub(super) fn needs_saml_verify(what: &str) -> String {
+pub(crate) fn needs_saml_verify(what: &str) -> String {
     format!(
         "this build of `connector` cannot verify SAML: {what} needs the `saml-verify` feature \
          (it links libxmlsec1).\n\
@@ -20,7 +20,7 @@ pub(super) fn needs_saml_verify(what: &str) -> String {
 }
 
 #[cfg(not(feature = "saml-verify"))]
-pub use unavailable::{VerifyArgs, run};
+pub(crate) use unavailable::{VerifyArgs, run};
 
 #[cfg(not(feature = "saml-verify"))]
 mod unavailable {
@@ -30,13 +30,13 @@ mod unavailable {
 
     /// Whatever was given after `sso verify`; nothing is read from it.
     #[derive(Debug, Args)]
-    pub struct VerifyArgs {
+    pub(crate) struct VerifyArgs {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
         ignored: Vec<String>,
     }
 
     /// `connector sso verify` without the feature: says how to get it, exit 2.
-    pub fn run(_: &VerifyArgs) -> u8 {
+    pub(crate) fn run(_: &VerifyArgs) -> u8 {
         fail(super::needs_saml_verify("`connector sso verify`"))
     }
 }
