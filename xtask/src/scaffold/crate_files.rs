@@ -56,7 +56,10 @@ pub(super) fn cargo_toml(names: &Names, protocol: Protocol) -> String {
          [dev-dependencies]\n\
          connector-sandbox.workspace = true\n\
          connector-tests = {{ workspace = true, features = [\"sandbox\"] }}\n\
-         tokio.workspace = true\n"
+         tokio.workspace = true\n\
+         \n\
+         [lints]\n\
+         workspace = true\n"
     )
 }
 
