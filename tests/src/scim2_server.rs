@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use connector_sdk::{InstanceConfig, Secret};
+use connector_sdk::{Credentials, InstanceConfig, RateLimitSetting, Secret};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -46,6 +46,14 @@ pub struct Scim2Server {
 }
 
 impl Scim2Server {
+    /// Starts a server with a connector's extension schemas, given as the JSON array the
+    /// connector crate exports (`SCIM_EXTENSION_SCHEMAS`). Panics with the reason: for tests.
+    pub fn with_extensions(schemas_json: &str) -> Self {
+        let schemas: Vec<Value> = serde_json::from_str(schemas_json)
+            .unwrap_or_else(|e| panic!("the extension schemas are not a JSON array: {e}"));
+        Self::start(&schemas).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Starts a server that serves the peer's default schemas plus `extension_schemas`
     /// (full SCIM schema documents, each with an `id` URN), each declared as an optional
     /// extension of the `User` resource type. Waits up to [`DEFAULT_START_TIMEOUT`] (or
@@ -195,6 +203,26 @@ impl Scim2Server {
     /// A connector configuration pointed at this server with its token.
     pub fn config(&self) -> InstanceConfig {
         InstanceConfig::for_base_url(self.base_url.clone(), self.token())
+    }
+
+    /// The configuration an admin gives a connector whose SCIM URL is issued whole per
+    /// directory connection (WorkOS): the token and the `scim_url` tenant variable, no base
+    /// URL override.
+    pub fn scim_url_config(&self) -> InstanceConfig {
+        InstanceConfig {
+            credentials: Some(Credentials::Bearer(self.token())),
+            ..InstanceConfig::default()
+        }
+        .with_variable("scim_url", self.base_url())
+    }
+
+    /// [`Self::config`] without the spec's pacing, for tests that make many calls to this
+    /// local server (each connector checks its declared rate limit separately).
+    pub fn unpaced_config(&self) -> InstanceConfig {
+        InstanceConfig {
+            rate_limit: RateLimitSetting::Off,
+            ..self.config()
+        }
     }
 
     /// An independent reader and seeder of this server's data (plain HTTP, no connector).

@@ -9,18 +9,7 @@ use serde_json::Value;
 const PREMIUM_GROUP: &str = "Claude Premium seat";
 
 fn server() -> Scim2Server {
-    let schemas: Vec<Value> =
-        serde_json::from_str(connector_claude::SCIM_EXTENSION_SCHEMAS).unwrap();
-    Scim2Server::start(&schemas).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The configuration an admin gives: the token and the WorkOS SCIM URL, no base URL override.
-fn config(server: &Scim2Server) -> InstanceConfig {
-    InstanceConfig {
-        credentials: Some(Credentials::Bearer(server.token())),
-        ..InstanceConfig::default()
-    }
-    .with_variable("scim_url", server.base_url())
+    Scim2Server::with_extensions(connector_claude::SCIM_EXTENSION_SCHEMAS)
 }
 
 fn members(group: &Value) -> Vec<String> {
@@ -38,16 +27,18 @@ fn members(group: &Value) -> Vec<String> {
 #[tokio::test]
 async fn capability_suite_passes_with_the_scim_url_as_a_tenant_variable() {
     let server = server();
-    let claude = connector_claude::connect(config(&server)).unwrap();
+    let claude = connector_claude::connect(server.scim_url_config()).unwrap();
     let report = CapabilitySuite::new(&claude, &server, |i| person(i, "claude.example"))
         .user_name(|who| who.email.clone())
         .run()
         .await;
-    for step in [
-        "create", "find", "existing", "update", "license", "list", "disable", "enable", "delete",
-    ] {
-        assert!(report.passed(step), "step `{step}` did not pass:\n{report}");
-    }
+    report.assert_outcomes(
+        &[
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
+            "delete",
+        ],
+        &[],
+    );
     let license = report.step("license").unwrap();
     assert!(
         license.detail.contains("premium_seat (group)")
@@ -69,7 +60,7 @@ async fn an_unset_scim_url_is_a_clear_configuration_error() {
 #[tokio::test]
 async fn premium_seat_is_membership_of_the_mapped_group_on_the_server() {
     let server = server();
-    let claude = connector_claude::connect(config(&server)).unwrap();
+    let claude = connector_claude::connect(server.scim_url_config()).unwrap();
     let group_id = server.state().seed_group(PREMIUM_GROUP).await;
     let account = claude.create(&person(2, "claude.example")).await.unwrap();
     let premium = claude.manifest().license("premium_seat").unwrap();
@@ -107,7 +98,7 @@ async fn premium_seat_is_membership_of_the_mapped_group_on_the_server() {
 #[tokio::test]
 async fn premium_seat_without_the_mapped_group_is_not_found() {
     let server = server();
-    let claude = connector_claude::connect(config(&server)).unwrap();
+    let claude = connector_claude::connect(server.scim_url_config()).unwrap();
     let account = claude.create(&person(3, "claude.example")).await.unwrap();
     let premium = claude.manifest().license("premium_seat").unwrap();
     match claude.assign_license(&account.reference(), premium).await {

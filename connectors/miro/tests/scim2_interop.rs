@@ -2,36 +2,29 @@
 //! the core `userType` attribute: its value on the server is checked after assign and
 //! revoke, and create leaves it unset so Miro's plan logic decides.
 
-use connector_sdk::{Connector, InstanceConfig, LicenseOutcome, RateLimitSetting};
+use connector_sdk::{Connector, LicenseOutcome};
 use connector_tests::{CapabilitySuite, Scim2Server, people::person};
 use serde_json::Value;
 
 fn server() -> Scim2Server {
-    let schemas: Vec<Value> = serde_json::from_str(connector_miro::SCIM_EXTENSION_SCHEMAS).unwrap();
-    Scim2Server::start(&schemas).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The local server needs no pacing; the spec's 20 per 30 s is checked separately.
-fn config(server: &Scim2Server) -> InstanceConfig {
-    InstanceConfig {
-        rate_limit: RateLimitSetting::Off,
-        ..server.config()
-    }
+    Scim2Server::with_extensions(connector_miro::SCIM_EXTENSION_SCHEMAS)
 }
 
 #[tokio::test]
 async fn capability_suite_passes_against_scim2_server() {
     let server = server();
-    let miro = connector_miro::connect(config(&server)).unwrap();
+    let miro = connector_miro::connect(server.unpaced_config()).unwrap();
     let report = CapabilitySuite::new(&miro, &server, |i| person(i, "miro.example"))
         .user_name(|who| who.email.clone())
         .run()
         .await;
-    for step in [
-        "create", "find", "existing", "update", "license", "list", "disable", "enable", "delete",
-    ] {
-        assert!(report.passed(step), "step `{step}` did not pass:\n{report}");
-    }
+    report.assert_outcomes(
+        &[
+            "create", "find", "existing", "update", "license", "list", "disable", "enable",
+            "delete",
+        ],
+        &[],
+    );
     assert!(
         report
             .step("license")
@@ -45,7 +38,7 @@ async fn capability_suite_passes_against_scim2_server() {
 #[tokio::test]
 async fn full_licence_is_the_user_type_on_the_server() {
     let server = server();
-    let miro = connector_miro::connect(config(&server)).unwrap();
+    let miro = connector_miro::connect(server.unpaced_config()).unwrap();
     let account = miro.create(&person(1, "miro.example")).await.unwrap();
     let stored = server.state().get_user(&account.id).await.unwrap();
     assert_eq!(
@@ -88,7 +81,7 @@ async fn full_licence_is_the_user_type_on_the_server() {
 #[tokio::test]
 async fn an_update_keeps_the_licence_and_deactivation_keeps_the_user() {
     let server = server();
-    let miro = connector_miro::connect(config(&server)).unwrap();
+    let miro = connector_miro::connect(server.unpaced_config()).unwrap();
     let who = person(2, "miro.example");
     let account = miro.create(&who).await.unwrap();
     let full = miro.manifest().license("full").unwrap();

@@ -43,6 +43,22 @@ impl SuiteReport {
             .is_some_and(|report| report.outcome == StepOutcome::Passed)
     }
 
+    /// Panics with the whole report unless every step of `passed` ran and passed and every
+    /// step of `skipped` was skipped.
+    #[track_caller]
+    pub fn assert_outcomes(&self, passed: &[&str], skipped: &[&str]) {
+        for step in passed {
+            assert!(self.passed(step), "step `{step}` did not pass:\n{self}");
+        }
+        for step in skipped {
+            assert_eq!(
+                self.step(step).map(|report| report.outcome),
+                Some(StepOutcome::Skipped),
+                "step `{step}` was not skipped:\n{self}"
+            );
+        }
+    }
+
     /// The names of the steps that passed, in order.
     pub fn passed_steps(&self) -> Vec<&'static str> {
         self.steps
@@ -82,5 +98,37 @@ impl fmt::Display for SuiteReport {
             writeln!(f, "  {mark} {:<8} {}", report.step, report.detail)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> SuiteReport {
+        let mut report = SuiteReport {
+            connector: "mini",
+            steps: Vec::new(),
+        };
+        report.pass("create", "created");
+        report.skip("delete", "not declared");
+        report
+    }
+
+    #[test]
+    fn outcomes_that_hold_pass() {
+        report().assert_outcomes(&["create"], &["delete"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "step `delete` did not pass")]
+    fn a_skipped_step_expected_to_pass_fails() {
+        report().assert_outcomes(&["create", "delete"], &[]);
+    }
+
+    #[test]
+    #[should_panic(expected = "step `update` was not skipped")]
+    fn a_step_that_never_ran_is_not_skipped() {
+        report().assert_outcomes(&[], &["update"]);
     }
 }
