@@ -211,22 +211,8 @@ pub fn check_idp_metadata(
     }
 
     // Protocol.
-    if metadata.protocols.iter().any(|p| p == SAML2_PROTOCOL) {
-        push(
-            "protocol",
-            CheckStatus::Pass,
-            "supports SAML 2.0".to_owned(),
-        );
-    } else {
-        push(
-            "protocol",
-            CheckStatus::Fail,
-            format!(
-                "protocolSupportEnumeration is `{}`; it must include {SAML2_PROTOCOL}",
-                metadata.protocols.join(" ")
-            ),
-        );
-    }
+    let (status, detail) = saml2_protocol(&metadata.protocols);
+    push("protocol", status, detail);
 
     // Bindings and SSO URL.
     let usable: Vec<_> = metadata
@@ -524,6 +510,21 @@ fn check_certificate(
                 }
             ),
         );
+    }
+}
+
+/// Whether a role descriptor's `protocolSupportEnumeration` includes SAML 2.0, as a finding.
+pub(crate) fn saml2_protocol(protocols: &[String]) -> (CheckStatus, String) {
+    if protocols.iter().any(|p| p == SAML2_PROTOCOL) {
+        (CheckStatus::Pass, "supports SAML 2.0".to_owned())
+    } else {
+        (
+            CheckStatus::Fail,
+            format!(
+                "protocolSupportEnumeration is `{}`; it must include {SAML2_PROTOCOL}",
+                protocols.join(" ")
+            ),
+        )
     }
 }
 

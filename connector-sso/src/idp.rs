@@ -9,7 +9,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::xml::{self, Element, XmlError};
+use super::role::{self, NoRole};
+use super::xml::{self, XmlError};
 
 /// The SAML metadata namespace.
 pub const MD_NS: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
@@ -124,41 +125,16 @@ impl IdpMetadataError {
 /// identity provider.
 pub fn parse_idp_metadata(text: &str) -> Result<IdpMetadata, IdpMetadataError> {
     let root = xml::parse(text).map_err(IdpMetadataError::Syntax)?;
-    let entities: Vec<&Element> = if root.is(MD_NS, "EntityDescriptor") {
-        vec![&root]
-    } else if root.is(MD_NS, "EntitiesDescriptor") {
-        root.descendants()
-            .into_iter()
-            .filter(|e| e.is(MD_NS, "EntityDescriptor"))
-            .collect()
-    } else {
-        return Err(IdpMetadataError::NotMetadata {
-            root: match &root.namespace {
-                Some(ns) => format!("{{{ns}}}{}", root.name),
-                None => root.name.clone(),
-            },
-        });
-    };
-    let with_idp: Vec<&Element> = entities
-        .into_iter()
-        .filter(|e| e.child(MD_NS, "IDPSSODescriptor").is_some())
-        .collect();
-    let Some(entity) = with_idp.first() else {
-        return Err(IdpMetadataError::NoIdpDescriptor);
-    };
-    let Some(idp) = entity.child(MD_NS, "IDPSSODescriptor") else {
-        return Err(IdpMetadataError::NoIdpDescriptor);
-    };
+    let role = role::find(&root, "IDPSSODescriptor").map_err(|missing| match missing {
+        NoRole::NotMetadata(root) => IdpMetadataError::NotMetadata { root },
+        NoRole::Missing => IdpMetadataError::NoIdpDescriptor,
+    })?;
+    let (entity, idp) = (role.entity, role.descriptor);
 
     let mut metadata = IdpMetadata {
         entity_id: entity.attribute("entityID").map(str::to_owned),
-        idp_entity_count: with_idp.len(),
-        protocols: idp
-            .attribute("protocolSupportEnumeration")
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
+        idp_entity_count: role.count,
+        protocols: role.protocols(),
         want_authn_requests_signed: idp
             .attribute("WantAuthnRequestsSigned")
             .and_then(|v| match v.trim() {

@@ -28,6 +28,7 @@ pub mod inputs;
 pub mod metadata;
 pub mod notes;
 pub mod okta;
+mod role;
 pub mod sp_check;
 pub mod support;
 mod text;

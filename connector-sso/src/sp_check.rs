@@ -12,8 +12,9 @@ use std::fmt;
 
 use super::check::{CheckReport, CheckStatus, Finding};
 use super::idp::MD_NS;
+use super::role::{self, NoRole};
 use super::xml::{self, Element, XmlError};
-use super::{HTTP_POST_BINDING, SAML2_PROTOCOL, SamlServiceProvider, ServiceProvider};
+use super::{HTTP_POST_BINDING, SamlServiceProvider, ServiceProvider};
 
 /// What an SP's metadata says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,40 +98,15 @@ impl SpMetadataError {
 /// service provider.
 pub fn parse_sp_metadata(text: &str) -> Result<SpMetadata, SpMetadataError> {
     let root = xml::parse(text).map_err(SpMetadataError::Syntax)?;
-    let entities: Vec<&Element> = if root.is(MD_NS, "EntityDescriptor") {
-        vec![&root]
-    } else if root.is(MD_NS, "EntitiesDescriptor") {
-        root.descendants()
-            .into_iter()
-            .filter(|e| e.is(MD_NS, "EntityDescriptor"))
-            .collect()
-    } else {
-        return Err(SpMetadataError::NotMetadata {
-            root: match &root.namespace {
-                Some(ns) => format!("{{{ns}}}{}", root.name),
-                None => root.name.clone(),
-            },
-        });
-    };
-    let with_sp: Vec<&Element> = entities
-        .into_iter()
-        .filter(|e| e.child(MD_NS, "SPSSODescriptor").is_some())
-        .collect();
-    let (Some(entity), count) = (with_sp.first(), with_sp.len()) else {
-        return Err(SpMetadataError::NoSpDescriptor);
-    };
-    let Some(sp) = entity.child(MD_NS, "SPSSODescriptor") else {
-        return Err(SpMetadataError::NoSpDescriptor);
-    };
+    let role = role::find(&root, "SPSSODescriptor").map_err(|missing| match missing {
+        NoRole::NotMetadata(root) => SpMetadataError::NotMetadata { root },
+        NoRole::Missing => SpMetadataError::NoSpDescriptor,
+    })?;
+    let (entity, sp, count) = (role.entity, role.descriptor, role.count);
     let attribute = |element: &Element, name: &str| element.attribute(name).map(str::to_owned);
     Ok(SpMetadata {
         entity_id: attribute(entity, "entityID"),
-        protocols: sp
-            .attribute("protocolSupportEnumeration")
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
+        protocols: role.protocols(),
         assertion_consumer_services: sp
             .children_named(MD_NS, "AssertionConsumerService")
             .map(|acs| IndexedEndpoint {
@@ -211,22 +187,8 @@ pub fn check_sp_metadata(
     }
 
     // Protocol.
-    if metadata.protocols.iter().any(|p| p == SAML2_PROTOCOL) {
-        push(
-            "protocol",
-            CheckStatus::Pass,
-            "supports SAML 2.0".to_owned(),
-        );
-    } else {
-        push(
-            "protocol",
-            CheckStatus::Fail,
-            format!(
-                "protocolSupportEnumeration is `{}`; it must include {SAML2_PROTOCOL}",
-                metadata.protocols.join(" ")
-            ),
-        );
-    }
+    let (status, detail) = super::check::saml2_protocol(&metadata.protocols);
+    push("protocol", status, detail);
 
     check_acs(name, saml, &metadata.assertion_consumer_services, &mut push);
 
@@ -415,6 +377,7 @@ fn check_acs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SAML2_PROTOCOL;
 
     /// A SAML service with fixed ACS URL and entity ID: the facts and its generated
     /// metadata.
