@@ -24,7 +24,11 @@
 //! Management API at `/{tenant}/api/v1` for directory sources: users, groups, members,
 //! apps and their assignments, `Link` paging, `SSWS` tokens, `X-Rate-Limit-*` headers
 //! and 429 `E0000047`, and [`OktaFaults`] (an empty listing, failing pages); its admin
-//! API is at `/_admin/tenants/{tenant}/okta`.
+//! API is at `/_admin/tenants/{tenant}/okta`. It plays Okta's event side too: user
+//! lifecycle, profile and group membership writes are recorded in a System Log
+//! (`GET /api/v1/logs`) and delivered to event hooks registered and verified through
+//! `/api/v1/eventHooks` (loopback endpoints only), retried once as Okta does; the
+//! sandbox's README lists the endpoints.
 //!
 //! The admin API at `/_admin/...` (its own token) lists tenants, shows and seeds their
 //! data, changes faults and rate limits at run time, and resets them, so tests check

@@ -66,6 +66,10 @@ pub(crate) fn router(app: Arc<AppState>, seeds: BTreeMap<String, OktaOrg>) -> Ro
         )
         .route("/_admin/tenants/{tenant}/okta/apps", post(admin::seed_app))
         .route(
+            "/_admin/tenants/{tenant}/okta/eventHooks",
+            get(admin::event_hooks),
+        )
+        .route(
             "/_admin/tenants/{tenant}/okta/faults",
             get(admin::faults).put(admin::set_faults),
         )

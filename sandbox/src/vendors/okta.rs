@@ -18,13 +18,28 @@
 //!   entry): `GET /_admin/tenants/{tenant}/okta`,
 //!   `POST .../okta/users` (Okta's create-user JSON), `DELETE .../okta/users/{id or
 //!   login}`, `POST .../okta/groups`, `POST .../okta/apps`, `GET`/`PUT .../okta/faults`.
-//!   A tenant reset restores the seed.
+//!   A tenant reset restores the seed (and drops hooks, deliveries and the log).
+//! - Okta's event side (<https://developer.okta.com/docs/concepts/event-hooks/>): the
+//!   Management API's writes on people (`lifecycle`: user lifecycle, profile, group
+//!   membership) record `LogEvent`s in the org's System Log (`events`), served at
+//!   `GET /api/v1/logs` (`logs`, with `clock` for its timestamps), and delivered to the
+//!   event hooks registered and verified through `/api/v1/eventHooks` (`hook_api`,
+//!   `hooks`) by HTTP calls to loopback endpoints (`deliver`). The admin API shows the
+//!   hooks and every delivery: `GET /_admin/tenants/{tenant}/okta/eventHooks`.
 //!
-//! The emulation is read-only: the engine never writes to its directory.
+//! The engine only reads the directory; the writes are there for tests and for the
+//! event flows built on Okta's hooks and System Log.
 
+mod clock;
+pub(crate) mod deliver;
 pub(crate) mod error;
+mod events;
 mod faults;
 mod filter;
+mod hook_api;
+pub(crate) mod hooks;
+mod lifecycle;
+mod logs;
 mod org;
 mod paging;
 pub(crate) mod serve;

@@ -1,6 +1,7 @@
 //! The admin API of Okta orgs, under `/_admin/tenants/{tenant}/okta` (bearer: the
 //! sandbox's admin token): the org's data, seeding, removing people between runs, and
-//! the Okta faults. Answers are JSON; failures are `{"error": "..."}`.
+//! the Okta faults, and the event hooks with their deliveries. Answers are JSON;
+//! failures are `{"error": "..."}`.
 
 use std::sync::Arc;
 
@@ -155,6 +156,20 @@ pub(super) async fn seed_app(
         StatusCode::CREATED,
         with_org(&ctx, &tenant, |org| org.seed_app(app))?,
     )
+}
+
+/// `GET /_admin/tenants/{tenant}/okta/eventHooks`: `{"hooks": [the hooks as the Event
+/// Hooks API shows them], "deliveries": [{"eventId", "hook", "uuids", "eventTypes",
+/// "state" (PENDING, DELIVERED or FAILED), "attempts": [{"status", "error",
+/// "millis"}]}]}`, oldest delivery first.
+pub(super) async fn event_hooks(
+    State(ctx): State<Arc<Ctx>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Answer {
+    let tenant = tenant(&ctx, &headers, &name)?;
+    let body = with_org(&ctx, &tenant, |org| org.hooks.admin(&tenant.root_url))?;
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `GET /_admin/tenants/{tenant}/okta/faults`.

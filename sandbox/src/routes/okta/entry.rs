@@ -1,12 +1,16 @@
 //! The entry of every Okta API request (`/{tenant}/api/v1/...`): latency, the rate-limit
 //! window (its headers on every answer), `SSWS` authentication, injected faults, then
-//! [`serve`](crate::vendors::okta::serve), the counters and the request log.
+//! [`serve`](crate::vendors::okta::serve), the counters and the request log. After the
+//! org's lock is released it makes an event hook's verification call and starts the
+//! event hook deliveries a change queued
+//! ([`deliver`](crate::vendors::okta::deliver)).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -14,9 +18,12 @@ use super::{Ctx, org};
 use crate::runtime::faults::Injected;
 use crate::runtime::tenant::Tenant;
 use crate::server::DropConnection;
+use crate::vendors::json_response;
+use crate::vendors::okta::deliver;
 use crate::vendors::okta::error::OktaError;
-use crate::vendors::okta::serve::{self, Request};
-use crate::vendors::okta::window::Budget;
+use crate::vendors::okta::hooks::{Dispatch, Verification};
+use crate::vendors::okta::serve::{self, Request, Served};
+use crate::vendors::okta::window::{Budget, Verdict};
 
 /// `/{tenant}/api/v1/{*rest}`.
 pub(super) async fn api(
@@ -25,6 +32,7 @@ pub(super) async fn api(
     RawQuery(query): RawQuery,
     method: Method,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
     let Some(tenant) = ctx.tenant(&name) else {
         return OktaError::not_found(&format!("/{name}/api/v1/{rest}"), "Page").response();
@@ -58,8 +66,23 @@ pub(super) async fn api(
             })
             .unwrap_or_default(),
         org_url: &tenant.root_url,
+        body: &body,
+        user_agent: headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
     };
-    let response = answer(&ctx, &tenant, authorized, &request);
+    let (served, verdict, jobs) = answer(&ctx, &tenant, authorized, &request);
+    for job in jobs {
+        deliver::spawn(Arc::clone(&tenant), job);
+    }
+    let mut response = match served {
+        Served::Answer(response) => response,
+        Served::Verify(call) => verify(&ctx, &tenant, &call).await,
+    };
+    if let Some(verdict) = verdict {
+        verdict.write(response.headers_mut());
+    }
     let status = if response.extensions().get::<DropConnection>().is_some() {
         0
     } else {
@@ -70,21 +93,28 @@ pub(super) async fn api(
 }
 
 /// Counts the request in the window, then answers 401, 429, an injected fault or the
-/// API's answer, with the rate-limit headers.
-fn answer(ctx: &Ctx, tenant: &Tenant, authorized: bool, request: &Request<'_>) -> Response {
+/// API's answer; with the window's verdict (for the rate-limit headers) and the
+/// deliveries to start.
+fn answer(
+    ctx: &Ctx,
+    tenant: &Tenant,
+    authorized: bool,
+    request: &Request<'_>,
+) -> (Served, Option<Verdict>, Vec<Dispatch>) {
     let mut guard = tenant.lock();
     let state = &mut *guard;
     let budget = Budget::of(&state.rate_limit);
     let Some(org) = org(&mut state.api, ctx.seeds.get(&tenant.name)) else {
-        return OktaError::internal(StatusCode::INTERNAL_SERVER_ERROR).response();
+        let error = OktaError::internal(StatusCode::INTERNAL_SERVER_ERROR).response();
+        return (Served::Answer(error), None, Vec::new());
     };
     let verdict = org.window.take(SystemTime::now(), budget);
-    let mut response = if !authorized {
+    let response = if !authorized {
         state.stats.unauthorized += 1;
-        OktaError::invalid_token().response()
+        Served::Answer(OktaError::invalid_token().response())
     } else if verdict.is_some_and(|v| !v.allowed) {
         state.stats.throttled += 1;
-        OktaError::rate_limited().response()
+        Served::Answer(OktaError::rate_limited().response())
     } else {
         match state.faults.draw() {
             Injected::Nothing => {
@@ -95,18 +125,33 @@ fn answer(ctx: &Ctx, tenant: &Tenant, authorized: bool, request: &Request<'_>) -
                 state.stats.dropped += 1;
                 let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 response.extensions_mut().insert(DropConnection);
-                return response;
+                return (Served::Answer(response), None, Vec::new());
             }
             Injected::Error(status) => {
                 state.stats.injected_errors += 1;
-                OktaError::internal(status).response()
+                Served::Answer(OktaError::internal(status).response())
             }
         }
     };
-    if let Some(verdict) = verdict {
-        verdict.write(response.headers_mut());
+    (response, verdict, std::mem::take(&mut org.outbox))
+}
+
+/// Makes the verification call of `call` (no lock held), then marks the hook
+/// `VERIFIED` and answers it; a failed call answers 400 `E0000001` with the reason.
+/// (Okta documents the call, not the exact error of a failed one.)
+async fn verify(ctx: &Ctx, tenant: &Tenant, call: &Verification) -> Response {
+    let outcome = deliver::verify(&call.channel).await;
+    let mut guard = tenant.lock();
+    let Some(org) = org(&mut guard.api, ctx.seeds.get(&tenant.name)) else {
+        return OktaError::internal(StatusCode::INTERNAL_SERVER_ERROR).response();
+    };
+    let answer = outcome
+        .map_err(|cause| OktaError::invalid("eventHook", format!("Verification failed: {cause}")))
+        .and_then(|()| org.hooks.verified(&call.hook, &tenant.root_url));
+    match answer {
+        Ok(hook) => json_response(StatusCode::OK, &hook),
+        Err(error) => error.response(),
     }
-    response
 }
 
 /// The token of an `Authorization: SSWS <token>` header.

@@ -1,4 +1,5 @@
-//! Okta's `filter` and `search` expressions, as far as a directory reader uses them:
+//! Okta's `filter` and `search` expressions, as far as a directory reader and a System
+//! Log reader use them:
 //! `attribute op "value"` comparisons (`eq`, `sw`, `gt`, `ge`, `lt`, `le`, and `pr`
 //! without a value) joined by `and` (binding tighter) and `or`. Attributes are dotted
 //! paths (`status`, `profile.login`); values compare as text, so RFC 3339 timestamps
@@ -120,16 +121,32 @@ impl Expr {
 }
 
 impl Comparison {
+    /// Whether any value at the path satisfies the comparison (a path through an array,
+    /// such as the System Log's `target.id`, reaches each of its items).
     fn matches(&self, object: &Map<String, Value>) -> bool {
         let mut parts = self.path.split('.');
-        let mut current = parts.next().and_then(|first| object.get(first));
+        let mut current: Vec<&Value> = parts
+            .next()
+            .and_then(|first| object.get(first))
+            .into_iter()
+            .collect();
         for part in parts {
-            current = current.and_then(|v| v.get(part));
+            current = current
+                .into_iter()
+                .flat_map(|v| match v {
+                    Value::Array(items) => items.iter().filter_map(|i| i.get(part)).collect(),
+                    other => other.get(part).into_iter().collect::<Vec<_>>(),
+                })
+                .collect();
         }
-        let text = match current {
-            None | Some(Value::Null) => return false,
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
+        current.into_iter().any(|value| self.holds(value))
+    }
+
+    fn holds(&self, value: &Value) -> bool {
+        let text = match value {
+            Value::Null => return false,
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
         };
         let wanted = self.value.as_str();
         match self.op {
@@ -299,5 +316,26 @@ mod tests {
         ] {
             assert!(Expr::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_path_through_an_array_matches_any_item() {
+        let event = json!({"target": [{"id": "00u1", "type": "User"}, {"id": "00g1", "type": "UserGroup"}]});
+        let event = event.as_object().unwrap();
+        assert!(
+            Expr::parse(r#"target.id eq "00g1""#)
+                .unwrap()
+                .matches(event)
+        );
+        assert!(
+            Expr::parse(r#"target.id eq "00u1""#)
+                .unwrap()
+                .matches(event)
+        );
+        assert!(
+            !Expr::parse(r#"target.id eq "00x9""#)
+                .unwrap()
+                .matches(event)
+        );
     }
 }

@@ -10,6 +10,9 @@
 //! | `apps/{id}/users` (`scope` `USER` or `GROUP`) | 50 / 500 |
 //! | `apps/{id}/groups` | 20 / 200 |
 //!
+//! Writes that change people (`lifecycle`), event hooks (`hook_api`) and the System
+//! Log (`logs`) are routed from here too.
+//!
 //! Other methods on these paths get 405 `E0000022`, other paths 404 `E0000007`.
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -18,8 +21,10 @@ use serde_json::{Map, Value, json};
 
 use super::error::OktaError;
 use super::filter::Expr;
+use super::hooks::Verification;
 use super::paging::{self, PageSize};
 use super::store::{Assignment, State};
+use super::{hook_api, lifecycle, logs};
 use crate::vendors::json_response;
 
 /// Users: Okta's default and maximum page.
@@ -84,11 +89,15 @@ pub(crate) struct Request<'a> {
     pub query: Vec<(String, String)>,
     /// The org's URL (`http://HOST/{tenant}`), for links.
     pub org_url: &'a str,
+    /// The body (JSON for writes).
+    pub body: &'a [u8],
+    /// The caller's `User-Agent` (recorded in System Log events).
+    pub user_agent: &'a str,
 }
 
 impl Request<'_> {
     /// The query parameter `name`.
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
@@ -96,24 +105,66 @@ impl Request<'_> {
     }
 
     /// `{org}/api/v1/{path}`.
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}/api/v1/{path}", self.org_url)
     }
 }
 
+/// What a request needs: an answer now, or an event hook's verification call first
+/// (made without the org's lock; `crate::routes::okta` then finishes it).
+#[derive(Debug)]
+pub(crate) enum Served {
+    /// The answer.
+    Answer(Response),
+    /// The verification call to make.
+    Verify(Verification),
+}
+
 /// Answers one request.
-pub(crate) fn serve(state: &mut State, request: &Request<'_>) -> Response {
-    route(state, request).unwrap_or_else(|error| error.response())
+pub(crate) fn serve(state: &mut State, request: &Request<'_>) -> Served {
+    let path: Vec<&str> = request.segments.iter().map(String::as_str).collect();
+    if let ["eventHooks", id, "lifecycle", "verify"] = path.as_slice() {
+        if *request.method != Method::POST {
+            return Served::Answer(OktaError::method_not_allowed().response());
+        }
+        return match state.hooks.verification(id) {
+            Ok(call) => Served::Verify(call),
+            Err(error) => Served::Answer(error.response()),
+        };
+    }
+    Served::Answer(route(state, request).unwrap_or_else(|error| error.response()))
 }
 
 fn route(state: &mut State, request: &Request<'_>) -> Result<Response, OktaError> {
     let path: Vec<&str> = request.segments.iter().map(String::as_str).collect();
+    match path.as_slice() {
+        ["eventHooks", ..] => return hook_api::serve(state, request, &path[1..]),
+        ["logs"] if *request.method == Method::GET => return logs::logs(state, request),
+        ["users", who, "lifecycle", action] => {
+            return lifecycle::lifecycle(state, request, who, action);
+        }
+        ["users", who] if matches!(*request.method, Method::POST | Method::PUT) => {
+            let replace = *request.method == Method::PUT;
+            let updated = lifecycle::update_profile(state, request, who, replace)?;
+            let updated = updated.as_object().map(|u| user(u, request));
+            return Ok(json_response(StatusCode::OK, &updated.unwrap_or_default()));
+        }
+        ["groups", group, "users", who] => {
+            return match *request.method {
+                Method::PUT => lifecycle::membership(state, request, group, who, true),
+                Method::DELETE => lifecycle::membership(state, request, group, who, false),
+                _ => Err(OktaError::method_not_allowed()),
+            };
+        }
+        _ => {}
+    }
     let known = matches!(
         path.as_slice(),
         ["users" | "groups" | "apps"]
             | ["users" | "groups" | "apps", _]
             | ["groups", _, "users"]
             | ["apps", _, "users" | "groups"]
+            | ["logs"]
     );
     if !known {
         let page = format!("/api/v1/{}", path.join("/"));

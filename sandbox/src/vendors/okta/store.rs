@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::error::OktaError;
+use super::events::SystemLog;
 use super::faults::{FaultBook, OktaFaults};
+use super::hooks::{Dispatch, EventHooks};
 use super::org::{EVERYONE, OktaOrg, check_id};
 use super::shapes::{app_json, group_json, stamped_user, user_json};
 use super::window::Window;
@@ -84,6 +87,12 @@ pub(crate) struct State {
     pub faults: FaultBook,
     /// The rate-limit window.
     pub window: Window,
+    /// The System Log.
+    pub log: SystemLog,
+    /// The event hooks and their deliveries.
+    pub hooks: EventHooks,
+    /// Deliveries decided but not started (the HTTP layer takes and starts them).
+    pub outbox: Vec<Dispatch>,
     /// The last generated id number.
     seq: u64,
 }
@@ -98,6 +107,9 @@ impl State {
             apps: BTreeMap::new(),
             faults: FaultBook::new(org.faults.clone()),
             window: Window::default(),
+            log: SystemLog::default(),
+            hooks: EventHooks::default(),
+            outbox: Vec::new(),
             seq: 0,
         };
         let everyone = state.next_id("00g");
@@ -207,6 +219,45 @@ impl State {
                 })
             })
             .map(|(id, _)| id.clone())
+    }
+
+    /// The user `id`, to change.
+    pub(crate) fn user_mut(&mut self, id: &str) -> Option<&mut Map<String, Value>> {
+        self.users.get_mut(id)
+    }
+
+    /// Makes user `user` a member of group `group` or not; answers whether that changed
+    /// anything. `Everyone`'s members are every user: it cannot be changed.
+    pub(crate) fn set_member(
+        &mut self,
+        group: &str,
+        user: &str,
+        member: bool,
+    ) -> Result<bool, OktaError> {
+        if !self.users.contains_key(user) {
+            return Err(OktaError::not_found(user, "User"));
+        }
+        let found = self
+            .groups
+            .get_mut(group)
+            .ok_or_else(|| OktaError::not_found(group, "UserGroup"))?;
+        if found.built_in {
+            return Err(OktaError::invalid(
+                "groupId",
+                "the members of a BUILT_IN group (Everyone) are managed by Okta",
+            ));
+        }
+        let changed = if member {
+            found.members.insert(user.to_owned())
+        } else {
+            found.members.remove(user)
+        };
+        if changed {
+            found
+                .json
+                .insert("lastMembershipUpdated".into(), json!(now_rfc3339()));
+        }
+        Ok(changed)
     }
 
     /// How many users there are.
