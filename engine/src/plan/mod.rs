@@ -69,6 +69,7 @@ pub(crate) async fn plan_instance(
     store: &Store,
     now: OffsetDateTime,
     allow_removals: bool,
+    scope: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<InstancePlan, crate::EngineError> {
     let manifest = instance.manifest;
     let mut plan = InstancePlan {
@@ -172,6 +173,16 @@ pub(crate) async fn plan_instance(
     );
     phases.done("changes");
     plan.protected = reconciled.protected;
+    if let Some(scope) = scope {
+        // Only the people in scope: the breaker and the reclaim count their steps alone.
+        plan.steps.retain(|step| {
+            step.target
+                .identity_id
+                .as_ref()
+                .is_some_and(|id| scope.contains(id))
+        });
+        plan.protected.clear();
+    }
     plan.sso = sso::plan(instance, directory, &desired);
     plan.removals = removals(
         instance,
