@@ -574,3 +574,31 @@ async fn a_serve_killed_right_after_answering_processes_the_event_once_after_res
     let status: Value = serde_json::from_slice(&status.stdout).unwrap();
     assert!(status["pending_intents"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interval_reconcile_provisions_what_no_event_announced() {
+    let world = World::start().await;
+    let _serve = world.serve(&["--reconcile-every", "1s"]);
+    // Person 5 joins `ai` in the directory; no hook says so.
+    let people: Vec<Value> = (1..=10)
+        .map(|i| {
+            let mut who = person(i);
+            if i == 5 {
+                who["groups"] = json!(["ai"]);
+            }
+            who
+        })
+        .collect();
+    std::fs::write(
+        world.path("people.json"),
+        json!({ "people": people }).to_string(),
+    )
+    .unwrap();
+    world
+        .until("the reconcile provisions person 5", || async {
+            world.active("chatgpt", 5).await == Some(true)
+                && world.active("zoom", 5).await == Some(true)
+        })
+        .await;
+    assert!(world.log().contains("reconcile r"), "{}", world.log());
+}

@@ -24,8 +24,8 @@ use serde_json::{Value, json};
 /// The apps.
 const APPS: [&str; 2] = ["chatgpt", "zoom"];
 
-/// A sandbox with ChatGPT and Zoom, people 1..=3 in `ai` (provisioned to both) and
-/// people 4..=10 in no group, everything applied once.
+/// A sandbox with ChatGPT (for group `ai`) and Zoom (for group `video`), people 1..=3
+/// in both groups and people 4..=10 in none, everything applied once.
 struct World {
     sandbox: SandboxHandle,
     engine: Engine,
@@ -52,8 +52,9 @@ impl World {
                 "[instances.{app}]\nconnector = \"{app}\"\nbase_url = \"{}\"\n\
                  token_env = \"{env}\"\nclient_rate_limit = false\n\n\
                  [instances.{app}.policy]\nunhealthy_after = 2\n\n\
-                 [[provision]]\ninstance = \"{app}\"\ngroups = [\"ai\"]\n\n",
-                tenant.scim_url()
+                 [[provision]]\ninstance = \"{app}\"\ngroups = [\"{}\"]\n\n",
+                tenant.scim_url(),
+                group_of(app)
             ));
             secrets = secrets.with(&env, tenant.token());
         }
@@ -62,14 +63,8 @@ impl World {
         let assignments = Assignments::load(&path, &registry()).unwrap_or_else(|e| panic!("{e}"));
         let store = Store::open(&dir.path().join("state.db")).await.unwrap();
         let engine = Engine::with_store(assignments, registry(), Arc::new(secrets), store);
-        let mut people: Vec<Identity> = (1..=3).map(|i| person(i, &["ai"])).collect();
-        people.extend((4..=10).map(|i| person(i, &[])));
         let people_path = dir.path().join("people.json");
-        std::fs::write(
-            &people_path,
-            serde_json::to_string(&directory(people)).unwrap(),
-        )
-        .unwrap();
+        write_people(&people_path, &[]);
         let source = FileSource::new(&people_path, None);
         let report = engine
             .apply(&source, ApplyOptions::default())
@@ -132,6 +127,27 @@ impl World {
     }
 }
 
+/// The group each app is provisioned for.
+fn group_of(app: &str) -> &'static str {
+    if app == "zoom" { "video" } else { "ai" }
+}
+
+/// Writes the directory: people 1..=3 in `ai` and `video`, 4..=10 in no group, but for
+/// `changes` (a person and their groups, `None`: left the directory).
+fn write_people(path: &std::path::Path, changes: &[(usize, Option<&[&str]>)]) {
+    let people: Vec<Identity> = (1..=10)
+        .filter_map(|i| {
+            let standard: &[&str] = if i <= 3 { &["ai", "video"] } else { &[] };
+            match changes.iter().find(|(who, _)| *who == i) {
+                Some((_, None)) => None,
+                Some((_, Some(groups))) => Some(person(i, groups)),
+                None => Some(person(i, standard)),
+            }
+        })
+        .collect();
+    std::fs::write(path, serde_json::to_string(&directory(people)).unwrap()).unwrap();
+}
+
 /// An Okta Event Hook delivery of one event of `event_type` about person `i`.
 fn okta_delivery(uuid: &str, event_type: &str, i: usize) -> Value {
     let who = person(i, &[]);
@@ -160,11 +176,14 @@ fn okta_delivery(uuid: &str, event_type: &str, i: usize) -> Value {
     })
 }
 
+/// The backoff of the tests' policy.
+const BACKOFF: Duration = Duration::from_millis(400);
+
 /// A quick policy for tests.
 fn policy() -> QueuePolicy {
     QueuePolicy {
         max_attempts: 2,
-        backoff: Duration::from_millis(50),
+        backoff: BACKOFF,
         ..QueuePolicy::default()
     }
 }
@@ -229,13 +248,7 @@ async fn nobody_assigned_and_unknown_types_are_recorded_and_nothing_is_done() {
     let world = World::start().await;
     // Person 3 leaves the directory file: only a full reconcile may act on that, not an
     // event about someone else (the scope).
-    let mut people: Vec<Identity> = (1..=2).map(|i| person(i, &["ai"])).collect();
-    people.extend((4..=10).map(|i| person(i, &[])));
-    std::fs::write(
-        world.dir.path().join("people.json"),
-        serde_json::to_string(&directory(people)).unwrap(),
-    )
-    .unwrap();
+    write_people(&world.dir.path().join("people.json"), &[(3, None)]);
     // Person 4 is in the directory but assigned nowhere; person 99 is nowhere at all.
     world
         .deliver(&okta_delivery("unassigned", "user.lifecycle.deactivate", 4))
@@ -327,7 +340,7 @@ async fn an_app_down_makes_the_event_retry_then_dead_letter_and_the_other_app_pr
     );
     // The backoff holds it back, then the last attempt dead-letters it with the reason.
     assert!(drain(&world).await.is_empty(), "not due during the backoff");
-    tokio::time::sleep(Duration::from_millis(120)).await;
+    tokio::time::sleep(BACKOFF).await;
     let second = drain(&world).await;
     assert_eq!(second.len(), 1);
     assert_eq!(second[0].state, EventState::Dead, "{second:#?}");
@@ -354,4 +367,62 @@ async fn an_app_down_makes_the_event_retry_then_dead_letter_and_the_other_app_pr
         "one disable per app, once"
     );
     drop(world.dir);
+}
+
+/// An Okta delivery of a group membership event about person `i` and `group`.
+fn membership(uuid: &str, event_type: &str, i: usize, group: &str) -> Value {
+    let mut delivery = okta_delivery(uuid, event_type, i);
+    delivery["data"]["events"][0]["target"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "00g0001", "type": "UserGroup", "displayName": group }));
+    delivery
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joiner_is_provisioned_now_and_a_mover_loses_only_what_the_group_gave() {
+    let world = World::start().await;
+    // Okta: person 4 joins `ai`, person 2 leaves `video`; the directory says so too.
+    write_people(
+        &world.dir.path().join("people.json"),
+        &[(4, Some(&["ai"])), (2, Some(&["ai"]))],
+    );
+    world
+        .deliver(&membership("join-4", "group.user_membership.add", 4, "ai"))
+        .await;
+    world
+        .deliver(&membership(
+            "move-2",
+            "group.user_membership.remove",
+            2,
+            "video",
+        ))
+        .await;
+    let outcomes = drain(&world).await;
+    assert_eq!(outcomes.len(), 2, "{outcomes:#?}");
+    assert!(
+        outcomes.iter().all(|o| o.state == EventState::Done),
+        "{outcomes:#?}"
+    );
+    assert_eq!(
+        world.active("chatgpt", 4).await,
+        Some(true),
+        "the joiner has ChatGPT now"
+    );
+    assert_eq!(world.active("zoom", 4).await, None, "and nothing else");
+    assert_eq!(
+        world.active("zoom", 2).await,
+        Some(false),
+        "the mover loses Zoom"
+    );
+    assert_eq!(
+        world.active("chatgpt", 2).await,
+        Some(true),
+        "and keeps ChatGPT"
+    );
+    // A membership event without its group is recorded and ignored.
+    let mut groupless = okta_delivery("groupless", "group.user_membership.add", 5);
+    groupless["data"]["events"][0]["eventType"] = json!("group.user_membership.add");
+    world.deliver(&groupless).await;
+    assert!(drain(&world).await.is_empty());
 }
