@@ -173,8 +173,7 @@ impl Engine {
                 directory,
                 &self.store,
                 now,
-                options.allow_removals,
-                options.scope.as_ref(),
+                options,
             )
             .await?;
             instances.push(planned);
