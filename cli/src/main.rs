@@ -31,7 +31,11 @@ enum Command {
     Plan(commands::plan::PlanArgs),
     /// Plan and make the changes, journaled and resumable. Exit 0: done, 4: some failed, 3: stopped by a safety check, 1: error.
     Apply(commands::apply::ApplyArgs),
-    /// Show recent runs, linked accounts, open manual tasks and interrupted calls.
+    /// Take Okta Event Hooks and act on them now (leavers disabled everywhere, joiners and movers planned for the person), with an optional interval reconcile; runs until Ctrl-C.
+    Serve(commands::serve::ServeArgs),
+    /// The event queue of `serve`: `events list`, `events retry <id>` (re-drive a dead letter).
+    Events(commands::events::EventsArgs),
+    /// Show recent runs, linked accounts, open manual tasks, interrupted calls and the event queue.
     Status(commands::status::StatusArgs),
     /// Print the audit events (OCSF Account Change), filtered.
     Audit(commands::audit::AuditArgs),
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
         Command::List(args) => commands::list::run(&args),
         Command::Plan(args) => return commands::plan::run(&args),
         Command::Apply(args) => return commands::apply::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
+        Command::Events(args) => return commands::events::run(&args),
         Command::Status(args) => return commands::status::run(&args),
         Command::Audit(args) => return commands::audit::run(&args),
         Command::State(args) => return commands::state::run(&args),

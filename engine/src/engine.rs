@@ -27,6 +27,11 @@ pub struct PlanOptions {
     pub accept_source_shrink: bool,
     /// Plan only these instances (all when empty).
     pub instances: Vec<String>,
+    /// Plan only for these people (directory ids; everyone when `None`). A scoped plan
+    /// still reads the whole directory and every account, so matching and linking decide
+    /// as in a full plan, but keeps only the steps of the people in scope: nobody outside
+    /// it is treated as gone, and orphan accounts are left for the full reconcile.
+    pub scope: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Options of an apply.
@@ -43,6 +48,9 @@ pub struct ApplyOptions {
     pub max_attempts: Option<u32>,
     /// Told about each change as it ends (progress bars, progress lines).
     pub progress: Option<ProgressHandle>,
+    /// The run id (default: a new `r<time>-<random>`); unique per run. Event-driven runs
+    /// name the triggering event in it, so their audit events' `correlation_uid` does.
+    pub run_id: Option<String>,
 }
 
 /// The provisioning engine over one assignments file and one state store.
@@ -165,7 +173,7 @@ impl Engine {
                 directory,
                 &self.store,
                 now,
-                options.allow_removals,
+                options,
             )
             .await?;
             instances.push(planned);
@@ -220,6 +228,7 @@ impl Engine {
             concurrency,
             max_attempts,
             progress,
+            run_id,
         } = options;
         let sink = Arc::new(self.with_delivery(audit)?);
         let options = ApplyOptions {
@@ -228,6 +237,7 @@ impl Engine {
             concurrency,
             max_attempts,
             progress,
+            run_id,
         };
         let report = self
             .apply_locked(directory, description, options, &sink)
@@ -302,7 +312,7 @@ impl Engine {
             .filter_map(|(n, c)| c.as_ref().ok().map(|c| (n.clone(), c.clone())))
             .collect();
         let resumed = apply::resume(&self.store, &reachable, &directory).await?;
-        let run_id = new_run_id();
+        let run_id = options.run_id.clone().unwrap_or_else(new_run_id);
         let planned = self
             .plan_directory(&directory, description, &connectors, &options.plan)
             .await;

@@ -13,6 +13,8 @@
 //!   instance, with the policies and the removal circuit breaker;
 //! - [`apply`]: concurrent, journaled, resumable execution of a plan;
 //! - [`audit`]: OCSF Account Change events;
+//! - [`events`]: the durable event queue of `connector serve` (Okta Event Hooks) and
+//!   its handling as scoped applies;
 //! - [`Engine`]: the three together (`plan`, `apply`, `status`).
 //!
 //! ```no_run
@@ -38,6 +40,7 @@ mod connect;
 pub mod directory;
 mod engine;
 mod error;
+pub mod events;
 pub mod plan;
 mod registry;
 pub mod state;

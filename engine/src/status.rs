@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::EngineError;
-use crate::state::{JournalEntry, ManualTaskRecord, RunRecord, Store};
+use crate::state::{EventRecord, EventState, JournalEntry, ManualTaskRecord, RunRecord, Store};
 
 /// The state at a glance.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +24,11 @@ pub struct StatusReport {
     pub manual_tasks: Vec<ManualTaskRecord>,
     /// Calls without an outcome (an interrupted run; the next apply settles them).
     pub pending_intents: Vec<JournalEntry>,
+    /// Events of `connector serve` per queue state (`pending`, `done`, `ignored`,
+    /// `dead`).
+    pub events: BTreeMap<String, i64>,
+    /// The newest dead letters (at most 20), for `connector events retry`.
+    pub dead_letters: Vec<EventRecord>,
 }
 
 /// Reads the status from `store`.
@@ -36,5 +41,7 @@ pub(crate) async fn status(store: &Store) -> Result<StatusReport, EngineError> {
         links: store.link_counts().await?,
         manual_tasks: store.open_manual_tasks().await?,
         pending_intents: store.pending_intents().await?,
+        events: store.event_counts().await?,
+        dead_letters: store.events(Some(EventState::Dead), 20).await?,
     })
 }

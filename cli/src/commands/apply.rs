@@ -97,6 +97,7 @@ async fn apply(args: &ApplyArgs) -> ExitCode {
         } else {
             ProgressMode::Auto
         }),
+        run_id: None,
     };
     let report = match engine.apply(source.as_ref(), options).await {
         Ok(report) => report,

@@ -324,6 +324,7 @@ async fn apply(engine: &Engine, source: &FileSource, audit: &Path) -> Result<App
         concurrency: Some(16),
         max_attempts: None,
         progress: reporter(ProgressMode::BarsOnly),
+        run_id: None,
     };
     let report = engine
         .apply(source, options)

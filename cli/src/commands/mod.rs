@@ -5,12 +5,15 @@ pub(crate) mod audit;
 #[cfg(feature = "sandbox")]
 pub(crate) mod demo;
 pub(crate) mod engine_setup;
+pub(crate) mod events;
 pub(crate) mod list;
 pub(crate) mod plan;
 #[cfg(feature = "sandbox")]
 pub(crate) mod sandbox;
 #[cfg(all(feature = "sandbox", feature = "saml-verify"))]
 mod sandbox_saml;
+pub(crate) mod serve;
+mod serve_http;
 pub(crate) mod sso;
 pub(crate) mod state;
 pub(crate) mod status;

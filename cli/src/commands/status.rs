@@ -93,5 +93,37 @@ fn human(report: &StatusReport) -> String {
             report.pending_intents.len()
         ));
     }
+    out.push_str(&events(report));
+    out
+}
+
+/// The event queue of `connector serve`: its depth and dead letters.
+fn events(report: &StatusReport) -> String {
+    let count = |state: &str| report.events.get(state).copied().unwrap_or_default();
+    let mut out = format!(
+        "\nEvents: {} pending, {} dead, {} done, {} ignored\n",
+        count("pending"),
+        count("dead"),
+        count("done"),
+        count("ignored")
+    );
+    for dead in &report.dead_letters {
+        out.push_str(&format!(
+            "  dead [{}] {} {} {}: {}\n",
+            dead.id,
+            Escaped(&dead.uuid),
+            Escaped(&dead.event_type),
+            Escaped(
+                dead.login
+                    .as_deref()
+                    .or(dead.person.as_deref())
+                    .unwrap_or("?")
+            ),
+            Escaped(dead.detail.as_deref().unwrap_or(""))
+        ));
+    }
+    if !report.dead_letters.is_empty() {
+        out.push_str("  re-drive one with `connector events retry <id>`\n");
+    }
     out
 }

@@ -60,7 +60,8 @@ async fn undeclared(connector: &dyn Connector, instance: &str) -> Vec<String> {
 }
 
 /// Plans one instance: imports its accounts, reconciles, counts removals and reclaim.
-/// An import failure is reported on the instance, which then plans nothing.
+/// An import failure is reported on the instance, which then plans nothing. Of
+/// `options`, the breaker override and the scope are read here (the time is `now`).
 pub(crate) async fn plan_instance(
     assignments: &Assignments,
     instance: &Instance,
@@ -68,7 +69,7 @@ pub(crate) async fn plan_instance(
     directory: &Directory,
     store: &Store,
     now: OffsetDateTime,
-    allow_removals: bool,
+    options: &crate::PlanOptions,
 ) -> Result<InstancePlan, crate::EngineError> {
     let manifest = instance.manifest;
     let mut plan = InstancePlan {
@@ -172,12 +173,22 @@ pub(crate) async fn plan_instance(
     );
     phases.done("changes");
     plan.protected = reconciled.protected;
+    if let Some(scope) = &options.scope {
+        // Only the people in scope: the breaker and the reclaim count their steps alone.
+        plan.steps.retain(|step| {
+            step.target
+                .identity_id
+                .as_ref()
+                .is_some_and(|id| scope.contains(id))
+        });
+        plan.protected.clear();
+    }
     plan.sso = sso::plan(instance, directory, &desired);
     plan.removals = removals(
         instance,
         &plan.steps,
         plan.accounts as usize,
-        allow_removals,
+        options.allow_removals,
     );
     plan.reclaim = reclaim(instance, &plan.steps, &held, &assignments.settings.currency);
     Ok(plan)

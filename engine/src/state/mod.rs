@@ -8,6 +8,7 @@ mod audit;
 mod backup;
 mod batch;
 mod effects;
+mod events;
 mod journal;
 mod links;
 mod lock;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 
 pub use audit::AuditFilter;
 pub use backup::Checkpoint;
+pub use events::{EventRecord, EventState, NewEvent};
 pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use lock::ApplyLock;
 pub use rows::{Effect, Intent, JournalEntry, Outcome};
@@ -56,13 +58,22 @@ pub struct Store {
 
 /// The embedded migrations, in order.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "state".into(),
-        MigrationType::Simple,
-        include_str!("../../migrations/0001_state.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "state".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0001_state.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "events".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0002_events.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 impl Store {
@@ -183,9 +194,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 1);
+        assert_eq!(store.schema_version().await.unwrap(), 2);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 1);
+        assert_eq!(again.schema_version().await.unwrap(), 2);
     }
 }
