@@ -49,7 +49,13 @@ fn a_card_exists_only_for_a_declared_capability() {
     assert!(!notion.contains(&"enable_account".to_owned()), "{notion:?}");
     assert!(notion.contains(&"disable_account".to_owned()));
     let zoom = names(&all, "zoom");
-    for card in ["delete_account", "enable_account", "assign_license", "ping", "custom_api_call"] {
+    for card in [
+        "delete_account",
+        "enable_account",
+        "assign_license",
+        "ping",
+        "custom_api_call",
+    ] {
         assert!(zoom.contains(&card.to_owned()), "{card} missing: {zoom:?}");
     }
     assert_eq!(all["events"].as_array().unwrap().len(), 6);
@@ -58,10 +64,15 @@ fn a_card_exists_only_for_a_declared_capability() {
     assert_eq!(one["connectors"].as_array().unwrap().len(), 1);
     let output = connector(&["cards", "nope"]);
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no connector `nope`; the connectors: "));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no connector `nope`; the connectors: ")
+    );
     let table = connector(&["cards", "zoom"]);
     let table = String::from_utf8_lossy(&table.stdout);
-    assert!(table.contains("assign_license   action  license     account, sku"), "{table}");
+    assert!(
+        table.contains("assign_license   action  license     account, sku"),
+        "{table}"
+    );
 }
 
 /// One valid and one invalid sample input for `card` (SKUs from `manifest`).
@@ -69,11 +80,17 @@ fn samples(card: &Card, sku: Option<&str>) -> (Value, Value) {
     let person = json!({"id": "u1", "login": "ada@example.com", "email": "ada@example.com"});
     let account = json!({"id": "42", "user_name": "ada@example.com"});
     match card.name {
-        "find_account" | "create_account" => (json!({"person": person}), json!({"person": {"id": 1}})),
-        "get_account" | "disable_account" | "enable_account" | "delete_account" => {
-            (json!({"account": account}), json!({"account": {"id": "42"}}))
+        "find_account" | "create_account" => {
+            (json!({"person": person}), json!({"person": {"id": 1}}))
         }
-        "update_account" => (json!({"account": account, "person": person}), json!({"account": account})),
+        "get_account" | "disable_account" | "enable_account" | "delete_account" => (
+            json!({"account": account}),
+            json!({"account": {"id": "42"}}),
+        ),
+        "update_account" => (
+            json!({"account": account, "person": person}),
+            json!({"account": account}),
+        ),
         "list_accounts" => (json!({"count": 5}), json!({"count": "five"})),
         "assign_license" | "revoke_license" => (
             json!({"account": account, "sku": sku.unwrap()}),
@@ -155,7 +172,12 @@ fn every_card_schema_validates_its_samples_like_the_rust_types() {
             event["group"] = json!({"id": "00g1", "name": "ai"});
         }
         cases.push((card.name.to_owned(), output.clone(), event, true));
-        cases.push((card.name.to_owned(), output, json!({"event_id": "e1"}), false));
+        cases.push((
+            card.name.to_owned(),
+            output,
+            json!({"event_id": "e1"}),
+            false,
+        ));
     }
     let mut child = Command::new(&python)
         .args(["-c", VALIDATE])
@@ -165,11 +187,22 @@ fn every_card_schema_validates_its_samples_like_the_rust_types() {
         .unwrap();
     let input: String = cases
         .iter()
-        .map(|(_, schema, instance, _)| format!("{}\n", json!({"schema": schema, "instance": instance})))
+        .map(|(_, schema, instance, _)| {
+            format!("{}\n", json!({"schema": schema, "instance": instance}))
+        })
         .collect();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let verdicts: Vec<bool> = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|l| l == "true")
@@ -196,27 +229,51 @@ fn the_dispatcher_runs_cards_on_the_sandbox_and_names_bad_input() {
         let zoom = connector_zoom::connect(sandbox.tenant("zoom").unwrap().config()).unwrap();
         let person = json!({"id": "u1", "login": "ada@example.com", "email": "ada@example.com",
             "first_name": "Ada", "last_name": "Lovelace"});
-        let created = cards::run(&zoom, "create_account", json!({"person": person})).await.unwrap();
-        let account = json!({"id": created["account"]["id"], "user_name": created["account"]["user_name"]});
-        let done = cards::run(&zoom, "disable_account", json!({"account": account})).await.unwrap();
+        let created = cards::run(&zoom, "create_account", json!({"person": person}))
+            .await
+            .unwrap();
+        let account =
+            json!({"id": created["account"]["id"], "user_name": created["account"]["user_name"]});
+        let done = cards::run(&zoom, "disable_account", json!({"account": account}))
+            .await
+            .unwrap();
         assert_eq!(done["account"], account);
-        let got = cards::run(&zoom, "get_account", json!({"account": account})).await.unwrap();
+        let got = cards::run(&zoom, "get_account", json!({"account": account}))
+            .await
+            .unwrap();
         assert_eq!(got["account"]["active"], false);
         // custom_api_call goes through the connector's auth to the same API.
-        let raw = cards::run(&zoom, "custom_api_call", json!({"method": "GET", "path": "Users",
-            "query": {"filter": "userName eq \"ada@example.com\""}})).await.unwrap();
+        let raw = cards::run(
+            &zoom,
+            "custom_api_call",
+            json!({"method": "GET", "path": "Users",
+            "query": {"filter": "userName eq \"ada@example.com\""}}),
+        )
+        .await
+        .unwrap();
         assert_eq!(raw["status"], 200, "{raw}");
         assert_eq!(raw["body"]["totalResults"], 1, "{raw}");
-        let escape = cards::run(&zoom, "custom_api_call", json!({"method": "GET", "path": "Users/%2e%2e/_admin"}))
-            .await
-            .unwrap_err()
-            .to_string();
+        let escape = cards::run(
+            &zoom,
+            "custom_api_call",
+            json!({"method": "GET", "path": "Users/%2e%2e/_admin"}),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(escape.contains("would leave the base URL"), "{escape}");
-        let bad = cards::run(&zoom, "assign_license", json!({"account": account, "sku": "gold"}))
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(bad.starts_with("input of `assign_license` at `sku`: unknown variant `gold`"), "{bad}");
+        let bad = cards::run(
+            &zoom,
+            "assign_license",
+            json!({"account": account, "sku": "gold"}),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.starts_with("input of `assign_license` at `sku`: unknown variant `gold`"),
+            "{bad}"
+        );
         let ping = cards::run(&zoom, "ping", json!({})).await.unwrap();
         assert!(ping["latency_ms"].is_u64(), "{ping}");
         assert_eq!(zoom.cards().len(), connector_zoom::CARDS.len());
@@ -269,9 +326,32 @@ fn ping_checks_an_instance_against_the_sandbox() {
     let refused = ping("chatgpt", "wrong-token-value");
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("chatgpt: ping failed: authentication failed"), "{stderr}");
+    assert!(
+        stderr.contains("chatgpt: ping failed: authentication failed"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("wrong-token-value"), "{stderr}");
     let unknown = ping("claude", &token);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no instance `claude`"));
     assert!(!dir.path().join("state.db").exists(), "ping opens no state");
+}
+
+#[test]
+fn docs_examples() {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/flows.md"))
+            .unwrap();
+    let block = page
+        .split("```json assign_license\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/flows.md has the assign_license example");
+    let card = connector_zoom::CARDS
+        .iter()
+        .find(|c| c.name == "assign_license")
+        .unwrap();
+    let input: Value = serde_json::from_str(block).unwrap();
+    assert!((card.parse.unwrap())(input).is_ok(), "{block}");
+    let listed = connector(&["cards", "zoom"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("custom_api_call"));
 }

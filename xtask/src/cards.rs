@@ -16,7 +16,10 @@ use crate::readmes::connector_crates;
 pub(crate) fn run(root: &Path, cards_json: &str, check: bool) -> Result<(), String> {
     let document: Value = serde_json::from_str(cards_json)
         .map_err(|e| format!("`connector cards --json` printed something else than JSON: {e}"))?;
-    let listed = document["connectors"].as_array().cloned().unwrap_or_default();
+    let listed = document["connectors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for krate in connector_crates(root)? {
         let spec_path = format!("{}/connector.toml", krate.dir);
         let source = fs::read_to_string(root.join(&spec_path))
@@ -59,7 +62,10 @@ pub(crate) fn readme_section(cards_json: &str) -> Result<String, String> {
         let fields: Vec<String> = card["input"]["properties"]
             .as_object()
             .map(|p| {
-                let required = card["input"]["required"].as_array().cloned().unwrap_or_default();
+                let required = card["input"]["required"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 p.keys()
                     .map(|k| {
                         if required.iter().any(|r| r == k) {
@@ -75,8 +81,14 @@ pub(crate) fn readme_section(cards_json: &str) -> Result<String, String> {
             out,
             "| `{}` | {} | {} |",
             card["name"].as_str().unwrap_or_default(),
-            card["capability"].as_str().map_or("every connector".to_owned(), |c| format!("`{c}`")),
-            if fields.is_empty() { "none".to_owned() } else { fields.join(", ") }
+            card["capability"]
+                .as_str()
+                .map_or("every connector".to_owned(), |c| format!("`{c}`")),
+            if fields.is_empty() {
+                "none".to_owned()
+            } else {
+                fields.join(", ")
+            }
         );
     }
     out.push('\n');

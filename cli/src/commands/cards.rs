@@ -25,7 +25,11 @@ pub(crate) fn run(args: &CardsArgs) -> Result<(), String> {
     let chosen: Vec<(&'static str, &'static [Card])> = match &args.app {
         None => all,
         Some(app) => {
-            let found: Vec<_> = all.iter().copied().filter(|(name, _)| name == app).collect();
+            let found: Vec<_> = all
+                .iter()
+                .copied()
+                .filter(|(name, _)| name == app)
+                .collect();
             if found.is_empty() {
                 let names: Vec<&str> = all.iter().map(|(name, _)| *name).collect();
                 return Err(format!(

@@ -109,14 +109,16 @@ fn action_cards(model: &Model) -> Vec<(&'static str, TokenStream, TokenStream)> 
 
 /// `pub mod cards` (the spec's typed card inputs) and `pub static CARDS`.
 pub(super) fn card_items(model: &Model, names: &Names) -> TokenStream {
-    let entries = action_cards(model).into_iter().map(|(variant, input, output)| {
-        let variant = format_ident!("{}", variant);
-        quote! {
-            ::connector_sdk::cards::Card::action::<#input, #output>(
-                ::connector_sdk::cards::ActionCard::#variant
-            )
-        }
-    });
+    let entries = action_cards(model)
+        .into_iter()
+        .map(|(variant, input, output)| {
+            let variant = format_ident!("{}", variant);
+            quote! {
+                ::connector_sdk::cards::Card::action::<#input, #output>(
+                    ::connector_sdk::cards::ActionCard::#variant
+                )
+            }
+        });
     let licence_types = licence_types(model, names);
     let module_doc = format!(
         "The typed inputs of {}'s cards that depend on its spec.",
@@ -153,7 +155,10 @@ fn licence_types(model: &Model, names: &Names) -> TokenStream {
     let docs = model.licenses.iter().map(|l| l.display_name.as_str());
     let renames = model.licenses.iter().map(|l| l.name.as_str());
     let names_of = model.licenses.iter().map(|l| l.name.as_str());
-    let sku_doc = format!("A paid seat of {}: one of the spec's SKUs.", model.display_name);
+    let sku_doc = format!(
+        "A paid seat of {}: one of the spec's SKUs.",
+        model.display_name
+    );
     let inputs = [
         ("AssignLicenseInput", "AssignLicense", "assign_license"),
         ("RevokeLicenseInput", "RevokeLicense", "revoke_license"),

@@ -97,8 +97,11 @@ pub fn relative_segments(path: &str) -> std::result::Result<Vec<String>, String>
         if raw.is_empty() {
             return refuse("`//` would leave the base URL");
         }
-        let decoded = percent_decode(raw)
-            .ok_or_else(|| format!("custom_api_call path `{path}` is refused: `{raw}` is not valid percent-encoding"))?;
+        let decoded = percent_decode(raw).ok_or_else(|| {
+            format!(
+                "custom_api_call path `{path}` is refused: `{raw}` is not valid percent-encoding"
+            )
+        })?;
         let lower = decoded.to_ascii_lowercase();
         if decoded == "." || decoded == ".." {
             return refuse("`.` and `..` segments (encoded or not) would leave the base URL");

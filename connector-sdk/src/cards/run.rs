@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::io::{
     AccountChanged, AccountOutput, FindAccountOutput, LicenseCall, LicenseOutput,
-    ListAccountsOutput, ListAccountsInput,
+    ListAccountsInput, ListAccountsOutput,
 };
 use super::{CardCall, CardKind, InputError};
 use crate::connector::Connector;
@@ -65,10 +65,12 @@ pub async fn run(connector: &dyn Connector, name: &str, input: Value) -> Result<
         card: card.name,
         error,
     })?;
-    execute(connector, call).await.map_err(|error| CardError::Connector {
-        card: card.name,
-        error,
-    })
+    execute(connector, call)
+        .await
+        .map_err(|error| CardError::Connector {
+            card: card.name,
+            error,
+        })
 }
 
 /// Makes the call and serializes its output.
@@ -127,7 +129,11 @@ async fn execute(connector: &dyn Connector, call: CardCall) -> crate::Result<Val
 }
 
 /// Assigns or revokes the named SKU.
-async fn license(connector: &dyn Connector, call: LicenseCall, assign: bool) -> crate::Result<Value> {
+async fn license(
+    connector: &dyn Connector,
+    call: LicenseCall,
+    assign: bool,
+) -> crate::Result<Value> {
     let manifest = connector.manifest();
     let Some(sku) = manifest.license(call.sku) else {
         return Err(Error::NotFound {

@@ -38,12 +38,16 @@ fn a_path_leaving_the_base_url_is_refused() {
 
 #[test]
 fn an_input_error_names_the_json_path() {
-    let error = parse_as::<io::DisableAccountInput>(serde_json::json!({"account": {"id": 7}}))
-        .unwrap_err();
+    let error =
+        parse_as::<io::DisableAccountInput>(serde_json::json!({"account": {"id": 7}})).unwrap_err();
     assert_eq!(error.path, "account.id");
-    assert!(error.message.contains("expected a string"), "{}", error.message);
-    let error = parse_as::<io::ListAccountsInput>(serde_json::json!({"count": 2, "extra": 1}))
-        .unwrap_err();
+    assert!(
+        error.message.contains("expected a string"),
+        "{}",
+        error.message
+    );
+    let error =
+        parse_as::<io::ListAccountsInput>(serde_json::json!({"count": 2, "extra": 1})).unwrap_err();
     assert!(error.message.contains("unknown field `extra`"), "{error}");
 }
 
@@ -53,13 +57,19 @@ fn every_action_card_name_is_unique_and_named_finds_it() {
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), ActionCard::ALL.len());
-    assert_eq!(ActionCard::named("assign_license"), Some(ActionCard::AssignLicense));
+    assert_eq!(
+        ActionCard::named("assign_license"),
+        Some(ActionCard::AssignLicense)
+    );
     assert_eq!(ActionCard::named("assign"), None);
 }
 
 #[test]
 fn the_universal_cards_describe_their_input_fields() {
-    let custom = UNIVERSAL.iter().find(|c| c.name == "custom_api_call").unwrap();
+    let custom = UNIVERSAL
+        .iter()
+        .find(|c| c.name == "custom_api_call")
+        .unwrap();
     assert_eq!(custom.input_fields(), ["body?", "method", "path", "query?"]);
     let described = custom.describe();
     assert_eq!(described["kind"], "action");
