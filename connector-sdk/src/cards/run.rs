@@ -65,6 +65,17 @@ pub async fn run(connector: &dyn Connector, name: &str, input: Value) -> Result<
         card: card.name,
         error,
     })?;
+    if let CardCall::CustomApiCall(input) = &call
+        && let Err(message) = super::custom::relative_segments(&input.path)
+    {
+        return Err(CardError::Input {
+            card: card.name,
+            error: InputError {
+                path: "path".to_owned(),
+                message,
+            },
+        });
+    }
     execute(connector, call)
         .await
         .map_err(|error| CardError::Connector {
