@@ -279,6 +279,14 @@ fn the_dispatcher_runs_cards_on_the_sandbox_and_names_bad_input() {
             bad.starts_with("input of `assign_license` at `sku`: unknown variant `gold`"),
             "{bad}"
         );
+        let unknown = cards::run(&zoom, "person_deactivated", json!({}))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.starts_with("zoom has no card `person_deactivated`; its cards: find_account, "),
+            "{unknown}"
+        );
         let ping = cards::run(&zoom, "ping", json!({})).await.unwrap();
         assert!(ping["latency_ms"].is_u64(), "{ping}");
         assert_eq!(zoom.cards().len(), connector_zoom::CARDS.len());

@@ -221,3 +221,53 @@ fn licence_types(model: &Model, names: &Names) -> TokenStream {
         #(#inputs)*
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(app: &str) -> Model {
+        let path = format!(
+            "{}/../connectors/{app}/connector.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let source = std::fs::read_to_string(&path).unwrap();
+        crate::load_model(&source, &path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn variants(model: &Model) -> Vec<&'static str> {
+        action_cards(model).into_iter().map(|(v, _, _)| v).collect()
+    }
+
+    #[test]
+    fn a_card_exists_only_for_a_declared_capability() {
+        let mut notion = model("notion");
+        let cards = variants(&notion);
+        assert!(!cards.contains(&"DeleteAccount") && !cards.contains(&"EnableAccount"));
+        assert!(cards.contains(&"DisableAccount") && cards.contains(&"AssignLicense"));
+        notion.capabilities.retain(|c| *c != Capability::License);
+        let cards = variants(&notion);
+        assert!(!cards.contains(&"AssignLicense") && !cards.contains(&"RevokeLicense"));
+        let names = Names::new(&notion);
+        assert!(licence_types(&notion, &names).is_empty());
+        assert_eq!(cards.last(), Some(&"CustomApiCall"));
+    }
+
+    #[test]
+    fn a_sign_in_only_spec_has_no_action_card() {
+        let mut zoom = model("zoom");
+        zoom.protocol = Protocol::None;
+        zoom.capabilities.clear();
+        assert!(variants(&zoom).is_empty());
+    }
+
+    #[test]
+    fn the_sku_enum_lists_the_spec_skus() {
+        let zoom = model("zoom");
+        let tokens = licence_types(&zoom, &Names::new(&zoom)).to_string();
+        for sku in &zoom.licenses {
+            assert!(tokens.contains(&format!("\"{}\"", sku.name)), "{tokens}");
+        }
+        assert!(tokens.contains("pub enum ZoomSku"), "{tokens}");
+    }
+}
