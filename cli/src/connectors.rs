@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use connector_engine::Registry;
+use connector_sdk::cards::Card;
 use connector_sdk::{Connector, Manifest};
 
 /// Every connector's manifest, sorted by display name.
@@ -26,6 +27,24 @@ pub(crate) fn manifests() -> Vec<&'static Manifest> {
     ];
     all.sort_by_key(|m| m.display_name);
     all
+}
+
+/// Every connector's card catalogue, by connector name (`connector cards`).
+pub(crate) fn cards() -> Vec<(&'static str, &'static [Card])> {
+    vec![
+        (connector_box::MANIFEST.name, connector_box::CARDS),
+        (connector_canva::MANIFEST.name, connector_canva::CARDS),
+        (connector_chatgpt::MANIFEST.name, connector_chatgpt::CARDS),
+        (connector_claude::MANIFEST.name, connector_claude::CARDS),
+        (connector_copilot::MANIFEST.name, connector_copilot::CARDS),
+        (connector_gemini::MANIFEST.name, connector_gemini::CARDS),
+        (connector_github_copilot::MANIFEST.name, connector_github_copilot::CARDS),
+        (connector_miro::MANIFEST.name, connector_miro::CARDS),
+        (connector_notion::MANIFEST.name, connector_notion::CARDS),
+        (connector_perplexity::MANIFEST.name, connector_perplexity::CARDS),
+        (connector_slack::MANIFEST.name, connector_slack::CARDS),
+        (connector_zoom::MANIFEST.name, connector_zoom::CARDS),
+    ]
 }
 
 /// Every connector this build can drive, for the engine (`plan`, `apply`, `demo`).

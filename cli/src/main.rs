@@ -45,6 +45,10 @@ enum Command {
     Sandbox(commands::sandbox::SandboxArgs),
     /// Print a connector's sign-in artifacts (Okta apps, SAML SP metadata), check IdP or SP SAML metadata (`sso check`), or verify SAML Responses (`sso verify`, feature `saml-verify`). Exit 0: done/passed/valid, 1: a check failed or a Response was rejected, 2: bad input or file.
     Sso(commands::sso::SsoArgs),
+    /// List the cards each connector's spec generates (action cards per declared capability, `ping`, `custom_api_call`) and the event cards flows start from, with their input fields (`--json`: with their JSON Schemas).
+    Cards(commands::cards::CardsArgs),
+    /// Check an instance's credentials with one cheap authenticated call and report its latency. Exit 0: ok, 1: failed or bad input.
+    Ping(commands::ping::PingArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +65,8 @@ fn main() -> ExitCode {
         Command::State(args) => return commands::state::run(&args),
         Command::Sandbox(args) => commands::sandbox::run(&args),
         Command::Sso(args) => return commands::sso::run(&args),
+        Command::Cards(args) => commands::cards::run(&args),
+        Command::Ping(args) => return commands::ping::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cards::Card;
+use crate::cards::io::Ping;
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::manifest::{LicenseSku, Manifest};
@@ -232,6 +234,31 @@ pub trait Connector: Send + Sync {
         account: &AccountRef,
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
+
+    /// The health check (the `ping` card, Okta Workflows' `_authping`): one cheap
+    /// authenticated call, timed. By default a one-account list; a connector whose API
+    /// says who the token acts as overrides it to report that identity.
+    async fn ping(&self) -> Result<Ping> {
+        let started = std::time::Instant::now();
+        self.list(PageRequest::first(1)).await?;
+        Ok(Ping {
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            identity: None,
+            call: "list one account".to_owned(),
+        })
+    }
+
+    /// The connector's HTTP layer (auth, rate limit, retries), through which the
+    /// `custom_api_call` card sends its calls; `None` when the connector has none.
+    fn http_client(&self) -> Option<&crate::http::HttpClient> {
+        None
+    }
+
+    /// The connector's card catalogue (generated from its spec); by default the cards
+    /// every connector has, `ping` and `custom_api_call`.
+    fn cards(&self) -> &'static [Card] {
+        crate::cards::UNIVERSAL
+    }
 }
 
 /// `account`, as a write answered it, with the managed attributes the service did not

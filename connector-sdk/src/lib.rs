@@ -22,9 +22,11 @@
 //! - [`http`]: timeouts, retry with backoff and jitter, `Retry-After`, rate limiting, auth;
 //! - [`scim`]: the SCIM 2.0 client and its dialects;
 //! - [`rest`]: declared REST operations, for services without SCIM and for licence calls;
-//! - [`mapping`]: the functions generated mappings call.
+//! - [`mapping`]: the functions generated mappings call;
+//! - [`cards`]: the card vocabulary (typed action and event cards) and their dispatcher.
 
 pub mod attribute_key;
+pub mod cards;
 pub mod config;
 pub mod connector;
 pub mod display;

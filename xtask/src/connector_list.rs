@@ -88,6 +88,7 @@ pub(crate) fn render_list(crates: &[ConnectorCrate]) -> String {
          use std::sync::Arc;\n\
          \n\
          use connector_engine::Registry;\n\
+         use connector_sdk::cards::Card;\n\
          use connector_sdk::{Connector, Manifest};\n\
          \n\
          /// Every connector's manifest, sorted by display name.\n\
@@ -101,6 +102,19 @@ pub(crate) fn render_list(crates: &[ConnectorCrate]) -> String {
         "    ];\n\
          \x20   all.sort_by_key(|m| m.display_name);\n\
          \x20   all\n\
+         }\n\
+         \n\
+         /// Every connector's card catalogue, by connector name (`connector cards`).\n\
+         pub(crate) fn cards() -> Vec<(&'static str, &'static [Card])> {\n\
+         \x20   vec![\n",
+    );
+    for ident in &idents {
+        out.push_str(&format!(
+            "        ({ident}::MANIFEST.name, {ident}::CARDS),\n"
+        ));
+    }
+    out.push_str(
+        "    ]\n\
          }\n\
          \n\
          /// Every connector this build can drive, for the engine (`plan`, `apply`, `demo`).\n\

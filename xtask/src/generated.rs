@@ -70,8 +70,9 @@ pub(crate) fn run(root: &Path, args: &[String], check_only: bool) -> Result<i32,
         &connector_codegen::spec_json_schema(),
         check,
     )?;
-    crate::readmes::run(root, check)?;
     crate::connector_list::run(root, check)?;
+    crate::cards::run(root, &cli_output(root, &["cards", "--json"])?, check)?;
+    crate::readmes::run(root, check)?;
     crate::readmes::manifests(root, &cli_output(root, &["list", "--json"])?, check)?;
     ensure_file(
         root,

@@ -16,6 +16,7 @@
 //! Besides `connector-codegen` (for `schema` and `gen`) and `serde_json` (to read
 //! `cargo metadata`), the crate uses the standard library only.
 
+mod cards;
 mod cargo_env;
 mod connector_list;
 mod generated;
@@ -55,7 +56,8 @@ Commands:
                 Write schemas/connector.schema.json (the spec format's JSON
                 Schema) from connector-codegen; --check fails if it is stale
   gen [--check] Regenerate every file derived from the specs (the spec schema,
-                connector READMEs, the CLI's connector list, docs/SUPPORT.md);
+                connector READMEs and cards.json, the CLI's connector list,
+                docs/SUPPORT.md);
                 --check fails naming any stale file
   gen new <APP> [--scim | --rest | --from-service-provider-config <PATH>]
                 Scaffold connectors/<APP>/ (a commented connector.toml whose

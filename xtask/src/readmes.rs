@@ -2,6 +2,7 @@
 //! crates.io page and crate documentation, from `connector_codegen::emit::readme`) and,
 //! when it declares SCIM vendor extensions, `scim-schemas.json` (the RFC 7643 `/Schemas`
 //! documents of those extensions, as the connector serves them to tools and sandboxes),
+//! the "Cards" section of the README from `cards.json` (see `crate::cards`),
 //! and `manifest.json` (the compiled manifest, as `connector list --json` prints it: what
 //! the engine, the sandbox and the CLI read, for review and for tools outside Rust).
 
@@ -78,7 +79,13 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
             .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
         match connector_codegen::load_model(&source, &spec_path) {
             Ok(model) => {
-                let readme = connector_codegen::emit::readme(&model, &krate.package);
+                let mut readme = connector_codegen::emit::readme(&model, &krate.package);
+                // The cards section comes from the committed `cards.json` (written from
+                // the built CLI's `connector cards --json` just before).
+                if let Ok(cards) = fs::read_to_string(root.join(&krate.dir).join("cards.json")) {
+                    readme.push('\n');
+                    readme.push_str(&crate::cards::readme_section(&cards)?);
+                }
                 ensure_file(root, &format!("{}/README.md", krate.dir), &readme, check)?;
                 let schemas = connector_codegen::emit::extension_schemas(&model);
                 if !schemas.is_empty() {
@@ -165,6 +172,7 @@ mod tests {
             "Cargo.toml",
             "README.md",
             "scim-schemas.json",
+            "cards.json",
         ] {
             fs::copy(root.join("connectors/zoom").join(file), dir.join(file)).unwrap();
         }

@@ -2,11 +2,13 @@
 
 pub(crate) mod apply;
 pub(crate) mod audit;
+pub(crate) mod cards;
 #[cfg(feature = "sandbox")]
 pub(crate) mod demo;
 pub(crate) mod engine_setup;
 pub(crate) mod events;
 pub(crate) mod list;
+pub(crate) mod ping;
 pub(crate) mod plan;
 #[cfg(feature = "sandbox")]
 pub(crate) mod sandbox;

@@ -1,5 +1,6 @@
 //! Rust generation from a checked [`Model`].
 
+mod cards;
 mod expr;
 mod manifest;
 mod mapping;
@@ -29,6 +30,7 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
         Protocol::Rest => rest_items(model, &names),
         Protocol::Scim2 | Protocol::None => scim_items(model, &names),
     };
+    let cards = cards::card_items(model, &names);
     quote! {
         #[doc = #app_doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::default::Default)]
@@ -38,6 +40,8 @@ pub fn connector_tokens(model: &Model) -> TokenStream {
         pub static MANIFEST: ::connector_sdk::Manifest = #manifest;
 
         #protocol_items
+
+        #cards
 
         #[doc = #connect_doc]
         pub fn connect(config: ::connector_sdk::InstanceConfig) -> ::connector_sdk::Result<#connector> {
@@ -91,6 +95,7 @@ fn scim_items(model: &Model, names: &names::Names) -> TokenStream {
 
         impl ::connector_sdk::scim::ScimApp for #app {
             type User = #user;
+            const CARDS: &'static [::connector_sdk::cards::Card] = CARDS;
             const USER_SCHEMAS: &'static [&'static str] = &[#(#schemas),*];
             const MANAGED_ATTRIBUTES: &'static [&'static str] = &[#(#managed),*];
 
@@ -124,6 +129,7 @@ fn rest_items(model: &Model, names: &names::Names) -> TokenStream {
 
         impl ::connector_sdk::rest::RestApp for #app {
             type Account = #account;
+            const CARDS: &'static [::connector_sdk::cards::Card] = CARDS;
 
             fn manifest() -> &'static ::connector_sdk::Manifest {
                 &MANIFEST

@@ -575,6 +575,7 @@ pub struct GeminiAccountName {
 }
 impl ::connector_sdk::rest::RestApp for Gemini {
     type Account = GeminiAccount;
+    const CARDS: &'static [::connector_sdk::cards::Card] = CARDS;
     fn manifest() -> &'static ::connector_sdk::Manifest {
         &MANIFEST
     }
@@ -613,6 +614,142 @@ impl ::connector_sdk::rest::RestApp for Gemini {
 }
 ///The Gemini connector: a [`Connector`](::connector_sdk::Connector) over its REST API, as the spec declares it.
 pub type GeminiConnector = ::connector_sdk::rest::RestConnector<Gemini>;
+///The typed inputs of Gemini's cards that depend on its spec.
+pub mod cards {
+    ///A paid seat of Gemini: one of the spec's SKUs.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::marker::Copy,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    pub enum GeminiSku {
+        ///Google AI Expanded Access
+        #[serde(rename = "ai_expanded_access")]
+        AiExpandedAccess,
+        ///Gemini Enterprise Business Edition
+        #[serde(rename = "gemini_enterprise")]
+        GeminiEnterprise,
+    }
+    impl GeminiSku {
+        /// The SKU's name in the spec.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Self::AiExpandedAccess => "ai_expanded_access",
+                Self::GeminiEnterprise => "gemini_enterprise",
+            }
+        }
+    }
+    ///The input of `assign_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct AssignLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: GeminiSku,
+    }
+    impl ::connector_sdk::cards::CardInput for AssignLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::AssignLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+    ///The input of `revoke_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct RevokeLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: GeminiSku,
+    }
+    impl ::connector_sdk::cards::CardInput for RevokeLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::RevokeLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+}
+///Gemini's card catalogue: one action card per capability the spec declares, plus `ping` and `custom_api_call`. Run one with `connector_sdk::cards::run`.
+pub static CARDS: &[::connector_sdk::cards::Card] = &[
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::FindAccountInput,
+        ::connector_sdk::cards::io::FindAccountOutput,
+    >(::connector_sdk::cards::ActionCard::FindAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::GetAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::GetAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::ListAccountsInput,
+        ::connector_sdk::cards::io::ListAccountsOutput,
+    >(::connector_sdk::cards::ActionCard::ListAccounts),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::CreateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::CreateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::UpdateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::UpdateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::DisableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::DisableAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::EnableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::EnableAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::DeleteAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::DeleteAccount),
+    ::connector_sdk::cards::Card::action::<
+        cards::AssignLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::AssignLicense),
+    ::connector_sdk::cards::Card::action::<
+        cards::RevokeLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::RevokeLicense),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::PingInput,
+        ::connector_sdk::cards::io::Ping,
+    >(::connector_sdk::cards::ActionCard::Ping),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::custom::CustomApiCallInput,
+        ::connector_sdk::cards::custom::CustomApiCallOutput,
+    >(::connector_sdk::cards::ActionCard::CustomApiCall),
+];
 ///Connects to one Gemini instance.
 pub fn connect(
     config: ::connector_sdk::InstanceConfig,

@@ -489,6 +489,7 @@ pub struct SlackSlackProfileExtension {
 pub const SCIM_EXTENSION_SCHEMAS: &str = "[\n  {\n    \"attributes\": [\n      {\n        \"caseExact\": false,\n        \"description\": \"The person's start date (ISO 8601)\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"startDate\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"dateTime\",\n        \"uniqueness\": \"none\"\n      }\n    ],\n    \"description\": \"Slack's profile extension\",\n    \"id\": \"urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User\",\n    \"meta\": {\n      \"location\": \"/Schemas/urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User\",\n      \"resourceType\": \"Schema\"\n    },\n    \"name\": \"Slack Profile\",\n    \"schemas\": [\n      \"urn:ietf:params:scim:schemas:core:2.0:Schema\"\n    ]\n  }\n]";
 impl ::connector_sdk::scim::ScimApp for Slack {
     type User = SlackUser;
+    const CARDS: &'static [::connector_sdk::cards::Card] = CARDS;
     const USER_SCHEMAS: &'static [&'static str] = &[
         "urn:ietf:params:scim:schemas:core:2.0:User",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -581,6 +582,138 @@ impl ::connector_sdk::scim::ScimApp for Slack {
 }
 ///The Slack connector: a [`Connector`](::connector_sdk::Connector) over its SCIM API.
 pub type SlackConnector = ::connector_sdk::scim::ScimConnector<Slack>;
+///The typed inputs of Slack's cards that depend on its spec.
+pub mod cards {
+    ///A paid seat of Slack: one of the spec's SKUs.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::marker::Copy,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    pub enum SlackSku {
+        ///Slack paid member (Fair Billing)
+        #[serde(rename = "member")]
+        Member,
+        ///Slack AI
+        #[serde(rename = "slack_ai")]
+        SlackAi,
+    }
+    impl SlackSku {
+        /// The SKU's name in the spec.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Self::Member => "member",
+                Self::SlackAi => "slack_ai",
+            }
+        }
+    }
+    ///The input of `assign_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct AssignLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: SlackSku,
+    }
+    impl ::connector_sdk::cards::CardInput for AssignLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::AssignLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+    ///The input of `revoke_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct RevokeLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: SlackSku,
+    }
+    impl ::connector_sdk::cards::CardInput for RevokeLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::RevokeLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+}
+///Slack's card catalogue: one action card per capability the spec declares, plus `ping` and `custom_api_call`. Run one with `connector_sdk::cards::run`.
+pub static CARDS: &[::connector_sdk::cards::Card] = &[
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::FindAccountInput,
+        ::connector_sdk::cards::io::FindAccountOutput,
+    >(::connector_sdk::cards::ActionCard::FindAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::GetAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::GetAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::ListAccountsInput,
+        ::connector_sdk::cards::io::ListAccountsOutput,
+    >(::connector_sdk::cards::ActionCard::ListAccounts),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::CreateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::CreateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::UpdateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::UpdateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::DisableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::DisableAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::EnableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::EnableAccount),
+    ::connector_sdk::cards::Card::action::<
+        cards::AssignLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::AssignLicense),
+    ::connector_sdk::cards::Card::action::<
+        cards::RevokeLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::RevokeLicense),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::PingInput,
+        ::connector_sdk::cards::io::Ping,
+    >(::connector_sdk::cards::ActionCard::Ping),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::custom::CustomApiCallInput,
+        ::connector_sdk::cards::custom::CustomApiCallOutput,
+    >(::connector_sdk::cards::ActionCard::CustomApiCall),
+];
 ///Connects to one Slack instance.
 pub fn connect(
     config: ::connector_sdk::InstanceConfig,

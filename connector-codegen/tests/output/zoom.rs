@@ -496,6 +496,7 @@ pub struct ZoomExtension {
 pub const SCIM_EXTENSION_SCHEMAS: &str = "[\n  {\n    \"attributes\": [\n      {\n        \"caseExact\": false,\n        \"description\": \"The personal meeting link name\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"personalLinkName\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"string\",\n        \"uniqueness\": \"none\"\n      },\n      {\n        \"caseExact\": false,\n        \"description\": \"Translated captions add-on licence\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"zoomTranslatedCaptions\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"boolean\",\n        \"uniqueness\": \"none\"\n      },\n      {\n        \"caseExact\": false,\n        \"description\": \"Zoom Whiteboard add-on licence\",\n        \"multiValued\": false,\n        \"mutability\": \"readWrite\",\n        \"name\": \"zoomWhiteboard\",\n        \"required\": false,\n        \"returned\": \"default\",\n        \"type\": \"boolean\",\n        \"uniqueness\": \"none\"\n      }\n    ],\n    \"description\": \"Zoom's user extension: personal link and add-on licences\",\n    \"id\": \"urn:ietf:params:scim:schemas:extension:zoom:1.0:User\",\n    \"meta\": {\n      \"location\": \"/Schemas/urn:ietf:params:scim:schemas:extension:zoom:1.0:User\",\n      \"resourceType\": \"Schema\"\n    },\n    \"name\": \"Zoom User\",\n    \"schemas\": [\n      \"urn:ietf:params:scim:schemas:core:2.0:Schema\"\n    ]\n  }\n]";
 impl ::connector_sdk::scim::ScimApp for Zoom {
     type User = ZoomUser;
+    const CARDS: &'static [::connector_sdk::cards::Card] = CARDS;
     const USER_SCHEMAS: &'static [&'static str] = &[
         "urn:ietf:params:scim:schemas:core:2.0:User",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -597,6 +598,146 @@ impl ::connector_sdk::scim::ScimApp for Zoom {
 }
 ///The Zoom connector: a [`Connector`](::connector_sdk::Connector) over its SCIM API.
 pub type ZoomConnector = ::connector_sdk::scim::ScimConnector<Zoom>;
+///The typed inputs of Zoom's cards that depend on its spec.
+pub mod cards {
+    ///A paid seat of Zoom: one of the spec's SKUs.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::marker::Copy,
+        ::std::cmp::PartialEq,
+        ::std::cmp::Eq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    pub enum ZoomSku {
+        ///Custom AI Companion add-on
+        #[serde(rename = "custom_ai_companion")]
+        CustomAiCompanion,
+        ///Translated captions
+        #[serde(rename = "translated_captions")]
+        TranslatedCaptions,
+        ///Zoom Whiteboard
+        #[serde(rename = "whiteboard")]
+        Whiteboard,
+    }
+    impl ZoomSku {
+        /// The SKU's name in the spec.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Self::CustomAiCompanion => "custom_ai_companion",
+                Self::TranslatedCaptions => "translated_captions",
+                Self::Whiteboard => "whiteboard",
+            }
+        }
+    }
+    ///The input of `assign_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct AssignLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: ZoomSku,
+    }
+    impl ::connector_sdk::cards::CardInput for AssignLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::AssignLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+    ///The input of `revoke_license`.
+    #[derive(
+        ::std::fmt::Debug,
+        ::std::clone::Clone,
+        ::std::cmp::PartialEq,
+        ::connector_sdk::__private::serde::Serialize,
+        ::connector_sdk::__private::serde::Deserialize,
+        ::connector_sdk::__private::schemars::JsonSchema
+    )]
+    #[serde(crate = "::connector_sdk::__private::serde")]
+    #[schemars(crate = "::connector_sdk::__private::schemars")]
+    #[serde(deny_unknown_fields)]
+    pub struct RevokeLicenseInput {
+        /// The account.
+        pub account: ::connector_sdk::AccountRef,
+        /// The seat.
+        pub sku: ZoomSku,
+    }
+    impl ::connector_sdk::cards::CardInput for RevokeLicenseInput {
+        fn into_call(self) -> ::connector_sdk::cards::CardCall {
+            ::connector_sdk::cards::CardCall::RevokeLicense(::connector_sdk::cards::io::LicenseCall {
+                account: self.account,
+                sku: self.sku.as_str(),
+            })
+        }
+    }
+}
+///Zoom's card catalogue: one action card per capability the spec declares, plus `ping` and `custom_api_call`. Run one with `connector_sdk::cards::run`.
+pub static CARDS: &[::connector_sdk::cards::Card] = &[
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::FindAccountInput,
+        ::connector_sdk::cards::io::FindAccountOutput,
+    >(::connector_sdk::cards::ActionCard::FindAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::GetAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::GetAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::ListAccountsInput,
+        ::connector_sdk::cards::io::ListAccountsOutput,
+    >(::connector_sdk::cards::ActionCard::ListAccounts),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::CreateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::CreateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::UpdateAccountInput,
+        ::connector_sdk::cards::io::AccountOutput,
+    >(::connector_sdk::cards::ActionCard::UpdateAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::DisableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::DisableAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::EnableAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::EnableAccount),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::DeleteAccountInput,
+        ::connector_sdk::cards::io::AccountChanged,
+    >(::connector_sdk::cards::ActionCard::DeleteAccount),
+    ::connector_sdk::cards::Card::action::<
+        cards::AssignLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::AssignLicense),
+    ::connector_sdk::cards::Card::action::<
+        cards::RevokeLicenseInput,
+        ::connector_sdk::cards::io::LicenseOutput,
+    >(::connector_sdk::cards::ActionCard::RevokeLicense),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::io::PingInput,
+        ::connector_sdk::cards::io::Ping,
+    >(::connector_sdk::cards::ActionCard::Ping),
+    ::connector_sdk::cards::Card::action::<
+        ::connector_sdk::cards::custom::CustomApiCallInput,
+        ::connector_sdk::cards::custom::CustomApiCallOutput,
+    >(::connector_sdk::cards::ActionCard::CustomApiCall),
+];
 ///Connects to one Zoom instance.
 pub fn connect(
     config: ::connector_sdk::InstanceConfig,

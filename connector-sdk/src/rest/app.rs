@@ -18,6 +18,10 @@ pub trait RestApp: Send + Sync + 'static {
     /// "name": {"givenName": ..}}`); absent values are left out when serialized.
     type Account: Serialize + DeserializeOwned + JsonSchema + Clone + Debug + Send + Sync + 'static;
 
+    /// The card catalogue generated from the spec (`ping` and `custom_api_call` when
+    /// none is given).
+    const CARDS: &'static [crate::cards::Card] = crate::cards::UNIVERSAL;
+
     /// The connector's manifest, with `provisioning.rest` declaring the operations and
     /// the account pointers.
     fn manifest() -> &'static Manifest;

@@ -258,6 +258,14 @@ impl<A: RestApp> Connector for RestConnector<A> {
         A::manifest()
     }
 
+    fn cards(&self) -> &'static [crate::cards::Card] {
+        A::CARDS
+    }
+
+    fn http_client(&self) -> Option<&HttpClient> {
+        Some(&self.http)
+    }
+
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         self.find_json(who)
             .await?

@@ -29,6 +29,10 @@ pub trait ScimApp: Send + Sync + 'static {
     /// `name.givenName`, `emails`, or `urn:...:User:department` for extension attributes.
     const MANAGED_ATTRIBUTES: &'static [&'static str];
 
+    /// The card catalogue generated from the spec (`ping` and `custom_api_call` when
+    /// none is given).
+    const CARDS: &'static [crate::cards::Card] = crate::cards::UNIVERSAL;
+
     /// The connector's manifest.
     fn manifest() -> &'static Manifest;
 

@@ -309,6 +309,14 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
         A::manifest()
     }
 
+    fn cards(&self) -> &'static [crate::cards::Card] {
+        A::CARDS
+    }
+
+    fn http_client(&self) -> Option<&HttpClient> {
+        Some(self.client.http())
+    }
+
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {
         self.find_json(who)
             .await?
