@@ -196,3 +196,34 @@ async fn github_secondary_rate_limit_403_is_waited_out_not_an_auth_failure() {
         "the run was never throttled: {log}"
     );
 }
+
+#[tokio::test]
+async fn notion_is_paced_at_the_public_apis_three_requests_a_second() {
+    // The spec applies the public API's documented average (three requests a second,
+    // https://developers.notion.com/reference/request-limits) to SCIM, for which Notion
+    // publishes none. The tenant does not throttle here: the pacing is the client's.
+    let spec =
+        TenantSpec::for_manifest(&connector_notion::MANIFEST).rate_limit(RateLimitConfig::off());
+    let sandbox = Sandbox::builder()
+        .tenant(spec)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let notion = tenant(&sandbox, "notion");
+    let mut config = notion.config();
+    config.rate_limit = connector_sdk::RateLimitSetting::Spec;
+    let connector = connector_notion::connect(config).unwrap();
+    let who = person(0, "notion.example");
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        assert!(connector.find(&who).await.unwrap().is_none());
+    }
+    let took = started.elapsed();
+    // Ten requests at three a second with a burst of one: nine waits of a third of a
+    // second. A faster limit finishes sooner, a slower one later.
+    assert!(
+        took >= Duration::from_millis(2_900),
+        "ten finds took {took:?}"
+    );
+    assert!(took < Duration::from_secs(8), "ten finds took {took:?}");
+}
