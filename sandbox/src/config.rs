@@ -46,6 +46,9 @@ pub enum ThrottleStyle {
     Scim429,
     /// HTTP 403 with Google's `{"error":{"code":403,"errors":[{"reason":"userRateLimitExceeded"}]}}`.
     Google403,
+    /// HTTP 403 with GitHub's secondary-rate-limit message and `retry-after`.
+    #[serde(rename = "github403")]
+    GitHub403,
 }
 
 /// A tenant's rate limit.

@@ -6,6 +6,7 @@ use connector_sdk::Manifest;
 
 use crate::config::{Faults, RateLimitConfig, ThrottleStyle, UndeclaredAttributes};
 use crate::scim::attr_path::{ENTERPRISE_USER_SCHEMA, starts_with_urn};
+use crate::vendors::Vendor;
 use crate::vendors::okta::OktaOrg;
 
 /// The default lifetime of access tokens issued by an OAuth tenant.
@@ -30,8 +31,9 @@ pub struct TenantSpec {
 impl TenantSpec {
     /// A tenant that behaves like the service `manifest` describes, named after it.
     ///
-    /// Its SCIM dialect, capabilities, rate limit (and throttle style: Google's 403 for a
-    /// manifest with a 403 throttle rule) and authentication come from the manifest; the
+    /// Its SCIM dialect, capabilities, rate limit (and throttle style: GitHub's
+    /// secondary-limit 403 for GitHub, Google's 403 for another manifest with a 403
+    /// throttle rule) and authentication come from the manifest; the
     /// User extension URNs it accepts are those the manifest's attribute and licence
     /// paths name. Gemini, Microsoft 365 Copilot and Box tenants serve their vendor's
     /// REST API instead of SCIM; the GitHub Copilot tenant serves enterprise SCIM plus
@@ -53,8 +55,10 @@ impl TenantSpec {
                 }
             }
         }
-        // A service that throttles with 403 (Google) does so here too.
-        let style = if manifest
+        // A service that throttles with 403 (Google, GitHub) does so here too.
+        let style = if Vendor::for_manifest(manifest) == Some(Vendor::GitHub) {
+            ThrottleStyle::GitHub403
+        } else if manifest
             .provisioning
             .throttle
             .iter()

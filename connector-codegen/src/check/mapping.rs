@@ -322,6 +322,7 @@ pub(crate) fn check_licenses(
     }
     let mut skus = Vec::new();
     let mut extra_targets: Vec<Target> = Vec::new();
+    let mut seats = SeatAttributes::default();
     for (name, sku) in &section.skus {
         if !is_snake_ident(name.as_str()) {
             cx.error(
@@ -449,6 +450,17 @@ pub(crate) fn check_licenses(
                                     } else if !extra_targets.contains(&target) {
                                         extra_targets.push(target.clone());
                                     }
+                                    seats.check(
+                                        cx,
+                                        section.exclusive.as_ref().is_some_and(|e| *e.get()),
+                                        Seat {
+                                            sku: name.as_str(),
+                                            attribute: attr,
+                                            target: &target,
+                                            assign: json_of(&a),
+                                            revoke: json_of(&r),
+                                        },
+                                    );
                                     model.attribute = Some((target, json_of(&a), json_of(&r)));
                                 }
                             }
@@ -514,7 +526,99 @@ pub(crate) fn check_licenses(
         }
         skus.push(model);
     }
+    if let Some(exclusive) = &section.exclusive
+        && *exclusive.get()
+        && !seats.shared
+    {
+        cx.error_help(
+            exclusive.span(),
+            "`exclusive = true` but no two `attribute` SKUs write the same attribute",
+            "remove `exclusive`, or give the alternative seats the same `attribute` with different `assign` values",
+        );
+    }
     (skus, extra_targets)
+}
+
+/// An `attribute` SKU, checked against the others that write the same attribute.
+struct Seat<'a> {
+    /// The SKU name.
+    sku: &'a str,
+    /// The `attribute` key as written (for its span).
+    attribute: &'a Sp<String>,
+    /// What it resolves to.
+    target: &'a Target,
+    /// The `assign` value as JSON text.
+    assign: String,
+    /// The `revoke` value as JSON text.
+    revoke: String,
+}
+
+/// The `attribute` SKUs seen so far: the first SKU of each attribute with its values.
+#[derive(Default)]
+struct SeatAttributes {
+    /// (target, first SKU, every assign value, the revoke value).
+    seen: Vec<(Target, String, Vec<String>, String)>,
+    /// Whether two SKUs write one attribute.
+    shared: bool,
+}
+
+impl SeatAttributes {
+    /// A second SKU on an attribute is an error unless `[license]` says `exclusive`; then
+    /// each must assign its own value, all must revoke with the same value, and that
+    /// value must assign none of them (or revoking one would assign another).
+    fn check(&mut self, cx: &mut Checker<'_>, exclusive: bool, seat: Seat<'_>) {
+        let Some((_, first, assigns, revoke)) =
+            self.seen.iter_mut().find(|(t, ..)| t == seat.target)
+        else {
+            self.seen.push((
+                seat.target.clone(),
+                seat.sku.to_owned(),
+                vec![seat.assign],
+                seat.revoke,
+            ));
+            return;
+        };
+        self.shared = true;
+        let path = seat.target.display_path();
+        if !exclusive {
+            cx.error_help(
+                seat.attribute.span(),
+                format!(
+                    "SKUs `{first}` and `{}` both write `{path}`: assigning one would silently take the other away",
+                    seat.sku
+                ),
+                "if they are alternative values of one attribute (a seat type), declare `exclusive = true` in `[license]`; otherwise give each SKU its own attribute",
+            );
+            return;
+        }
+        if assigns.contains(&seat.assign) {
+            cx.error(
+                seat.attribute.span(),
+                format!(
+                    "SKU `{}` assigns `{path}` = {}, which SKU `{first}` (or another) already assigns: exclusive seats need distinct values",
+                    seat.sku, seat.assign
+                ),
+            );
+        }
+        if seat.revoke != *revoke {
+            cx.error(
+                seat.attribute.span(),
+                format!(
+                    "SKU `{}` revokes `{path}` with {}, SKU `{first}` with {revoke}: exclusive seats on one attribute revoke to the same value",
+                    seat.sku, seat.revoke
+                ),
+            );
+        }
+        assigns.push(seat.assign);
+        if assigns.contains(revoke) {
+            cx.error(
+                seat.attribute.span(),
+                format!(
+                    "the revoke value {revoke} of `{path}` is also an assign value: revoking one seat would assign another"
+                ),
+            );
+        }
+    }
 }
 
 fn mode_name(mode: LicenseMode) -> &'static str {

@@ -237,6 +237,12 @@ pub enum MappingValue {
 pub struct LicenseSection {
     /// The seats, by SKU name.
     pub skus: BTreeMap<Sp<String>, SkuSection>,
+    /// True when `attribute` SKUs that write the same attribute are alternatives (one
+    /// value of an enumerated attribute each, such as a seat type Full / Dev / View): a
+    /// person holds one at a time, assigning one replaces the other. Without it, two
+    /// SKUs writing one attribute are an error.
+    #[serde(default)]
+    pub exclusive: Option<Sp<bool>>,
     /// Where the licence facts come from.
     pub source: Sp<String>,
 }

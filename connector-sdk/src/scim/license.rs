@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::ScimApp;
 use super::connector::ScimConnector;
 use super::patch::Change;
+use super::path::value_at;
 use crate::connector::{AccountRef, LicenseOutcome};
 use crate::error::{Error, Result};
 use crate::manifest::{Capability, LicenseMode, LicenseSku};
@@ -15,7 +16,9 @@ impl<A: ScimApp> ScimConnector<A> {
     /// Assigns (`assign`) or revokes the seat `sku` of `account`.
     ///
     /// Automatic seats need nothing; attribute seats set the SKU's attribute to its
-    /// `assign`/`revoke` JSON with the dialect's update method; group seats add or remove
+    /// `assign`/`revoke` JSON with the dialect's update method (for exclusive seats, which
+    /// share the attribute, a revoke first reads the account and writes only when it
+    /// holds this SKU's value); group seats add or remove
     /// membership of the SKU's group; manual seats return the task for a person; API
     /// seats run the manifest's declared `assign_license` / `revoke_license` REST
     /// operation ([`Error::Unsupported`] when it declares none).
@@ -45,6 +48,22 @@ impl<A: ScimApp> ScimConnector<A> {
                         sku.name
                     ))
                 })?;
+                // Exclusive seats (several SKUs on one attribute): revoking one the account
+                // does not hold must not take away the one it holds.
+                let shared = manifest.licenses.iter().any(|other| {
+                    other.name != sku.name
+                        && other
+                            .attribute
+                            .as_ref()
+                            .is_some_and(|o| o.path == attribute.path)
+                });
+                if !assign && shared {
+                    let user = self.client().get_user(&account.id).await?;
+                    let held = serde_json::from_str::<Value>(attribute.assign).ok();
+                    if value_at(&user, attribute.path) != held.as_ref() {
+                        return Ok(LicenseOutcome::Applied);
+                    }
+                }
                 self.apply(&account.id, &[Change::set(attribute.path, value)])
                     .await?;
                 Ok(LicenseOutcome::Applied)

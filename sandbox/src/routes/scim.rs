@@ -191,6 +191,7 @@ fn throttled(wait: Duration, style: ThrottleStyle) -> Response {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
             response
         }
+        ThrottleStyle::GitHub403 => crate::vendors::github::secondary_rate_limit(wait),
         ThrottleStyle::Google403 => {
             let body = json!({"error": {
                 "code": 403,

@@ -4,12 +4,16 @@
 //! listed as pending cancellation), and `GET .../seats`. Logins are the SCIM `userName`
 //! normalized as GitHub does (the part before `@`, other characters than letters,
 //! digits and `-` turned into `-`) with `_{shortcode}` appended; a login no SCIM user
-//! has is refused with 422.
+//! has is refused with 422. Over the tenant's rate limit (style
+//! [`GitHub403`](crate::ThrottleStyle::GitHub403)), every GitHub API the tenant serves
+//! (SCIM and seats) answers as GitHub's secondary rate limit does: see
+//! [`secondary_rate_limit`].
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Call, bounded, json_response, var};
@@ -17,6 +21,31 @@ use crate::scim::value::{get_ci, now_rfc3339};
 use crate::store::{Kind, Store};
 
 const DOCS: &str = "https://docs.github.com/rest/copilot/copilot-user-management";
+
+/// Where GitHub documents its secondary rate limits.
+const RATE_LIMIT_DOCS: &str = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+
+/// GitHub's answer over a secondary rate limit: "If you exceed a secondary rate limit,
+/// you will receive a 403 Forbidden or 429 Too Many Requests response and an error
+/// message that indicates that you exceeded a secondary rate limit. [...] If the
+/// retry-after response header is present, you should not retry your request until
+/// after that many seconds has elapsed."
+/// (https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api). The
+/// message is the one GitHub sends; 403 is the status this emulation picks, `wait`
+/// rounded up to whole seconds is the `retry-after`.
+pub(crate) fn secondary_rate_limit(wait: Duration) -> Response {
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let body = json!({
+        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        "documentation_url": RATE_LIMIT_DOCS,
+        "status": "403",
+    });
+    let mut response = json_response(StatusCode::FORBIDDEN, &body).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
 
 /// The Copilot seats of one organization.
 #[derive(Debug)]

@@ -3,7 +3,9 @@
 //! UPN is a 400 `ObjectConflict`, as Graph does, not a 409); reads by id or UPN that
 //! return Graph's default property set unless `$select` names others; `$top` paging
 //! with an absolute `@odata.nextLink`; PATCH answering 204; DELETE moving the user to
-//! deleted items; `assignLicense`, refused without a `usageLocation`. Errors are
+//! deleted items; `assignLicense`, refused without a `usageLocation`; a domain federated
+//! with `POST /domains/{domain}/federationConfiguration`, after which creating a user
+//! of that domain without `onPremisesImmutableId` is refused. Errors are
 //! `{"error":{"code","message","innerError"}}`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -52,6 +54,8 @@ pub(crate) struct State {
     skus: Vec<String>,
     /// The last id number handed out.
     seq: u64,
+    /// Federated domains (lowercase) with their `internalDomainFederation`.
+    federated: BTreeMap<String, Value>,
 }
 
 type Failure = (StatusCode, &'static str, String);
@@ -72,6 +76,7 @@ impl State {
             passwords: BTreeSet::new(),
             skus,
             seq: 0,
+            federated: BTreeMap::new(),
         }
     }
 
@@ -87,6 +92,7 @@ impl State {
             "deleted": self.deleted,
             "password_set": self.passwords,
             "subscribed_skus": self.skus,
+            "federated_domains": self.federated.keys().collect::<Vec<_>>(),
         })
     }
 
@@ -131,6 +137,21 @@ impl State {
                 let body = call.object().ok_or_else(|| bad("Invalid request body."))?;
                 self.assign_license(&id, &body)?;
                 ok(StatusCode::OK, &self.users[&id])
+            }
+            (Method::POST, ["domains", domain, "federationConfiguration"]) => {
+                let body = call.object().ok_or_else(|| bad("Invalid request body."))?;
+                Ok(json_response(
+                    StatusCode::CREATED,
+                    &self.federate(domain, body)?,
+                ))
+            }
+            (Method::GET, ["domains", domain, "federationConfiguration"]) => {
+                let value: Vec<&Value> = self
+                    .federated
+                    .get(&domain.to_lowercase())
+                    .into_iter()
+                    .collect();
+                Ok(json_response(StatusCode::OK, &json!({"value": value})))
             }
             (Method::GET, ["directory", "deletedItems", "microsoft.graph.user"]) => {
                 Ok(json_response(
@@ -245,6 +266,7 @@ impl State {
             .unwrap_or_default()
             .to_owned();
         self.check_upn(&upn, None)?;
+        self.check_anchor(&upn, &body)?;
         for key in READ_ONLY {
             body.remove(*key);
         }
@@ -268,6 +290,55 @@ impl State {
         let user = Value::Object(user);
         self.users.insert(id, user.clone());
         Ok(user)
+    }
+
+    /// Makes `domain` federated (`internalDomainFederation`: `issuerUri` and
+    /// `passiveSignInUri` required here, as the federation settings need them); returns
+    /// the stored configuration. Source:
+    /// https://learn.microsoft.com/graph/api/domain-post-federationconfiguration
+    fn federate(&mut self, domain: &str, mut body: Map<String, Value>) -> Result<Value, Failure> {
+        for property in ["issuerUri", "passiveSignInUri"] {
+            if text(&body, property).is_none() {
+                return Err(bad(&format!(
+                    "Invalid value specified for property '{property}' of resource 'InternalDomainFederation'."
+                )));
+            }
+        }
+        let domain = domain.to_lowercase();
+        if self.federated.contains_key(&domain) {
+            return Err((
+                StatusCode::CONFLICT,
+                "Request_MultipleObjectsWithSameKeyValue",
+                format!("Domain '{domain}' is already federated."),
+            ));
+        }
+        self.seq += 1;
+        body.insert(
+            "id".into(),
+            Value::String(format!("{:08x}-fed0-4b0c-8e1f-{:012x}", self.seq, self.seq)),
+        );
+        let stored = Value::Object(body);
+        self.federated.insert(domain, stored.clone());
+        Ok(stored)
+    }
+
+    /// A user of a federated domain needs `onPremisesImmutableId` (the anchor the IdP's
+    /// NameID is matched against). Microsoft documents the requirement ("Required only
+    /// when creating a new user account if you are using a federated domain for the
+    /// user's userPrincipalName", https://learn.microsoft.com/graph/api/user-post-users)
+    /// but not the error; Graph answers 400 `Request_BadRequest` "SourceAnchor is a
+    /// required property for creation of a federated user." as reported in
+    /// https://github.com/microsoftgraph/microsoft-graph-docs/issues/8668 (an older
+    /// answer was "One or more properties contains invalid values.",
+    /// https://github.com/microsoftgraph/dotnetcore-console-sample/issues/46).
+    fn check_anchor(&self, upn: &str, body: &Map<String, Value>) -> Result<(), Failure> {
+        let domain = upn.rsplit_once('@').map_or("", |(_, d)| d).to_lowercase();
+        if self.federated.contains_key(&domain) && text(body, "onPremisesImmutableId").is_none() {
+            return Err(bad(
+                "SourceAnchor is a required property for creation of a federated user.",
+            ));
+        }
+        Ok(())
     }
 
     fn update(&mut self, id: &str, mut body: Map<String, Value>) -> Result<(), Failure> {
