@@ -17,6 +17,7 @@ mod okta;
 pub use error::DirectoryError;
 pub use file::FileSource;
 pub use model::{Directory, Group};
+pub(crate) use okta::OktaClient;
 pub use okta::OktaSource;
 
 use async_trait::async_trait;

@@ -27,7 +27,7 @@ use serde_json::Value;
 use super::DirectorySource;
 use super::error::DirectoryError;
 use super::model::{Directory, Group, Item};
-use http::OktaClient;
+pub(crate) use http::OktaClient;
 
 /// The most users Okta serves on one page (and the default page size).
 const MAX_PAGE_SIZE: u32 = 200;

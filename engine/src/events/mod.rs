@@ -3,6 +3,8 @@
 //! plan and apply as a reconcile, scoped to the people an event names.
 //!
 //! - [`okta_hook`]: the shared-secret check and the delivery body;
+//! - [`okta_log`]: System Log polling, the other way Okta's events come in (same
+//!   queue, same uuid de-duplication), with its cursor in the state;
 //! - [`queue`]: the retry policy and the worker loop (one event per person at a time,
 //!   in arrival order; a backoff after a transient failure; a dead letter after the
 //!   last attempt);
@@ -12,9 +14,11 @@
 
 pub mod handle;
 pub mod okta_hook;
+pub mod okta_log;
 pub mod queue;
 
 pub use handle::{BatchReport, EventOutcome, process_due};
+pub use okta_log::{OktaLogPoller, PollError, PollReport};
 pub use queue::{QueuePolicy, Worker, WorkerNews};
 
 /// What an event type asks of the engine.

@@ -63,15 +63,16 @@ pub fn parse_delivery(body: &[u8]) -> Result<Vec<NewEvent>, HookError> {
     events
         .iter()
         .enumerate()
-        .map(|(i, event)| parse_event(i, event))
+        .map(|(i, event)| log_event(event, &format!("data.events[{i}]"), SOURCE))
         .collect()
 }
 
-/// One `LogEvent` (at index `i` of `data.events`).
-fn parse_event(i: usize, event: &Value) -> Result<NewEvent, HookError> {
-    let at = |field: &str| format!("`data.events[{i}].{field}`");
+/// One System Log `LogEvent` (found at JSON path `path`, named in errors), as the
+/// queue stores it under `source`; the hook and the System Log poller share it.
+pub(crate) fn log_event(event: &Value, path: &str, source: &str) -> Result<NewEvent, HookError> {
+    let at = |field: &str| format!("`{path}.{field}`");
     if !event.is_object() {
-        return Err(HookError(format!("`data.events[{i}]` is not an object")));
+        return Err(HookError(format!("`{path}` is not an object")));
     }
     let text = |field: &str| -> Result<String, HookError> {
         match event.get(field) {
@@ -125,7 +126,7 @@ fn parse_event(i: usize, event: &Value) -> Result<NewEvent, HookError> {
     };
     Ok(NewEvent {
         uuid,
-        source: SOURCE.to_owned(),
+        source: source.to_owned(),
         event_type,
         published,
         person,

@@ -15,6 +15,7 @@ mod lock;
 mod open;
 mod rows;
 mod runs;
+mod sources;
 mod tasks;
 mod writer;
 
@@ -32,6 +33,7 @@ pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use lock::ApplyLock;
 pub use rows::{Effect, Intent, JournalEntry, Outcome};
 pub use runs::{RunRecord, RunStatus};
+pub use sources::SourceCursor;
 pub use tasks::ManualTaskRecord;
 
 /// Why the state store failed.
@@ -71,6 +73,13 @@ fn migrator() -> Migrator {
             "events".into(),
             MigrationType::Simple,
             include_str!("../../migrations/0002_events.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            3,
+            "event sources".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0003_event_sources.sql").into_sql_str(),
             false,
         ),
     ])
@@ -194,9 +203,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 2);
+        assert_eq!(store.schema_version().await.unwrap(), 3);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 2);
+        assert_eq!(again.schema_version().await.unwrap(), 3);
     }
 }

@@ -24,7 +24,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// An authenticated reader of one Okta org.
 #[derive(Debug, Clone)]
-pub(super) struct OktaClient {
+pub(crate) struct OktaClient {
     /// The org's URL, without a trailing `/`.
     base: String,
     /// The org's origin (`https://acme.okta.com`): `next` links must stay on it.
@@ -41,7 +41,7 @@ pub(super) struct OktaClient {
 
 impl OktaClient {
     /// A client of the org at `base_url`.
-    pub(super) fn new(base_url: &str, token: Secret) -> Result<Self, DirectoryError> {
+    pub(crate) fn new(base_url: &str, token: Secret) -> Result<Self, DirectoryError> {
         let base = base_url.trim().trim_end_matches('/');
         let parsed = Url::parse(base).map_err(|e| {
             DirectoryError::source(format!("the Okta URL `{base}` is not a URL: {e}"))
@@ -95,7 +95,7 @@ impl OktaClient {
     }
 
     /// The org's URL.
-    pub(super) fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.base
     }
 
@@ -109,24 +109,42 @@ impl OktaClient {
         let limit = self.page_size.to_string();
         let mut pairs: Vec<(&str, &str)> = params.to_vec();
         pairs.push(("limit", &limit));
-        let first = Url::parse_with_params(&format!("{}{path}", self.base), &pairs)
-            .map_err(|e| DirectoryError::source(format!("bad Okta path `{path}`: {e}")))?;
+        let first = self.url(path, &pairs)?;
         let mut items = Vec::new();
         let mut url = Some(first);
         while let Some(page_url) = url {
-            let (body, links) = self.get(&page_url).await?;
-            match body {
-                Value::Array(page) => items.extend(page),
-                other => {
-                    return Err(DirectoryError::source(format!(
-                        "Okta's answer to GET {page_url} is not a JSON list: {}",
-                        snippet(&other.to_string())
-                    )));
-                }
-            }
-            url = self.next(&page_url, &links)?;
+            let (page, next) = self.page(&page_url).await?;
+            items.extend(page);
+            url = next;
         }
         Ok(items)
+    }
+
+    /// The URL of `path` (below the org) with the query `params`.
+    pub(crate) fn url(&self, path: &str, params: &[(&str, &str)]) -> Result<Url, DirectoryError> {
+        Url::parse_with_params(&format!("{}{path}", self.base), params)
+            .map_err(|e| DirectoryError::source(format!("bad Okta path `{path}`: {e}")))
+    }
+
+    /// Whether `url` is on the org's origin (where the token may be sent).
+    pub(crate) fn is_on_org(&self, url: &Url) -> bool {
+        url.origin().ascii_serialization() == self.origin
+    }
+
+    /// One page of a listing: its items and the `rel="next"` link, checked to stay on
+    /// the org's origin.
+    pub(crate) async fn page(
+        &self,
+        url: &Url,
+    ) -> Result<(Vec<Value>, Option<Url>), DirectoryError> {
+        let (body, links) = self.get(url).await?;
+        match body {
+            Value::Array(page) => Ok((page, self.next(url, &links)?)),
+            other => Err(DirectoryError::source(format!(
+                "Okta's answer to GET {url} is not a JSON list: {}",
+                snippet(&other.to_string())
+            ))),
+        }
     }
 
     /// The object at `path` (below the org).
@@ -145,7 +163,7 @@ impl OktaClient {
         let next = page.join(&link).map_err(|e| {
             DirectoryError::source(format!("Okta's next link `{link}` is not a URL: {e}"))
         })?;
-        if next.origin().ascii_serialization() != self.origin {
+        if !self.is_on_org(&next) {
             return Err(DirectoryError::source(format!(
                 "Okta's next link {next} leaves {}; refusing to send the API token there",
                 self.base
