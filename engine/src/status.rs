@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::EngineError;
-use crate::state::{EventRecord, EventState, JournalEntry, ManualTaskRecord, RunRecord, Store};
+use crate::state::{
+    EventRecord, EventState, JournalEntry, ManualTaskRecord, RunRecord, SourceCursor, Store,
+};
 
 /// The state at a glance.
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +31,8 @@ pub struct StatusReport {
     pub events: BTreeMap<String, i64>,
     /// The newest dead letters (at most 20), for `connector events retry`.
     pub dead_letters: Vec<EventRecord>,
+    /// Where each polled event source (the Okta System Log) stands.
+    pub event_sources: Vec<SourceCursor>,
 }
 
 /// Reads the status from `store`.
@@ -43,5 +47,6 @@ pub(crate) async fn status(store: &Store) -> Result<StatusReport, EngineError> {
         pending_intents: store.pending_intents().await?,
         events: store.event_counts().await?,
         dead_letters: store.events(Some(EventState::Dead), 20).await?,
+        event_sources: store.source_cursors().await?,
     })
 }

@@ -1,7 +1,8 @@
 //! `connector serve`: the long-running service. Takes Okta Event Hook deliveries on
 //! `/hooks/okta` (stored in the state's queue before they are answered), handles each
-//! event as an apply scoped to its person, and optionally runs the full reconcile on an
-//! interval, so it is the one process an admin runs.
+//! event as an apply scoped to its person, optionally polls the Okta System Log into the
+//! same queue (`--poll-okta-logs`) and runs the full reconcile on an interval, so it is
+//! the one process an admin runs.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -9,8 +10,12 @@ use std::time::Duration;
 
 use axum::http::HeaderName;
 use clap::Args;
-use connector_engine::events::{QueuePolicy, Worker, WorkerNews};
+use connector_engine::config::DirectoryConfig;
+use connector_engine::events::{
+    OktaLogPoller, PollError, PollReport, QueuePolicy, Worker, WorkerNews,
+};
 use connector_engine::state::EventState;
+use connector_engine::{Engine, EnvSecrets, Secrets};
 use connector_sdk::display::{Escaped, escape_lines};
 
 use super::engine_setup::{EngineArgs, SourceArgs, block_on, open, source};
@@ -48,6 +53,14 @@ pub(crate) struct ServeArgs {
     /// Append audit events to this file (default: `settings.audit_log`).
     #[arg(long)]
     audit_log: Option<std::path::PathBuf>,
+    /// Also read the Okta System Log of `[directory.okta]` this often (`30s`), into the
+    /// same queue (an event the hook delivered too runs once). With it, the hook secret
+    /// is optional: without one, every hook delivery is refused.
+    #[arg(long, value_parser = duration)]
+    poll_okta_logs: Option<Duration>,
+    /// How far back the first System Log poll reads, when the state has no cursor yet.
+    #[arg(long, default_value = "1h", value_parser = duration, requires = "poll_okta_logs")]
+    okta_log_look_back: Duration,
 }
 
 /// `500ms`, `30s`, `15m`, `1h` (a bare number is seconds).
@@ -81,15 +94,22 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .map_err(|_| format!("--hook-header `{}` is not a header name", args.hook_header))?;
     let secret = match std::env::var(&args.hook_secret_env) {
         Ok(secret) if !secret.is_empty() => secret.into_bytes(),
+        // Polling only: no secret matches an empty one, so every delivery is refused.
+        _ if args.poll_okta_logs.is_some() => Vec::new(),
         _ => {
             return Err(format!(
                 "the environment variable {} is not set: it holds the secret Okta sends in \
-                 the {} header of each delivery (--hook-secret-env names another variable)",
+                 the {} header of each delivery (--hook-secret-env names another variable; \
+                 with --poll-okta-logs it may be left unset to take no hooks)",
                 args.hook_secret_env, args.hook_header
             ));
         }
     };
     let engine = open(&args.engine).await?;
+    let poller = match args.poll_okta_logs {
+        Some(every) => Some((log_poller(&engine, args.okta_log_look_back)?, every)),
+        None => None,
+    };
     let source: Arc<dyn connector_engine::DirectorySource> =
         Arc::from(source(&engine, &args.source)?);
     let audit_log = args
@@ -105,6 +125,10 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     };
     let store = engine.store().clone();
     let worker = Worker::new(Arc::new(engine), source, policy);
+    let hooks_on = !secret.is_empty();
+    if let Some((poller, every)) = poller {
+        tokio::spawn(poller.run(store.clone(), every, worker.waker(), told_poll));
+    }
     let hooks = Arc::new(Hooks {
         store,
         header,
@@ -118,13 +142,60 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    println!("connector serve: listening on http://{address} (hooks: POST /hooks/okta)");
+    let hooks_say = if hooks_on {
+        "hooks: POST /hooks/okta".to_owned()
+    } else {
+        format!("hooks refused: {} is not set", args.hook_secret_env)
+    };
+    let polling = args
+        .poll_okta_logs
+        .map(|every| format!("; System Log polled every {every:?}"))
+        .unwrap_or_default();
+    println!("connector serve: listening on http://{address} ({hooks_say}{polling})");
     let _ = std::io::stdout().flush();
     tokio::spawn(worker.run(tell));
     axum::serve(listener, router(hooks))
         .with_graceful_shutdown(stopped())
         .await
         .map_err(|e| format!("serving failed: {e}"))
+}
+
+/// The System Log poller of the `[directory.okta]` org, its token from the variable
+/// `token_env` names.
+fn log_poller(engine: &Engine, look_back: Duration) -> Result<OktaLogPoller, String> {
+    let Some(DirectoryConfig::Okta { url, token_env, .. }) = &engine.assignments().directory
+    else {
+        return Err(format!(
+            "--poll-okta-logs reads the System Log of the Okta org in [directory.okta], \
+             and {} has none",
+            engine.assignments().path.display()
+        ));
+    };
+    let token = EnvSecrets.get(token_env)?;
+    OktaLogPoller::new(url, token)
+        .map(|poller| poller.look_back(look_back))
+        .map_err(|e| format!("--poll-okta-logs: {e}"))
+}
+
+/// Says what a System Log poll did when it read or failed something, on standard error.
+fn told_poll(result: &Result<PollReport, PollError>) {
+    match result {
+        Ok(report) => {
+            if report.read > 0 {
+                eprintln!(
+                    "okta system log: {} events read, {} new to the queue ({} pages)",
+                    report.read, report.queued, report.pages
+                );
+            }
+            for why in &report.malformed {
+                eprintln!("okta system log: event skipped: {}", escape_lines(why));
+            }
+        }
+        Err(error) => eprintln!(
+            "okta system log: poll failed (retried at the next tick): {}",
+            escape_lines(&error.to_string())
+        ),
+    }
 }
 
 /// Says what the worker did, one line per event, on standard error.

@@ -125,5 +125,19 @@ fn events(report: &StatusReport) -> String {
     if !report.dead_letters.is_empty() {
         out.push_str("  re-drive one with `connector events retry <id>`\n");
     }
+    for source in &report.event_sources {
+        out.push_str(&format!(
+            "  {}: {} events read, newest published {}, last poll {}{}\n",
+            Escaped(&source.name),
+            source.events_read,
+            Escaped(source.last_published.as_deref().unwrap_or("none yet")),
+            Escaped(source.polled_at.as_deref().unwrap_or("never")),
+            source
+                .last_error
+                .as_deref()
+                .map(|e| format!(" (failed: {})", Escaped(e)))
+                .unwrap_or_default()
+        ));
+    }
     out
 }
