@@ -110,7 +110,11 @@ async fn provisioned(sandbox: &SandboxHandle) -> tempfile::TempDir {
     );
     for who in [ADA.1, ALAN.1, EDSGER.1, GRACE] {
         for app in APPS {
-            assert_eq!(active(sandbox, app, who).await, Some(true), "{who} in {app}");
+            assert_eq!(
+                active(sandbox, app, who).await,
+                Some(true),
+                "{who} in {app}"
+            );
         }
     }
     dir
@@ -119,7 +123,13 @@ async fn provisioned(sandbox: &SandboxHandle) -> tempfile::TempDir {
 /// Starts `connector serve --poll-okta-logs 200ms` with `extra` options (and the hook
 /// secret when `hook`), and reads its address from the first line.
 fn serve(sandbox: &SandboxHandle, dir: &Path, hook: bool, extra: &[&str]) -> Serve {
-    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--poll-okta-logs", EVERY];
+    let mut args = vec![
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--poll-okta-logs",
+        EVERY,
+    ];
     args.extend_from_slice(extra);
     let mut command = connector(sandbox, dir, &args);
     if hook {
@@ -300,7 +310,10 @@ async fn polling_alone_disables_a_person_deactivated_in_okta_in_every_app() {
     let said = String::from_utf8_lossy(&status.stdout);
     assert!(said.contains("okta-log http://"), "{said}");
     assert!(said.contains("1 events read"), "{said}");
-    assert!(!log(dir.path()).contains(OKTA_TOKEN), "the API token reached the log");
+    assert!(
+        !log(dir.path()).contains(OKTA_TOKEN),
+        "the API token reached the log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,7 +363,10 @@ async fn with_a_hook_and_polling_a_deactivation_runs_once() {
         .await
         .unwrap();
     assert!(hooks.contains("DELIVERED"), "{hooks}");
-    assert!(!log(dir.path()).contains(SECRET), "the hook secret reached the log");
+    assert!(
+        !log(dir.path()).contains(SECRET),
+        "the hook secret reached the log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -369,7 +385,12 @@ async fn people_deactivated_while_serve_was_down_are_handled_after_a_restart() {
 
     // A look-back of 1 ms: only the stored cursor can find them.
     let started = Instant::now();
-    let _second = serve(&sandbox, dir.path(), false, &["--okta-log-look-back", "1ms"]);
+    let _second = serve(
+        &sandbox,
+        dir.path(),
+        false,
+        &["--okta-log-look-back", "1ms"],
+    );
     disabled_everywhere(&sandbox, dir.path(), ADA.1).await;
     disabled_everywhere(&sandbox, dir.path(), ALAN.1).await;
     println!(
@@ -382,7 +403,11 @@ async fn people_deactivated_while_serve_was_down_are_handled_after_a_restart() {
     let queued = events(dir.path()).await;
     let people: Vec<_> = queued.iter().map(|e| e.person.clone().unwrap()).collect();
     assert_eq!(people, [EDSGER.0, ADA.0, ALAN.0], "{queued:?}");
-    assert!(queued.iter().all(|e| e.state == EventState::Done && e.attempts == 1));
+    assert!(
+        queued
+            .iter()
+            .all(|e| e.state == EventState::Done && e.attempts == 1)
+    );
     for id in [EDSGER.0, ADA.0, ALAN.0] {
         assert_eq!(disables(dir.path(), id).await, once_per_app(), "{id}");
     }

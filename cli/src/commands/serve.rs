@@ -163,8 +163,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
 /// The System Log poller of the `[directory.okta]` org, its token from the variable
 /// `token_env` names.
 fn log_poller(engine: &Engine, look_back: Duration) -> Result<OktaLogPoller, String> {
-    let Some(DirectoryConfig::Okta { url, token_env, .. }) = &engine.assignments().directory
-    else {
+    let Some(DirectoryConfig::Okta { url, token_env, .. }) = &engine.assignments().directory else {
         return Err(format!(
             "--poll-okta-logs reads the System Log of the Okta org in [directory.okta], \
              and {} has none",
