@@ -14,7 +14,9 @@ use connector_engine::state::EventState;
 use connector_sdk::display::{Escaped, escape_lines};
 
 use super::engine_setup::{EngineArgs, SourceArgs, block_on, open, source};
+use super::serve_cards::{CardsApi, CardsArgs};
 use super::serve_http::{Hooks, router};
+use super::serve_metrics::Metrics;
 
 /// Options of `connector serve`.
 #[derive(Debug, Args)]
@@ -23,6 +25,8 @@ pub(crate) struct ServeArgs {
     engine: EngineArgs,
     #[command(flatten)]
     source: SourceArgs,
+    #[command(flatten)]
+    cards: CardsArgs,
     /// Where to listen (`127.0.0.1:8787`; port 0 picks a free one, printed on start).
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: String,
@@ -104,6 +108,14 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         ..QueuePolicy::default()
     };
     let store = engine.store().clone();
+    let metrics = Arc::new(Metrics::default());
+    let cards = Arc::new(CardsApi::new(
+        &args.cards,
+        &engine,
+        policy.audit_log.as_deref(),
+        metrics.clone(),
+        args.max_body,
+    )?);
     let worker = Worker::new(Arc::new(engine), source, policy);
     let hooks = Arc::new(Hooks {
         store,
@@ -111,6 +123,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         secret,
         max_body: args.max_body,
         wake: worker.waker(),
+        metrics: metrics.clone(),
     });
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -118,13 +131,24 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    println!("connector serve: listening on http://{address} (hooks: POST /hooks/okta)");
+    let cards_on = if cards.enabled() {
+        ", cards: POST /cards/{instance}/{card}"
+    } else {
+        ""
+    };
+    println!("connector serve: listening on http://{address} (hooks: POST /hooks/okta{cards_on})");
     let _ = std::io::stdout().flush();
-    tokio::spawn(worker.run(tell));
-    axum::serve(listener, router(hooks))
-        .with_graceful_shutdown(stopped())
-        .await
-        .map_err(|e| format!("serving failed: {e}"))
+    tokio::spawn(worker.run(move |news| {
+        metrics.observe(&news);
+        tell(news);
+    }));
+    axum::serve(
+        listener,
+        router(hooks, cards).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped())
+    .await
+    .map_err(|e| format!("serving failed: {e}"))
 }
 
 /// Says what the worker did, one line per event, on standard error.
