@@ -365,9 +365,12 @@ async fn cards_run_authenticated_validated_allowed_and_audited() {
     );
 
     // `connector audit` shows them too.
-    let output = world.command(&["audit", "--json"]).output().unwrap();
-    let audit = String::from_utf8_lossy(&output.stdout);
-    assert!(audit.contains("\"Card\""), "{audit}");
+    let output = world
+        .command(&["audit", "--activity", "card", "--json"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&output.stdout).lines().count();
+    assert_eq!(listed, 12, "{}", String::from_utf8_lossy(&output.stderr));
 }
 
 /// The Python of the test peers: `$PEERS_PYTHON`, else the workspace's `.venv-peers`;
