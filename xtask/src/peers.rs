@@ -23,6 +23,10 @@ pub(crate) const PINNED: &[&str] = &[
     // engine's audit events against them.
     "ocsf-json-schema==1.2.0",
     "jsonschema==4.25.1",
+    // OpenAPI peer (the CLI's serve_cards test): validates the document `connector serve`
+    // answers on GET /openapi.json. 0.8.5, the newest that accepts jsonschema 4.25 (0.9.0
+    // needs 4.26).
+    "openapi-spec-validator==0.8.5",
 ];
 
 /// The oldest Python the peers support (scim2-server requires 3.11).

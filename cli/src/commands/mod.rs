@@ -15,7 +15,10 @@ pub(crate) mod sandbox;
 #[cfg(all(feature = "sandbox", feature = "saml-verify"))]
 mod sandbox_saml;
 pub(crate) mod serve;
+mod serve_cards;
 mod serve_http;
+mod serve_metrics;
+mod serve_openapi;
 pub(crate) mod sso;
 pub(crate) mod state;
 pub(crate) mod status;

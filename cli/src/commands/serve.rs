@@ -19,7 +19,9 @@ use connector_engine::{Engine, EnvSecrets, Secrets};
 use connector_sdk::display::{Escaped, escape_lines};
 
 use super::engine_setup::{EngineArgs, SourceArgs, block_on, open, source};
+use super::serve_cards::{CardsApi, CardsArgs};
 use super::serve_http::{Hooks, router};
+use super::serve_metrics::Metrics;
 
 /// Options of `connector serve`.
 #[derive(Debug, Args)]
@@ -28,6 +30,8 @@ pub(crate) struct ServeArgs {
     engine: EngineArgs,
     #[command(flatten)]
     source: SourceArgs,
+    #[command(flatten)]
+    cards: CardsArgs,
     /// Where to listen (`127.0.0.1:8787`; port 0 picks a free one, printed on start).
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: String,
@@ -124,6 +128,14 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         ..QueuePolicy::default()
     };
     let store = engine.store().clone();
+    let metrics = Arc::new(Metrics::default());
+    let cards = Arc::new(CardsApi::new(
+        &args.cards,
+        &engine,
+        policy.audit_log.as_deref(),
+        metrics.clone(),
+        args.max_body,
+    )?);
     let worker = Worker::new(Arc::new(engine), source, policy);
     let hooks_on = !secret.is_empty();
     if let Some((poller, every)) = poller {
@@ -135,6 +147,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         secret,
         max_body: args.max_body,
         wake: worker.waker(),
+        metrics: metrics.clone(),
     });
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -147,17 +160,28 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     } else {
         format!("hooks refused: {} is not set", args.hook_secret_env)
     };
+    let cards_on = if cards.enabled() {
+        ", cards: POST /cards/{instance}/{card}"
+    } else {
+        ""
+    };
     let polling = args
         .poll_okta_logs
         .map(|every| format!("; System Log polled every {every:?}"))
         .unwrap_or_default();
-    println!("connector serve: listening on http://{address} ({hooks_say}{polling})");
+    println!("connector serve: listening on http://{address} ({hooks_say}{cards_on}{polling})");
     let _ = std::io::stdout().flush();
-    tokio::spawn(worker.run(tell));
-    axum::serve(listener, router(hooks))
-        .with_graceful_shutdown(stopped())
-        .await
-        .map_err(|e| format!("serving failed: {e}"))
+    tokio::spawn(worker.run(move |news| {
+        metrics.observe(&news);
+        tell(news);
+    }));
+    axum::serve(
+        listener,
+        router(hooks, cards).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped())
+    .await
+    .map_err(|e| format!("serving failed: {e}"))
 }
 
 /// The System Log poller of the `[directory.okta]` org, its token from the variable

@@ -1,5 +1,6 @@
 //! The HTTP side of `connector serve`: Okta's one-time verification, hook deliveries
-//! (shared-secret header, bounded body, stored before the answer) and `/healthz`.
+//! (shared-secret header, bounded body, stored before the answer), `/healthz` and
+//! `/metrics`; the cards' routes are merged in from [`super::serve_cards`].
 
 use std::sync::Arc;
 
@@ -12,6 +13,9 @@ use axum::routing::get;
 use connector_engine::events::okta_hook::{authorized, parse_delivery};
 use connector_engine::state::Store;
 use tokio::sync::Notify;
+
+use super::serve_cards::{CardsApi, routes};
+use super::serve_metrics::{Metrics, QueueDepth};
 
 /// The header of Okta's one-time verification request.
 const CHALLENGE: &str = "x-okta-verification-challenge";
@@ -28,14 +32,18 @@ pub(crate) struct Hooks {
     pub max_body: usize,
     /// Woken when events were queued.
     pub wake: Arc<Notify>,
+    /// The counters of `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 /// The routes.
-pub(crate) fn router(hooks: Arc<Hooks>) -> Router {
+pub(crate) fn router(hooks: Arc<Hooks>, cards: Arc<CardsApi>) -> Router {
     Router::new()
         .route("/hooks/okta", get(verify).post(deliver))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .with_state(hooks)
+        .merge(routes(cards))
 }
 
 /// A JSON answer.
@@ -111,6 +119,13 @@ async fn deliver(State(hooks): State<Arc<Hooks>>, headers: HeaderMap, body: Body
             );
         }
     };
+    hooks.metrics.accepted(
+        events
+            .iter()
+            .zip(&fresh)
+            .filter(|(event, new)| **new && event.ignored.is_none())
+            .map(|(event, _)| event.uuid.as_str()),
+    );
     if fresh.iter().any(|new| *new) {
         hooks.wake.notify_one();
     }
@@ -135,4 +150,22 @@ async fn healthz(State(hooks): State<Arc<Hooks>>) -> Response {
         ),
         Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "the state cannot be read"),
     }
+}
+
+/// `GET /metrics`: the Prometheus text exposition.
+async fn metrics(State(hooks): State<Arc<Hooks>>) -> Response {
+    let counts = match hooks.store.event_counts().await {
+        Ok(counts) => counts,
+        Err(_) => return error(StatusCode::SERVICE_UNAVAILABLE, "the state cannot be read"),
+    };
+    let depth = QueueDepth {
+        pending: counts.get("pending").copied().unwrap_or_default(),
+        dead: counts.get("dead").copied().unwrap_or_default(),
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        hooks.metrics.render(depth),
+    )
+        .into_response()
 }

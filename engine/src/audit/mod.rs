@@ -4,6 +4,7 @@
 //! built only from plan data, account ids and connector error messages (which never hold
 //! credentials).
 
+pub mod cards;
 pub mod decisions;
 mod deliver;
 mod ocsf;

@@ -208,6 +208,7 @@ fn check_instance(
         prices.insert(sku.get_ref().clone(), *price.get_ref());
     }
     let exclude_attributes = exclude::resolve(&raw.exclude_attributes, manifest, diags);
+    let cards = super::cards::check(&raw.cards, diags);
     Some(Instance {
         name: name.get_ref().clone(),
         manifest,
@@ -215,6 +216,7 @@ fn check_instance(
         policy,
         prices,
         exclude_attributes,
+        cards,
     })
 }
 

@@ -5,6 +5,7 @@
 //! have, bad dates, secrets written where an environment variable name belongs.
 
 mod audit;
+mod cards;
 mod check;
 mod diag;
 mod exclude;
@@ -23,6 +24,7 @@ use connector_sdk::Manifest;
 use serde::Serialize;
 
 pub use audit::{AuditDelivery, AuditFormat};
+pub use cards::{CardAccess, CustomApiAllow};
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
 pub use window::Window;
@@ -104,6 +106,8 @@ pub struct Instance {
     /// The manifest attribute paths (`Attribute::path`) the connector neither sends nor
     /// compares here (`exclude_attributes`).
     pub exclude_attributes: Vec<&'static str>,
+    /// What the cards over HTTP may do here (`[instances.NAME.cards]`).
+    pub cards: CardAccess,
 }
 
 impl Instance {
@@ -272,6 +276,15 @@ pub struct SsoRule {
     pub people: Vec<String>,
     /// When the rule applies.
     pub window: Window,
+}
+
+/// The candidate closest to `name` when it is close enough to be a typo (the "did you
+/// mean" of every name the assignments file refers to).
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    suggest::closest(name, candidates)
 }
 
 impl Assignments {

@@ -86,6 +86,9 @@ pub(super) struct RawInstance {
     /// Mapping keys the connector neither sends nor compares for this instance.
     #[serde(default)]
     pub exclude_attributes: Vec<Spanned<String>>,
+    /// What the cards over HTTP may do here.
+    #[serde(default)]
+    pub cards: super::cards::RawCards,
 }
 
 /// `[instances.NAME.policy]`.
