@@ -1,0 +1,85 @@
+//! The results table of one connector and its kill rate.
+
+use std::fmt::Write as _;
+
+use super::facts::Mutation;
+use super::run::Verdict;
+
+/// One mutation and what happened to it.
+pub(crate) struct Outcome {
+    /// The mutation.
+    pub mutation: Mutation,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// The verdict as a table cell.
+fn result_cell(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Checker(message) => format!("killed by the checker: {message}"),
+        Verdict::Build(message) => format!("killed by the build: {message}"),
+        Verdict::Test(test) => format!("killed by {test}"),
+        Verdict::Survived => "SURVIVED".to_owned(),
+    }
+}
+
+/// `killed/total (percent)`; 100% for no mutations (nothing to catch).
+pub(crate) fn kill_rate(outcomes: &[Outcome]) -> String {
+    let killed = outcomes.iter().filter(|o| o.verdict.killed()).count();
+    let total = outcomes.len();
+    let percent = if total == 0 {
+        100
+    } else {
+        killed * 100 / total
+    };
+    format!("{killed}/{total} killed ({percent}%)")
+}
+
+/// A Markdown table of the outcomes, then the kill rate.
+pub(crate) fn table(app: &str, outcomes: &[Outcome]) -> String {
+    let mut out = format!("## {app}\n\n| fact | mutation | result |\n|---|---|---|\n");
+    for outcome in outcomes {
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} |",
+            outcome.mutation.fact,
+            outcome.mutation.change.replace('|', "\\|"),
+            result_cell(&outcome.verdict).replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(out, "\n{app}: {}", kill_rate(outcomes));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Outcome, kill_rate, table};
+    use crate::mutate::facts::mutations;
+    use crate::mutate::run::Verdict;
+
+    #[test]
+    fn the_table_names_each_verdict_and_counts_survivors_as_not_killed() {
+        let spec = include_str!("../../../connectors/canva/connector.toml");
+        let mut all = mutations(spec).unwrap().into_iter();
+        let outcomes = vec![
+            Outcome {
+                mutation: all.next().unwrap(),
+                verdict: Verdict::Test("connector-sandbox/vendors::canva_pages".into()),
+            },
+            Outcome {
+                mutation: all.next().unwrap(),
+                verdict: Verdict::Survived,
+            },
+            Outcome {
+                mutation: all.next().unwrap(),
+                verdict: Verdict::Checker("bad".into()),
+            },
+        ];
+        assert_eq!(kill_rate(&outcomes), "2/3 killed (66%)");
+        let text = table("canva", &outcomes);
+        assert!(text.contains("killed by connector-sandbox/vendors::canva_pages"), "{text}");
+        assert!(text.contains("| SURVIVED |"), "{text}");
+        assert!(text.contains("killed by the checker: bad"), "{text}");
+        assert!(text.ends_with("canva: 2/3 killed (66%)\n"), "{text}");
+    }
+}
