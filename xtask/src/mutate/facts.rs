@@ -11,7 +11,7 @@
 use std::ops::Range;
 
 use connector_codegen::spec::bounds;
-use connector_codegen::spec::model::SpecFile;
+use connector_codegen::spec::model::{SkuSection, SpecFile};
 use connector_codegen::spec::rest_model::RestSection;
 use connector_codegen::spec::{Sp, parse_spec};
 
@@ -39,15 +39,26 @@ pub(crate) struct Mutation {
     range: Range<usize>,
     /// What replaces them.
     replacement: String,
+    /// Further edits the change needs to stay well-formed (the keys a licence mode takes
+    /// or drops), not overlapping the main one.
+    also: Vec<(Range<usize>, String)>,
 }
 
 impl Mutation {
     /// The spec's text with this mutation applied.
     pub(crate) fn apply(&self, source: &str) -> String {
-        let mut out = String::with_capacity(source.len() + self.replacement.len());
-        out.push_str(&source[..self.range.start]);
-        out.push_str(&self.replacement);
-        out.push_str(&source[self.range.end..]);
+        let mut edits: Vec<(&Range<usize>, &str)> = self
+            .also
+            .iter()
+            .map(|(range, text)| (range, text.as_str()))
+            .collect();
+        edits.push((&self.range, &self.replacement));
+        // From the end, so each range still points at the original bytes.
+        edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+        let mut out = source.to_owned();
+        for (range, text) in edits {
+            out.replace_range(range.clone(), text);
+        }
         out
     }
 }
@@ -91,6 +102,7 @@ fn replace<T>(source: &str, fact: String, value: &Sp<T>, replacement: String) ->
         fact,
         range: value.span(),
         replacement,
+        also: Vec::new(),
     }
 }
 
@@ -114,6 +126,7 @@ fn capabilities(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             change: "removed".to_owned(),
             range,
             replacement: String::new(),
+            also: Vec::new(),
         });
         listed.push(name);
     }
@@ -127,6 +140,7 @@ fn capabilities(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             change: "added (the vendor lacks it)".to_owned(),
             range: end..end,
             replacement: format!(", \"{missing}\""),
+            also: Vec::new(),
         });
     }
 }
@@ -154,6 +168,7 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
                     change: format!("{written} -> {replacement}"),
                     range: span,
                     replacement,
+                    also: Vec::new(),
                 });
             }
             (None, Some(at)) => {
@@ -176,6 +191,7 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             change: "removed".to_owned(),
             range: line_of(source, agent.span()),
             replacement: String::new(),
+            also: Vec::new(),
         });
     }
 }
@@ -264,7 +280,7 @@ fn license(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             "automatic" | "api" => "manual",
             _ => "automatic",
         };
-        found.push(replace(source, key("mode"), &sku.mode, format!("\"{wrong_mode}\"")));
+        found.push(mode_change(source, key("mode"), sku, wrong_mode));
         if let (Some(assign), Some(revoke)) = (&sku.assign, &sku.revoke) {
             found.push(replace(source, key("assign"), assign, text(source, revoke).to_owned()));
         } else if let Some(assign) = &sku.assign {
@@ -281,6 +297,36 @@ fn license(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             found.push(replace(source, fact, value, wrong_string(text(source, value))));
         }
     }
+}
+
+/// A seat's mode changed to `wrong_mode`, with the keys of the old mode dropped and, for
+/// `manual`, the instructions that mode needs added: a well-formed spec stating a wrong
+/// fact, rather than one the checker refuses for its shape.
+fn mode_change(source: &str, fact: String, sku: &SkuSection, wrong_mode: &str) -> Mutation {
+    let mut mutation = replace(source, fact, &sku.mode, format!("\"{wrong_mode}\""));
+    let mode_specific = [
+        ("attribute", sku.attribute.as_ref().map(Sp::span)),
+        ("assign", sku.assign.as_ref().map(Sp::span)),
+        ("revoke", sku.revoke.as_ref().map(Sp::span)),
+        ("group", sku.group.as_ref().map(Sp::span)),
+        ("instructions", sku.instructions.as_ref().map(Sp::span)),
+    ];
+    for (name, span) in mode_specific {
+        let Some(span) = span else { continue };
+        let line = line_of(source, span);
+        // Only a key on its own line is dropped (not one inside an inline table).
+        if source[line.clone()].trim_start().starts_with(name) {
+            mutation.also.push((line, String::new()));
+        }
+    }
+    if wrong_mode == "manual" {
+        let after_mode = line_of(source, sku.mode.span()).end;
+        mutation.also.push((
+            after_mode..after_mode,
+            "instructions = \"Assign the seat in the vendor's admin console\"\n".to_owned(),
+        ));
+    }
+    mutation
 }
 
 /// A plausible wrong string literal: its last letter or digit changed (`"101068"` ->
@@ -347,6 +393,7 @@ fn insert(fact: String, at: usize, key: &str, value: &str) -> Mutation {
         change: format!("(default) -> {value}"),
         range: at..at,
         replacement: format!("{key} = {value}\n"),
+        also: Vec::new(),
     }
 }
 
@@ -431,7 +478,7 @@ mod tests {
         let per = get("provisioning.rate_limit.per").apply(SLACK);
         assert!(per.contains("\nper = \"30s\"\n"), "halved");
         let seat = get("license.skus.slack_ai.mode").apply(SLACK);
-        assert!(seat.contains("mode = \"automatic\"\ninstructions"), "{seat}");
+        assert!(seat.contains("mode = \"automatic\"\nconsole_url"), "{seat}");
         // The comment above the capabilities is kept: only the value's bytes change.
         let removed = get("provisioning.capabilities.create").apply(SLACK);
         assert!(removed.contains("# No hard delete: DELETE only deactivates"));
@@ -442,6 +489,30 @@ mod tests {
         assert!(last.contains("\"import\", \"groups\"]"), "the last one with its comma");
         let added = get("provisioning.capabilities.delete").apply(SLACK);
         assert!(added.contains("\"groups\", \"license\", \"delete\"]"));
+    }
+
+    #[test]
+    fn a_changed_seat_mode_is_well_formed_so_only_a_test_can_catch_it() {
+        let claude = include_str!("../../../connectors/claude/connector.toml");
+        let miro = include_str!("../../../connectors/miro/connector.toml");
+        for (path, source) in [("slack", SLACK), ("claude", claude), ("miro", miro)] {
+            for mutation in mutations(source).unwrap() {
+                if !mutation.fact.ends_with(".mode") {
+                    continue;
+                }
+                let mutated = mutation.apply(source);
+                if let Err(errors) = connector_codegen::load_model(&mutated, path) {
+                    panic!("{path} {}: the checker refuses it: {errors:?}", mutation.fact);
+                }
+            }
+        }
+        let to_manual = mutations(SLACK)
+            .unwrap()
+            .into_iter()
+            .find(|m| m.fact == "license.skus.member.mode")
+            .unwrap()
+            .apply(SLACK);
+        assert!(to_manual.contains("mode = \"manual\"\ninstructions = "), "{to_manual}");
     }
 
     #[test]
