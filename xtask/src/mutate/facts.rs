@@ -67,7 +67,10 @@ impl Mutation {
 /// spec the parser refuses, naming the line and the reason.
 pub(crate) fn mutations(source: &str) -> Result<Vec<Mutation>, String> {
     let spec = parse_spec(source).map_err(|d| {
-        let line = source[..d.span.start.min(source.len())].lines().count().max(1);
+        let line = source[..d.span.start.min(source.len())]
+            .lines()
+            .count()
+            .max(1);
         format!(
             "the spec does not parse (line {line}: {}), so it has no facts to mutate",
             d.message
@@ -133,7 +136,10 @@ fn capabilities(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
     let Some(last) = items.last() else {
         return;
     };
-    for missing in CAPABILITIES.iter().filter(|c| !listed.iter().any(|l| l == *c)) {
+    for missing in CAPABILITIES
+        .iter()
+        .filter(|c| !listed.iter().any(|l| l == *c))
+    {
         let end = last.span().end;
         found.push(Mutation {
             fact: format!("provisioning.capabilities.{missing}"),
@@ -153,10 +159,30 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
     let header = table_body_start(source, "provisioning.dialect");
     let key = |name: &str| format!("provisioning.dialect.{name}");
     let switches: [(&str, Option<Range<usize>>, fn(&str) -> &'static str, &str); 4] = [
-        ("update", dialect.update.as_ref().map(Sp::span), other_update, "patch"),
-        ("deactivate", dialect.deactivate.as_ref().map(Sp::span), other_deactivate, "patch_active"),
-        ("patch_style", dialect.patch_style.as_ref().map(Sp::span), other_patch_style, "path"),
-        ("filter", dialect.filter.as_ref().map(Sp::span), other_filter, "userName"),
+        (
+            "update",
+            dialect.update.as_ref().map(Sp::span),
+            other_update,
+            "patch",
+        ),
+        (
+            "deactivate",
+            dialect.deactivate.as_ref().map(Sp::span),
+            other_deactivate,
+            "patch_active",
+        ),
+        (
+            "patch_style",
+            dialect.patch_style.as_ref().map(Sp::span),
+            other_patch_style,
+            "path",
+        ),
+        (
+            "filter",
+            dialect.filter.as_ref().map(Sp::span),
+            other_filter,
+            "userName",
+        ),
     ];
     for (name, span, wrong, default) in switches {
         match (span, header) {
@@ -172,7 +198,12 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
                 });
             }
             (None, Some(at)) => {
-                found.push(insert(key(name), at, name, &format!("\"{}\"", wrong(default))));
+                found.push(insert(
+                    key(name),
+                    at,
+                    name,
+                    &format!("\"{}\"", wrong(default)),
+                ));
             }
             (None, None) => {}
         }
@@ -204,17 +235,29 @@ fn other_update(value: &str) -> &'static str {
 /// A DELETE that deactivates said to be a PATCH of `active`; any other way said to be
 /// DELETE (the Slack confusion, the other way round).
 fn other_deactivate(value: &str) -> &'static str {
-    if value == "delete" { "patch_active" } else { "delete" }
+    if value == "delete" {
+        "patch_active"
+    } else {
+        "delete"
+    }
 }
 
 /// Path PATCH said to be path-less, and the other way round.
 fn other_patch_style(value: &str) -> &'static str {
-    if value == "pathless" { "path" } else { "pathless" }
+    if value == "pathless" {
+        "path"
+    } else {
+        "pathless"
+    }
 }
 
 /// A userName filter said to be an email filter; any other said to be userName.
 fn other_filter(value: &str) -> &'static str {
-    if value == "userName" { "emails" } else { "userName" }
+    if value == "userName" {
+        "emails"
+    } else {
+        "userName"
+    }
 }
 
 /// The page cap doubled, or halved when doubling would leave the checker's range.
@@ -235,9 +278,19 @@ fn rate_limit(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
     };
     let key = |name: &str| format!("provisioning.rate_limit.{name}");
     let requests = u64::from(*limit.requests.get());
-    found.push(replace(source, key("requests"), &limit.requests, (requests * 2).to_string()));
+    found.push(replace(
+        source,
+        key("requests"),
+        &limit.requests,
+        (requests * 2).to_string(),
+    ));
     if let Some(half) = half_period(limit.per.as_str()) {
-        found.push(replace(source, key("per"), &limit.per, format!("\"{half}\"")));
+        found.push(replace(
+            source,
+            key("per"),
+            &limit.per,
+            format!("\"{half}\""),
+        ));
     }
     if let Some(burst) = &limit.burst {
         let doubled = u64::from(*burst.get()) * 2;
@@ -282,19 +335,44 @@ fn license(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
         };
         found.push(mode_change(source, key("mode"), sku, wrong_mode));
         if let (Some(assign), Some(revoke)) = (&sku.assign, &sku.revoke) {
-            found.push(replace(source, key("assign"), assign, text(source, revoke).to_owned()));
+            found.push(replace(
+                source,
+                key("assign"),
+                assign,
+                text(source, revoke).to_owned(),
+            ));
         } else if let Some(assign) = &sku.assign {
-            found.push(replace(source, key("assign"), assign, wrong_string(text(source, assign))));
+            found.push(replace(
+                source,
+                key("assign"),
+                assign,
+                wrong_string(text(source, assign)),
+            ));
         }
         if let Some(attribute) = &sku.attribute {
-            found.push(replace(source, key("attribute"), attribute, wrong_string(text(source, attribute))));
+            found.push(replace(
+                source,
+                key("attribute"),
+                attribute,
+                wrong_string(text(source, attribute)),
+            ));
         }
         if let Some(group) = &sku.group {
-            found.push(replace(source, key("group"), group, wrong_string(text(source, group))));
+            found.push(replace(
+                source,
+                key("group"),
+                group,
+                wrong_string(text(source, group)),
+            ));
         }
         for (param, value) in &sku.params {
             let fact = key(&format!("params.{}", param.as_str()));
-            found.push(replace(source, fact, value, wrong_string(text(source, value))));
+            found.push(replace(
+                source,
+                fact,
+                value,
+                wrong_string(text(source, value)),
+            ));
         }
     }
 }
@@ -364,7 +442,12 @@ fn rest_facts(source: &str, rest: &RestSection, found: &mut Vec<Mutation>) {
             _ => "POST",
         };
         let fact = format!("rest.operations.{}.method", name.as_str());
-        found.push(replace(source, fact, &operation.method, format!("\"{wrong}\"")));
+        found.push(replace(
+            source,
+            fact,
+            &operation.method,
+            format!("\"{wrong}\""),
+        ));
     }
     for (index, rule) in rest.throttle.iter().enumerate() {
         let wrong = if *rule.status.get() == 429 { 403 } else { 429 };
@@ -439,7 +522,10 @@ mod tests {
             "license.skus.member.mode",
             "license.skus.slack_ai.mode",
         ] {
-            assert!(facts.iter().any(|f| f == fact), "{fact} missing from {facts:?}");
+            assert!(
+                facts.iter().any(|f| f == fact),
+                "{fact} missing from {facts:?}"
+            );
         }
         // 7 capabilities listed + 1 missing, 5 switches, 3 limits, 2 seats.
         assert_eq!(facts.len(), 18, "{facts:?}");
@@ -474,7 +560,11 @@ mod tests {
         assert!(page.contains("\npage_size = 2000\n"), "doubled");
         let deactivate = get("provisioning.dialect.deactivate");
         assert_eq!(deactivate.change, "\"delete\" -> \"patch_active\"");
-        assert!(deactivate.apply(SLACK).contains("\ndeactivate = \"patch_active\"\n"));
+        assert!(
+            deactivate
+                .apply(SLACK)
+                .contains("\ndeactivate = \"patch_active\"\n")
+        );
         let per = get("provisioning.rate_limit.per").apply(SLACK);
         assert!(per.contains("\nper = \"30s\"\n"), "halved");
         let seat = get("license.skus.slack_ai.mode").apply(SLACK);
@@ -486,7 +576,10 @@ mod tests {
             "capabilities = [\"update\", \"deactivate\", \"reactivate\", \"import\", \"groups\", \"license\"]"
         ));
         let last = get("provisioning.capabilities.license").apply(SLACK);
-        assert!(last.contains("\"import\", \"groups\"]"), "the last one with its comma");
+        assert!(
+            last.contains("\"import\", \"groups\"]"),
+            "the last one with its comma"
+        );
         let added = get("provisioning.capabilities.delete").apply(SLACK);
         assert!(added.contains("\"groups\", \"license\", \"delete\"]"));
     }
@@ -502,7 +595,10 @@ mod tests {
                 }
                 let mutated = mutation.apply(source);
                 if let Err(errors) = connector_codegen::load_model(&mutated, path) {
-                    panic!("{path} {}: the checker refuses it: {errors:?}", mutation.fact);
+                    panic!(
+                        "{path} {}: the checker refuses it: {errors:?}",
+                        mutation.fact
+                    );
                 }
             }
         }
@@ -512,7 +608,10 @@ mod tests {
             .find(|m| m.fact == "license.skus.member.mode")
             .unwrap()
             .apply(SLACK);
-        assert!(to_manual.contains("mode = \"manual\"\ninstructions = "), "{to_manual}");
+        assert!(
+            to_manual.contains("mode = \"manual\"\ninstructions = "),
+            "{to_manual}"
+        );
     }
 
     #[test]
@@ -537,12 +636,22 @@ mod tests {
             .iter()
             .find(|m| m.fact == "license.skus.full.assign")
             .unwrap();
-        assert_eq!(assign.change, "\"Full\" -> \"Free Restricted\"", "the revoke value");
+        assert_eq!(
+            assign.change, "\"Full\" -> \"Free Restricted\"",
+            "the revoke value"
+        );
         let gemini = include_str!("../../../connectors/gemini/connector.toml");
         let facts = facts_of(gemini);
-        assert!(facts.iter().any(|f| f == "license.skus.gemini_enterprise.params.sku_id"));
+        assert!(
+            facts
+                .iter()
+                .any(|f| f == "license.skus.gemini_enterprise.params.sku_id")
+        );
         assert!(facts.iter().any(|f| f == "rest.operations.create.method"));
-        assert!(!facts.iter().any(|f| f.starts_with("provisioning.dialect")), "REST has no SCIM dialect");
+        assert!(
+            !facts.iter().any(|f| f.starts_with("provisioning.dialect")),
+            "REST has no SCIM dialect"
+        );
     }
 
     #[test]
@@ -557,7 +666,11 @@ mod tests {
     #[test]
     fn numbers_and_strings_get_plausible_wrong_values() {
         assert_eq!(other_page_size(10), 20);
-        assert_eq!(other_page_size(10_000), 5_000, "halved at the checker's maximum");
+        assert_eq!(
+            other_page_size(10_000),
+            5_000,
+            "halved at the checker's maximum"
+        );
         assert_eq!(half_period("1m").as_deref(), Some("30s"));
         assert_eq!(half_period("1s").as_deref(), Some("500ms"));
         assert_eq!(half_period("150s").as_deref(), Some("75s"));
@@ -567,6 +680,9 @@ mod tests {
         assert_eq!(wrong_string("\"1010680001\""), "\"1010680002\"");
         assert_eq!(wrong_string("\"Full\""), "\"Fulm\"");
         assert_eq!(wrong_string("\"ab9\""), "\"ab0\"");
-        assert_eq!(wrong_string("\"{box_ai_group_id}\""), "\"{box_ai_group_id}-x\"");
+        assert_eq!(
+            wrong_string("\"{box_ai_group_id}\""),
+            "\"{box_ai_group_id}-x\""
+        );
     }
 }

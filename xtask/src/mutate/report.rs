@@ -20,19 +20,29 @@ fn result_cell(verdict: &Verdict) -> String {
         Verdict::Build(message) => format!("killed by the build: {message}"),
         Verdict::Test(test) => format!("killed by {test}"),
         Verdict::Survived => "SURVIVED".to_owned(),
+        Verdict::Equivalent(why) => format!("equivalent, not run: {why}"),
     }
 }
 
-/// `killed/total (percent)`; 100% for no mutations (nothing to catch).
+/// `killed/total (percent)`, the equivalent mutations left out of the total; 100% for
+/// no mutations (nothing to catch).
 pub(crate) fn kill_rate(outcomes: &[Outcome]) -> String {
     let killed = outcomes.iter().filter(|o| o.verdict.killed()).count();
-    let total = outcomes.len();
+    let equivalent = outcomes
+        .iter()
+        .filter(|o| matches!(o.verdict, Verdict::Equivalent(_)))
+        .count();
+    let total = outcomes.len() - equivalent;
     let percent = if total == 0 {
         100
     } else {
         killed * 100 / total
     };
-    format!("{killed}/{total} killed ({percent}%)")
+    let mut rate = format!("{killed}/{total} killed ({percent}%)");
+    if equivalent > 0 {
+        let _ = write!(rate, ", {equivalent} equivalent");
+    }
+    rate
 }
 
 /// A Markdown table of the outcomes, then the kill rate.
@@ -74,12 +84,26 @@ mod tests {
                 mutation: all.next().unwrap(),
                 verdict: Verdict::Checker("bad".into()),
             },
+            Outcome {
+                mutation: all.next().unwrap(),
+                verdict: Verdict::Equivalent("both are documented"),
+            },
         ];
-        assert_eq!(kill_rate(&outcomes), "2/3 killed (66%)");
+        assert_eq!(kill_rate(&outcomes), "2/3 killed (66%), 1 equivalent");
         let text = table("canva", &outcomes);
-        assert!(text.contains("killed by connector-sandbox/vendors::canva_pages"), "{text}");
+        assert!(
+            text.contains("killed by connector-sandbox/vendors::canva_pages"),
+            "{text}"
+        );
         assert!(text.contains("| SURVIVED |"), "{text}");
         assert!(text.contains("killed by the checker: bad"), "{text}");
-        assert!(text.ends_with("canva: 2/3 killed (66%)\n"), "{text}");
+        assert!(
+            text.contains("equivalent, not run: both are documented"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("canva: 2/3 killed (66%), 1 equivalent\n"),
+            "{text}"
+        );
     }
 }

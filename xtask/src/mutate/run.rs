@@ -28,12 +28,19 @@ pub(crate) enum Verdict {
     Test(String),
     /// Every test passed: the wrong fact went unnoticed.
     Survived,
+    /// Not run: the vendor documents this value too (why, with the source).
+    Equivalent(&'static str),
 }
 
 impl Verdict {
     /// Whether the mutation was caught.
     pub(crate) fn killed(&self) -> bool {
-        !matches!(self, Self::Survived)
+        matches!(self, Self::Checker(_) | Self::Build(_) | Self::Test(_))
+    }
+
+    /// Whether the mutation went unnoticed (a missing test).
+    pub(crate) fn survived(&self) -> bool {
+        matches!(self, Self::Survived)
     }
 }
 
@@ -81,7 +88,11 @@ impl Runner<'_> {
     /// connector's, then the sandbox's that name the connector), or the build's verdict.
     fn build(&self) -> Result<Result<Vec<TestProgram>, Verdict>, String> {
         let output = cargo_env::cargo()
-            .args(["test", "--no-run", "--message-format=json-render-diagnostics"])
+            .args([
+                "test",
+                "--no-run",
+                "--message-format=json-render-diagnostics",
+            ])
             .args(["-p", &self.package, "-p", "connector-sandbox"])
             .env("CARGO_TARGET_DIR", self.target_dir)
             .current_dir(self.workspace)
@@ -116,8 +127,8 @@ impl Runner<'_> {
             .target_dir
             .join("mutate")
             .join(format!("{}.log", program.name.replace('/', "-")));
-        let file = fs::File::create(&log)
-            .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let file =
+            fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let errors = file
             .try_clone()
             .map_err(|e| format!("cannot use {}: {e}", log.display()))?;
@@ -242,7 +253,8 @@ mod tests {
 
     #[test]
     fn failed_tests_are_read_from_libtest_output() {
-        let output = "running 2 tests\ntest a::ok ... ok\ntest slack_pages ... FAILED\n\nfailures:\n";
+        let output =
+            "running 2 tests\ntest a::ok ... ok\ntest slack_pages ... FAILED\n\nfailures:\n";
         assert_eq!(failed_tests(output), vec!["slack_pages".to_owned()]);
         assert!(failed_tests("test result: ok. 2 passed").is_empty());
     }
@@ -284,10 +296,15 @@ mod tests {
     #[test]
     fn a_refusal_pointing_into_a_spec_is_the_checkers() {
         let checker = "error: DELETE deactivates on this service, so it cannot also offer capability `delete`\n  --> connectors/slack/connector.toml:40:14\n";
-        assert!(matches!(build_verdict(checker), Verdict::Checker(m) if m.starts_with("DELETE deactivates")));
+        assert!(
+            matches!(build_verdict(checker), Verdict::Checker(m) if m.starts_with("DELETE deactivates"))
+        );
         let build = "error[E0425]: cannot find value `X`\n  --> sandbox/tests/vendors.rs:3:1\n";
-        assert!(matches!(build_verdict(build), Verdict::Build(m) if m.contains("cannot find value")));
-        assert!(!Verdict::Survived.killed());
+        assert!(
+            matches!(build_verdict(build), Verdict::Build(m) if m.contains("cannot find value"))
+        );
+        assert!(!Verdict::Survived.killed() && Verdict::Survived.survived());
+        assert!(!Verdict::Equivalent("both").killed() && !Verdict::Equivalent("both").survived());
         assert!(Verdict::Test("a/b::c".into()).killed());
     }
 }

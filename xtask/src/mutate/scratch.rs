@@ -58,7 +58,13 @@ impl Scratch {
 /// holds, including new files not committed yet.
 fn listed_files(source: &Path) -> Result<Vec<String>, String> {
     let output = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(source)
         .output()
         .map_err(|e| format!("cannot run git in {}: {e}", source.display()))?;
@@ -90,8 +96,7 @@ fn prune(root: &Path, dir: &Path, keep: &BTreeSet<PathBuf>) -> Result<(), String
         } else if let Ok(relative) = path.strip_prefix(root)
             && !keep.contains(relative)
         {
-            fs::remove_file(&path)
-                .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
         }
     }
     Ok(())

@@ -1,0 +1,220 @@
+//! Vendor facts that `cargo xtask mutate` found no test for, each pinned from the vendor's
+//! documentation (the URL above each test) rather than from the spec: the sandbox takes
+//! its rules from the connector's own manifest, so only an expectation written here,
+//! independently of the spec, notices when a spec states a wrong fact.
+//!
+//! What is observable is checked on the wire (the requests the tenant logged); a
+//! capability with no operation behind it (groups: the `Connector` trait has no group
+//! operations) can only be checked as declared.
+
+mod common;
+
+use common::{Admin, tenant};
+use connector_sandbox::{RateLimitConfig, Sandbox, TenantSpec};
+use connector_sdk::{
+    Capability, Connector, InstanceConfig, Manifest, PageRequest, RateLimitSetting,
+};
+use connector_tests::people::person;
+
+/// A connector on its own manifest's tenant, both without rate limits (the limits are
+/// tested elsewhere), and the tenant's request log.
+struct OnTenant {
+    sandbox: connector_sandbox::SandboxHandle,
+    name: &'static str,
+    connector: Box<dyn Connector>,
+}
+
+impl OnTenant {
+    async fn start(
+        manifest: &'static Manifest,
+        connect: fn(InstanceConfig) -> connector_sdk::Result<Box<dyn Connector>>,
+    ) -> Self {
+        let sandbox = Sandbox::builder()
+            .tenant(TenantSpec::for_manifest(manifest).rate_limit(RateLimitConfig::off()))
+            .start("127.0.0.1:0")
+            .await
+            .unwrap();
+        let mut config = tenant(&sandbox, manifest.name).config();
+        config.rate_limit = RateLimitSetting::Off;
+        let connector = connect(config).unwrap();
+        Self {
+            sandbox,
+            name: manifest.name,
+            connector,
+        }
+    }
+
+    /// The requests the tenant answered, as `METHOD path?query` (the query decoded).
+    async fn requests(&self) -> Vec<String> {
+        let log = Admin::of(tenant(&self.sandbox, self.name))
+            .get("/requests")
+            .await;
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                let path = entry["path"].as_str().unwrap_or_default();
+                format!(
+                    "{} {}",
+                    entry["method"].as_str().unwrap_or_default(),
+                    decode(path)
+                )
+            })
+            .collect()
+    }
+
+    /// The `count` of the first `GET /Users` the connector sends when asked for a page
+    /// larger than any vendor serves: the page cap it believes the vendor has.
+    async fn page_count_asked(&self) -> u32 {
+        self.connector
+            .list(PageRequest::first(u32::MAX))
+            .await
+            .unwrap_or_else(|e| panic!("{}: list failed: {e}", self.name));
+        let requests = self.requests().await;
+        let list = requests
+            .iter()
+            .find(|r| r.starts_with("GET /Users?"))
+            .unwrap_or_else(|| panic!("{}: no GET /Users in {requests:?}", self.name));
+        let count = list
+            .split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix("count="))
+            .unwrap_or_else(|| panic!("{}: no count in {list}", self.name));
+        count.parse().unwrap()
+    }
+
+    /// The attribute the connector filters `/Users` on to find a person.
+    async fn filter_attribute(&self) -> String {
+        let who = person(1, &format!("{}.example", self.name));
+        self.connector
+            .find(&who)
+            .await
+            .unwrap_or_else(|e| panic!("{}: find failed: {e}", self.name));
+        let requests = self.requests().await;
+        let filter = requests
+            .iter()
+            .find_map(|r| r.split(['?', '&']).find_map(|p| p.strip_prefix("filter=")))
+            .unwrap_or_else(|| panic!("{}: no filtered GET in {requests:?}", self.name));
+        filter.split(' ').next().unwrap_or_default().to_owned()
+    }
+
+    /// The methods of the writes an attribute update sends (after a create; the reads
+    /// before a write are left out).
+    async fn update_methods(&self) -> Vec<String> {
+        let mut who = person(2, &format!("{}.example", self.name));
+        let account = self.connector.create(&who).await.unwrap();
+        let before = self.requests().await.len();
+        who.last_name = Some("Byron".to_owned());
+        self.connector
+            .update(&account.reference(), &who)
+            .await
+            .unwrap_or_else(|e| panic!("{}: update failed: {e}", self.name));
+        self.requests().await[before..]
+            .iter()
+            .filter(|r| r.contains("/Users/"))
+            .map(|r| r.split(' ').next().unwrap_or_default().to_owned())
+            .filter(|method| method != "GET")
+            .collect()
+    }
+}
+
+/// Percent-decoding of a logged path (`%20` -> ` `, `+` kept).
+fn decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+macro_rules! boxed {
+    ($krate:ident) => {
+        |config| Ok(Box::new($krate::connect(config)?) as Box<dyn Connector>)
+    };
+}
+
+/// Slack: `GET /Users` takes `count` up to 1,000 (10 when absent). A connector that asks
+/// for more gets a shorter page than it counts on.
+/// Source: <https://docs.slack.dev/reference/scim-api> (List users).
+#[tokio::test]
+async fn slack_pages_users_by_at_most_one_thousand() {
+    let slack = OnTenant::start(&connector_slack::MANIFEST, boxed!(connector_slack)).await;
+    assert_eq!(
+        slack.page_count_asked().await,
+        1000,
+        "Slack's documented page cap is 1,000"
+    );
+}
+
+/// Slack's SCIM API manages groups (`/Groups`: a group is created with its displayName and
+/// members; DELETE removes the group, not its members). Source: <https://docs.slack.dev/reference/scim-api> (Groups).
+#[test]
+fn slack_provisions_groups() {
+    assert!(
+        connector_slack::MANIFEST.can(Capability::Groups),
+        "Slack's SCIM API has Groups endpoints"
+    );
+}
+
+/// Canva finds a user by `userName` (its SAML NameID) or `externalId` only: "filter
+/// `userName eq`"; there is no email filter.
+/// Source: <https://www.canva.dev/docs/scim/> (List users).
+#[tokio::test]
+async fn canva_finds_users_by_user_name() {
+    let canva = OnTenant::start(&connector_canva::MANIFEST, boxed!(connector_canva)).await;
+    assert_eq!(canva.filter_attribute().await, "userName");
+}
+
+/// Canva's PUT replaces every attribute of the user (what the connector does not manage,
+/// such as the Canva `role`, would be reset); attribute updates go by PATCH.
+/// Source: <https://www.canva.dev/docs/scim/> (Update individual attributes of a user).
+#[tokio::test]
+async fn canva_updates_attributes_by_patch() {
+    let canva = OnTenant::start(&connector_canva::MANIFEST, boxed!(connector_canva)).await;
+    assert_eq!(canva.update_methods().await, ["PATCH"]);
+}
+
+/// Canva's SCIM API manages groups (`/Groups`: created without members, members added by
+/// PATCH). Source: <https://www.canva.dev/docs/scim/> (Groups).
+#[test]
+fn canva_provisions_groups() {
+    assert!(
+        connector_canva::MANIFEST.can(Capability::Groups),
+        "Canva's SCIM API has Groups endpoints"
+    );
+}
+
+/// Canva's seat is team membership: an active account holds it, and there is no licence
+/// API to call, so assigning it is automatic (never a task for a person, never a call).
+/// Source: <https://www.canva.dev/docs/scim/> (users are team members; no licence
+/// endpoint).
+#[tokio::test]
+async fn canva_seat_comes_with_the_account() {
+    let canva = OnTenant::start(&connector_canva::MANIFEST, boxed!(connector_canva)).await;
+    let account = canva
+        .connector
+        .create(&person(3, "canva.example"))
+        .await
+        .unwrap();
+    let sku = canva.connector.manifest().license("team_seat").unwrap();
+    let outcome = canva
+        .connector
+        .assign_license(&account.reference(), sku)
+        .await
+        .unwrap();
+    assert_eq!(outcome, connector_sdk::LicenseOutcome::Automatic);
+}
