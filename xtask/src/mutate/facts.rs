@@ -158,7 +158,7 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
     let dialect = &spec.provisioning.dialect;
     let header = table_body_start(source, "provisioning.dialect");
     let key = |name: &str| format!("provisioning.dialect.{name}");
-    let switches: [(&str, Option<Range<usize>>, fn(&str) -> &'static str, &str); 4] = [
+    let switches: [Switch; 4] = [
         (
             "update",
             dialect.update.as_ref().map(Sp::span),
@@ -226,6 +226,15 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
         });
     }
 }
+
+/// A dialect switch: its key, where its value is (if set), the wrong value for a value,
+/// and its default.
+type Switch<'a> = (
+    &'a str,
+    Option<Range<usize>>,
+    fn(&str) -> &'static str,
+    &'a str,
+);
 
 /// PATCH updates said to be PUT, and the other way round.
 fn other_update(value: &str) -> &'static str {
@@ -317,7 +326,7 @@ fn half_period(text: &str) -> Option<String> {
     }
     let (unit_ms, unit) = [(3_600_000, "h"), (60_000, "m"), (1000, "s"), (1, "ms")]
         .into_iter()
-        .find(|(ms, _)| half % ms == 0)?;
+        .find(|(ms, _)| half.is_multiple_of(*ms))?;
     Some(format!("{}{unit}", half / unit_ms))
 }
 

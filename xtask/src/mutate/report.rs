@@ -33,11 +33,7 @@ pub(crate) fn kill_rate(outcomes: &[Outcome]) -> String {
         .filter(|o| matches!(o.verdict, Verdict::Equivalent(_)))
         .count();
     let total = outcomes.len() - equivalent;
-    let percent = if total == 0 {
-        100
-    } else {
-        killed * 100 / total
-    };
+    let percent = (killed * 100).checked_div(total).unwrap_or(100);
     let mut rate = format!("{killed}/{total} killed ({percent}%)");
     if equivalent > 0 {
         let _ = write!(rate, ", {equivalent} equivalent");
