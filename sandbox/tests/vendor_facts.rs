@@ -117,6 +117,23 @@ impl OnTenant {
     }
 }
 
+impl OnTenant {
+    /// What assigning the seat `sku` to a new account gives.
+    async fn seat_outcome(&self, sku: &str) -> connector_sdk::LicenseOutcome {
+        let who = person(3, &format!("{}.example", self.name));
+        let account = self.connector.create(&who).await.unwrap();
+        let sku = self
+            .connector
+            .manifest()
+            .license(sku)
+            .unwrap_or_else(|| panic!("{}: no seat {sku}", self.name));
+        self.connector
+            .assign_license(&account.reference(), sku)
+            .await
+            .unwrap_or_else(|e| panic!("{}: assign failed: {e}", self.name))
+    }
+}
+
 /// Percent-decoding of a logged path (`%20` -> ` `, `+` kept).
 fn decode(path: &str) -> String {
     let bytes = path.as_bytes();
@@ -205,16 +222,21 @@ fn canva_provisions_groups() {
 #[tokio::test]
 async fn canva_seat_comes_with_the_account() {
     let canva = OnTenant::start(&connector_canva::MANIFEST, boxed!(connector_canva)).await;
-    let account = canva
-        .connector
-        .create(&person(3, "canva.example"))
-        .await
-        .unwrap();
-    let sku = canva.connector.manifest().license("team_seat").unwrap();
-    let outcome = canva
-        .connector
-        .assign_license(&account.reference(), sku)
-        .await
-        .unwrap();
-    assert_eq!(outcome, connector_sdk::LicenseOutcome::Automatic);
+    assert_eq!(
+        canva.seat_outcome("team_seat").await,
+        connector_sdk::LicenseOutcome::Automatic
+    );
+}
+
+/// Slack bills active members (Fair Billing): a paid seat follows the account's being
+/// active, with nothing to assign. Sources: the spec's
+/// <https://slack.com/help/articles/47249718368019> and Slack's Fair Billing Policy as
+/// summarised in <https://docs.flexera.com/flexeraone/en/whatsnew/FeatureList/SlackLicDiff.htm>.
+#[tokio::test]
+async fn slack_member_seat_comes_with_the_account() {
+    let slack = OnTenant::start(&connector_slack::MANIFEST, boxed!(connector_slack)).await;
+    assert_eq!(
+        slack.seat_outcome("member").await,
+        connector_sdk::LicenseOutcome::Automatic
+    );
 }

@@ -91,18 +91,25 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<i32, String> {
     } else {
         target_dir
     };
+    // The scratch copy builds into a target directory of its own: cargo hashes a
+    // workspace member by its path relative to the workspace, so in the workspace's own
+    // target directory a mutated crate would have the same file name as the real one and
+    // be taken as up to date by the next build of this workspace.
+    let scratch_dir = target_dir.join("mutate");
+    let scratch_target = scratch_dir.join("target");
     let peers = peers::install(root)?;
-    let (workspace, written) = Scratch::sync(root, &target_dir.join("mutate").join("ws"))?;
+    let _lock = RunLock::take(&scratch_dir)?;
+    let (workspace, written) = Scratch::sync(root, &scratch_dir.join("ws"))?;
     println!(
         "mutate: scratch workspace {} ({written} files updated), target {}",
         workspace.root.display(),
-        target_dir.display()
+        scratch_target.display()
     );
     let mut reports = Vec::new();
     for (app, source, mutations) in &plans {
         let runner = Runner {
             workspace: &workspace.root,
-            target_dir: &target_dir,
+            target_dir: &scratch_target,
             package: format!("connector-{app}"),
             crate_name: format!("connector_{}", app.replace('-', "_")),
             env: vec![
@@ -189,6 +196,38 @@ fn mutate_one(
         started.elapsed().as_secs()
     );
     Ok(outcomes)
+}
+
+/// One run at a time per scratch workspace: two would overwrite each other's specs. The
+/// lock file holds the process id; a lock whose process is gone is taken over.
+struct RunLock {
+    path: PathBuf,
+}
+
+impl RunLock {
+    fn take(dir: &Path) -> Result<Self, String> {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let path = dir.join("lock");
+        if let Ok(pid) = fs::read_to_string(&path) {
+            let pid = pid.trim();
+            if !pid.is_empty() && Path::new("/proc").join(pid).exists() {
+                return Err(format!(
+                    "another `cargo xtask mutate` (process {pid}) is using {}; wait for it, or remove {} if it is gone",
+                    dir.display(),
+                    path.display()
+                ));
+            }
+        }
+        fs::write(&path, std::process::id().to_string())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Self { path })
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// Puts the original spec back in the scratch workspace, now and when dropped (so an
@@ -304,6 +343,22 @@ mod tests {
                 .unwrap_err()
                 .contains("canva")
         );
+    }
+
+    #[test]
+    fn a_second_run_is_refused_while_the_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = super::RunLock::take(dir.path()).unwrap();
+        let refused = super::RunLock::take(dir.path()).err().unwrap();
+        assert!(
+            refused.contains("another `cargo xtask mutate`"),
+            "{refused}"
+        );
+        drop(first);
+        assert!(super::RunLock::take(dir.path()).is_ok(), "released on drop");
+        // A lock left by a process that is gone is taken over.
+        std::fs::write(dir.path().join("lock"), "4294967294").unwrap();
+        assert!(super::RunLock::take(dir.path()).is_ok());
     }
 
     #[test]

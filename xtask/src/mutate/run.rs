@@ -59,7 +59,8 @@ pub(crate) struct TestProgram {
 pub(crate) struct Runner<'a> {
     /// The scratch workspace.
     pub workspace: &'a Path,
-    /// The target directory cargo builds into.
+    /// The target directory cargo builds the scratch workspace into (never the
+    /// workspace's own: see [`super::run`]).
     pub target_dir: &'a Path,
     /// The connector's package (`connector-slack`).
     pub package: String,
@@ -125,7 +126,6 @@ impl Runner<'_> {
     fn run(&self, program: &TestProgram) -> Result<Option<String>, String> {
         let log = self
             .target_dir
-            .join("mutate")
             .join(format!("{}.log", program.name.replace('/', "-")));
         let file =
             fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
