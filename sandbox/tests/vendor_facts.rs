@@ -240,3 +240,56 @@ async fn slack_member_seat_comes_with_the_account() {
         connector_sdk::LicenseOutcome::Automatic
     );
 }
+
+/// Zoom's add-ons are booleans of its SCIM licence extension
+/// (`urn:ietf:params:scim:schemas:extension:zoom:1.0:User`: `zoomWhiteboard`,
+/// `zoomTranslatedCaptions`, ...): a seat is given by setting one to true on the user and
+/// taken back by setting it to false. Sources: <https://developers.zoom.us/docs/api/scim2/>
+/// and Zoom's attribute namespace for IdPs,
+/// <https://support.zoom.com/hc/en/article?id=zm_kb&sysparm_article=KB0058988>.
+#[tokio::test]
+async fn zoom_add_ons_are_extension_booleans() {
+    const ZOOM: &str = "urn:ietf:params:scim:schemas:extension:zoom:1.0:User";
+    let zoom = OnTenant::start(&connector_zoom::MANIFEST, boxed!(connector_zoom)).await;
+    let account = zoom
+        .connector
+        .create(&person(4, "zoom.example"))
+        .await
+        .unwrap();
+    let admin = Admin::of(tenant(&zoom.sandbox, "zoom"));
+    let stored = |users: Vec<serde_json::Value>, attribute: &str| {
+        users
+            .iter()
+            .find(|u| u["id"] == account.id.as_str())
+            .map(|u| u[ZOOM][attribute].clone())
+            .unwrap_or_default()
+    };
+    for (sku, attribute) in [
+        ("whiteboard", "zoomWhiteboard"),
+        ("translated_captions", "zoomTranslatedCaptions"),
+    ] {
+        let seat = zoom.connector.manifest().license(sku).unwrap();
+        let given = zoom
+            .connector
+            .assign_license(&account.reference(), seat)
+            .await
+            .unwrap();
+        assert_eq!(given, connector_sdk::LicenseOutcome::Applied, "{sku}");
+        assert_eq!(stored(admin.users().await, attribute), true, "{sku}");
+        zoom.connector
+            .revoke_license(&account.reference(), seat)
+            .await
+            .unwrap();
+        assert_eq!(stored(admin.users().await, attribute), false, "{sku}");
+    }
+}
+
+/// Zoom's SCIM API has Groups (`GET/POST /scim2/Groups`, `GET/PATCH/DELETE
+/// /scim2/Groups/{groupId}`). Source: <https://developers.zoom.us/docs/api/scim2/>.
+#[test]
+fn zoom_provisions_groups() {
+    assert!(
+        connector_zoom::MANIFEST.can(Capability::Groups),
+        "Zoom's SCIM API has Groups endpoints"
+    );
+}
