@@ -293,3 +293,42 @@ fn zoom_provisions_groups() {
         "Zoom's SCIM API has Groups endpoints"
     );
 }
+
+/// Zoom's SCIM user calls are "Light" requests: 30 a second on the Pro tier, the lowest
+/// figure, shared by every app of the account. The connector keeps to it: after the
+/// spec's burst of 10 (the toolkit's choice, not Zoom's), 60 more requests take at least
+/// two seconds. Source: <https://developers.zoom.us/docs/api/rest/rate-limits/>.
+#[tokio::test]
+async fn zoom_requests_are_paced_at_thirty_a_second() {
+    let sandbox = Sandbox::builder()
+        .tenant(
+            TenantSpec::for_manifest(&connector_zoom::MANIFEST).rate_limit(RateLimitConfig::off()),
+        )
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let mut config = tenant(&sandbox, "zoom").config();
+    config.rate_limit = RateLimitSetting::Spec;
+    let zoom = connector_zoom::connect(config).unwrap();
+    let account = zoom.create(&person(5, "zoom.example")).await.unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..70 {
+        zoom.get(&account.reference()).await.unwrap();
+    }
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= std::time::Duration::from_millis(1900),
+        "70 reads took {elapsed:?}: faster than 30 a second after a burst of 10"
+    );
+}
+
+/// Zoom's Custom AI Companion is a paid add-on licence, unlike AI Companion itself (which
+/// comes with every paid licence): giving it is never automatic. (Zoom says it can be
+/// assigned through SAML or SCIM; the spec leaves it to a person for now, which this test
+/// allows.) Source: <https://library.zoom.com/zoom-workplace/artificial-intelligence/artificial-intelligence-bluepaper/ai-companion/administration/licensing>.
+#[tokio::test]
+async fn zoom_custom_ai_companion_is_never_automatic() {
+    let zoom = OnTenant::start(&connector_zoom::MANIFEST, boxed!(connector_zoom)).await;
+    let outcome = zoom.seat_outcome("custom_ai_companion").await;
+    assert_ne!(outcome, connector_sdk::LicenseOutcome::Automatic);
+}
