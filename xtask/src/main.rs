@@ -11,7 +11,9 @@
 //! - `gen [--check]` / `check`: regenerate (or check) every file derived from the specs;
 //! - `gen new <app> [--scim | --rest | --from-service-provider-config <path>]`: scaffold a
 //!   connector crate and wire it into the workspace and the CLI;
-//! - `publish [--dry-run]`: the crates in publishing order (and publish them).
+//! - `publish [--dry-run]`: the crates in publishing order (and publish them);
+//! - `mutate [<app>] [--list] [--only <fact>]`: change each vendor fact of a spec to a
+//!   wrong value, one at a time in a scratch copy, and report the ones no test catches.
 //!
 //! Besides `connector-codegen` (for `schema` and `gen`) and `serde_json` (to read
 //! `cargo metadata`), the crate uses the standard library only.
@@ -20,6 +22,7 @@ mod cards;
 mod cargo_env;
 mod connector_list;
 mod generated;
+mod mutate;
 mod peers;
 mod publish;
 mod readmes;
@@ -73,6 +76,16 @@ Commands:
   publish [--dry-run]
                 Print the order in which the crates are published (each after
                 the crates it needs); without --dry-run, `cargo publish` each
+  mutate [<APP>] [--list] [--only <FACT>]
+                Change each vendor fact of connectors/<APP>/connector.toml (each
+                connector's without APP) to a plausible wrong value, one at a
+                time in a scratch copy of the workspace under the target dir,
+                run the connector's tests and the sandbox's tests that name it,
+                and print per connector: fact, mutation, killed by which test
+                (or by the spec checker) or SURVIVED, and the kill rate. Exits
+                1 if a mutation survived. --list prints the mutations only;
+                --only runs one fact (a dotted key from --list). See
+                docs/mutation.md
   help          Print this help (also -h, --help)
 ";
 
@@ -103,6 +116,7 @@ fn main() -> ExitCode {
         }
         "gen" => generated::run(&workspace_root(), &rest, false),
         "publish" => publish::run(&workspace_root(), &rest),
+        "mutate" => mutate::run(&workspace_root(), &rest),
         "check" => {
             no_args("check", &rest).and_then(|()| generated::run(&workspace_root(), &[], true))
         }
