@@ -8,9 +8,13 @@
 //! answer (after a restart the event is processed exactly once).
 #![cfg(feature = "sandbox")]
 
-use std::io::{BufRead, BufReader};
+#[path = "common/serve.rs"]
+mod serve_fixture;
+
+use serve_fixture::Serve;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use connector_engine::state::{EventState, Outcome, Store};
@@ -116,24 +120,11 @@ impl World {
             .args(["--listen", "127.0.0.1:0", "--max-body", "8192"])
             .args(["--max-attempts", "2", "--retry-backoff", "200ms"])
             .args(extra)
-            .env("OKTA_HOOK_SECRET", SECRET)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(self.path("serve.log")).unwrap());
-        let mut child = command.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}: {}", self.log()))
-            .to_owned();
-        Serve {
-            child,
-            url: format!("http://{address}"),
-        }
+            .env("OKTA_HOOK_SECRET", SECRET);
+        Serve::spawn(
+            command,
+            std::fs::File::create(self.path("serve.log")).unwrap(),
+        )
     }
 
     fn log(&self) -> String {
@@ -241,19 +232,6 @@ impl World {
                 .count();
         }
         count
-    }
-}
-
-/// A running `connector serve`.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -10,9 +10,14 @@
 //! (Python's `jsonschema`); and that `/metrics` parses and counts a processed event.
 #![cfg(feature = "sandbox")]
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "common/serve.rs"]
+mod serve_fixture;
+
+use serve_fixture::Serve;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use connector_engine::state::{AuditFilter, Store};
@@ -121,24 +126,11 @@ impl World {
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .env("OKTA_HOOK_SECRET", SECRET)
-            .env("CONNECTOR_CARDS_TOKEN", TOKEN)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(self.path("serve.log")).unwrap());
-        let mut child = command.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}: {}", self.log()))
-            .to_owned();
-        Serve {
-            child,
-            url: format!("http://{address}"),
-        }
+            .env("CONNECTOR_CARDS_TOKEN", TOKEN);
+        Serve::spawn(
+            command,
+            std::fs::File::create(self.path("serve.log")).unwrap(),
+        )
     }
 
     fn log(&self) -> String {
@@ -181,19 +173,6 @@ impl World {
             .iter()
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()
-    }
-}
-
-/// A running `connector serve`.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -5,8 +5,12 @@
 //! hold it. Prints the time from the deactivation call to the last app's account disabled.
 #![cfg(feature = "sandbox")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "common/serve.rs"]
+mod serve_fixture;
+
+use serve_fixture::Serve;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connector_sandbox::{OktaOrg, RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
@@ -23,19 +27,6 @@ const SECRET: &str = "hook-secret-6c1e0f9ab2d84c37";
 const ADA: (&str, &str) = ("00usample00000000000", "ada.lovelace@example.com");
 /// Grace Hopper: an engineer who stays.
 const GRACE: &str = "grace.hopper@example.com";
-
-/// A running `connector serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn start_sandbox() -> SandboxHandle {
     connector_tests::install_crypto_provider();
@@ -89,25 +80,11 @@ fn connector(sandbox: &SandboxHandle, dir: &std::path::Path, args: &[&str]) -> C
 
 /// Starts `connector serve` on a free port and reads its address from the first line.
 fn serve(sandbox: &SandboxHandle, dir: &std::path::Path) -> Serve {
-    let mut command = connector(sandbox, dir, &["serve", "--listen", "127.0.0.1:0"]);
-    command
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap());
-    let mut child = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    Serve {
-        child,
-        url: format!("http://{address}"),
-    }
+    let command = connector(sandbox, dir, &["serve", "--listen", "127.0.0.1:0"]);
+    Serve::spawn(
+        command,
+        std::fs::File::create(dir.join("serve.log")).unwrap(),
+    )
 }
 
 /// One call to the org's Management API; answers the status and the JSON body.

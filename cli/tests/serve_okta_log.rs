@@ -6,9 +6,13 @@
 //! cursor when it starts again, and nobody twice.
 #![cfg(feature = "sandbox")]
 
-use std::io::{BufRead, BufReader};
+#[path = "common/serve.rs"]
+mod serve_fixture;
+
+use serve_fixture::Serve;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connector_engine::state::{EventRecord, EventState, Outcome, Store};
@@ -30,19 +34,6 @@ const ALAN: (&str, &str) = ("00usample00000000002", "alan.turing@example.com");
 const EDSGER: (&str, &str) = ("00usample00000000004", "edsger.dijkstra@example.com");
 /// An engineer who stays.
 const GRACE: &str = "grace.hopper@example.com";
-
-/// A running `connector serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn start_sandbox() -> SandboxHandle {
     connector_tests::install_crypto_provider();
@@ -140,24 +131,19 @@ fn serve(sandbox: &SandboxHandle, dir: &Path, hook: bool, extra: &[&str]) -> Ser
         .append(true)
         .open(dir.join("serve.log"))
         .unwrap();
-    command.stdout(Stdio::piped()).stderr(log);
-    let mut child = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.contains("System Log polled every 200ms"), "{line}");
-    assert_eq!(line.contains("hooks refused"), !hook, "{line}");
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    Serve {
-        child,
-        url: format!("http://{address}"),
-    }
+    let serve = Serve::spawn(command, log);
+    assert!(
+        serve.banner.contains("System Log polled every 200ms"),
+        "{}",
+        serve.banner
+    );
+    assert_eq!(
+        serve.banner.contains("hooks refused"),
+        !hook,
+        "{}",
+        serve.banner
+    );
+    serve
 }
 
 /// What `serve` wrote on standard error so far.
@@ -376,6 +362,17 @@ async fn people_deactivated_while_serve_was_down_are_handled_after_a_restart() {
     let first = serve(&sandbox, dir.path(), false, &[]);
     deactivate(&sandbox, EDSGER.0).await;
     disabled_everywhere(&sandbox, dir.path(), EDSGER.1).await;
+    // The queue row is marked done a moment after the apps hold the change; stopping
+    // before that would (rightly) count a second attempt after the restart.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !events(dir.path())
+        .await
+        .iter()
+        .any(|e| e.state == EventState::Done)
+    {
+        assert!(Instant::now() < deadline, "{}", log(dir.path()));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     drop(first);
 
     // While serve is down, two people leave.
