@@ -93,6 +93,39 @@ fn the_stock_flows_pass_the_checker() {
 }
 
 #[test]
+fn the_stock_flows_in_the_docs_are_the_example_file() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/flows.md"))
+            .unwrap();
+    let section = docs.split("### The three stock flows").nth(1).unwrap();
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let assignments = assignments(dir.path());
+    let shown = flows::parse(Path::new("flows.md"), block, &assignments, &catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let file = flows::load(&stock_flows(), &assignments, &catalogue()).unwrap();
+    let outline = |flows: &Flows| -> Vec<String> {
+        flows
+            .flows
+            .iter()
+            .map(|f| {
+                let steps: Vec<String> = f
+                    .steps
+                    .iter()
+                    .map(|s| format!("{}:{}:{:?}", s.name, s.card, s.instance))
+                    .collect();
+                format!("{} {:?} {:?} {steps:?}", f.name, f.on, f.when)
+            })
+            .collect()
+    };
+    assert_eq!(outline(&shown), outline(&file));
+}
+
+#[test]
 fn an_unknown_event_card_is_an_error_at_its_place() {
     one_error(
         &flow(

@@ -75,3 +75,64 @@ pub(crate) fn plan_actions(card: &str) -> Option<&'static [&'static str]> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{SkipCode, Target};
+
+    fn step(action: Action) -> Step {
+        Step {
+            id: "zoom#1".into(),
+            target: Target {
+                identity_id: Some("p1".into()),
+                ..Target::default()
+            },
+            action,
+            reason: String::new(),
+        }
+    }
+
+    fn license(sku: &str) -> Action {
+        Action::RevokeLicense {
+            sku: sku.into(),
+            mode: "api".into(),
+            monthly_price: None,
+        }
+    }
+
+    #[test]
+    fn only_the_named_changes_of_the_named_person_instance_and_sku_are_kept() {
+        let mut filter = StepFilter::default();
+        filter.rules.insert(
+            "p1".into(),
+            vec![
+                StepRule {
+                    instance: None,
+                    actions: plan_actions("disable_account").unwrap(),
+                    sku: None,
+                },
+                StepRule {
+                    instance: Some("zoom".into()),
+                    actions: plan_actions("revoke_license").unwrap(),
+                    sku: Some("whiteboard".into()),
+                },
+            ],
+        );
+        assert!(filter.keeps("chatgpt", &step(Action::Disable)));
+        assert!(!filter.keeps("chatgpt", &step(Action::Delete)));
+        assert!(filter.keeps("zoom", &step(license("whiteboard"))));
+        assert!(!filter.keeps("zoom", &step(license("translated_captions"))));
+        assert!(!filter.keeps("chatgpt", &step(license("whiteboard"))));
+        // A skip of a kept change is kept (reported and audited as in apply).
+        let skip = Action::Skip {
+            skipped: "disable".into(),
+            code: SkipCode::PolicyOff,
+        };
+        assert!(filter.keeps("zoom", &step(skip)));
+        // Someone else's step.
+        let mut other = step(Action::Disable);
+        other.target.identity_id = Some("p2".into());
+        assert!(!filter.keeps("zoom", &other));
+    }
+}

@@ -65,11 +65,21 @@ pub(crate) async fn prepare(
                 }
                 match step.route {
                     Route::Apply(actions) => {
-                        let sku = step
-                            .input
-                            .get("sku")
-                            .and_then(Value::as_str)
-                            .and_then(|text| render(text, &context));
+                        // A SKU that reads a missing value narrows to nothing, never
+                        // widens to every SKU.
+                        let sku = match step.input.get("sku").and_then(Value::as_str) {
+                            None => None,
+                            Some(text) => match render(text, &context) {
+                                Some(sku) => Some(sku),
+                                None => {
+                                    decision.notes.push(format!(
+                                        "flow {}: step {} skipped (`sku` reads a value that is not there)",
+                                        flow.name, step.name
+                                    ));
+                                    continue;
+                                }
+                            },
+                        };
                         decision
                             .filter
                             .rules

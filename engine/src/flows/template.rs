@@ -300,3 +300,43 @@ impl Profile for Context {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_functions_render_over_the_context() {
+        let (template, reads) =
+            parse("{lower(event.person.login)} in {default(event.group.name, \"none\")}").unwrap();
+        let paths: Vec<&str> = reads.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["event.person.login", "event.group.name"]);
+        assert_eq!(template.reads(), paths);
+        let mut context = Context::default();
+        context.add(
+            "event",
+            &serde_json::json!({"person": {"login": "Ada@Example.com"}}),
+        );
+        assert_eq!(
+            context.render(&template).as_deref(),
+            Some("ada@example.com in none")
+        );
+    }
+
+    #[test]
+    fn mistakes_say_where() {
+        let error = parse("x {lowr(event.a)}").unwrap_err();
+        assert_eq!(error.span, 3..7);
+        assert!(
+            error.message.contains("did you mean `lower`"),
+            "{}",
+            error.message
+        );
+        assert_eq!(parse("{event.a").unwrap_err().span, 0..8);
+        assert!(parse("{random_secret()}").is_err());
+        assert!(
+            parse("{join(event.a, \",\")}").is_err(),
+            "a path is text, not a list"
+        );
+    }
+}
