@@ -543,3 +543,36 @@ async fn a_card_step_runs_through_cards_run_and_is_audited_with_the_event() {
         "{card}"
     );
 }
+
+#[test]
+fn a_filter_on_a_field_of_the_event_passes() {
+    let text = "[[flow]]\nname = \"ai\"\non = [\"person_added_to_group\", \"person_removed_from_group\"]\n\
+        when = { group.name = [\"ai\", \"ml\"] }\n\n\
+        [[flow.step]]\nname = \"create\"\ncard = \"create_account\"\ninstance = \"chatgpt\"\n";
+    assert_eq!(errors(text), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_runs_only_for_the_events_its_filter_matches() {
+    let world = World::start("").await;
+    let flows = world.flows(&format!(
+        "[[flow]]\nname = \"one\"\non = \"person_deactivated\"\nwhen = {{ person.login = \"{}\" }}\n\n\
+         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"*\"\n",
+        person(2, &[]).login
+    ));
+    let detail = world
+        .event("flow-when-1", "user.lifecycle.deactivate", 1, flows.clone())
+        .await;
+    assert!(detail.contains("nothing to do"), "{detail}");
+    world
+        .event("flow-when-2", "user.lifecycle.deactivate", 2, flows)
+        .await;
+    for app in APPS {
+        assert_eq!(
+            world.active(app, 1).await,
+            Some(true),
+            "{app}: filtered out"
+        );
+        assert_eq!(world.active(app, 2).await, Some(false), "{app}: matched");
+    }
+}
