@@ -49,6 +49,8 @@ enum Command {
     Cards(commands::cards::CardsArgs),
     /// Check an instance's credentials with one cheap authenticated call and report its latency. Exit 0: ok, 1: failed or bad input.
     Ping(commands::ping::PingArgs),
+    /// Check a flows file (`flows check flows.toml -c assignments.toml`): OK, or every mistake at file:line:col. Exit 0: sound, 1: not.
+    Flows(commands::flows::FlowsArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Sso(args) => return commands::sso::run(&args),
         Command::Cards(args) => commands::cards::run(&args),
         Command::Ping(args) => return commands::ping::run(&args),
+        Command::Flows(args) => return commands::flows::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,6 +32,8 @@ pub struct PlanOptions {
     /// as in a full plan, but keeps only the steps of the people in scope: nobody outside
     /// it is treated as gone, and orphan accounts are left for the full reconcile.
     pub scope: Option<std::collections::BTreeSet<String>>,
+    /// Keep only the changes these flows' steps allow (`connector serve --flows`).
+    pub only: Option<crate::flows::StepFilter>,
 }
 
 /// Options of an apply.

@@ -15,6 +15,7 @@
 //! - [`audit`]: OCSF Account Change events;
 //! - [`events`]: the durable event queue of `connector serve` (Okta Event Hooks) and
 //!   its handling as scoped applies;
+//! - [`flows`]: `flows.toml`, checked at `file:line:column`, run for each event;
 //! - [`Engine`]: the three together (`plan`, `apply`, `status`).
 //!
 //! ```no_run
@@ -41,6 +42,7 @@ pub mod directory;
 mod engine;
 mod error;
 pub mod events;
+pub mod flows;
 pub mod plan;
 mod registry;
 pub mod state;

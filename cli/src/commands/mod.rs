@@ -7,6 +7,7 @@ pub(crate) mod cards;
 pub(crate) mod demo;
 pub(crate) mod engine_setup;
 pub(crate) mod events;
+pub(crate) mod flows;
 pub(crate) mod list;
 pub(crate) mod ping;
 pub(crate) mod plan;

@@ -65,6 +65,10 @@ pub(crate) struct ServeArgs {
     /// How far back the first System Log poll reads, when the state has no cursor yet.
     #[arg(long, default_value = "1h", value_parser = duration, requires = "poll_okta_logs")]
     okta_log_look_back: Duration,
+    /// The flows that decide what each event does (`flows.toml`), checked before
+    /// `serve` starts; without it, the built-in leaver, joiner and mover.
+    #[arg(long)]
+    flows: Option<std::path::PathBuf>,
 }
 
 /// `500ms`, `30s`, `15m`, `1h` (a bare number is seconds).
@@ -110,6 +114,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         }
     };
     let engine = open(&args.engine).await?;
+    // A flows file with a mistake stops `serve` here, every mistake at its line.
+    let flows = match &args.flows {
+        Some(file) => Some(Arc::new(super::flows::load(file, engine.assignments())?)),
+        None => None,
+    };
     let poller = match args.poll_okta_logs {
         Some(every) => Some((log_poller(&engine, args.okta_log_look_back)?, every)),
         None => None,
@@ -125,6 +134,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         backoff: args.retry_backoff,
         reconcile_every: args.reconcile_every,
         audit_log,
+        flows,
         ..QueuePolicy::default()
     };
     let store = engine.store().clone();
@@ -169,7 +179,14 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .poll_okta_logs
         .map(|every| format!("; System Log polled every {every:?}"))
         .unwrap_or_default();
-    println!("connector serve: listening on http://{address} ({hooks_say}{cards_on}{polling})");
+    let flows_say = args
+        .flows
+        .as_ref()
+        .map(|file| format!("; flows from {}", file.display()))
+        .unwrap_or_default();
+    println!(
+        "connector serve: listening on http://{address} ({hooks_say}{cards_on}{polling}{flows_say})"
+    );
     let _ = std::io::stdout().flush();
     tokio::spawn(worker.run(move |news| {
         metrics.observe(&news);

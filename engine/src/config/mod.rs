@@ -25,8 +25,10 @@ use serde::Serialize;
 
 pub use audit::{AuditDelivery, AuditFormat};
 pub use cards::{CardAccess, CustomApiAllow};
+pub(crate) use diag::line_column;
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
+pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
 use crate::registry::Registry;

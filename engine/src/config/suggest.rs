@@ -4,7 +4,7 @@
 
 /// The candidate closest to `name` by edit distance, ignoring case, when the distance is
 /// at most a third of the longer name (at least 1).
-pub(super) fn closest<'a>(
+pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

@@ -156,9 +156,27 @@ async fn apply(
             format!(" and {} more", due.len() - 1)
         }
     );
+    // With flows, the apply keeps only the changes the matched flows' steps name.
+    let only = match &policy.flows {
+        Some(flows) => Some(
+            crate::flows::prepare(
+                flows,
+                engine,
+                &directory,
+                due,
+                &people,
+                run_id,
+                policy.audit_log.as_deref(),
+            )
+            .await?
+            .filter,
+        ),
+        None => None,
+    };
     let options = ApplyOptions {
         plan: PlanOptions {
             scope: Some(people.iter().cloned().collect()),
+            only,
             ..PlanOptions::default()
         },
         audit,

@@ -32,6 +32,9 @@ pub struct QueuePolicy {
     pub audit_log: Option<PathBuf>,
     /// The full reconcile (plan and apply of everyone) every so often, if at all.
     pub reconcile_every: Option<Duration>,
+    /// The flows that decide what each event does (`None`: the built-in leaver,
+    /// joiner and mover).
+    pub flows: Option<std::sync::Arc<crate::flows::Flows>>,
 }
 
 impl Default for QueuePolicy {
@@ -44,6 +47,7 @@ impl Default for QueuePolicy {
             concurrency: None,
             audit_log: None,
             reconcile_every: None,
+            flows: None,
         }
     }
 }

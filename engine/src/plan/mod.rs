@@ -183,6 +183,10 @@ pub(crate) async fn plan_instance(
         });
         plan.protected.clear();
     }
+    if let Some(only) = &options.only {
+        // An event's flows: only the changes their steps name.
+        plan.steps.retain(|step| only.keeps(&instance.name, step));
+    }
     plan.sso = sso::plan(instance, directory, &desired);
     plan.removals = removals(
         instance,

@@ -1,0 +1,261 @@
+//! Running the flows an event matches: the steps that change accounts become the
+//! event's [`StepFilter`] (its scoped apply keeps only those changes), the others run
+//! through `connector_sdk::cards::run`, each run audited with the triggering event's
+//! uuid in its run id and caller.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::template::{Context, has_holes, parse};
+use super::{Flow, FlowStep, Flows, Route, StepFilter, StepRule, event_card};
+use crate::audit::AuditSink;
+use crate::audit::ChangeStatus;
+use crate::audit::cards::{CardRun, record_card};
+use crate::directory::Directory;
+use crate::state::EventRecord;
+use crate::{Engine, EngineError};
+
+/// What the flows decided for a batch of events: the changes the apply may make, and
+/// what the card steps did (for the events' details).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Decision {
+    /// The changes allowed, per person.
+    pub filter: StepFilter,
+    /// One line per card step run, skipped or failed.
+    pub notes: Vec<String>,
+}
+
+/// Matches each event (with its person's directory id) against `flows`, runs the card
+/// steps and returns the apply's filter.
+///
+/// # Errors
+///
+/// Only when the state cannot record a card run's audit event.
+pub(crate) async fn prepare(
+    flows: &Flows,
+    engine: &Engine,
+    directory: &Directory,
+    due: &[EventRecord],
+    people: &[String],
+    run_id: &str,
+    audit_log: Option<&Path>,
+) -> Result<Decision, EngineError> {
+    let mut decision = Decision::default();
+    let sink = match audit_log {
+        Some(path) => AuditSink::file(path)
+            .map_err(|e| EngineError::Other(format!("audit log {}: {e}", path.display())))?,
+        None => AuditSink::None,
+    };
+    for (event, person) in due.iter().zip(people) {
+        let Some(card) = event_card(&event.event_type) else {
+            continue;
+        };
+        let output = event_output(event, directory);
+        for flow in flows.flows.iter().filter(|f| matches(f, card, &output)) {
+            let mut context = Context::default();
+            context.add("event", &output);
+            for step in &flow.steps {
+                if !condition_holds(step, &context) {
+                    decision.notes.push(format!(
+                        "flow {}: step {} skipped (its `if` is not met)",
+                        flow.name, step.name
+                    ));
+                    continue;
+                }
+                match step.route {
+                    Route::Apply(actions) => {
+                        // A SKU that reads a missing value narrows to nothing, never
+                        // widens to every SKU.
+                        let sku = match step.input.get("sku").and_then(Value::as_str) {
+                            None => None,
+                            Some(text) => match render(text, &context) {
+                                Some(sku) => Some(sku),
+                                None => {
+                                    decision.notes.push(format!(
+                                        "flow {}: step {} skipped (`sku` reads a value that is not there)",
+                                        flow.name, step.name
+                                    ));
+                                    continue;
+                                }
+                            },
+                        };
+                        decision
+                            .filter
+                            .rules
+                            .entry(person.clone())
+                            .or_default()
+                            .push(StepRule {
+                                instance: step.instance.clone(),
+                                actions,
+                                sku,
+                            });
+                    }
+                    Route::Card => {
+                        let ran =
+                            run_card(engine, &sink, flow, step, event, &context, run_id).await?;
+                        match ran {
+                            Ok(out) => {
+                                context.add(&format!("steps.{}", step.name), &out);
+                                decision.notes.push(format!(
+                                    "flow {}: step {} ran `{}`",
+                                    flow.name, step.name, step.card
+                                ));
+                            }
+                            Err(why) => {
+                                decision.notes.push(format!(
+                                    "flow {}: step {} failed ({why}); the flow's later steps were not run",
+                                    flow.name, step.name
+                                ));
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(decision)
+}
+
+/// Whether `flow` starts from `card` and its `when` holds for `output`.
+fn matches(flow: &Flow, card: &str, output: &Value) -> bool {
+    flow.on.iter().any(|c| c == card) && flow.when.as_ref().is_none_or(|when| holds(when, output))
+}
+
+/// A partial match: every field of `when` equals the event's (an array: any of).
+fn holds(when: &Value, output: &Value) -> bool {
+    match when {
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(k, v)| output.get(k).is_some_and(|o| holds(v, o))),
+        Value::Array(any) => any.iter().any(|v| holds(v, output)),
+        other => other == output,
+    }
+}
+
+fn condition_holds(step: &FlowStep, context: &Context) -> bool {
+    step.condition.as_ref().is_none_or(|condition| {
+        context
+            .render(condition)
+            .is_some_and(|v| !v.trim().is_empty() && v.trim() != "false")
+    })
+}
+
+/// `text` rendered, when it is a template; as is otherwise.
+fn render(text: &str, context: &Context) -> Option<String> {
+    if !has_holes(text) {
+        return Some(text.replace("{{", "{").replace("}}", "}"));
+    }
+    let (template, _) = parse(text).ok()?;
+    context.render(&template)
+}
+
+/// The input with every template rendered; the first that reads a missing value.
+fn render_input(input: &Value, context: &Context) -> Result<Value, String> {
+    Ok(match input {
+        Value::String(text) => Value::from(
+            render(text, context)
+                .ok_or_else(|| format!("`{text}` reads a value that is not there"))?,
+        ),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| render_input(i, context))
+            .collect::<Result<_, _>>()?,
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), render_input(v, context)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// Runs a card step on its instance and audits it. The inner error is the step's
+/// failure; the outer one, the state's.
+async fn run_card(
+    engine: &Engine,
+    sink: &AuditSink,
+    flow: &Flow,
+    step: &FlowStep,
+    event: &EventRecord,
+    context: &Context,
+    run_id: &str,
+) -> Result<Result<Value, String>, EngineError> {
+    let instance = step.instance.as_deref().unwrap_or_default();
+    let connector = engine
+        .assignments()
+        .instance(instance)
+        .map_or("", |i| i.manifest.name);
+    let caller = format!(
+        "flow {} step {} (event {} {})",
+        flow.name, step.name, event.uuid, event.event_type
+    );
+    let result = match render_input(&step.input, context) {
+        Err(why) => Err(why),
+        Ok(input) => match engine.connectors(&[instance.to_owned()]).remove(instance) {
+            Some(Ok(live)) => connector_sdk::cards::run(live.as_ref(), &step.card, input)
+                .await
+                .map_err(|e| e.to_string()),
+            Some(Err(why)) => Err(why),
+            None => Err(format!("no instance `{instance}`")),
+        },
+    };
+    let account = match &result {
+        Ok(out) => out
+            .pointer("/account/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        Err(_) => None,
+    };
+    let detail = match &result {
+        Ok(_) => format!("{caller}: ran"),
+        Err(why) => format!("{caller}: {why}"),
+    };
+    let run = CardRun {
+        run_id,
+        instance,
+        connector,
+        card: &step.card,
+        caller: &caller,
+        http_status: if result.is_ok() { 200 } else { 502 },
+        status: if result.is_ok() {
+            ChangeStatus::Success
+        } else {
+            ChangeStatus::Failure
+        },
+        detail: &detail,
+        account_id: account.as_deref(),
+    };
+    record_card(engine.store(), sink, &run).await?;
+    Ok(result)
+}
+
+/// The event card's output for a queued event (the person's display name from the
+/// directory; `group.id` is empty: the queue keeps the group's name only).
+pub(crate) fn event_output(event: &EventRecord, directory: &Directory) -> Value {
+    let person = directory.people.iter().find(|p| {
+        event.person.as_deref() == Some(p.id.as_str())
+            || event
+                .login
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(&p.login))
+    });
+    let mut output = json!({
+        "event_id": event.uuid,
+        "published": event.published.clone().unwrap_or_default(),
+        "person": {
+            "id": event.person.clone().or_else(|| person.map(|p| p.id.clone())).unwrap_or_default(),
+            "login": event.login.clone().or_else(|| person.map(|p| p.login.clone())).unwrap_or_default(),
+        },
+    });
+    if let Some(name) = person.and_then(|p| p.display_name.clone()) {
+        output["person"]["display_name"] = Value::from(name);
+    }
+    if let Some(group) = &event.group_name {
+        // The queue keeps the group's name, not Okta's id for it.
+        output["group"] = json!({ "id": "", "name": group });
+    }
+    output
+}
