@@ -78,9 +78,10 @@ fn connector(sandbox: &SandboxHandle, dir: &std::path::Path, args: &[&str]) -> C
     command
 }
 
-/// Starts `connector serve` on a free port and reads its address from the first line.
-fn serve(sandbox: &SandboxHandle, dir: &std::path::Path) -> Serve {
-    let command = connector(sandbox, dir, &["serve", "--listen", "127.0.0.1:0"]);
+/// Starts `connector serve` on a free port, with `extra` options.
+fn serve(sandbox: &SandboxHandle, dir: &std::path::Path, extra: &[&str]) -> Serve {
+    let mut command = connector(sandbox, dir, &["serve", "--listen", "127.0.0.1:0"]);
+    command.args(extra);
     Serve::spawn(
         command,
         std::fs::File::create(dir.join("serve.log")).unwrap(),
@@ -115,6 +116,21 @@ async fn active(sandbox: &SandboxHandle, app: &str, user_name: &str) -> Option<b
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_deactivated_in_okta_is_disabled_in_every_app_through_the_hook() {
+    leaver_through_the_hook(&[]).await;
+}
+
+/// The same path with the stock flows of `docs/examples/flows.toml` deciding what the
+/// event does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stock_leaver_flow_disables_a_person_deactivated_in_okta() {
+    let flows = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/flows.toml");
+    leaver_through_the_hook(&["--flows", flows]).await;
+}
+
+/// Provisions the engineers, starts `serve` with `extra` options, registers and verifies
+/// a hook through the org's API, deactivates Ada there and waits until every app holds
+/// her account disabled.
+async fn leaver_through_the_hook(extra: &[&str]) {
     let sandbox = start_sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("assignments.toml"), assignments(&sandbox)).unwrap();
@@ -131,7 +147,7 @@ async fn a_person_deactivated_in_okta_is_disabled_in_every_app_through_the_hook(
         assert_eq!(active(&sandbox, app, ADA.1).await, Some(true), "{app}");
     }
 
-    let serve = serve(&sandbox, dir.path());
+    let serve = serve(&sandbox, dir.path(), extra);
     let log = || std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default();
 
     // Register the hook through Okta's API; the org verifies it against `serve`.
@@ -185,7 +201,7 @@ async fn a_person_deactivated_in_okta_is_disabled_in_every_app_through_the_hook(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     println!(
-        "deactivated in Okta -> disabled in {} apps: {} ms",
+        "deactivated in Okta -> disabled in {} apps: {} ms {extra:?}",
         APPS.len(),
         started.elapsed().as_millis()
     );
