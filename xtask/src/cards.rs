@@ -3,13 +3,11 @@
 //! own, so only the built CLI can print them), and the README section rendered from it.
 
 use std::fmt::Write as _;
-use std::fs;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::generated::ensure_file;
-use crate::readmes::connector_crates;
+use crate::readmes::per_connector_json;
 
 /// Writes (or with `check`, checks) `connectors/<dir>/cards.json` for every connector in
 /// `cards_json`, the output of `connector cards --json`.
@@ -20,28 +18,7 @@ pub(crate) fn run(root: &Path, cards_json: &str, check: bool) -> Result<(), Stri
         .as_array()
         .cloned()
         .unwrap_or_default();
-    for krate in connector_crates(root)? {
-        let spec_path = format!("{}/connector.toml", krate.dir);
-        let source = fs::read_to_string(root.join(&spec_path))
-            .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
-        let Ok(model) = connector_codegen::load_model(&source, &spec_path) else {
-            continue;
-        };
-        let entry = listed
-            .iter()
-            .find(|c| c["name"].as_str() == Some(model.name.as_str()))
-            .ok_or_else(|| {
-                format!(
-                    "`connector cards --json` has no connector `{}` ({spec_path}): run `cargo xtask gen` to add it to the CLI",
-                    model.name
-                )
-            })?;
-        let mut json = serde_json::to_string_pretty(entry)
-            .map_err(|e| format!("cannot render the cards of {spec_path}: {e}"))?;
-        json.push('\n');
-        ensure_file(root, &format!("{}/cards.json", krate.dir), &json, check)?;
-    }
-    Ok(())
+    per_connector_json(root, &listed, "cards --json", "cards.json", check)
 }
 
 /// The README's "Cards" section from the connector's `cards.json` text: a table of the

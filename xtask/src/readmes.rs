@@ -116,6 +116,18 @@ pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
 pub(crate) fn manifests(root: &Path, list_json: &str, check: bool) -> Result<(), String> {
     let all: Vec<serde_json::Value> = serde_json::from_str(list_json)
         .map_err(|e| format!("`connector list --json` printed something else than a list: {e}"))?;
+    per_connector_json(root, &all, "list --json", "manifest.json", check)
+}
+
+/// Writes (or checks) `<connector dir>/<file>` for every connector whose spec checks,
+/// from its entry (matched by `name`) among `entries`, what `connector <command>` printed.
+pub(crate) fn per_connector_json(
+    root: &Path,
+    entries: &[serde_json::Value],
+    command: &str,
+    file: &str,
+    check: bool,
+) -> Result<(), String> {
     for krate in connector_crates(root)? {
         let spec_path = format!("{}/connector.toml", krate.dir);
         let source = fs::read_to_string(root.join(&spec_path))
@@ -123,19 +135,19 @@ pub(crate) fn manifests(root: &Path, list_json: &str, check: bool) -> Result<(),
         let Ok(model) = connector_codegen::load_model(&source, &spec_path) else {
             continue;
         };
-        let manifest = all
+        let entry = entries
             .iter()
             .find(|m| m["name"].as_str() == Some(model.name.as_str()))
             .ok_or_else(|| {
                 format!(
-                    "`connector list --json` has no connector `{}` ({spec_path}): run `cargo xtask gen` to add it to the CLI",
+                    "`connector {command}` has no connector `{}` ({spec_path}): run `cargo xtask gen` to add it to the CLI",
                     model.name
                 )
             })?;
-        let mut json = serde_json::to_string_pretty(manifest)
-            .map_err(|e| format!("cannot render the manifest of {spec_path}: {e}"))?;
+        let mut json = serde_json::to_string_pretty(entry)
+            .map_err(|e| format!("cannot render the {file} of {spec_path}: {e}"))?;
         json.push('\n');
-        ensure_file(root, &format!("{}/manifest.json", krate.dir), &json, check)?;
+        ensure_file(root, &format!("{}/{file}", krate.dir), &json, check)?;
     }
     Ok(())
 }
