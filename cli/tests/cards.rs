@@ -3,6 +3,7 @@
 //! virtualenv) which accepts one valid and refuses one invalid sample input per card,
 //! in agreement with the Rust types; the dispatcher runs cards on the sandbox; and
 //! `connector ping` checks an instance's credentials over a real socket.
+#![cfg(feature = "sandbox")]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! lookalikes flagged, reports go to stdout and diagnostics to stderr, an instance that
 //! cannot be read is never reported as matching, and a refused or unusable token is named
 //! by its variable, never shown.
+#![cfg(feature = "sandbox")]
 
 use std::path::Path;
 use std::process::{Command, Output};

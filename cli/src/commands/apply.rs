@@ -16,8 +16,8 @@ use connector_sdk::display::{Escaped, escape_lines};
 use crate::progress::{ProgressMode, reporter};
 
 use super::engine_setup::{
-    EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_STOPPED, EngineArgs, SourceArgs, block_on, fail, open,
-    source,
+    EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_STOPPED, EngineArgs, SourceArgs, block_on, fail,
+    open_with_source,
 };
 
 /// Options of `connector apply`.
@@ -56,12 +56,8 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
 
 /// The async body of [`run`].
 async fn apply(args: &ApplyArgs) -> ExitCode {
-    let engine = match open(&args.engine).await {
-        Ok(engine) => engine,
-        Err(message) => return fail(EXIT_ERROR, &message),
-    };
-    let source = match source(&engine, &args.source) {
-        Ok(source) => source,
+    let (engine, source) = match open_with_source(&args.engine, &args.source).await {
+        Ok(opened) => opened,
         Err(message) => return fail(EXIT_ERROR, &message),
     };
     let audit_path = args

@@ -65,6 +65,16 @@ pub(crate) async fn open(args: &EngineArgs) -> Result<Engine, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The engine and the directory source a planning command works on.
+pub(crate) async fn open_with_source(
+    engine: &EngineArgs,
+    source_args: &SourceArgs,
+) -> Result<(Engine, Box<dyn DirectorySource>), String> {
+    let engine = open(engine).await?;
+    let source = source(&engine, source_args)?;
+    Ok((engine, source))
+}
+
 /// The directory source: `--people`, else `[directory]` of the assignments file.
 pub(crate) fn source(
     engine: &Engine,

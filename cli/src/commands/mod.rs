@@ -28,12 +28,12 @@ mod without_sandbox;
 
 /// `connector demo` in a build without the `sandbox` feature.
 #[cfg(not(feature = "sandbox"))]
-pub mod demo {
-    pub use super::without_sandbox::{Unavailable as DemoArgs, run_demo as run};
+pub(crate) mod demo {
+    pub(crate) use super::without_sandbox::{Unavailable as DemoArgs, run_demo as run};
 }
 
 /// `connector sandbox` in a build without the `sandbox` feature.
 #[cfg(not(feature = "sandbox"))]
-pub mod sandbox {
-    pub use super::without_sandbox::{Unavailable as SandboxArgs, run_sandbox as run};
+pub(crate) mod sandbox {
+    pub(crate) use super::without_sandbox::{Unavailable as SandboxArgs, run_sandbox as run};
 }

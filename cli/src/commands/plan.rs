@@ -10,8 +10,8 @@ use connector_engine::plan::render::render;
 use connector_engine::{EngineError, PlanOptions};
 
 use super::engine_setup::{
-    EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, EngineArgs, SourceArgs, block_on, fail, open,
-    source,
+    EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, EngineArgs, SourceArgs, block_on, fail,
+    open_with_source,
 };
 
 /// Options of `connector plan`.
@@ -39,12 +39,8 @@ pub(crate) fn run(args: &PlanArgs) -> ExitCode {
 
 /// The async body of [`run`].
 async fn plan(args: &PlanArgs) -> ExitCode {
-    let engine = match open(&args.engine).await {
-        Ok(engine) => engine,
-        Err(message) => return fail(EXIT_ERROR, &message),
-    };
-    let source = match source(&engine, &args.source) {
-        Ok(source) => source,
+    let (engine, source) = match open_with_source(&args.engine, &args.source).await {
+        Ok(opened) => opened,
         Err(message) => return fail(EXIT_ERROR, &message),
     };
     let options = PlanOptions {

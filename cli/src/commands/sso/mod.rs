@@ -22,7 +22,7 @@ mod verify;
 mod verify_unavailable;
 #[cfg(not(feature = "saml-verify"))]
 use verify_unavailable as verify;
-#[cfg(not(feature = "saml-verify"))]
+#[cfg(all(not(feature = "saml-verify"), feature = "sandbox"))]
 pub(crate) use verify_unavailable::needs_saml_verify;
 
 use std::path::Path;
