@@ -4,7 +4,7 @@
 //!
 //! - [`facts`]: the facts of a spec and one mutation each (pure);
 //! - [`scratch`]: the scratch workspace, kept in step with this one;
-//! - [`run`]: building and running the tests, the verdict on one mutation;
+//! - [`mod@run`]: building and running the tests, the verdict on one mutation;
 //! - [`equivalent`]: the mutations that state no wrong fact (the vendor documents both);
 //! - [`report`]: the table and the kill rate.
 

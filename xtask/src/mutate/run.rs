@@ -60,7 +60,7 @@ pub(crate) struct Runner<'a> {
     /// The scratch workspace.
     pub workspace: &'a Path,
     /// The target directory cargo builds the scratch workspace into (never the
-    /// workspace's own: see [`super::run`]).
+    /// workspace's own: see [`super::run()`]).
     pub target_dir: &'a Path,
     /// The connector's package (`connector-slack`).
     pub package: String,
