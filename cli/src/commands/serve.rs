@@ -51,6 +51,11 @@ pub(crate) struct ServeArgs {
     /// The wait after a failed attempt, doubled after each further one (`500ms`, `2s`).
     #[arg(long, default_value = "2s", value_parser = duration)]
     retry_backoff: Duration,
+    /// People per apply: the due events (each the oldest pending event of its person,
+    /// one per person) handled together by one scoped apply. A batch whose removals
+    /// trip an instance's circuit breaker is retried one event at a time.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    batch: u32,
     /// Also run the full reconcile (plan and apply of everyone) this often (`15m`, `1h`).
     #[arg(long, value_parser = duration)]
     reconcile_every: Option<Duration>,
@@ -123,6 +128,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let policy = QueuePolicy {
         max_attempts: args.max_attempts.max(1),
         backoff: args.retry_backoff,
+        batch: args.batch,
         reconcile_every: args.reconcile_every,
         audit_log,
         ..QueuePolicy::default()
