@@ -152,7 +152,9 @@ fn assignments(sandbox: &SandboxHandle, client_rate_limit: bool) -> String {
             text.push_str(&format!("variables = {{ {} }}\n", variables.join(", ")));
         }
         if let Ok(max) = std::env::var("SERVE_BENCH_MAX_REMOVALS") {
-            text.push_str(&format!("[instances.{name}.policy]\nmax_removals = {max}\n"));
+            text.push_str(&format!(
+                "[instances.{name}.policy]\nmax_removals = {max}\n"
+            ));
         }
         text.push_str(&format!(
             "\n[[provision]]\ninstance = \"{name}\"\ngroups = [\"all\"]\n"
@@ -294,7 +296,10 @@ async fn set_rate_limits(sandbox: &SandboxHandle, limits: &BTreeMap<String, Valu
     let client = reqwest::Client::new();
     for (name, limit) in limits {
         let response = client
-            .put(format!("{}/_admin/tenants/{name}/rate-limit", sandbox.base_url()))
+            .put(format!(
+                "{}/_admin/tenants/{name}/rate-limit",
+                sandbox.base_url()
+            ))
             .bearer_auth(sandbox.admin_token().expose())
             .json(limit)
             .send()
@@ -311,7 +316,10 @@ async fn rate_limits(sandbox: &SandboxHandle) -> BTreeMap<String, Value> {
     for tenant in sandbox.tenants() {
         let name = tenant.name().to_owned();
         let limit: Value = client
-            .get(format!("{}/_admin/tenants/{name}/rate-limit", sandbox.base_url()))
+            .get(format!(
+                "{}/_admin/tenants/{name}/rate-limit",
+                sandbox.base_url()
+            ))
             .bearer_auth(sandbox.admin_token().expose())
             .send()
             .await
@@ -324,14 +332,16 @@ async fn rate_limits(sandbox: &SandboxHandle) -> BTreeMap<String, Value> {
     limits
 }
 
+/// When a hook's POST started, and how long its answer took.
+type Posted = (Instant, Duration);
+
 /// The sustained phase: `rate` hooks a second for `seconds`, people `0..rate*seconds`.
 async fn sustained(apps: Arc<Apps>, url: String, state: &Path, rate: usize, seconds: usize) {
     let total = rate * seconds;
     println!("sustained: {total} leavers, {rate} hooks/s for {seconds} s, rate limits off");
     let check_every = Duration::from_millis(setting("SERVE_BENCH_CHECK_MS", 20) as u64);
     // (posted at, answered after) per person, filled by the poster.
-    let posted: Arc<Mutex<Vec<Option<(Instant, Duration)>>>> =
-        Arc::new(Mutex::new(vec![None; total]));
+    let posted: Arc<Mutex<Vec<Option<Posted>>>> = Arc::new(Mutex::new(vec![None; total]));
     let poster = {
         let posted = posted.clone();
         tokio::spawn(async move {
@@ -529,7 +539,12 @@ fn main() {
         let declared = rate_limits(&sandbox).await;
         let off: BTreeMap<String, Value> = declared
             .keys()
-            .map(|name| (name.clone(), serde_json::to_value(RateLimitConfig::off()).unwrap()))
+            .map(|name| {
+                (
+                    name.clone(),
+                    serde_json::to_value(RateLimitConfig::off()).unwrap(),
+                )
+            })
             .collect();
         set_rate_limits(&sandbox, &off).await;
         let temporary = tempfile::tempdir().unwrap();
@@ -547,8 +562,11 @@ fn main() {
                        "groups": ["all"]})
             })
             .collect();
-        std::fs::write(dir.join("people.json"), json!({ "people": everyone }).to_string())
-            .unwrap();
+        std::fs::write(
+            dir.join("people.json"),
+            json!({ "people": everyone }).to_string(),
+        )
+        .unwrap();
         std::fs::write(dir.join("assignments.toml"), assignments(&sandbox, false)).unwrap();
         let started = Instant::now();
         let applied = command(&sandbox, dir, &["apply", "--no-progress"])
@@ -573,7 +591,14 @@ fn main() {
 
         if sustained_people > 0 {
             let serve = Serve::start(&sandbox, dir, "serve-sustained.log");
-            sustained(apps.clone(), serve.url.clone(), &dir.join("state.db"), rate, seconds).await;
+            sustained(
+                apps.clone(),
+                serve.url.clone(),
+                &dir.join("state.db"),
+                rate,
+                seconds,
+            )
+            .await;
             serve.stop();
         }
         if burst_size > 0 {
@@ -581,8 +606,13 @@ fn main() {
             std::fs::write(dir.join("assignments.toml"), assignments(&sandbox, true)).unwrap();
             let serve = Serve::start(&sandbox, dir, "serve-burst.log");
             let range = sustained_people..sustained_people + burst_size;
-            burst(serve.url.clone(), &dir.join("state.db"), range.start, burst_size)
-                .await;
+            burst(
+                serve.url.clone(),
+                &dir.join("state.db"),
+                range.start,
+                burst_size,
+            )
+            .await;
             serve.stop();
             set_rate_limits(&sandbox, &off).await;
             check_all_disabled(&apps, range).await;

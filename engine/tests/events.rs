@@ -434,10 +434,7 @@ async fn a_joiner_is_provisioned_now_and_a_mover_loses_only_what_the_group_gave(
 
 /// Drains with `batch` people per apply.
 async fn drain_batched(world: &World, batch: u32) -> Vec<connector_engine::events::BatchReport> {
-    let policy = QueuePolicy {
-        batch,
-        ..policy()
-    };
+    let policy = QueuePolicy { batch, ..policy() };
     let mut reports = Vec::new();
     while let Some(report) = process_due(&world.engine, &world.source, &policy)
         .await
@@ -459,7 +456,11 @@ async fn a_batch_applies_several_people_at_once_one_event_each() {
     let reports = drain_batched(&world, 10).await;
     // People 1 and 2 in one apply; person 1's second event waits for the next.
     assert_eq!(reports.len(), 2, "{reports:#?}");
-    let first: Vec<&str> = reports[0].outcomes.iter().map(|o| o.uuid.as_str()).collect();
+    let first: Vec<&str> = reports[0]
+        .outcomes
+        .iter()
+        .map(|o| o.uuid.as_str())
+        .collect();
     assert_eq!(first, ["b-1", "b-2"], "{reports:#?}");
     assert_eq!(reports[1].outcomes[0].uuid, "b-1-again");
     assert!(
@@ -472,7 +473,11 @@ async fn a_batch_applies_several_people_at_once_one_event_each() {
     for app in APPS {
         assert_eq!(world.active(app, 1).await, Some(false), "{app}");
         assert_eq!(world.active(app, 2).await, Some(false), "{app}");
-        assert_eq!(world.active(app, 3).await, Some(true), "{app}: not in scope");
+        assert_eq!(
+            world.active(app, 3).await,
+            Some(true),
+            "{app}: not in scope"
+        );
     }
     assert_eq!(world.journaled("disable", 1).await, 2, "one per app");
     assert_eq!(world.journaled("disable", 2).await, 2, "one per app");
@@ -500,6 +505,9 @@ async fn a_batch_that_trips_the_breaker_is_retried_one_event_at_a_time() {
     }
     for id in [1, 2] {
         let event = world.engine.store().event(id).await.unwrap().unwrap();
-        assert_eq!(event.attempts, 2, "the stopped batch, then alone: {event:#?}");
+        assert_eq!(
+            event.attempts, 2,
+            "the stopped batch, then alone: {event:#?}"
+        );
     }
 }

@@ -66,10 +66,7 @@ pub async fn process_due(
     policy: &QueuePolicy,
 ) -> Result<Option<BatchReport>, EngineError> {
     let now = clock::epoch_ms(clock::now());
-    let due = engine
-        .store()
-        .due_events(now, policy.batch.max(1))
-        .await?;
+    let due = engine.store().due_events(now, policy.batch.max(1)).await?;
     if due.is_empty() {
         return Ok(None);
     }
@@ -87,13 +84,27 @@ pub async fn process_due(
     }
     let mut outcomes = Vec::with_capacity(due.len());
     for event in &due {
-        let prepared = source.load().await.map_err(EngineError::from).map(|mut directory| {
-            let person = person_of(&mut directory, event);
-            (directory, vec![person])
-        });
-        let (alone, _) = process(engine, source, policy, std::slice::from_ref(event), prepared)
-            .await?;
-        outcomes.extend(alone.outcomes);
+        let prepared = source
+            .load()
+            .await
+            .map_err(EngineError::from)
+            .map(|mut directory| {
+                let person = person_of(&mut directory, event);
+                (directory, vec![person])
+            });
+        let (alone, _) = process(
+            engine,
+            source,
+            policy,
+            std::slice::from_ref(event),
+            prepared,
+        )
+        .await?;
+        // The batch's run id heads the report: each outcome names its own run.
+        outcomes.extend(alone.outcomes.into_iter().map(|mut outcome| {
+            outcome.detail = format!("{} (alone, run {})", outcome.detail, alone.run_id);
+            outcome
+        }));
     }
     Ok(Some(BatchReport {
         run_id: report.run_id,

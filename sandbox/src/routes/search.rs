@@ -103,9 +103,7 @@ fn query(
     if filter.is_none() {
         // Without a filter only the page is rendered (listing every account page by
         // page stays linear in the accounts).
-        let (total, page) = state
-            .store
-            .page(kinds, paging.start - 1, paging.count);
+        let (total, page) = state.store.page(kinds, paging.start - 1, paging.count);
         return Ok(page_response(total, page, paging, projection));
     }
     let matching: Vec<Value> = kinds
