@@ -1,8 +1,8 @@
 //! `connector serve`: the long-running service. Takes Okta Event Hook deliveries on
-//! `/hooks/okta` (stored in the state's queue before they are answered), handles each
-//! event as an apply scoped to its person, optionally polls the Okta System Log into the
-//! same queue (`--poll-okta-logs`) and runs the full reconcile on an interval, so it is
-//! the one process an admin runs.
+//! `/hooks/okta` (stored in the state's queue before they are answered), handles the due
+//! events in batches (`--batch` people, one event each), each an apply scoped to its
+//! people, optionally polls the Okta System Log into the same queue (`--poll-okta-logs`)
+//! and runs the full reconcile on an interval, so it is the one process an admin runs.
 
 use std::io::Write;
 use std::sync::Arc;
