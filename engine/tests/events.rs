@@ -35,6 +35,11 @@ struct World {
 
 impl World {
     async fn start() -> Self {
+        Self::start_with("").await
+    }
+
+    /// As [`start`](Self::start), with `policy` added to each instance's policy table.
+    async fn start_with(policy: &str) -> Self {
         connector_tests::install_crypto_provider();
         let mut builder = Sandbox::builder();
         for manifest in [&connector_chatgpt::MANIFEST, &connector_zoom::MANIFEST] {
@@ -51,7 +56,7 @@ impl World {
             text.push_str(&format!(
                 "[instances.{app}]\nconnector = \"{app}\"\nbase_url = \"{}\"\n\
                  token_env = \"{env}\"\nclient_rate_limit = false\n\n\
-                 [instances.{app}.policy]\nunhealthy_after = 2\n\n\
+                 [instances.{app}.policy]\nunhealthy_after = 2\n{policy}\n\
                  [[provision]]\ninstance = \"{app}\"\ngroups = [\"{}\"]\n\n",
                 tenant.scim_url(),
                 group_of(app)
@@ -425,4 +430,84 @@ async fn a_joiner_is_provisioned_now_and_a_mover_loses_only_what_the_group_gave(
     groupless["data"]["events"][0]["eventType"] = json!("group.user_membership.add");
     world.deliver(&groupless).await;
     assert!(drain(&world).await.is_empty());
+}
+
+/// Drains with `batch` people per apply.
+async fn drain_batched(world: &World, batch: u32) -> Vec<connector_engine::events::BatchReport> {
+    let policy = QueuePolicy { batch, ..policy() };
+    let mut reports = Vec::new();
+    while let Some(report) = process_due(&world.engine, &world.source, &policy)
+        .await
+        .unwrap()
+    {
+        reports.push(report);
+    }
+    reports
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_applies_several_people_at_once_one_event_each() {
+    let world = World::start().await;
+    for (uuid, i) in [("b-1", 1), ("b-2", 2), ("b-1-again", 1)] {
+        world
+            .deliver(&okta_delivery(uuid, "user.lifecycle.deactivate", i))
+            .await;
+    }
+    let reports = drain_batched(&world, 10).await;
+    // People 1 and 2 in one apply; person 1's second event waits for the next.
+    assert_eq!(reports.len(), 2, "{reports:#?}");
+    let first: Vec<&str> = reports[0]
+        .outcomes
+        .iter()
+        .map(|o| o.uuid.as_str())
+        .collect();
+    assert_eq!(first, ["b-1", "b-2"], "{reports:#?}");
+    assert_eq!(reports[1].outcomes[0].uuid, "b-1-again");
+    assert!(
+        reports
+            .iter()
+            .flat_map(|r| &r.outcomes)
+            .all(|o| o.state == EventState::Done),
+        "{reports:#?}"
+    );
+    for app in APPS {
+        assert_eq!(world.active(app, 1).await, Some(false), "{app}");
+        assert_eq!(world.active(app, 2).await, Some(false), "{app}");
+        assert_eq!(
+            world.active(app, 3).await,
+            Some(true),
+            "{app}: not in scope"
+        );
+    }
+    assert_eq!(world.journaled("disable", 1).await, 2, "one per app");
+    assert_eq!(world.journaled("disable", 2).await, 2, "one per app");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_trips_the_breaker_is_retried_one_event_at_a_time() {
+    // One removal per instance and run: two leavers in one apply trip it, one does not.
+    let world = World::start_with("max_removals = 1\n").await;
+    for (uuid, i) in [("t-1", 1), ("t-2", 2)] {
+        world
+            .deliver(&okta_delivery(uuid, "user.lifecycle.deactivate", i))
+            .await;
+    }
+    let reports = drain_batched(&world, 10).await;
+    let outcomes: Vec<_> = reports.iter().flat_map(|r| &r.outcomes).collect();
+    assert_eq!(outcomes.len(), 2, "{reports:#?}");
+    assert!(
+        outcomes.iter().all(|o| o.state == EventState::Done),
+        "each alone is within the breaker: {reports:#?}"
+    );
+    for app in APPS {
+        assert_eq!(world.active(app, 1).await, Some(false), "{app}");
+        assert_eq!(world.active(app, 2).await, Some(false), "{app}");
+    }
+    for id in [1, 2] {
+        let event = world.engine.store().event(id).await.unwrap().unwrap();
+        assert_eq!(
+            event.attempts, 2,
+            "the stopped batch, then alone: {event:#?}"
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! `connector serve`: the long-running service. Takes Okta Event Hook deliveries on
-//! `/hooks/okta` (stored in the state's queue before they are answered), handles each
-//! event as an apply scoped to its person, optionally polls the Okta System Log into the
-//! same queue (`--poll-okta-logs`) and runs the full reconcile on an interval, so it is
-//! the one process an admin runs.
+//! `/hooks/okta` (stored in the state's queue before they are answered), handles the due
+//! events in batches (`--batch` people, one event each), each an apply scoped to its
+//! people, optionally polls the Okta System Log into the same queue (`--poll-okta-logs`)
+//! and runs the full reconcile on an interval, so it is the one process an admin runs.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -51,6 +51,11 @@ pub(crate) struct ServeArgs {
     /// The wait after a failed attempt, doubled after each further one (`500ms`, `2s`).
     #[arg(long, default_value = "2s", value_parser = duration)]
     retry_backoff: Duration,
+    /// People per apply: the due events (each the oldest pending event of its person,
+    /// one per person) handled together by one scoped apply. A batch whose removals
+    /// trip an instance's circuit breaker is retried one event at a time.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    batch: u32,
     /// Also run the full reconcile (plan and apply of everyone) this often (`15m`, `1h`).
     #[arg(long, value_parser = duration)]
     reconcile_every: Option<Duration>,
@@ -132,6 +137,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let policy = QueuePolicy {
         max_attempts: args.max_attempts.max(1),
         backoff: args.retry_backoff,
+        batch: args.batch,
         reconcile_every: args.reconcile_every,
         audit_log,
         flows,

@@ -9,7 +9,7 @@
 //! source still shows them active: a file exported before they left must not keep
 //! their access. Acting on a leaver event can only remove access.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use connector_sdk::IdentityStatus;
 use serde::Serialize;
@@ -48,7 +48,13 @@ pub struct BatchReport {
 }
 
 /// Processes the events due now, if any: one scoped apply for up to `policy.batch`
-/// people. Returns `None` when nothing is due.
+/// people, each with their oldest pending event. Returns `None` when nothing is due.
+///
+/// A batch never holds two events of one person: an event whose person (found in the
+/// directory by id or login) is already in the batch waits for a later one. When the
+/// batch's removals trip an instance's circuit breaker (nothing was changed then), each
+/// of its events is processed again alone at once, so the breaker counts one event's
+/// removals as it does with a batch of one.
 ///
 /// # Errors
 ///
@@ -59,18 +65,152 @@ pub async fn process_due(
     source: &dyn DirectorySource,
     policy: &QueuePolicy,
 ) -> Result<Option<BatchReport>, EngineError> {
-    let store = engine.store();
     let now = clock::epoch_ms(clock::now());
-    let due = store.due_events(now, policy.batch.max(1)).await?;
-    let Some(first) = due.first() else {
+    let due = engine.store().due_events(now, policy.batch.max(1)).await?;
+    if due.is_empty() {
         return Ok(None);
+    }
+    let loaded = source.load().await.map_err(EngineError::from);
+    let (due, prepared) = match loaded {
+        Ok(mut directory) => {
+            let (due, people) = one_event_per_person(&mut directory, due);
+            (due, Ok((directory, people)))
+        }
+        Err(error) => (due, Err(error)),
     };
+    let (report, tripped) = process(engine, source, policy, &due, prepared).await?;
+    if !tripped || due.len() < 2 {
+        return Ok(Some(report));
+    }
+    let mut outcomes = Vec::with_capacity(due.len());
+    for event in &due {
+        let prepared = source
+            .load()
+            .await
+            .map_err(EngineError::from)
+            .map(|mut directory| {
+                let person = person_of(&mut directory, event);
+                (directory, vec![person])
+            });
+        let (alone, _) = process(
+            engine,
+            source,
+            policy,
+            std::slice::from_ref(event),
+            prepared,
+        )
+        .await?;
+        // The batch's run id heads the report: each outcome names its own run.
+        outcomes.extend(alone.outcomes.into_iter().map(|mut outcome| {
+            outcome.detail = format!("{} (alone, run {})", outcome.detail, alone.run_id);
+            outcome
+        }));
+    }
+    Ok(Some(BatchReport {
+        run_id: report.run_id,
+        outcomes,
+    }))
+}
+
+/// Keeps, in order, the first event of each person (the directory's id) and those
+/// people, after forcing the kept leavers' status; a later event of a person already
+/// kept stays pending for a later batch.
+fn one_event_per_person(
+    directory: &mut Directory,
+    due: Vec<EventRecord>,
+) -> (Vec<EventRecord>, Vec<String>) {
+    let index = PeopleIndex::of(directory);
+    let mut people = Vec::with_capacity(due.len());
+    let mut kept = Vec::with_capacity(due.len());
+    let mut seen = BTreeSet::new();
+    for event in due {
+        let found = index.find(&event);
+        let id = found.map_or_else(|| fallback_id(&event), |i| directory.people[i].id.clone());
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(i) = found {
+            force_status(&mut directory.people[i], &event);
+        }
+        people.push(id);
+        kept.push(event);
+    }
+    (kept, people)
+}
+
+/// The directory's people by id and by lower-case login (the first of each).
+struct PeopleIndex {
+    by_id: HashMap<String, usize>,
+    by_login: HashMap<String, usize>,
+}
+
+impl PeopleIndex {
+    fn of(directory: &Directory) -> Self {
+        let mut by_id = HashMap::with_capacity(directory.people.len());
+        let mut by_login = HashMap::with_capacity(directory.people.len());
+        for (i, who) in directory.people.iter().enumerate() {
+            by_id.entry(who.id.clone()).or_insert(i);
+            by_login.entry(who.login.to_ascii_lowercase()).or_insert(i);
+        }
+        Self { by_id, by_login }
+    }
+
+    /// As [`find`]: the first person whose id is the event's, or whose login is.
+    fn find(&self, event: &EventRecord) -> Option<usize> {
+        let by_id = event.person.as_deref().and_then(|id| self.by_id.get(id));
+        let by_login = event
+            .login
+            .as_deref()
+            .and_then(|login| self.by_login.get(&login.to_ascii_lowercase()));
+        match (by_id, by_login) {
+            (Some(a), Some(b)) => Some(*a.min(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+}
+
+/// One batch's attempt: counts it, applies, records each event's outcome. Also says
+/// whether the removal circuit breaker stopped the apply.
+async fn process(
+    engine: &Engine,
+    source: &dyn DirectorySource,
+    policy: &QueuePolicy,
+    due: &[EventRecord],
+    prepared: Result<(Directory, Vec<String>), EngineError>,
+) -> Result<(BatchReport, bool), EngineError> {
+    let store = engine.store();
+    let first = &due[0];
     let run_id = run_id(first, due.len());
     let ids: Vec<i64> = due.iter().map(|e| e.id).collect();
     store.start_event_attempts(&ids, &run_id).await?;
-    let result = apply(engine, source, policy, &due, &run_id).await;
+    let result = match prepared {
+        Ok((directory, people)) => {
+            apply(engine, source, policy, due, directory, people, &run_id).await
+        }
+        Err(error) => Err(error),
+    };
+    let tripped = matches!(&result, Ok(applied) if applied.report.plan.summary.blocked);
+    if tripped && due.len() > 1 {
+        // Nothing was changed: each event is tried again alone by the caller. The
+        // attempt stays counted (it was, before the apply started).
+        let outcomes = due
+            .iter()
+            .map(|event| EventOutcome {
+                id: event.id,
+                uuid: event.uuid.clone(),
+                event_type: event.event_type.clone(),
+                state: EventState::Pending,
+                detail: format!(
+                    "the batch of {} people tripped the removal circuit breaker: retried alone",
+                    due.len()
+                ),
+                attempt: event.attempts + 1,
+            })
+            .collect();
+        return Ok((BatchReport { run_id, outcomes }, true));
+    }
     let mut outcomes = Vec::with_capacity(due.len());
-    for (event, verdict) in due.iter().zip(judge(&due, &result)) {
+    for (event, verdict) in due.iter().zip(judge(due, &result)) {
         let attempt = event.attempts + 1;
         let (state, detail) = match verdict {
             Verdict::Done(detail) => (EventState::Done, detail),
@@ -98,7 +238,7 @@ pub async fn process_due(
             attempt,
         });
     }
-    Ok(Some(BatchReport { run_id, outcomes }))
+    Ok((BatchReport { run_id, outcomes }, tripped))
 }
 
 /// The run id of a batch: its first event's uuid (only letters, digits and `-`), the
@@ -127,19 +267,17 @@ struct Applied {
     people: Vec<String>,
 }
 
-/// Reads the directory, adjusts leavers, applies for the batch's people.
+/// Applies for the batch's people (`people[i]` is `due[i]`'s) over `directory`, read
+/// for this batch with its leavers' status adjusted.
 async fn apply(
     engine: &Engine,
     source: &dyn DirectorySource,
     policy: &QueuePolicy,
     due: &[EventRecord],
+    directory: Directory,
+    people: Vec<String>,
     run_id: &str,
 ) -> Result<Applied, EngineError> {
-    let mut directory = source.load().await?;
-    let people: Vec<String> = due
-        .iter()
-        .map(|event| person_of(&mut directory, event))
-        .collect();
     let audit = match &policy.audit_log {
         Some(path) => AuditSink::file(path)
             .map_err(|e| EngineError::Other(format!("audit log {}: {e}", path.display())))?,
@@ -194,21 +332,15 @@ async fn apply(
 /// after forcing a leaver's status. Someone the directory does not have keeps the
 /// event's id: their links, if any, are planned as people who left.
 fn person_of(directory: &mut Directory, event: &EventRecord) -> String {
-    let found = directory.people.iter().position(|who| {
-        event.person.as_deref() == Some(who.id.as_str())
-            || event
-                .login
-                .as_deref()
-                .is_some_and(|login| login.eq_ignore_ascii_case(&who.login))
-    });
-    let Some(index) = found else {
-        return event
-            .person
-            .clone()
-            .or_else(|| event.login.clone())
-            .unwrap_or_default();
+    let Some(index) = find(directory, event) else {
+        return fallback_id(event);
     };
-    let who = &mut directory.people[index];
+    force_status(&mut directory.people[index], event);
+    directory.people[index].id.clone()
+}
+
+/// Lowers a leaver's status to what the event says when the directory has them active.
+fn force_status(who: &mut connector_sdk::Identity, event: &EventRecord) {
     let forced = match EventKind::of(&event.event_type) {
         EventKind::Deactivated => Some(IdentityStatus::Deprovisioned),
         EventKind::Suspended => Some(IdentityStatus::Suspended),
@@ -219,7 +351,27 @@ fn person_of(directory: &mut Directory, event: &EventRecord) -> String {
     {
         who.status = status;
     }
-    who.id.clone()
+}
+
+/// Where the event's person is in the directory (by Okta id, else login,
+/// case-insensitive).
+fn find(directory: &Directory, event: &EventRecord) -> Option<usize> {
+    directory.people.iter().position(|who| {
+        event.person.as_deref() == Some(who.id.as_str())
+            || event
+                .login
+                .as_deref()
+                .is_some_and(|login| login.eq_ignore_ascii_case(&who.login))
+    })
+}
+
+/// The id an event's person is planned under when the directory does not have them.
+fn fallback_id(event: &EventRecord) -> String {
+    event
+        .person
+        .clone()
+        .or_else(|| event.login.clone())
+        .unwrap_or_default()
 }
 
 /// An event's verdict.
@@ -305,4 +457,60 @@ fn judge(due: &[EventRecord], result: &Result<Applied, EngineError>) -> Vec<Verd
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connector_sdk::Identity;
+
+    fn event(id: i64, person: Option<&str>, login: Option<&str>) -> EventRecord {
+        EventRecord {
+            id,
+            uuid: format!("u{id}"),
+            source: "okta-hook".to_owned(),
+            event_type: "user.lifecycle.deactivate".to_owned(),
+            published: None,
+            person: person.map(str::to_owned),
+            login: login.map(str::to_owned),
+            group_name: None,
+            state: EventState::Pending,
+            attempts: 0,
+            next_at: 0,
+            detail: None,
+            run_id: None,
+            received_at: String::new(),
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_one_event_per_person_found_by_id_or_login() {
+        let mut directory = Directory::default();
+        for (id, login) in [("00u1", "ada@example.com"), ("00u2", "alan@example.com")] {
+            directory.people.push(Identity {
+                id: id.to_owned(),
+                login: login.to_owned(),
+                ..Identity::default()
+            });
+        }
+        let due = vec![
+            event(1, None, Some("ADA@example.com")),
+            event(2, Some("00u2"), None),
+            event(3, Some("00u1"), None),
+            event(4, None, Some("nobody@example.com")),
+            event(5, None, Some("nobody@example.com")),
+        ];
+        let (kept, people) = one_event_per_person(&mut directory, due);
+        let ids: Vec<i64> = kept.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [1, 2, 4], "Ada's second event and the stranger's wait");
+        assert_eq!(people, ["00u1", "00u2", "nobody@example.com"]);
+        assert!(
+            directory
+                .people
+                .iter()
+                .all(|who| who.status == IdentityStatus::Deprovisioned),
+            "the kept leavers' status is forced"
+        );
+    }
 }

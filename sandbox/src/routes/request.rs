@@ -141,12 +141,22 @@ impl Paging {
 /// The `ListResponse` for one page of `all`, each resource projected.
 pub(super) fn list_response(all: Vec<Value>, paging: Paging, projection: &Projection) -> Value {
     let total = all.len();
-    let resources: Vec<Value> = all
+    let page: Vec<Value> = all
         .into_iter()
         .skip(paging.start - 1)
         .take(paging.count)
-        .map(|r| projection.apply(&r))
         .collect();
+    page_response(total, page, paging, projection)
+}
+
+/// A `ListResponse` of `page`, already cut from `total` resources at `paging`.
+pub(super) fn page_response(
+    total: usize,
+    page: Vec<Value>,
+    paging: Paging,
+    projection: &Projection,
+) -> Value {
+    let resources: Vec<Value> = page.iter().map(|r| projection.apply(r)).collect();
     json!({
         "schemas": [LIST_RESPONSE_SCHEMA],
         "totalResults": total,

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::request::{Ctx, Paging, list_response};
+use super::request::{Ctx, Paging, list_response, page_response};
 use crate::scim::error::{ScimError, ScimResult, resource_response, scim_json};
 use crate::scim::filter::Filter;
 use crate::scim::projection::Projection;
@@ -100,6 +100,12 @@ fn query(
         ctx.rules.check_user_filter(filter)?;
     }
     let state = ctx.tenant.lock();
+    if filter.is_none() {
+        // Without a filter only the page is rendered (listing every account page by
+        // page stays linear in the accounts).
+        let (total, page) = state.store.page(kinds, paging.start - 1, paging.count);
+        return Ok(page_response(total, page, paging, projection));
+    }
     let matching: Vec<Value> = kinds
         .iter()
         .flat_map(|kind| state.store.all(*kind))

@@ -125,6 +125,21 @@ impl Store {
             .collect()
     }
 
+    /// One page of the resources of `kinds` (each kind in creation order), from the
+    /// 0-based `skip`, at most `take`, as clients see them, and how many there are in
+    /// all. Only the page is rendered.
+    pub(crate) fn page(&self, kinds: &[Kind], skip: usize, take: usize) -> (usize, Vec<Value>) {
+        let total = kinds.iter().map(|kind| self.len(*kind)).sum();
+        let page = kinds
+            .iter()
+            .flat_map(|kind| self.map(*kind).values().map(move |r| (*kind, r)))
+            .skip(skip)
+            .take(take)
+            .map(|(kind, r)| self.render(kind, r))
+            .collect();
+        (total, page)
+    }
+
     /// The resource as clients see it: Users get their `groups`.
     pub(crate) fn render(&self, kind: Kind, resource: &Value) -> Value {
         let mut out = resource.clone();
