@@ -1,6 +1,7 @@
 //! The connector toolkit's one vocabulary, shared by the code generator and the runtime:
 //! the spec's enums ([`vocab`]), the directory profile's fields ([`profile`]), the typed
-//! mapping-template language ([`template`], with its Okta form in [`okta`]) and the
+//! mapping-template language ([`template`], parsed once by [`template_parse`], with its Okta
+//! form in [`okta`]) and the
 //! `{variable}` placeholder scanner ([`placeholder`]).
 //!
 //! Generated code names these through the SDK's re-exports (`::connector_sdk::...`), so a
@@ -10,6 +11,7 @@ pub mod okta;
 pub mod placeholder;
 pub mod profile;
 pub mod template;
+pub mod template_parse;
 pub mod vocab;
 
 pub use profile::{

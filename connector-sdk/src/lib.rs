@@ -42,6 +42,8 @@ pub mod scim;
 pub mod secret;
 /// The typed template language (shared with codegen).
 pub use connector_model::template;
+/// The template language's one parser (flows parse their path templates with it).
+pub use connector_model::template_parse;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{

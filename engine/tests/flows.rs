@@ -205,6 +205,28 @@ fn a_template_reading_a_field_the_event_does_not_output_is_an_error() {
 }
 
 #[test]
+fn a_template_mistake_is_reported_by_the_shared_parser_at_its_place() {
+    // The model's one parser (the one codegen uses) finds it; column 30 is the `lowr`.
+    one_error(
+        &flow(
+            "person_deactivated",
+            "name = \"g\"\ncard = \"get_account\"\ninstance = \"zoom\"\ninput = { account = { id = \"{lowr(event.person.login)}\", user_name = \"a\" } }",
+        ),
+        "flows.toml:9:30: template: unknown function `lowr` (did you mean `lower`?); the functions are `lower`,",
+        "`slug`",
+    );
+    // Flows cannot mint credentials: `random_secret` is not among their functions.
+    one_error(
+        &flow(
+            "person_deactivated",
+            "name = \"g\"\ncard = \"get_account\"\ninstance = \"zoom\"\ninput = { account = { id = \"{random_secret()}\", user_name = \"a\" } }",
+        ),
+        "flows.toml:9:30: template: unknown function `random_secret`",
+        "the functions are",
+    );
+}
+
+#[test]
 fn reading_a_later_step_or_an_apply_step_is_an_error() {
     let text = "[[flow]]\nname = \"f\"\non = \"person_deactivated\"\n\n\
         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"*\"\n\n\

@@ -726,8 +726,14 @@ fn check_template(
     };
     let (template, reads) = match template::parse(text) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            d.error(at(&error.span), format!("template: {}", error.message));
+        Err(errors) => {
+            for error in errors {
+                let message = match error.help {
+                    Some(help) => format!("{}; {help}", error.message),
+                    None => error.message,
+                };
+                d.error(at(&error.span), message);
+            }
             return None;
         }
     };

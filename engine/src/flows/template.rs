@@ -1,9 +1,9 @@
 //! Flow inputs in the spec's template language: literal text with `{expression}` holes,
 //! `{{` and `}}` for literal braces, the same functions (`lower`, `default`, `join`,
-//! ...). A flow reads paths instead of profile fields: `{event.person.login}`,
-//! `{steps.lookup.account.id}`. They parse into the model's [`Template`] (each path an
-//! [`Expr::Custom`]), so [`Template::reads`] lists them and [`Template::render`]
-//! computes the value.
+//! ...), parsed by the model's one parser. A flow reads paths instead of profile fields:
+//! `{event.person.login}`, `{steps.lookup.account.id}`; each becomes an
+//! [`Expr::Custom`], so [`Template::reads`] lists them and [`Template::render`] computes
+//! the value.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -11,16 +11,10 @@ use std::ops::Range;
 
 use connector_sdk::manifest::CustomKind;
 use connector_sdk::profile::{Field, FieldValue, Profile};
-use connector_sdk::template::{Expr, Func, Part, Template, Ty};
+use connector_sdk::template::{Expr, Func, Template};
+use connector_sdk::template_parse::{self, Names, Unresolved};
 
-/// A mistake in a template: where (bytes of the template's text) and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TemplateError {
-    /// Byte range in the template's text.
-    pub span: Range<usize>,
-    /// What is wrong.
-    pub message: String,
-}
+pub(crate) use connector_sdk::template_parse::TemplateError;
 
 /// A path a template reads, and where it is in the template's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,68 +25,11 @@ pub(crate) struct Read {
     pub span: Range<usize>,
 }
 
-/// Parses `text`; also returns each path read with its place.
-pub(crate) fn parse(text: &str) -> Result<(Template, Vec<Read>), TemplateError> {
-    let bytes = text.as_bytes();
-    let (mut parts, mut reads, mut literal) = (Vec::new(), Vec::new(), String::new());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' if bytes.get(i + 1) == Some(&b'{') => {
-                literal.push('{');
-                i += 2;
-            }
-            b'}' if bytes.get(i + 1) == Some(&b'}') => {
-                literal.push('}');
-                i += 2;
-            }
-            b'{' => {
-                let close = text[i..].find('}').map(|c| c + i).ok_or(TemplateError {
-                    span: i..text.len(),
-                    message: "`{` is never closed (write `{{` for a literal brace)".into(),
-                })?;
-                if !literal.is_empty() {
-                    parts.push(Part::Text(Cow::Owned(std::mem::take(&mut literal))));
-                }
-                let mut parser = Parser {
-                    text,
-                    pos: i + 1,
-                    end: close,
-                    reads: &mut reads,
-                };
-                let (expr, ty) = parser.expr()?;
-                parser.skip_ws();
-                if parser.pos < close {
-                    return Err(TemplateError {
-                        span: parser.pos..close,
-                        message: format!("unexpected `{}`", &text[parser.pos..close]),
-                    });
-                }
-                expect(ty, Ty::Text, i + 1..close, &expr)?;
-                parts.push(Part::Expr(expr));
-                i = close + 1;
-            }
-            b'}' => {
-                return Err(TemplateError {
-                    span: i..i + 1,
-                    message: "stray `}` (write `}}` for a literal brace)".into(),
-                });
-            }
-            _ => {
-                let next = text[i..].find(['{', '}']).map_or(text.len(), |n| n + i);
-                literal.push_str(&text[i..next]);
-                i = next;
-            }
-        }
-    }
-    if !literal.is_empty() {
-        parts.push(Part::Text(Cow::Owned(literal)));
-    }
-    let template = Template {
-        source: Cow::Owned(text.to_owned()),
-        parts: Cow::Owned(parts),
-    };
-    Ok((template, reads))
+/// Parses `text` with the model's one parser; also returns each path read with its place.
+pub(crate) fn parse(text: &str) -> Result<(Template, Vec<Read>), Vec<TemplateError>> {
+    let mut paths = Paths { reads: Vec::new() };
+    let template = template_parse::parse(text, &mut paths)?;
+    Ok((template, paths.reads))
 }
 
 /// Whether `text` has any `{expression}` hole.
@@ -100,158 +37,55 @@ pub(crate) fn has_holes(text: &str) -> bool {
     parse(text).is_ok_and(|(t, _)| t.exprs().next().is_some())
 }
 
-fn expect(found: Ty, wanted: Ty, span: Range<usize>, expr: &Expr) -> Result<(), TemplateError> {
-    if found == wanted || (wanted == Ty::Text && found == Ty::Literal) {
-        return Ok(());
-    }
-    let what = |ty: Ty| match ty {
-        Ty::Text => "a text value",
-        Ty::List => "a list",
-        Ty::Literal => "a string literal",
-    };
-    Err(TemplateError {
-        span,
-        message: format!(
-            "`{}` is {}, where {} is expected",
-            expr.name(),
-            what(found),
-            what(wanted)
-        ),
-    })
+/// Names in a flow's templates: dotted paths, each an [`Expr::Custom`] of text, recorded
+/// as they are read.
+struct Paths {
+    reads: Vec<Read>,
 }
 
-struct Parser<'t, 'r> {
-    text: &'t str,
-    pos: usize,
-    end: usize,
-    reads: &'r mut Vec<Read>,
-}
-
-impl Parser<'_, '_> {
-    fn skip_ws(&mut self) {
-        while self.pos < self.end && self.text.as_bytes()[self.pos].is_ascii_whitespace() {
-            self.pos += 1;
-        }
+impl Names for Paths {
+    fn subject(&self) -> &str {
+        "template"
     }
 
-    fn expr(&mut self) -> Result<(Expr, Ty), TemplateError> {
-        self.skip_ws();
-        let start = self.pos;
-        if self.text.as_bytes().get(self.pos) == Some(&b'"') && self.pos < self.end {
-            let close = self.text[self.pos + 1..self.end]
-                .find('"')
-                .ok_or(TemplateError {
-                    span: start..self.end,
-                    message: "string literal is never closed".into(),
-                })?;
-            let value = self.text[self.pos + 1..self.pos + 1 + close].to_owned();
-            self.pos += close + 2;
-            return Ok((Expr::Str(Cow::Owned(value)), Ty::Literal));
-        }
-        while self.pos < self.end {
-            let b = self.text.as_bytes()[self.pos];
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-' {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
-        let name = &self.text[start..self.pos];
-        if name.is_empty() {
-            return Err(TemplateError {
-                span: start..(start + 1).min(self.end.max(start + 1)),
-                message: format!(
-                    "expected a path (`event.person.login`) or a function, found `{}`",
-                    &self.text[start..self.end]
-                ),
-            });
-        }
-        self.skip_ws();
-        if self.text.as_bytes().get(self.pos) == Some(&b'(') && self.pos < self.end {
-            self.pos += 1;
-            return self.call(name, start);
-        }
+    fn noun(&self) -> &str {
+        "a path (`event.person.login`)"
+    }
+
+    fn resolve(&mut self, name: &str, span: Range<usize>) -> Result<Expr, Unresolved> {
         if name.split('.').any(str::is_empty) {
-            return Err(TemplateError {
-                span: start..start + name.len(),
-                message: format!("`{name}` is not a path (`event.person.login`)"),
+            return Err(Unresolved {
+                message: format!("template: `{name}` is not a path (`event.person.login`)"),
+                help: None,
             });
         }
         self.reads.push(Read {
             path: name.to_owned(),
-            span: start..start + name.len(),
+            span,
         });
-        Ok((
-            Expr::Custom {
-                name: Cow::Owned(name.to_owned()),
-                kind: CustomKind::Text,
-            },
-            Ty::Text,
-        ))
+        Ok(Expr::Custom {
+            name: Cow::Owned(name.to_owned()),
+            kind: CustomKind::Text,
+        })
     }
 
-    fn call(&mut self, name: &str, start: usize) -> Result<(Expr, Ty), TemplateError> {
-        let func = Func::named(name)
-            .filter(|f| *f != Func::RandomSecret)
-            .ok_or_else(|| {
-                let known: Vec<&str> = Func::ALL
-                    .iter()
-                    .filter(|f| **f != Func::RandomSecret)
-                    .map(|f| f.name())
-                    .collect();
-                let hint = crate::config::closest_name(name, known.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                TemplateError {
-                    span: start..start + name.len(),
-                    message: format!(
-                        "unknown function `{name}`{hint}; flows can call {}",
-                        known.join(", ")
-                    ),
-                }
-            })?;
-        let mut args = Vec::new();
-        loop {
-            self.skip_ws();
-            if self.text.as_bytes().get(self.pos) == Some(&b')') && self.pos < self.end {
-                self.pos += 1;
-                break;
-            }
-            if !args.is_empty() {
-                if self.text.as_bytes().get(self.pos) != Some(&b',') || self.pos >= self.end {
-                    return Err(TemplateError {
-                        span: self.pos..self.end,
-                        message: format!("`{}`: expected `,` or `)`", func.usage()),
-                    });
-                }
-                self.pos += 1;
-            }
-            let arg_start = self.pos;
-            let (expr, ty) = self.expr()?;
-            let wanted = func
-                .signature()
-                .get(args.len())
-                .copied()
-                .ok_or(TemplateError {
-                    span: arg_start..self.pos,
-                    message: format!("too many arguments: `{}`", func.usage()),
-                })?;
-            expect(ty, wanted, arg_start..self.pos, &expr)?;
-            args.push(expr);
+    fn did_you_mean(&self, word: &str, candidates: &[&str]) -> String {
+        crate::config::closest_name(word, candidates.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default()
+    }
+
+    /// Flows cannot mint credentials.
+    fn allows(&self, func: Func) -> bool {
+        func != Func::RandomSecret
+    }
+
+    fn describe(&self, expr: &Expr) -> String {
+        match expr {
+            Expr::Custom { name, .. } => format!("path `{name}`"),
+            Expr::Str(s) => format!("\"{s}\""),
+            other => format!("`{}`", other.name()),
         }
-        if args.len() != func.signature().len() {
-            return Err(TemplateError {
-                span: start..self.pos,
-                message: format!("wrong number of arguments: `{}`", func.usage()),
-            });
-        }
-        Ok((
-            Expr::Call {
-                func,
-                args: Cow::Owned(args),
-            },
-            Ty::Text,
-        ))
     }
 }
 
@@ -325,18 +159,22 @@ mod tests {
 
     #[test]
     fn mistakes_say_where() {
-        let error = parse("x {lowr(event.a)}").unwrap_err();
+        let error = &parse("x {lowr(event.a)}").unwrap_err()[0];
         assert_eq!(error.span, 3..7);
         assert!(
             error.message.contains("did you mean `lower`"),
             "{}",
             error.message
         );
-        assert_eq!(parse("{event.a").unwrap_err().span, 0..8);
+        assert_eq!(parse("{event.a").unwrap_err()[0].span, 0..8);
+        assert_eq!(
+            parse("{event..a}").unwrap_err()[0].message,
+            "template: `event..a` is not a path (`event.person.login`)"
+        );
         assert!(parse("{random_secret()}").is_err());
-        assert!(
-            parse("{join(event.a, \",\")}").is_err(),
-            "a path is text, not a list"
+        assert_eq!(
+            parse("{join(event.a, \",\")}").unwrap_err()[0].message,
+            "template: path `event.a` is not a list"
         );
     }
 }
