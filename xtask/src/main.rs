@@ -11,7 +11,8 @@
 //! - `gen [--check]` / `check`: regenerate (or check) every file derived from the specs;
 //! - `gen new <app> [--scim | --rest | --from-service-provider-config <path>]`: scaffold a
 //!   connector crate and wire it into the workspace and the CLI;
-//! - `publish [--dry-run]`: the crates in publishing order (and publish them);
+//! - `publish [--dry-run]`: the crates in publishing order, then publish them (or, with
+//!   `--dry-run`, package and build each from its package);
 //! - `mutate [<app>] [--list] [--only <fact>]`: change each vendor fact of a spec to a
 //!   wrong value, one at a time in a scratch copy, and report the ones no test catches.
 //!
@@ -75,7 +76,9 @@ Commands:
   check         Same as `gen --check`
   publish [--dry-run]
                 Print the order in which the crates are published (each after
-                the crates it needs); without --dry-run, `cargo publish` each
+                the crates it needs), then `cargo publish` each; with --dry-run,
+                `cargo package --workspace` instead (builds each crate from its
+                package, uploads nothing)
   mutate [<APP>] [--list] [--only <FACT>]
                 Change each vendor fact of connectors/<APP>/connector.toml (each
                 connector's without APP) to a plausible wrong value, one at a
