@@ -28,12 +28,28 @@ pub struct PlanOptions {
     /// Plan only these instances (all when empty).
     pub instances: Vec<String>,
     /// Plan only for these people (directory ids; everyone when `None`). A scoped plan
-    /// still reads the whole directory and every account, so matching and linking decide
-    /// as in a full plan, but keeps only the steps of the people in scope: nobody outside
-    /// it is treated as gone, and orphan accounts are left for the full reconcile.
+    /// reads the whole directory, decides as a full plan would and keeps only the steps
+    /// of the people in scope: nobody outside it is treated as gone, and orphan accounts
+    /// are left for the full reconcile. See [`scope_reads`](Self::scope_reads) for how
+    /// it reads the apps.
     pub scope: Option<std::collections::BTreeSet<String>>,
+    /// How a scoped plan reads each app (a full plan always lists).
+    pub scope_reads: ScopeReads,
     /// Keep only the changes these flows' steps allow (`connector serve --flows`).
     pub only: Option<crate::flows::StepFilter>,
+}
+
+/// How a scoped plan ([`PlanOptions::scope`]) reads an app's accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScopeReads {
+    /// Read the linked accounts of the people in scope by id, one request each, when
+    /// that decides as a listing would: nobody in scope is to have an account without a
+    /// link, and every linked account is still there. Otherwise list, as
+    /// [`List`](Self::List) does.
+    #[default]
+    LookUp,
+    /// List every account of the app, as a full plan does.
+    List,
 }
 
 /// Options of an apply.

@@ -57,7 +57,7 @@ pub use audit::AuditSink;
 pub use config::{Assignments, ConfigError, Diagnostic};
 pub use connect::{connect, instance_config};
 pub use directory::{Directory, DirectoryError, DirectorySource, FileSource, Group, OktaSource};
-pub use engine::{ApplyOptions, Engine, PlanOptions};
+pub use engine::{ApplyOptions, Engine, PlanOptions, ScopeReads};
 pub use error::EngineError;
 pub use plan::Plan;
 pub use registry::{ConnectFn, ConnectorKind, EnvSecrets, MapSecrets, Registry, Secrets};

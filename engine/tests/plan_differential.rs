@@ -17,16 +17,17 @@
 mod common;
 #[path = "common/plan_scenario.rs"]
 mod plan_scenario;
+#[path = "common/scenario_world.rs"]
+mod scenario_world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use common::{NOW, SandboxWorld, registry};
-use connector_engine::{ApplyOptions, PlanOptions};
-use connector_sandbox::{RateLimitConfig, TenantSpec};
-use plan_scenario::{HandEdit, Scenario, generate, scenario_seed};
+use common::{NOW, SandboxWorld};
+use connector_engine::PlanOptions;
+use plan_scenario::{Scenario, generate, scenario_seed};
+use scenario_world::world_after;
 use serde_json::Value;
-use time::macros::datetime;
 
 /// How many scenarios.
 const SCENARIOS: usize = 40;
@@ -40,83 +41,10 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/plan_differential")
 }
 
-/// The manifest of `connector`.
-fn manifest(connector: &str) -> &'static connector_sdk::Manifest {
-    match connector {
-        "chatgpt" => &connector_chatgpt::MANIFEST,
-        "slack" => &connector_slack::MANIFEST,
-        "zoom" => &connector_zoom::MANIFEST,
-        other => panic!("no connector {other}"),
-    }
-}
-
 /// Runs scenario `scenario` through a sandbox and returns its normalized plan JSON (or
 /// `{"error": ...}` when planning failed), and its step kinds for the coverage check.
 async fn run(scenario: &Scenario) -> (Value, BTreeSet<String>) {
-    let tenants = scenario
-        .instances
-        .iter()
-        .map(|i| {
-            let spec = TenantSpec::for_manifest(manifest(i.connector))
-                .named(i.name.clone())
-                .rate_limit(RateLimitConfig::off());
-            (spec, i.lines.clone())
-        })
-        .collect();
-    let world = SandboxWorld::start_tenants(tenants, &scenario.rules, registry()).await;
-
-    for seed in &scenario.seeds {
-        world
-            .checker_of(&seed.instance)
-            .seed_user(seed.user.clone())
-            .await;
-    }
-    // The prior apply, a month before the plan. Its outcome is part of the state the
-    // plan reads; a stopped or failed apply is as good a starting point as any.
-    let before = ApplyOptions {
-        plan: PlanOptions {
-            now: Some(datetime!(2026-02-01 09:30 UTC)),
-            allow_removals: scenario.allow_removals_before,
-            ..PlanOptions::default()
-        },
-        ..ApplyOptions::default()
-    };
-    let _ = world
-        .engine
-        .apply_directory(scenario.before.clone(), "test directory", before)
-        .await;
-
-    for edit in &scenario.hand_edits {
-        match edit {
-            HandEdit::Replace {
-                instance,
-                user_name_index,
-                attribute,
-                value,
-            } => {
-                if let Some(id) = nth_account(&world, instance, *user_name_index).await {
-                    world
-                        .checker_of(instance)
-                        .replace_attribute(&id, attribute, value.clone())
-                        .await;
-                }
-            }
-            HandEdit::Deactivate {
-                instance,
-                user_name_index,
-            } => {
-                if let Some(id) = nth_account(&world, instance, *user_name_index).await {
-                    world.checker_of(instance).set_active(&id, false).await;
-                }
-            }
-            HandEdit::Seed(seed) => {
-                world
-                    .checker_of(&seed.instance)
-                    .seed_user(seed.user.clone())
-                    .await;
-            }
-        }
-    }
+    let world = world_after(scenario).await;
 
     let options = PlanOptions {
         now: Some(NOW),
@@ -159,16 +87,6 @@ async fn run(scenario: &Scenario) -> (Value, BTreeSet<String>) {
     };
     normalize(&world, &mut json).await;
     (json, kinds)
-}
-
-/// The id of the `index`-th account (modulo their number) of `instance` in user-name order.
-async fn nth_account(world: &SandboxWorld, instance: &str, index: usize) -> Option<String> {
-    let mut users = world.checker_of(instance).list_users().await;
-    if users.is_empty() {
-        return None;
-    }
-    users.sort_by(|a, b| a["userName"].as_str().cmp(&b["userName"].as_str()));
-    users[index % users.len()]["id"].as_str().map(str::to_owned)
 }
 
 /// Takes out what differs from run to run although the plan does not:

@@ -300,6 +300,7 @@ mod tests {
             connector: "zoom".into(),
             display_name: "Zoom".into(),
             accounts: 0,
+            looked_up: false,
             error: None,
             warnings: Vec::new(),
             steps: vec![

@@ -169,7 +169,7 @@ impl Accounts {
     }
 
     /// Gives back the room reserved but not used.
-    fn shrink_to_fit(&mut self) {
+    pub(super) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.rows.shrink_to_fit();
         self.licenses.shrink_to_fit();
@@ -269,7 +269,7 @@ pub(crate) async fn import(
 }
 
 /// The JSON of the managed attributes `account` holds, to judge drift by.
-fn held(connector: &dyn Connector, account: &Account) -> Option<String> {
+pub(super) fn held(connector: &dyn Connector, account: &Account) -> Option<String> {
     connector
         .managed_part(&account.attributes)
         .map(|part| part.to_string())

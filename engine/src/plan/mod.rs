@@ -11,6 +11,7 @@ mod fingerprint;
 mod index;
 mod join;
 mod links;
+mod lookup;
 mod model;
 mod parallel;
 mod reconcile;
@@ -77,6 +78,7 @@ pub(crate) async fn plan_instance(
         connector: manifest.name.to_owned(),
         display_name: manifest.display_name.to_owned(),
         accounts: 0,
+        looked_up: false,
         error: None,
         warnings: Vec::new(),
         steps: Vec::new(),
@@ -106,9 +108,24 @@ pub(crate) async fn plan_instance(
     if let Some(connector) = live {
         plan.warnings = undeclared(connector, &instance.name).await;
     }
-    let accounts = match connector {
-        Ok(connector) => import(connector, directory).await,
-        Err(error) => Err(error),
+    let scope = options
+        .scope
+        .as_ref()
+        .filter(|_| options.scope_reads == crate::ScopeReads::LookUp);
+    let looked_up = match (live, scope) {
+        (Some(connector), Some(scope)) => {
+            let read =
+                read_scope(store, &instance.name, connector, directory, &desired, scope).await?;
+            phases.done("read the scope's accounts");
+            read
+        }
+        _ => None,
+    };
+    plan.looked_up = looked_up.is_some();
+    let accounts = match (looked_up, connector) {
+        (Some(read), _) => read,
+        (None, Ok(connector)) => import(connector, directory).await,
+        (None, Err(error)) => Err(error),
     };
     phases.done("import");
     let (links, held) = loading.await.map_err(|e| lost(store, &e))?;
@@ -122,6 +139,7 @@ pub(crate) async fn plan_instance(
         }
     };
     plan.accounts = accounts.count() as u64;
+    let linked = links.len();
     let fields = FieldSet::new(&attrs::mapped_fields_except(
         manifest,
         &instance.exclude_attributes,
@@ -188,14 +206,43 @@ pub(crate) async fn plan_instance(
         plan.steps.retain(|step| only.keeps(&instance.name, step));
     }
     plan.sso = sso::plan(instance, directory, &desired);
-    plan.removals = removals(
-        instance,
-        &plan.steps,
-        plan.accounts as usize,
-        options.allow_removals,
-    );
+    // A plan that read only the scope's accounts weighs removals against the accounts
+    // the engine holds links to (at least those it read).
+    let weighed = if plan.looked_up {
+        (plan.accounts as usize).max(linked)
+    } else {
+        plan.accounts as usize
+    };
+    plan.removals = removals(instance, &plan.steps, weighed, options.allow_removals);
     plan.reclaim = reclaim(instance, &plan.steps, &held, &assignments.settings.currency);
     Ok(plan)
+}
+
+/// The accounts of the people in `scope` on one instance, read by id
+/// ([`ScopeReads::LookUp`](crate::ScopeReads::LookUp)); `None` when only a listing
+/// decides as a full plan would (the reason is logged at debug level). `Some(Err)` is a
+/// read that failed: the instance is not reached.
+async fn read_scope(
+    store: &Store,
+    instance: &str,
+    connector: &dyn Connector,
+    directory: &Directory,
+    desired: &desired::Desired,
+    scope: &std::collections::BTreeSet<String>,
+) -> Result<Option<Result<accounts::Accounts, String>>, crate::EngineError> {
+    let ids: Vec<&str> = scope.iter().map(String::as_str).collect();
+    let links = store.links_of(instance, &ids).await?;
+    let linked = links.iter().map(|l| l.identity_id.as_str()).collect();
+    let listing = match lookup::unlinked_grantee(directory, desired, scope, &linked) {
+        Some(reason) => reason,
+        None => match lookup::read_linked(connector, &links).await {
+            Ok(Ok(table)) => return Ok(Some(Ok(table))),
+            Ok(Err(reason)) => reason,
+            Err(error) => return Ok(Some(Err(error))),
+        },
+    };
+    tracing::debug!(%instance, reason = %listing, "the scoped plan lists the app");
+    Ok(None)
 }
 
 /// The error of a state-reading task that did not finish.

@@ -50,8 +50,12 @@ pub struct InstancePlan {
     pub connector: String,
     /// The connector's display name (`Slack`).
     pub display_name: String,
-    /// Accounts imported from the app.
+    /// Accounts imported from the app (with `looked_up`: those read by id).
     pub accounts: u64,
+    /// A scoped plan that read only the linked accounts of the people in scope, each by
+    /// id, instead of listing the app ([`ScopeReads`](crate::ScopeReads)).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub looked_up: bool,
     /// Why the instance could not be planned (nothing is then planned for it).
     pub error: Option<String>,
     /// What to know before applying: mapped attributes the app says it does not know

@@ -101,11 +101,19 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
         );
         return;
     }
-    let _ = writeln!(
-        out,
-        "{instance} ({display_name}): {} accounts in the app",
-        plan.accounts
-    );
+    if plan.looked_up {
+        let _ = writeln!(
+            out,
+            "{instance} ({display_name}): {} accounts of the people in scope, read by id",
+            plan.accounts
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{instance} ({display_name}): {} accounts in the app",
+            plan.accounts
+        );
+    }
     for warning in &plan.warnings {
         let _ = writeln!(out, "  warning: {}", Escaped(warning));
     }

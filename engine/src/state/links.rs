@@ -260,21 +260,44 @@ impl Store {
         .await
         .map_err(|e| self.error(e))?;
         rows.iter()
-            .map(|row| {
-                let link = Link {
-                    instance: row.try_get("instance")?,
-                    identity_id: row.try_get("identity_id")?,
-                    login: row.try_get("login")?,
-                    account_id: row.try_get("account_id")?,
-                    user_name: row.try_get("user_name")?,
-                    origin: Origin::parse(row.try_get("origin")?),
-                    attributes_hash: row.try_get("attributes_hash")?,
-                    attributes: row.try_get("attributes")?,
-                };
-                Ok((link.identity_id.clone(), link))
-            })
+            .map(|row| link_of_row(row).map(|link| (link.identity_id.clone(), link)))
             .collect::<Result<_, sqlx::Error>>()
             .map_err(|e| self.error(e))
+    }
+
+    /// The links of `instance` of the people `identity_ids` (those who have one), in
+    /// person id order.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn links_of(
+        &self,
+        instance: &str,
+        identity_ids: &[&str],
+    ) -> Result<Vec<Link>, StateError> {
+        let mut links = Vec::new();
+        for chunk in identity_ids.chunks(IDS_PER_QUERY) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT instance, identity_id, login, account_id, user_name, origin, \
+                 attributes_hash, attributes FROM links \
+                 WHERE instance = ? AND identity_id IN ({marks})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let rows = query
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+            for row in &rows {
+                links.push(link_of_row(row).map_err(|e| self.error(e))?);
+            }
+        }
+        links.sort_by(|a, b| a.identity_id.cmp(&b.identity_id));
+        Ok(links)
     }
 
     /// The person `account_id` of `instance` is linked to (their id and login), if any.
@@ -429,6 +452,21 @@ impl Store {
         }
         Ok(licenses)
     }
+}
+
+/// A row of `SELECT instance, identity_id, login, account_id, user_name, origin,
+/// attributes_hash, attributes FROM links`.
+fn link_of_row(row: &sqlx::sqlite::SqliteRow) -> Result<Link, sqlx::Error> {
+    Ok(Link {
+        instance: row.try_get("instance")?,
+        identity_id: row.try_get("identity_id")?,
+        login: row.try_get("login")?,
+        account_id: row.try_get("account_id")?,
+        user_name: row.try_get("user_name")?,
+        origin: Origin::parse(row.try_get("origin")?),
+        attributes_hash: row.try_get("attributes_hash")?,
+        attributes: row.try_get("attributes")?,
+    })
 }
 
 #[cfg(test)]

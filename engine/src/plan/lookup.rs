@@ -1,0 +1,111 @@
+//! A scoped plan's reads: the accounts of the people in scope, each read by its id,
+//! instead of a listing of the whole app, when that decides exactly as a listing would.
+//!
+//! A listing matters to a person's steps only through matching: a person to be given an
+//! account who has no link is matched against every account (and one whose link points
+//! at an account the app no longer has may match another). When nobody in scope is in
+//! that case, their steps depend on their linked accounts alone, so reading those by id
+//! gives the plan a listing would give. `tests/scoped_lookup.rs` compares the two on the
+//! differential scenarios.
+
+use std::collections::BTreeSet;
+
+use connector_sdk::{Account, AccountRef, Connector, Error};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+
+use super::accounts::{Accounts, held};
+use super::desired::Desired;
+use crate::directory::Directory;
+use crate::state::Link;
+
+/// Account reads in flight at once, per instance (the connector's rate limiter paces them).
+const READS_IN_FLIGHT: usize = 8;
+
+/// Why a scoped plan of an instance lists the app after all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NeedsListing {
+    /// Someone in scope is to have an account and has no link: matching reads them all.
+    Unlinked(String),
+    /// A linked account is gone from the app: its person may match another account.
+    Gone(String),
+    /// The connector cannot read one account by its id.
+    NoRead,
+}
+
+impl std::fmt::Display for NeedsListing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unlinked(login) => write!(f, "{login} is to have an account and has no link"),
+            Self::Gone(login) => write!(f, "the account linked to {login} is gone"),
+            Self::NoRead => f.write_str("the connector cannot read an account by id"),
+        }
+    }
+}
+
+/// The first person in `scope` who is to have an account on this instance and has no
+/// link there (`linked` holds the people who have one), if any.
+pub(crate) fn unlinked_grantee(
+    directory: &Directory,
+    desired: &Desired,
+    scope: &BTreeSet<String>,
+    linked: &BTreeSet<&str>,
+) -> Option<NeedsListing> {
+    directory
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, who)| scope.contains(&who.id) && !linked.contains(who.id.as_str()))
+        .find(|(person, who)| who.status.is_active() && desired.grant(*person).is_some())
+        .map(|(_, who)| NeedsListing::Unlinked(who.login.clone()))
+}
+
+/// Reads the accounts of `links` by id ([`READS_IN_FLIGHT`] at a time) into a table.
+///
+/// # Errors
+///
+/// `Ok(Err(_))` when only a listing can decide (an account is gone, or the connector has
+/// no read by id); `Err` when a read failed otherwise (the instance is then not reached).
+pub(crate) async fn read_linked(
+    connector: &dyn Connector,
+    links: &[Link],
+) -> Result<Result<Accounts, NeedsListing>, String> {
+    let mut table = Accounts::with_capacity(links.len());
+    let mut waiting = links.iter();
+    let mut reads = FuturesOrdered::new();
+    for link in waiting.by_ref().take(READS_IN_FLIGHT) {
+        reads.push_back(read_one(connector, link));
+    }
+    while let Some(read) = reads.next().await {
+        let account = match read? {
+            Ok(account) => account,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        table.push_page_with(std::slice::from_ref(&account), |a| held(connector, a))?;
+        if let Some(link) = waiting.next() {
+            reads.push_back(read_one(connector, link));
+        }
+    }
+    table.shrink_to_fit();
+    Ok(Ok(table))
+}
+
+/// Reads the account of `link` (see [`read_linked`]).
+async fn read_one(
+    connector: &dyn Connector,
+    link: &Link,
+) -> Result<Result<Account, NeedsListing>, String> {
+    let reference = AccountRef {
+        id: link.account_id.clone(),
+        user_name: link.user_name.clone(),
+    };
+    match connector.get(&reference).await {
+        Ok(account) => Ok(Ok(account)),
+        Err(Error::NotFound { .. }) => Ok(Err(NeedsListing::Gone(link.login.clone()))),
+        Err(Error::Unsupported { .. }) => Ok(Err(NeedsListing::NoRead)),
+        Err(error) => Err(format!(
+            "cannot read account {} ({}): {error}",
+            link.account_id, link.user_name
+        )),
+    }
+}
