@@ -282,7 +282,9 @@ fn the_okta_directory_example_with_app_groups_parses() {
             url,
             token_env,
             apps,
+            attributes,
         }) => {
+            assert!(attributes.is_empty());
             assert_eq!(url, "https://acme.okta.com");
             assert_eq!(token_env, "OKTA_API_TOKEN");
             assert_eq!(
@@ -302,5 +304,68 @@ fn the_okta_directory_example_with_app_groups_parses() {
         errors[0].starts_with("assignments.toml:4:")
             && errors[0].contains("an Okta app's group name is empty"),
         "{errors:?}"
+    );
+}
+
+#[test]
+fn the_okta_attributes_example_parses_and_mistakes_are_refused_at_their_line() {
+    let doc = include_str!("../docs/okta.md");
+    let table = fenced(
+        &doc[doc.find("Any other profile attribute").unwrap()..],
+        "toml",
+    );
+    let text = format!(
+        "[directory.okta]\nurl = \"https://acme.okta.com\"\ntoken_env = \"OKTA_API_TOKEN\"\n\n{table}"
+    );
+    let assignments =
+        Assignments::parse(Path::new("assignments.toml"), &text, &registry()).unwrap();
+    let Some(DirectoryConfig::Okta { attributes, .. }) = assignments.directory else {
+        panic!("not an Okta directory");
+    };
+    let names: Vec<(String, String)> = attributes
+        .iter()
+        .map(|(okta, column)| (okta.clone(), column.name()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("countryCode", "custom.usage_location"),
+            ("employeeId", "employee_number"),
+            ("skills", "custom.skills[]"),
+            ("startDate", "custom.start_date"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+
+    let head = "[directory.okta]\nurl = \"https://acme.okta.com\"\ntoken_env = \"OKTA_API_TOKEN\"\n[directory.okta.attributes]\n";
+    for (line, expected) in [
+        (
+            "startDate = \"custom.start-date\"",
+            "is not a profile value",
+        ),
+        ("dept = \"departmnt\"", "did you mean `department`?"),
+        ("oktaId = \"id\"", "the Okta user's own id"),
+        ("state = \"status\"", "comes from the Okta user's status"),
+        ("teams = \"groups\"", "group memberships"),
+        (
+            "\"9lives\" = \"custom.lives\"",
+            "is not an Okta profile attribute name",
+        ),
+    ] {
+        let errors = errors(&format!("{head}{line}\n"));
+        assert_eq!(errors.len(), 1, "{line}: {errors:?}");
+        assert!(
+            errors[0].starts_with("assignments.toml:5:") && errors[0].contains(expected),
+            "{line}: {errors:?}"
+        );
+    }
+    let twice = errors(&format!(
+        "{head}startDate = \"custom.start_date\"\nhireDate = \"custom.start_date\"\n"
+    ));
+    assert_eq!(twice.len(), 1, "{twice:?}");
+    assert!(
+        twice[0].starts_with("assignments.toml:5:")
+            && twice[0].contains("already filled from `hireDate`"),
+        "{twice:?}"
     );
 }

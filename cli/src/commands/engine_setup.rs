@@ -91,12 +91,16 @@ pub(crate) fn source(
             url,
             token_env,
             apps,
+            attributes,
         }) => {
             let token = EnvSecrets.get(token_env)?;
             let source = OktaSource::new(url, token).map_err(|e| e.to_string())?;
             let source = apps
                 .iter()
                 .fold(source, |source, (app, group)| source.app(app, group));
+            let source = attributes.iter().fold(source, |source, (okta, column)| {
+                source.attribute(okta, column.clone())
+            });
             Ok(Box::new(source))
         }
         None => Err(format!(

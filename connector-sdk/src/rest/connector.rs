@@ -240,6 +240,31 @@ impl<A: RestApp> RestConnector<A> {
         }
     }
 
+    /// `account` as a write answered it, with [`Account::not_stored`] judged from a read
+    /// of it (the spec's `get`) when the answer lacks managed attributes: a service may
+    /// answer a write with its default properties only (Graph answers `POST /users`
+    /// without `usageLocation`, which only a read with `$select` returns), so an
+    /// attribute missing from the answer is not yet one the service did not keep. Without
+    /// a `get`, or when the read fails, the answer's judgement stands.
+    async fn verified_write(&self, account: Account, who: &Identity) -> Result<Account> {
+        let checked = checked_write(self, account, who);
+        let unseen = checked.not_stored.iter().any(|d| d.held.is_none());
+        if !unseen || self.operation(Operation::Get, Operation::Get).is_err() {
+            return Ok(checked);
+        }
+        match self.get_json(&checked.reference()).await {
+            Ok(json) => {
+                let mut read = self.account(json)?;
+                read.refused = checked.refused;
+                Ok(checked_write(self, read, who))
+            }
+            Err(error) => {
+                tracing::debug!(%error, "cannot read the account back after a write");
+                Ok(checked)
+            }
+        }
+    }
+
     /// Whether a managed attribute differs: the manifest's attributes that are neither
     /// `create_only` nor `sensitive` (a password cannot be read back), compared where
     /// the mapping gives a value.
@@ -350,7 +375,7 @@ impl<A: RestApp> Connector for RestConnector<A> {
             },
         )
         .await?;
-        Ok(checked_write(self, account, who))
+        self.verified_write(account, who).await
     }
 
     async fn update(&self, account: &AccountRef, who: &Identity) -> Result<Account> {
@@ -373,7 +398,7 @@ impl<A: RestApp> Connector for RestConnector<A> {
             Outcome::NotFound(error) => return Err(error),
             Outcome::NoMatch(what) => return Err(Error::NotFound { what }),
         };
-        Ok(checked_write(self, written, who))
+        self.verified_write(written, who).await
     }
 
     async fn disable(&self, account: &AccountRef) -> Result<()> {

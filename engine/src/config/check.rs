@@ -62,6 +62,7 @@ pub(super) fn check(
                         .iter()
                         .map(|(app, group)| (app.clone(), group.get_ref().clone()))
                         .collect(),
+                    attributes: super::okta_attributes::check(&okta.attributes, &mut diags),
                 }
             }
             _ => {

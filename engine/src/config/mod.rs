@@ -10,6 +10,7 @@ mod check;
 mod diag;
 mod exclude;
 mod groups;
+mod okta_attributes;
 mod policy;
 mod raw;
 mod rules;
@@ -31,6 +32,7 @@ pub use groups::GroupReference;
 pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
+use crate::directory::ProfileColumn;
 use crate::registry::Registry;
 
 /// A checked assignments file.
@@ -89,6 +91,8 @@ pub enum DirectoryConfig {
         /// (Okta app id, directory group): everyone assigned to the app, directly or
         /// through a group, is a member of that group, which rules select like any other.
         apps: Vec<(String, String)>,
+        /// (Okta profile attribute, profile value): `[directory.okta.attributes]`.
+        attributes: Vec<(String, ProfileColumn)>,
     },
 }
 

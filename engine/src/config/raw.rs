@@ -61,6 +61,9 @@ pub(super) struct RawOkta {
     /// Okta app id → the directory group its assigned people form.
     #[serde(default)]
     pub apps: BTreeMap<String, Spanned<String>>,
+    /// Okta profile attribute → the profile value it fills.
+    #[serde(default)]
+    pub attributes: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// `[instances.NAME]`.

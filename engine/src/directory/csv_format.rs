@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use connector_sdk::profile::{Field, FieldKind, PROFILE_FIELDS};
 use connector_sdk::{CustomValue, Identity, IdentityStatus};
 use serde::Deserialize;
 use serde::de::value::StrDeserializer;
@@ -12,32 +11,10 @@ use serde::de::value::StrDeserializer;
 use super::error::DirectoryError;
 use super::lines::{LineIndex, Records};
 use super::model::Group;
-
-/// The text columns of a people file (every profile field but the `groups` list), named
-/// as the `Identity` fields.
-fn text_columns() -> impl Iterator<Item = &'static str> {
-    PROFILE_FIELDS
-        .iter()
-        .filter(|f| f.kind != FieldKind::List)
-        .map(|f| f.name)
-}
+use super::profile_column::{ProfileColumn, text_columns};
 
 /// The separator of list cells (`groups`, `members`, `custom.NAME[]`).
 const LIST_SEPARATOR: char = ';';
-
-/// One column of a people file.
-enum Column {
-    /// A text field of the profile (`id`, `login` and `email` are required).
-    Text(Field),
-    /// `status`.
-    Status,
-    /// The `groups` list.
-    Groups,
-    /// `custom.NAME`: a text custom attribute.
-    CustomText(String),
-    /// `custom.NAME[]`: a list custom attribute.
-    CustomList(String),
-}
 
 /// Parses a people file: each person with the line their record starts on. Each record
 /// becomes an [`Identity`] directly (no intermediate JSON value).
@@ -54,7 +31,7 @@ pub(crate) fn parse_people(path: &Path, text: &str) -> Result<Records<Identity>,
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            column(name).ok_or_else(|| {
+            ProfileColumn::parse(name).ok_or_else(|| {
                 unknown_column(path, record_line(text, &lines, &headers), index, name)
             })
         })
@@ -74,22 +51,22 @@ pub(crate) fn parse_people(path: &Path, text: &str) -> Result<Records<Identity>,
                 continue;
             }
             match column {
-                Column::Text(field) => {
+                ProfileColumn::Text(field) => {
                     person.set_text(*field, cell.to_owned());
                 }
-                Column::Status => {
+                ProfileColumn::Status => {
                     person.status = IdentityStatus::deserialize(StrDeserializer::<
                         serde::de::value::Error,
                     >::new(cell))
                     .map_err(|e| DirectoryError::at(path, line, None, e.to_string()))?;
                 }
-                Column::Groups => person.groups = split(cell).collect(),
-                Column::CustomText(name) => {
+                ProfileColumn::Groups => person.groups = split(cell).collect(),
+                ProfileColumn::CustomText(name) => {
                     person
                         .custom
                         .insert(name.clone(), CustomValue::Text(cell.to_owned()));
                 }
-                Column::CustomList(name) => {
+                ProfileColumn::CustomList(name) => {
                     person
                         .custom
                         .insert(name.clone(), CustomValue::List(split(cell).collect()));
@@ -179,26 +156,6 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(text.as_bytes())
-}
-
-/// What a header names, if it is a known column.
-fn column(header: &str) -> Option<Column> {
-    if let Some(field) = PROFILE_FIELDS.iter().find(|f| f.name == header) {
-        return Some(match field.kind {
-            FieldKind::Text | FieldKind::OptionalText => Column::Text(field.field),
-            FieldKind::Status => Column::Status,
-            FieldKind::List => Column::Groups,
-        });
-    }
-    let custom = header.strip_prefix("custom.")?;
-    let valid = |name: &str| {
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    match custom.strip_suffix("[]") {
-        Some(name) if valid(name) => Some(Column::CustomList(name.to_owned())),
-        None if valid(custom) => Some(Column::CustomText(custom.to_owned())),
-        _ => None,
-    }
 }
 
 /// Refuses a header that names a column twice: which of the two cells would count is

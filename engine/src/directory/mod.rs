@@ -13,12 +13,15 @@ mod json_format;
 mod lines;
 mod model;
 mod okta;
+mod profile_column;
 
 pub use error::DirectoryError;
 pub use file::FileSource;
 pub use model::{Directory, Group};
 pub(crate) use okta::OktaClient;
 pub use okta::OktaSource;
+pub use profile_column::ProfileColumn;
+pub(crate) use profile_column::text_columns;
 
 use async_trait::async_trait;
 

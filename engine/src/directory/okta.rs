@@ -27,6 +27,7 @@ use serde_json::Value;
 use super::DirectorySource;
 use super::error::DirectoryError;
 use super::model::{Directory, Group, Item};
+use super::profile_column::ProfileColumn;
 pub(crate) use http::OktaClient;
 
 /// The most users Okta serves on one page (and the default page size).
@@ -63,6 +64,7 @@ struct AppGroup {
 pub struct OktaSource {
     client: OktaClient,
     apps: Vec<AppGroup>,
+    attributes: Vec<(String, ProfileColumn)>,
 }
 
 impl OktaSource {
@@ -76,6 +78,7 @@ impl OktaSource {
         Ok(Self {
             client: OktaClient::new(&base_url.into(), token)?,
             apps: Vec::new(),
+            attributes: Vec::new(),
         })
     }
 
@@ -87,6 +90,16 @@ impl OktaSource {
             app: app_id.into(),
             group: group.into(),
         });
+        self
+    }
+
+    /// Fills the profile value `column` from the Okta profile attribute `okta`
+    /// (`[directory.okta.attributes]`): a custom attribute (`custom.start_date` from
+    /// `startDate`), or a base text field read from `okta` instead of its default
+    /// attribute. `status`, `groups` and `id` come from the user itself and are not
+    /// filled this way (the assignments file refuses them).
+    pub fn attribute(mut self, okta: impl Into<String>, column: ProfileColumn) -> Self {
+        self.attributes.push((okta.into(), column));
         self
     }
 
@@ -116,12 +129,14 @@ impl OktaSource {
         let mut seen = BTreeSet::new();
         let mut people = Vec::new();
         for user in &users {
-            let person = mapping::identity(user).ok_or_else(|| {
-                DirectoryError::source(format!(
-                    "Okta user `{}` has no id, login or email; every person needs all three",
-                    mapping::id(user).unwrap_or("(no id)")
-                ))
-            })?;
+            let person = mapping::identity(user, &self.attributes)
+                .map_err(DirectoryError::source)?
+                .ok_or_else(|| {
+                    DirectoryError::source(format!(
+                        "Okta user `{}` has no id, login or email; every person needs all three",
+                        mapping::id(user).unwrap_or("(no id)")
+                    ))
+                })?;
             if seen.insert(person.id.clone()) {
                 people.push(person);
             }
