@@ -77,6 +77,10 @@ pub struct Engine {
     registry: Registry,
     secrets: Arc<dyn Secrets>,
     store: Store,
+    /// The instances' connectors, built once and kept for the engine's life: a long
+    /// running engine (`connector serve`) reuses their HTTP connections, keeps each
+    /// client-side rate limiter's budget across runs, and loads the TLS roots once.
+    connected: std::sync::Mutex<BTreeMap<String, Arc<dyn Connector>>>,
 }
 
 impl Engine {
@@ -106,6 +110,7 @@ impl Engine {
             registry,
             secrets,
             store,
+            connected: std::sync::Mutex::default(),
         }
     }
 
@@ -119,20 +124,30 @@ impl Engine {
         &self.store
     }
 
-    /// The connectors of the selected instances (an error per instance that cannot connect).
+    /// The connectors of the selected instances (an error per instance that cannot
+    /// connect). A connector is built on first use and kept; an instance that could not
+    /// connect is tried again next time.
     pub fn connectors(
         &self,
         only: &[String],
     ) -> BTreeMap<String, Result<Arc<dyn Connector>, String>> {
+        let mut connected = self
+            .connected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.assignments
             .instances
             .values()
             .filter(|i| only.is_empty() || only.contains(&i.name))
             .map(|i| {
-                (
-                    i.name.clone(),
-                    connect::connect(i, &self.registry, self.secrets.as_ref()),
-                )
+                let connector = match connected.get(&i.name) {
+                    Some(kept) => Ok(kept.clone()),
+                    None => connect::connect(i, &self.registry, self.secrets.as_ref())
+                        .inspect(|built| {
+                            connected.insert(i.name.clone(), built.clone());
+                        }),
+                };
+                (i.name.clone(), connector)
             })
             .collect()
     }
