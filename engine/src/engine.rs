@@ -43,11 +43,15 @@ pub struct PlanOptions {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ScopeReads {
     /// Read the linked accounts of the people in scope by id, one request each, when
-    /// that decides as a listing would: nobody in scope is to have an account without a
-    /// link, and every linked account is still there. Otherwise list, as
-    /// [`List`](Self::List) does.
+    /// that decides as a listing would (nobody in scope is to have an account without a
+    /// link, and every linked account is still there) and is quicker than listing the
+    /// app's linked accounts a page at a time: fewer requests when the client paces them
+    /// by the service's rate limit, fewer rounds (eight reads in flight) when it does not.
+    /// Otherwise list.
     #[default]
-    LookUp,
+    Fewest,
+    /// Read by id whenever that decides as a listing would, however many reads.
+    ById,
     /// List every account of the app, as a full plan does.
     List,
 }
@@ -142,10 +146,11 @@ impl Engine {
             .map(|i| {
                 let connector = match connected.get(&i.name) {
                     Some(kept) => Ok(kept.clone()),
-                    None => connect::connect(i, &self.registry, self.secrets.as_ref())
-                        .inspect(|built| {
+                    None => connect::connect(i, &self.registry, self.secrets.as_ref()).inspect(
+                        |built| {
                             connected.insert(i.name.clone(), built.clone());
-                        }),
+                        },
+                    ),
                 };
                 (i.name.clone(), connector)
             })

@@ -1,4 +1,4 @@
-//! A scoped plan that reads its people's accounts by id (`ScopeReads::LookUp`, what
+//! A scoped plan that reads its people's accounts by id (`ScopeReads::ById`, what
 //! `connector serve` does for each event) must decide exactly as one that lists every
 //! account (`ScopeReads::List`).
 //!
@@ -114,7 +114,7 @@ async fn run(n: usize) -> (usize, usize, Vec<String>) {
     let world = world_after(&scenario).await;
     let (mut compared, mut looked_up, mut mismatches) = (0, 0, Vec::new());
     for (k, scope) in scopes(&scenario, seed).into_iter().enumerate() {
-        let by_id = plan_scoped(&world.engine, &scenario, &scope, ScopeReads::LookUp).await;
+        let by_id = plan_scoped(&world.engine, &scenario, &scope, ScopeReads::ById).await;
         let listed = plan_scoped(&world.engine, &scenario, &scope, ScopeReads::List).await;
         let (by_id, listed) = match (by_id, listed) {
             (Ok(a), Ok(b)) => (a, b),
@@ -203,10 +203,16 @@ async fn requests_since(world: &common::SandboxWorld, skip: usize) -> Vec<(Strin
 }
 
 /// A scoped plan with `reads`, for `people`, on `world` (instance `chatgpt`).
-async fn plan_people(world: &common::SandboxWorld, after: &Directory, people: &[usize]) -> Plan {
+async fn plan_people(
+    world: &common::SandboxWorld,
+    after: &Directory,
+    people: &[usize],
+    reads: ScopeReads,
+) -> Plan {
     let options = PlanOptions {
         now: Some(NOW),
         scope: Some(people.iter().map(|i| format!("00u{i:06}")).collect()),
+        scope_reads: reads,
         ..PlanOptions::default()
     };
     let connectors = world.engine.connectors(&[]);
@@ -256,7 +262,7 @@ async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_fro
 
     // The leaver: their one account read by id, nothing listed.
     let seen = requests_since(&world, 0).await.len();
-    let plan = plan_people(&world, &after, &[3]).await;
+    let plan = plan_people(&world, &after, &[3], ScopeReads::Fewest).await;
     let app = &plan.instances[0];
     assert!(app.looked_up, "{app:#?}");
     assert_eq!(app.accounts, 1);
@@ -274,7 +280,7 @@ async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_fro
     // The joiner, and the person whose account is gone: a listing decides.
     for person in [31, 4] {
         let seen = requests_since(&world, 0).await.len();
-        let plan = plan_people(&world, &after, &[person]).await;
+        let plan = plan_people(&world, &after, &[person], ScopeReads::Fewest).await;
         let app = &plan.instances[0];
         assert!(!app.looked_up, "person {person}: {app:#?}");
         assert_eq!(app.accounts, 29, "person {person}");
@@ -288,4 +294,15 @@ async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_fro
             "person {person}: no listing in {asked:?}"
         );
     }
+
+    // Nine people on an app of 30 linked accounts that declares no rate limit: their
+    // reads take two rounds of eight, one page lists them all, so the default lists;
+    // `ById` reads the nine.
+    let nine = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+    let listed = plan_people(&world, &after, &nine, ScopeReads::Fewest).await;
+    assert!(!listed.instances[0].looked_up, "{:#?}", listed.instances[0]);
+    let by_id = plan_people(&world, &after, &nine, ScopeReads::ById).await;
+    assert!(by_id.instances[0].looked_up, "{:#?}", by_id.instances[0]);
+    assert_eq!(by_id.instances[0].accounts, 9);
+    assert_eq!(listed.instances[0].steps, by_id.instances[0].steps);
 }

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use connector_sdk::{Account, AccountRef, Connector, Error};
+use connector_sdk::{Account, AccountRef, Capability, Connector, Error};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 
@@ -31,6 +31,14 @@ pub(crate) enum NeedsListing {
     Gone(String),
     /// The connector cannot read one account by its id.
     NoRead,
+    /// A listing is quicker than the reads by id (see [`fewer_pages`]): `pages` pages
+    /// against `reads` reads.
+    Fewer {
+        /// Pages a listing of the instance's linked accounts takes.
+        pages: u64,
+        /// Accounts to read by id.
+        reads: u64,
+    },
 }
 
 impl std::fmt::Display for NeedsListing {
@@ -39,8 +47,40 @@ impl std::fmt::Display for NeedsListing {
             Self::Unlinked(login) => write!(f, "{login} is to have an account and has no link"),
             Self::Gone(login) => write!(f, "the account linked to {login} is gone"),
             Self::NoRead => f.write_str("the connector cannot read an account by id"),
+            Self::Fewer { pages, reads } => {
+                write!(f, "a listing takes {pages} requests, reading by id {reads}")
+            }
         }
     }
+}
+
+/// [`NeedsListing::Fewer`] when listing the instance (about `linked` accounts, a page
+/// at a time; a page size of 0 is the service's default, taken as 100) is quicker than
+/// reading `reads` accounts by id. Paced by a rate limit (`paced`), each request costs
+/// its share of the budget, so the fewer requests win; unpaced, the reads go
+/// [`READS_IN_FLIGHT`] at a time while a listing's pages follow one another, so the
+/// fewer rounds win. Connectors that cannot list always read by id.
+pub(crate) fn fewer_pages(
+    connector: &dyn Connector,
+    linked: u64,
+    reads: u64,
+    paced: bool,
+) -> Option<NeedsListing> {
+    let manifest = connector.manifest();
+    if !manifest.can(Capability::Import) {
+        return None;
+    }
+    let page_size = match manifest.provisioning.dialect.page_size {
+        0 => 100,
+        size => u64::from(size),
+    };
+    let pages = linked.div_ceil(page_size).max(1);
+    let rounds = if paced {
+        reads
+    } else {
+        reads.div_ceil(READS_IN_FLIGHT as u64)
+    };
+    (pages < rounds).then_some(NeedsListing::Fewer { pages, reads })
 }
 
 /// The first person in `scope` who is to have an account on this instance and has no

@@ -111,11 +111,24 @@ pub(crate) async fn plan_instance(
     let scope = options
         .scope
         .as_ref()
-        .filter(|_| options.scope_reads == crate::ScopeReads::LookUp);
+        .filter(|_| options.scope_reads != crate::ScopeReads::List);
     let looked_up = match (live, scope) {
         (Some(connector), Some(scope)) => {
-            let read =
-                read_scope(store, &instance.name, connector, directory, &desired, scope).await?;
+            let scoped = Scoped {
+                scope,
+                fewest: options.scope_reads == crate::ScopeReads::Fewest,
+                paced: instance.connection.client_rate_limit
+                    && manifest.provisioning.rate_limit.is_some(),
+            };
+            let read = read_scope(
+                store,
+                &instance.name,
+                connector,
+                directory,
+                &desired,
+                scoped,
+            )
+            .await?;
             phases.done("read the scope's accounts");
             read
         }
@@ -218,22 +231,43 @@ pub(crate) async fn plan_instance(
     Ok(plan)
 }
 
-/// The accounts of the people in `scope` on one instance, read by id
-/// ([`ScopeReads::LookUp`](crate::ScopeReads::LookUp)); `None` when only a listing
-/// decides as a full plan would (the reason is logged at debug level). `Some(Err)` is a
-/// read that failed: the instance is not reached.
+/// A scoped plan's people, and whether it reads by id only when that is quicker than a
+/// listing ([`ScopeReads::Fewest`](crate::ScopeReads::Fewest)).
+struct Scoped<'a> {
+    /// The people in scope (directory ids).
+    scope: &'a std::collections::BTreeSet<String>,
+    /// Whether a quicker listing is preferred.
+    fewest: bool,
+    /// Whether the instance's client paces requests by the service's rate limit.
+    paced: bool,
+}
+
+/// The accounts of the people in scope on one instance, read by id; `None` when a
+/// listing is needed to decide as a full plan would, or (with `fewest`) is quicker (the
+/// reason is logged at debug level). `Some(Err)` is a read that failed:
+/// the instance is not reached.
 async fn read_scope(
     store: &Store,
     instance: &str,
     connector: &dyn Connector,
     directory: &Directory,
     desired: &desired::Desired,
-    scope: &std::collections::BTreeSet<String>,
+    scoped: Scoped<'_>,
 ) -> Result<Option<Result<accounts::Accounts, String>>, crate::EngineError> {
+    let Scoped {
+        scope,
+        fewest,
+        paced,
+    } = scoped;
     let ids: Vec<&str> = scope.iter().map(String::as_str).collect();
     let links = store.links_of(instance, &ids).await?;
     let linked = links.iter().map(|l| l.identity_id.as_str()).collect();
-    let listing = match lookup::unlinked_grantee(directory, desired, scope, &linked) {
+    let mut reason = lookup::unlinked_grantee(directory, desired, scope, &linked);
+    if reason.is_none() && fewest {
+        let linked_here = store.link_count(instance).await?;
+        reason = lookup::fewer_pages(connector, linked_here, links.len() as u64, paced);
+    }
+    let listing = match reason {
         Some(reason) => reason,
         None => match lookup::read_linked(connector, &links).await {
             Ok(Ok(table)) => return Ok(Some(Ok(table))),

@@ -424,6 +424,20 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
+    /// How many links `instance` has.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn link_count(&self, instance: &str) -> Result<u64, StateError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM links WHERE instance = ?")
+            .bind(instance)
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
     /// The licences the engine gave in `instance`: person → SKU → state.
     ///
     /// # Errors
