@@ -566,6 +566,36 @@ async fn a_card_step_runs_through_cards_run_and_is_audited_with_the_event() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_whose_if_fails_is_audited_as_skipped_and_changes_nothing() {
+    let world = World::start("").await;
+    let flows = world.flows(
+        "[[flow]]\nname = \"check\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"alive\"\ncard = \"ping\"\ninstance = \"zoom\"\n\n\
+         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"chatgpt\"\n\
+         if = \"{steps.alive.identity}\"\n",
+    );
+    // SCIM has no "who am I": Zoom's ping names no identity, so the `if` fails.
+    let detail = world
+        .event("flow-skip-1", "user.lifecycle.suspend", 3, flows)
+        .await;
+    assert_eq!(world.active("chatgpt", 3).await, Some(true), "{detail}");
+    let audit = world.audit().await;
+    let skipped = audit
+        .iter()
+        .find(|e| e["activity_name"] == "Card" && e["api"]["operation"] == "disable_account")
+        .unwrap_or_else(|| panic!("no card event for the skipped step: {audit:#?}"));
+    assert_eq!(skipped["api"]["operation"], "disable_account");
+    assert_eq!(skipped["api"]["service"]["uid"], "chatgpt");
+    assert_eq!(skipped["status"], "Other");
+    assert!(skipped.get("http_response").is_none(), "{skipped}");
+    let why = skipped["status_detail"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("flow-skip-1") && why.ends_with("skipped (its `if` is not met)"),
+        "{skipped}"
+    );
+}
+
 #[test]
 fn a_filter_on_a_field_of_the_event_passes() {
     let text = "[[flow]]\nname = \"ai\"\non = [\"person_added_to_group\", \"person_removed_from_group\"]\n\

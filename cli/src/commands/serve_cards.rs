@@ -404,7 +404,7 @@ async fn audit(
         connector: known.map_or("", |i| i.manifest.name),
         card,
         caller,
-        http_status: answer.status.as_u16(),
+        http_status: Some(answer.status.as_u16()),
         status: if answer.status.is_success() {
             ChangeStatus::Success
         } else {

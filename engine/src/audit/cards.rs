@@ -23,8 +23,8 @@ pub struct CardRun<'a> {
     pub card: &'a str,
     /// Who called: the peer's address and what it says it is (`User-Agent`).
     pub caller: &'a str,
-    /// The HTTP status answered.
-    pub http_status: u16,
+    /// The HTTP status answered (`None`: the card was not run, a flow step skipped).
+    pub http_status: Option<u16>,
     /// Success, or a failure / refusal.
     pub status: ChangeStatus,
     /// What happened, in words (the refusal or error; never a secret).
@@ -67,11 +67,15 @@ pub fn card_event(run: &CardRun) -> Value {
     if run.connector.is_empty() {
         event["api"]["service"] = serde_json::json!({ "name": "connector-engine" });
     }
-    event["http_response"] = serde_json::json!({ "code": run.http_status });
+    if let Some(code) = run.http_status {
+        event["http_response"] = serde_json::json!({ "code": code });
+    }
     let unmapped = &mut event["unmapped"];
     unmapped["card"] = Value::from(run.card);
     unmapped["caller"] = Value::from(run.caller);
-    unmapped["http_status"] = Value::from(run.http_status);
+    if let Some(code) = run.http_status {
+        unmapped["http_status"] = Value::from(code);
+    }
     event
 }
 
@@ -118,7 +122,7 @@ mod tests {
             connector: "zoom",
             card: "get_account",
             caller: "127.0.0.1:5000 (curl/8)",
-            http_status: 502,
+            http_status: Some(502),
             status: ChangeStatus::Failure,
             detail: "the app answered 503",
             account_id: Some("42"),

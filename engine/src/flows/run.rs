@@ -57,8 +57,10 @@ pub(crate) async fn prepare(
             context.add("event", &output);
             for step in &flow.steps {
                 if !condition_holds(step, &context) {
+                    let why = "its `if` is not met";
+                    audit_skip(engine, &sink, flow, step, event, run_id, why).await?;
                     decision.notes.push(format!(
-                        "flow {}: step {} skipped (its `if` is not met)",
+                        "flow {}: step {} skipped ({why})",
                         flow.name, step.name
                     ));
                     continue;
@@ -72,8 +74,11 @@ pub(crate) async fn prepare(
                             Some(text) => match render(text, &context) {
                                 Some(sku) => Some(sku),
                                 None => {
+                                    let why = "`sku` reads a value that is not there";
+                                    audit_skip(engine, &sink, flow, step, event, run_id, why)
+                                        .await?;
                                     decision.notes.push(format!(
-                                        "flow {}: step {} skipped (`sku` reads a value that is not there)",
+                                        "flow {}: step {} skipped ({why})",
                                         flow.name, step.name
                                     ));
                                     continue;
@@ -172,6 +177,47 @@ fn render_input(input: &Value, context: &Context) -> Result<Value, String> {
     })
 }
 
+/// Audits a step that was not run (`why`), as a card event with status `other` and no
+/// HTTP status, so that the audit trail shows every step a flow reached.
+async fn audit_skip(
+    engine: &Engine,
+    sink: &AuditSink,
+    flow: &Flow,
+    step: &FlowStep,
+    event: &EventRecord,
+    run_id: &str,
+    why: &str,
+) -> Result<(), EngineError> {
+    let instance = step.instance.as_deref().unwrap_or_default();
+    let connector = engine
+        .assignments()
+        .instance(instance)
+        .map_or("", |i| i.manifest.name);
+    let caller = step_caller(flow, step, event);
+    let detail = format!("{caller}: skipped ({why})");
+    let run = CardRun {
+        run_id,
+        instance,
+        connector,
+        card: &step.card,
+        caller: &caller,
+        http_status: None,
+        status: ChangeStatus::Other,
+        detail: &detail,
+        account_id: None,
+    };
+    record_card(engine.store(), sink, &run).await?;
+    Ok(())
+}
+
+/// Who runs a flow's step, as its audit events name the caller.
+fn step_caller(flow: &Flow, step: &FlowStep, event: &EventRecord) -> String {
+    format!(
+        "flow {} step {} (event {} {})",
+        flow.name, step.name, event.uuid, event.event_type
+    )
+}
+
 /// Runs a card step on its instance and audits it. The inner error is the step's
 /// failure; the outer one, the state's.
 async fn run_card(
@@ -188,10 +234,7 @@ async fn run_card(
         .assignments()
         .instance(instance)
         .map_or("", |i| i.manifest.name);
-    let caller = format!(
-        "flow {} step {} (event {} {})",
-        flow.name, step.name, event.uuid, event.event_type
-    );
+    let caller = step_caller(flow, step, event);
     let result = match render_input(&step.input, context) {
         Err(why) => Err(why),
         Ok(input) => match engine.connectors(&[instance.to_owned()]).remove(instance) {
@@ -219,7 +262,7 @@ async fn run_card(
         connector,
         card: &step.card,
         caller: &caller,
-        http_status: if result.is_ok() { 200 } else { 502 },
+        http_status: Some(if result.is_ok() { 200 } else { 502 }),
         status: if result.is_ok() {
             ChangeStatus::Success
         } else {
