@@ -80,8 +80,8 @@ impl InstanceConfig {
     }
 }
 
-/// Credentials for a connector instance.
-#[derive(Debug, Clone)]
+/// Credentials for a connector instance (equal when their secrets' values are).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Credentials {
     /// A static bearer token.
     Bearer(Secret),

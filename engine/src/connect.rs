@@ -96,3 +96,47 @@ pub fn connect(
         instance_config(instance, secrets).map_err(|e| format!("{}: {e}", instance.name))?;
     (kind.connect)(config).map_err(|e| format!("{}: {e}", instance.name))
 }
+
+/// A connector kept across runs, with the credentials it was built with.
+pub(crate) struct Kept {
+    /// The credentials read when it was built.
+    credentials: Option<connector_sdk::Credentials>,
+    /// The connector.
+    connector: Arc<dyn Connector>,
+}
+
+/// The connector of `instance`: `kept`'s when the instance's credentials still read the
+/// same (a secret rotated in its variable or `_FILE` builds a new one), else a new one,
+/// which `kept` then holds.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub(crate) fn connect_kept(
+    instance: &Instance,
+    registry: &Registry,
+    secrets: &dyn Secrets,
+    kept: &mut Option<Kept>,
+) -> Result<Arc<dyn Connector>, String> {
+    let config =
+        instance_config(instance, secrets).map_err(|e| format!("{}: {e}", instance.name))?;
+    if let Some(kept) = kept
+        .as_ref()
+        .filter(|k| k.credentials == config.credentials)
+    {
+        return Ok(kept.connector.clone());
+    }
+    let kind = registry.get(instance.manifest.name).ok_or_else(|| {
+        format!(
+            "connector `{}` is not in this build",
+            instance.manifest.name
+        )
+    })?;
+    let credentials = config.credentials.clone();
+    let connector = (kind.connect)(config).map_err(|e| format!("{}: {e}", instance.name))?;
+    *kept = Some(Kept {
+        credentials,
+        connector: connector.clone(),
+    });
+    Ok(connector)
+}

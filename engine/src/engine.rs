@@ -81,10 +81,11 @@ pub struct Engine {
     registry: Registry,
     secrets: Arc<dyn Secrets>,
     store: Store,
-    /// The instances' connectors, built once and kept for the engine's life: a long
-    /// running engine (`connector serve`) reuses their HTTP connections, keeps each
-    /// client-side rate limiter's budget across runs, and loads the TLS roots once.
-    connected: std::sync::Mutex<BTreeMap<String, Arc<dyn Connector>>>,
+    /// The instances' connectors, kept across runs while their credentials read the
+    /// same: a long running engine (`connector serve`) reuses their HTTP connections,
+    /// keeps each client-side rate limiter's budget across runs, and loads the TLS roots
+    /// once.
+    connected: std::sync::Mutex<BTreeMap<String, Option<connect::Kept>>>,
 }
 
 impl Engine {
@@ -129,8 +130,9 @@ impl Engine {
     }
 
     /// The connectors of the selected instances (an error per instance that cannot
-    /// connect). A connector is built on first use and kept; an instance that could not
-    /// connect is tried again next time.
+    /// connect). A connector is built on first use and kept while the instance's
+    /// credentials read the same (a rotated secret builds a new one); an instance that
+    /// could not connect is tried again next time.
     pub fn connectors(
         &self,
         only: &[String],
@@ -144,14 +146,9 @@ impl Engine {
             .values()
             .filter(|i| only.is_empty() || only.contains(&i.name))
             .map(|i| {
-                let connector = match connected.get(&i.name) {
-                    Some(kept) => Ok(kept.clone()),
-                    None => connect::connect(i, &self.registry, self.secrets.as_ref()).inspect(
-                        |built| {
-                            connected.insert(i.name.clone(), built.clone());
-                        },
-                    ),
-                };
+                let kept = connected.entry(i.name.clone()).or_default();
+                let connector =
+                    connect::connect_kept(i, &self.registry, self.secrets.as_ref(), kept);
                 (i.name.clone(), connector)
             })
             .collect()
