@@ -86,14 +86,23 @@ pub fn connect(
     registry: &Registry,
     secrets: &dyn Secrets,
 ) -> Result<Arc<dyn Connector>, String> {
+    let config =
+        instance_config(instance, secrets).map_err(|e| format!("{}: {e}", instance.name))?;
+    build(instance, registry, config)
+}
+
+/// Builds the connector of `instance` from its read configuration.
+fn build(
+    instance: &Instance,
+    registry: &Registry,
+    config: InstanceConfig,
+) -> Result<Arc<dyn Connector>, String> {
     let kind = registry.get(instance.manifest.name).ok_or_else(|| {
         format!(
             "connector `{}` is not in this build",
             instance.manifest.name
         )
     })?;
-    let config =
-        instance_config(instance, secrets).map_err(|e| format!("{}: {e}", instance.name))?;
     (kind.connect)(config).map_err(|e| format!("{}: {e}", instance.name))
 }
 
@@ -126,14 +135,8 @@ pub(crate) fn connect_kept(
     {
         return Ok(kept.connector.clone());
     }
-    let kind = registry.get(instance.manifest.name).ok_or_else(|| {
-        format!(
-            "connector `{}` is not in this build",
-            instance.manifest.name
-        )
-    })?;
     let credentials = config.credentials.clone();
-    let connector = (kind.connect)(config).map_err(|e| format!("{}: {e}", instance.name))?;
+    let connector = build(instance, registry, config)?;
     *kept = Some(Kept {
         credentials,
         connector: connector.clone(),

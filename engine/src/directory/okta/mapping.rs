@@ -32,13 +32,9 @@ pub(super) fn identity(
             .find(|(_, column)| *column == ProfileColumn::Text(field))
             .map(|(okta, _)| okta.as_str())
     };
-    let mut overridden = Vec::new();
-    let mut text = |field: Field, default: &str| -> Result<Option<String>, String> {
+    let text = |field: Field, default: &str| -> Result<Option<String>, String> {
         match mapped_to(field) {
-            Some(okta) => {
-                overridden.push(field);
-                mapped_text(user, profile, okta, &ProfileColumn::Text(field))
-            }
+            Some(okta) => mapped_text(user, profile, okta, &ProfileColumn::Text(field)),
             None => Ok(plain_text(profile, default)),
         }
     };
