@@ -103,6 +103,8 @@ pub struct DialectModel {
     pub page_size: u32,
     /// Required User-Agent.
     pub user_agent: Option<String>,
+    /// The most members per `/Groups` PATCH request.
+    pub group_members_per_request: u32,
 }
 
 /// A rate limit.

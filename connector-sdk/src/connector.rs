@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cards::Card;
 use crate::cards::io::Ping;
-use crate::error::Result;
+use crate::error::{Operation, Result};
 use crate::identity::Identity;
 use crate::manifest::{LicenseSku, Manifest};
 
@@ -161,6 +161,19 @@ pub struct ManualTask {
     pub url: Option<String>,
 }
 
+/// A group in the app: a SCIM `Group`, or what a REST API calls a group or team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AppGroup {
+    /// The app's id of the group.
+    pub id: String,
+    /// Its name as the app shows it (SCIM `displayName`).
+    pub name: String,
+    /// The id the provisioning client gave it, if any (SCIM `externalId`).
+    pub external_id: Option<String>,
+    /// The account ids of its members, as the app lists them.
+    pub members: Vec<String>,
+}
+
 /// The operations every connector offers the engine and the flows.
 ///
 /// An operation that the service does not offer is absent from the manifest's
@@ -234,6 +247,51 @@ pub trait Connector: Send + Sync {
         account: &AccountRef,
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
+
+    /// Every group of the app, with its members (capability `groups`).
+    async fn list_groups(&self) -> Result<Vec<AppGroup>> {
+        Err(self.unsupported(Operation::ListGroups))
+    }
+
+    /// Creates an empty group named `name`, tagged `external_id` where the app keeps one.
+    async fn create_group(&self, name: &str, external_id: &str) -> Result<AppGroup> {
+        let _ = (name, external_id);
+        Err(self.unsupported(Operation::CreateGroup))
+    }
+
+    /// Renames the group `group_id` to `name`.
+    async fn rename_group(&self, group_id: &str, name: &str) -> Result<()> {
+        let _ = (group_id, name);
+        Err(self.unsupported(Operation::RenameGroup))
+    }
+
+    /// Deletes the group `group_id` (its members' accounts stay).
+    async fn delete_group(&self, group_id: &str) -> Result<()> {
+        let _ = group_id;
+        Err(self.unsupported(Operation::DeleteGroup))
+    }
+
+    /// Adds the accounts `account_ids` to the group, in as many requests as the app's
+    /// cap on members per request needs. Adding a member again is not an error.
+    async fn add_members(&self, group_id: &str, account_ids: &[String]) -> Result<()> {
+        let _ = (group_id, account_ids);
+        Err(self.unsupported(Operation::AddMembers))
+    }
+
+    /// Removes the accounts `account_ids` from the group (the accounts stay). Removing a
+    /// non-member is not an error.
+    async fn remove_members(&self, group_id: &str, account_ids: &[String]) -> Result<()> {
+        let _ = (group_id, account_ids);
+        Err(self.unsupported(Operation::RemoveMembers))
+    }
+
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for `operation` on this connector.
+    fn unsupported(&self, operation: Operation) -> crate::Error {
+        crate::Error::Unsupported {
+            connector: self.manifest().name,
+            operation,
+        }
+    }
 
     /// The health check (the `ping` card, Okta Workflows' `_authping`): one cheap
     /// authenticated call, timed. By default a one-account list; a connector whose API

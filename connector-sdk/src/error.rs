@@ -32,6 +32,18 @@ pub enum Operation {
     AssignLicense,
     /// `revoke_license`
     RevokeLicense,
+    /// `list_groups`
+    ListGroups,
+    /// `create_group`
+    CreateGroup,
+    /// `rename_group`
+    RenameGroup,
+    /// `delete_group`
+    DeleteGroup,
+    /// `add_members`
+    AddMembers,
+    /// `remove_members`
+    RemoveMembers,
 }
 
 impl std::fmt::Display for Operation {
@@ -47,6 +59,12 @@ impl std::fmt::Display for Operation {
             Self::Delete => "delete",
             Self::AssignLicense => "assign_license",
             Self::RevokeLicense => "revoke_license",
+            Self::ListGroups => "list_groups",
+            Self::CreateGroup => "create_group",
+            Self::RenameGroup => "rename_group",
+            Self::DeleteGroup => "delete_group",
+            Self::AddMembers => "add_members",
+            Self::RemoveMembers => "remove_members",
         })
     }
 }

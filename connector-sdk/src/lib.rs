@@ -47,7 +47,7 @@ pub use connector_model::template_parse;
 
 pub use config::{Credentials, InstanceConfig, RateLimitSetting, RetryPolicy};
 pub use connector::{
-    Account, AccountRef, Connector, Drift, LicenseOutcome, ManualTask, Page, PageRequest,
+    Account, AccountRef, AppGroup, Connector, Drift, LicenseOutcome, ManualTask, Page, PageRequest,
     RefusedAttribute, list_all,
 };
 pub use connector_macros::connector;

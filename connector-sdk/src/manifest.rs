@@ -292,6 +292,8 @@ pub struct ScimDialect {
     pub page_size: u32,
     /// A `User-Agent` the server requires, if any.
     pub user_agent: Option<&'static str>,
+    /// The most members one `/Groups` PATCH adds or removes (the vendor's cap, else 1000).
+    pub group_members_per_request: u32,
 }
 
 /// A documented rate limit.

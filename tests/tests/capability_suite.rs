@@ -52,6 +52,7 @@ const fn manifest(
                 filter_attribute: Some("userName"),
                 page_size: 100,
                 user_agent: None,
+                group_members_per_request: 1000,
             },
             rate_limit: None,
             throttle: &[],

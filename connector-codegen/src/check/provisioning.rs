@@ -19,6 +19,10 @@ pub(crate) struct Provisioning {
 
 const FILTERS: &[&str] = &["userName", "emails", "none"];
 
+/// Members per `/Groups` PATCH when the spec documents no cap: the smallest cap a vendor
+/// of the twelve documents (Canva, 1,000 per operation).
+const DEFAULT_GROUP_MEMBERS_PER_REQUEST: u32 = 1000;
+
 pub(crate) fn check_provisioning(
     cx: &mut Checker<'_>,
     section: &ProvisioningSection,
@@ -112,6 +116,29 @@ pub(crate) fn check_provisioning(
         }
         *p.get()
     });
+    let group_members_per_request = dialect.group_members_per_request.as_ref().map_or(
+        DEFAULT_GROUP_MEMBERS_PER_REQUEST,
+        |n| {
+            if !bounds::contains(&bounds::GROUP_MEMBERS_PER_REQUEST, *n.get()) {
+                cx.error(
+                    n.span(),
+                    format!(
+                        "`provisioning.dialect.group_members_per_request` must be a whole number between {} and {}, not {}",
+                        bounds::GROUP_MEMBERS_PER_REQUEST.start(),
+                        bounds::GROUP_MEMBERS_PER_REQUEST.end(),
+                        n.get()
+                    ),
+                );
+            } else if !capabilities.contains(&Capability::Groups) {
+                cx.error_help(
+                    n.span(),
+                    "`group_members_per_request` is a fact about `/Groups`, but the service does not declare capability `groups`",
+                    "add `groups` to the capabilities, or remove this key",
+                );
+            }
+            *n.get()
+        },
+    );
     let deactivate = dialect
         .deactivate
         .as_ref()
@@ -139,6 +166,7 @@ pub(crate) fn check_provisioning(
         filter,
         page_size,
         user_agent: dialect.user_agent.as_ref().map(|u| u.as_str().to_owned()),
+        group_members_per_request,
     };
 
     let rate_limit = section.rate_limit.as_ref().map(|limit| {
@@ -254,5 +282,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn group_members_per_request_is_bounded_and_needs_groups() {
+        let spec = include_str!("../../../connectors/canva/connector.toml");
+        let line = "group_members_per_request = 1000\n";
+        assert!(spec.contains(line));
+        let model = crate::load_model(spec, "canva.toml").unwrap();
+        assert_eq!(model.dialect.group_members_per_request, 1000);
+        let zero = spec.replace(line, "group_members_per_request = 0\n");
+        let errors = crate::load_model(&zero, "canva.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(errors.contains("between 1 and 100000, not 0"), "{errors}");
+        let without_groups = spec.replace("\"import\", \"groups\",", "\"import\",");
+        assert_ne!(without_groups, spec);
+        let errors = crate::load_model(&without_groups, "canva.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            errors.contains("does not declare capability `groups`"),
+            "{errors}"
+        );
+        // Without the key, the default cap.
+        let zoom = include_str!("../../../connectors/zoom/connector.toml");
+        let model = crate::load_model(zoom, "zoom.toml").unwrap();
+        assert_eq!(
+            model.dialect.group_members_per_request,
+            super::DEFAULT_GROUP_MEMBERS_PER_REQUEST
+        );
     }
 }

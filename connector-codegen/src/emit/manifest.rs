@@ -79,6 +79,7 @@ pub(super) fn manifest_expr(model: &Model) -> TokenStream {
     let patch_style = variant(d.patch_style);
     let filter = opt_str(&d.filter);
     let page_size = d.page_size;
+    let group_members_per_request = d.group_members_per_request;
     let user_agent = opt_str(&d.user_agent);
     let rate_limit = match &model.rate_limit {
         Some(r) => {
@@ -180,6 +181,7 @@ pub(super) fn manifest_expr(model: &Model) -> TokenStream {
                     filter_attribute: #filter,
                     page_size: #page_size,
                     user_agent: #user_agent,
+                    group_members_per_request: #group_members_per_request,
                 },
                 rate_limit: #rate_limit,
                 throttle: &[#(#throttle),*],

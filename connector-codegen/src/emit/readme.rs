@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::ir::Model;
 use crate::spec::model::{
-    AuthKind, DeactivateMethod, FederationVia, LicenseMode, Protocol, SsoProtocol, UpdateMethod,
+    AuthKind, Capability, DeactivateMethod, FederationVia, LicenseMode, Protocol, SsoProtocol,
+    UpdateMethod,
 };
 
 /// The first line of every generated README: tells readers where the text comes from.
@@ -94,6 +95,13 @@ fn summary_table(out: &mut String, model: &Model) {
                 row(out, "Lookup", &format!("filter `{filter} eq \"...\"`"));
             }
             row(out, "Page size", &model.dialect.page_size.to_string());
+            if model.capabilities.contains(&Capability::Groups) {
+                row(
+                    out,
+                    "Group members per request",
+                    &model.dialect.group_members_per_request.to_string(),
+                );
+            }
         }
         Protocol::Rest => {
             let operations: Vec<String> = model

@@ -10,6 +10,9 @@ pub const SPEC_VERSION: RangeInclusive<u64> = 1..=1;
 /// than a SCIM server would reasonably return in one response.
 pub const PAGE_SIZE: RangeInclusive<u64> = 1..=10_000;
 
+/// `provisioning.dialect.group_members_per_request`: at least one member per request.
+pub const GROUP_MEMBERS_PER_REQUEST: RangeInclusive<u64> = 1..=100_000;
+
 /// `provisioning.rate_limit.requests` and `.burst`: at least one request.
 pub const RATE_LIMIT: RangeInclusive<u64> = 1..=u32::MAX as u64;
 
@@ -22,6 +25,7 @@ pub fn of_key(key: &str) -> Option<RangeInclusive<u64>> {
     match key {
         "spec_version" => Some(SPEC_VERSION),
         "page_size" => Some(PAGE_SIZE),
+        "group_members_per_request" => Some(GROUP_MEMBERS_PER_REQUEST),
         "requests" | "burst" => Some(RATE_LIMIT),
         "status" | "success" | "not_found" | "conflict" | "already_done" => Some(HTTP_STATUS),
         _ => None,

@@ -164,6 +164,9 @@ pub struct DialectSection {
     pub page_size: Option<Sp<u32>>,
     /// A `User-Agent` the server requires.
     pub user_agent: Option<Sp<String>>,
+    /// The most members one `/Groups` PATCH may add or remove (the vendor's documented
+    /// cap; default 1000).
+    pub group_members_per_request: Option<Sp<u32>>,
     /// Where the dialect facts come from.
     pub source: Option<Sp<String>>,
 }

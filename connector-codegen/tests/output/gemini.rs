@@ -96,6 +96,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             filter_attribute: ::std::option::Option::Some("userName"),
             page_size: 100u32,
             user_agent: ::std::option::Option::None,
+            group_members_per_request: 1000u32,
         },
         rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
             requests: 2400u32,

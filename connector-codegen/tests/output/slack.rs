@@ -12,6 +12,7 @@
 | Deactivation | DELETE (the service keeps the account, deactivated) |
 | Lookup | filter `userName eq "..."` |
 | Page size | 1000 |
+| Group members per request | 5000 |
 | Rate limit | 180 requests per 60000 ms, burst 20 (client-side, from the spec) |
 | Credentials | bearer token from `SLACK_SCIM_TOKEN` |
 
@@ -73,6 +74,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             filter_attribute: ::std::option::Option::Some("userName"),
             page_size: 1000u32,
             user_agent: ::std::option::Option::None,
+            group_members_per_request: 5000u32,
         },
         rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
             requests: 180u32,

@@ -12,6 +12,7 @@
 | Deactivation | PATCH `active=false` |
 | Lookup | filter `userName eq "..."` |
 | Page size | 100 |
+| Group members per request | 1000 |
 | Rate limit | 30 requests per 1000 ms, burst 10 (client-side, from the spec) |
 | Credentials | OAuth 2.0 `account_credentials` grant at `https://zoom.us/oauth/token` with the client id in `ZOOM_CLIENT_ID` and the secret in `ZOOM_CLIENT_SECRET` |
 
@@ -86,6 +87,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             filter_attribute: ::std::option::Option::Some("userName"),
             page_size: 100u32,
             user_agent: ::std::option::Option::None,
+            group_members_per_request: 1000u32,
         },
         rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
             requests: 30u32,

@@ -175,30 +175,62 @@ impl ScimClient {
         Ok(exact.or_else(loose).cloned())
     }
 
-    /// Adds the User `user_id` to the Group `group_id` (`add` on `members`); a 409 means
-    /// it already is a member.
-    pub async fn add_group_member(&self, group_id: &str, user_id: &str) -> Result<()> {
-        let operation = json!({"op": "add", "path": "members", "value": [{"value": user_id}]});
+    /// `GET /Groups` for one page.
+    pub async fn list_groups(&self, page: PageRequest) -> Result<ListResponse> {
+        self.list(GROUPS, None, page).await
+    }
+
+    /// `POST /Groups`; the created Group (`None` when the server answered without a body).
+    pub async fn create_group(&self, group: &Value) -> Result<Option<Value>> {
+        let request = scim(Method::Post, &[GROUPS]).json(group.clone());
+        Ok(self.http.send(&request).await?.body)
+    }
+
+    /// `PATCH /Groups/{id}` with `operations`.
+    pub async fn patch_group(&self, id: &str, operations: Vec<Value>) -> Result<()> {
+        self.patch(GROUPS, id, operations).await.map(drop)
+    }
+
+    /// `DELETE /Groups/{id}`.
+    pub async fn delete_group(&self, id: &str) -> Result<()> {
+        self.http.send(&scim(Method::Delete, &[GROUPS, id])).await?;
+        Ok(())
+    }
+
+    /// Adds the Users `user_ids` to the Group `group_id` in one `add` on `members`; a 409
+    /// means they already are members.
+    pub async fn add_group_members(&self, group_id: &str, user_ids: &[String]) -> Result<()> {
+        let members: Vec<Value> = user_ids.iter().map(|id| json!({"value": id})).collect();
+        let operation = json!({"op": "add", "path": "members", "value": members});
         match self.patch(GROUPS, group_id, vec![operation]).await {
             Ok(_) | Err(Error::Conflict { .. }) => Ok(()),
             Err(error) => Err(error),
         }
     }
 
-    /// Removes the User `user_id` from the Group `group_id` (`remove` on
-    /// `members[value eq "id"]`); a `noTarget` error means it was no member.
-    pub async fn remove_group_member(&self, group_id: &str, user_id: &str) -> Result<()> {
-        let path = filter::value_path("members", "value", user_id);
-        let operation = json!({"op": "remove", "path": path});
-        match self.patch(GROUPS, group_id, vec![operation]).await {
-            Ok(_) => Ok(()),
-            Err(Error::Server {
-                status: 400,
-                scim_type: Some(scim_type),
-                ..
-            }) if scim_type.eq_ignore_ascii_case("noTarget") => Ok(()),
-            Err(error) => Err(error),
+    /// Removes the Users `user_ids` from the Group `group_id`, one `remove` on
+    /// `members[value eq "id"]` each (RFC 7644 §3.5.2.2), in one request. A PATCH is
+    /// atomic, so a `noTarget` refusal (one of them is no member) removed nobody: the
+    /// members are then removed one request each, a `noTarget` there meaning done.
+    pub async fn remove_group_members(&self, group_id: &str, user_ids: &[String]) -> Result<()> {
+        let removal = |id: &String| json!({"op": "remove", "path": filter::value_path("members", "value", id)});
+        match self
+            .patch(GROUPS, group_id, user_ids.iter().map(removal).collect())
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(error) if !is_no_target(&error) => return Err(error),
+            Err(_) if user_ids.len() == 1 => return Ok(()),
+            Err(_) => {}
         }
+        for id in user_ids {
+            match self.patch(GROUPS, group_id, vec![removal(id)]).await {
+                Ok(_) => {}
+                Err(error) if is_no_target(&error) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
     }
 
     /// `GET /{resource}` with an optional filter, for one page.
@@ -265,6 +297,12 @@ fn without_refused(
     }
     tracing::warn!(attributes = ?paths, cause = %error, "the server refused attributes; retrying without them");
     Ok((retry, refusal::report(&paths, &error)))
+}
+
+/// Whether `error` is a SCIM 400 `noTarget` (the PATCH path selected nothing).
+fn is_no_target(error: &Error) -> bool {
+    matches!(error, Error::Server { status: 400, scim_type: Some(scim_type), .. }
+        if scim_type.eq_ignore_ascii_case("noTarget"))
 }
 
 /// A SCIM request: SCIM media types on the resource path.

@@ -80,13 +80,12 @@ impl<A: ScimApp> ScimConnector<A> {
                     .ok_or_else(|| Error::NotFound {
                         what: format!("SCIM group `{name}` in {}", manifest.name),
                     })?;
+                let member = [account.id.clone()];
                 if assign {
-                    self.client()
-                        .add_group_member(group_id, &account.id)
-                        .await?;
+                    self.client().add_group_members(group_id, &member).await?;
                 } else {
                     self.client()
-                        .remove_group_member(group_id, &account.id)
+                        .remove_group_members(group_id, &member)
                         .await?;
                 }
                 Ok(LicenseOutcome::Applied)

@@ -10,13 +10,15 @@
 //! - `client`: [`ScimClient`], the resource calls (and [`Written`], a write retried
 //!   without the attributes the server refused, found by `refusal`);
 //! - `account`: any User as an [`Account`](crate::Account);
-//! - `connector` and `license`: [`ScimConnector`], the [`Connector`](crate::Connector).
+//! - `connector`, `license` and `groups`: [`ScimConnector`], the
+//!   [`Connector`](crate::Connector) (`groups`: group push on `/Groups`).
 
 mod account;
 mod app;
 mod client;
 mod connector;
 pub mod filter;
+mod groups;
 mod license;
 mod list;
 pub mod patch;

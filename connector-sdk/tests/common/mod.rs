@@ -35,6 +35,7 @@ const DIALECT: ScimDialect = ScimDialect {
     filter_attribute: Some("userName"),
     page_size: 100,
     user_agent: None,
+    group_members_per_request: 1000,
 };
 
 const LICENSES: &[LicenseSku] = &[
@@ -166,6 +167,7 @@ pub(crate) static NO_FILTER: Manifest = with_dialect(ScimDialect {
 });
 pub(crate) static USER_AGENT: Manifest = with_dialect(ScimDialect {
     user_agent: Some("Vendor-Required-Agent/1.0"),
+    group_members_per_request: 1000,
     ..DIALECT
 });
 pub(crate) static NOTHING: Manifest = Manifest {

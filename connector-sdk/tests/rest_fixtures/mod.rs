@@ -42,6 +42,7 @@ pub(crate) const fn dialect(page_size: u32) -> ScimDialect {
         filter_attribute: None,
         page_size,
         user_agent: None,
+        group_members_per_request: 1000,
     }
 }
 

@@ -31,6 +31,7 @@ pub(crate) const BASE: Manifest = Manifest {
             filter_attribute: Some("userName"),
             page_size: 100,
             user_agent: None,
+            group_members_per_request: 1000,
         },
         rate_limit: None,
         throttle: &[],
