@@ -28,14 +28,33 @@ fn demo_runs_end_to_end_and_converges() {
     assert!(stdout.contains("(0 failed, 0 not attempted)"), "{stdout}");
     assert!(stdout.contains("Seats reclaimed:"), "{stdout}");
     assert!(stdout.contains("Nothing to do"), "{stdout}");
-    // The audit log is OCSF Account Change and names no secret.
+    // Groups are pushed into the apps that support it (run 1), and leavers leave them.
+    assert!(stdout.contains("2 new, +189/-0 members"), "{stdout}");
+    assert!(stdout.contains("+0/-7 members"), "{stdout}");
+    // The audit log is OCSF Account Change (accounts) and Group Management (pushed
+    // groups), and names no secret.
     let audit = std::fs::read_to_string(folder.path().join("audit.jsonl")).unwrap();
     assert!(
         audit.lines().count() > 3000,
         "{} audit events",
         audit.lines().count()
     );
-    assert!(audit.lines().all(|l| l.contains("\"class_uid\":3001")));
+    assert!(
+        audit
+            .lines()
+            .all(|l| l.contains("\"class_uid\":3001") || l.contains("\"class_uid\":3006"))
+    );
+    let added = audit
+        .lines()
+        .filter(|l| {
+            l.contains("\"class_uid\":3006") && l.contains("\"activity_name\":\"Add User\"")
+        })
+        .count();
+    assert_eq!(
+        added,
+        189 + 128 + 155 + 61,
+        "one Add User event per member added"
+    );
     assert!(!audit.contains("Bearer "));
 }
 

@@ -8,7 +8,7 @@ use connector_sdk::manifest::{
 };
 
 /// The columns of the matrix.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "service",
     "sso",
     "sp-initiated only",
@@ -17,6 +17,7 @@ pub const COLUMNS: [&str; 11] = [
     "update",
     "deactivate",
     "licence",
+    "groups",
     "rate limit",
     "plan (provisioning)",
     "sources",
@@ -55,12 +56,28 @@ pub fn row(manifest: &Manifest) -> Vec<String> {
             "no".to_owned()
         },
         licences(manifest),
+        groups(manifest),
         provisioning
             .rate_limit
             .map_or_else(|| "not published".to_owned(), rate),
         manifest.plan.provisioning.to_owned(),
         manifest.sources.len().to_string(),
     ]
+}
+
+/// Whether directory groups are pushed into the service, and how.
+fn groups(manifest: &Manifest) -> String {
+    match (
+        manifest.provisioning.protocol,
+        manifest.can(Capability::Groups),
+    ) {
+        (Protocol::Scim2, true) => format!(
+            "pushed (SCIM /Groups, {} members per request)",
+            manifest.provisioning.dialect.group_members_per_request
+        ),
+        (Protocol::Rest, _) => "not pushed (planned: the vendor's group API)".to_owned(),
+        _ => "no".to_owned(),
+    }
 }
 
 fn sso(manifest: &Manifest) -> String {
@@ -181,10 +198,12 @@ pub fn markdown(manifests: &[&Manifest]) -> String {
          What each connector actually does, with the plan that unlocks it and the vendor pages\n\
          the facts come from.\n\n",
     );
-    out.push_str(&format!("| {} |\n", COLUMNS[..10].join(" | ")));
-    out.push_str(&format!("|{}\n", "---|".repeat(10)));
+    // Every column but the count of sources, which are listed below the table.
+    let shown = COLUMNS.len() - 1;
+    out.push_str(&format!("| {} |\n", COLUMNS[..shown].join(" | ")));
+    out.push_str(&format!("|{}\n", "---|".repeat(shown)));
     for manifest in manifests {
-        let cells: Vec<String> = row(manifest)[..10]
+        let cells: Vec<String> = row(manifest)[..shown]
             .iter()
             .map(|c| c.replace('|', "\\|"))
             .collect();

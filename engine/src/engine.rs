@@ -423,8 +423,17 @@ impl Engine {
         let concurrency = options
             .concurrency
             .unwrap_or(self.assignments.settings.concurrency);
-        let results =
-            apply::execute(ctx, runs, &plan.instances, Arc::new(directory), concurrency).await;
+        let group_runs = runs.clone();
+        let mut results = apply::execute(
+            ctx.clone(),
+            runs,
+            &plan.instances,
+            Arc::new(directory),
+            concurrency,
+        )
+        .await;
+        // Group push after every account step: members need their accounts.
+        results.extend(apply::execute_groups(&ctx, &group_runs, &plan.instances).await);
         let journaled = self.journaled_steps(&run_id).await?;
         let left = decisions::not_attempted(&plan, &results, &journaled);
         decisions::record(&self.store, sink, &run_id, next, &left).await?;

@@ -138,6 +138,36 @@ impl StateChecker {
         }
     }
 
+    /// Renames a group directly (an admin's hand edit), with a SCIM PATCH.
+    pub async fn rename_group(&self, id: &str, display_name: &str) {
+        let patch = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{ "op": "replace", "path": "displayName", "value": display_name }],
+        });
+        let path = format!("/Groups/{id}");
+        let (status, body) = self.send(Method::PATCH, &path, &[], Some(&patch)).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::NO_CONTENT,
+            "PATCH {path} (displayName) answered {status}: {body}"
+        );
+    }
+
+    /// The ids of a group's members, as the server lists them.
+    pub async fn group_member_ids(&self, id: &str) -> Vec<String> {
+        let group = self
+            .get_group(id)
+            .await
+            .unwrap_or_else(|| panic!("no group {id}"));
+        let mut ids: Vec<String> = group["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["value"].as_str().map(str::to_owned))
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Creates an empty group directly and returns its id.
     pub async fn seed_group(&self, display_name: &str) -> String {
         let group = json!({ "schemas": [GROUP_SCHEMA], "displayName": display_name });

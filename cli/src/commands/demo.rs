@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
-use connector_engine::plan::{Action, Plan};
+use connector_engine::plan::{Action, GroupAction, Plan};
 use connector_engine::{
     ApplyOptions, ApplyReport, Assignments, AuditSink, Engine, FileSource, MapSecrets, PlanOptions,
 };
@@ -43,6 +43,15 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
     ("zoom", &["design"], &["whiteboard"]),
     ("box", &["everyone"], &[]),
     ("box", &["ai-pilot"], &["box_ai"]),
+];
+
+/// Group push (`[[push_groups]]`): instance, directory groups, name in the app. Canva is
+/// left out: its SCIM API never lists a group's members, so they cannot be kept in line.
+const PUSHED_GROUPS: &[(&str, &[&str], &str)] = &[
+    ("slack", &["engineering", "design"], "ai-{group}"),
+    ("github_copilot", &["engineering"], "{group}"),
+    ("notion", &["engineering", "research"], "{group}"),
+    ("zoom", &["design"], "{group}"),
 ];
 
 /// Monthly list prices used for the money column (USD, indicative).
@@ -120,7 +129,9 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     let source = FileSource::new(&people, Some(groups.clone()));
     let audit_path = folder.join("audit.jsonl");
 
-    println!("\n== Run 1: 300 people join; seats assigned by group ==");
+    println!(
+        "\n== Run 1: 300 people join; seats assigned by group; groups pushed into the apps =="
+    );
     let report = apply(&engine, &source, &audit_path).await?;
     print_report(&report);
 
@@ -151,7 +162,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         ));
     }
     println!(
-        "\nDone in {:.1} s. Audit log (OCSF Account Change): {}{}",
+        "\nDone in {:.1} s. Audit log (OCSF Account Change and Group Management): {}{}",
         started.elapsed().as_secs_f64(),
         audit_path.display(),
         if args.keep.is_some() {
@@ -239,6 +250,13 @@ fn assignments_for(sandbox: &SandboxHandle) -> (String, MapSecrets) {
             "\n[[provision]]\ninstance = \"{instance}\"\ngroups = [{}]\nlicenses = [{}]\n",
             quote(groups),
             quote(licenses)
+        ));
+    }
+    for (instance, groups, name) in PUSHED_GROUPS {
+        let groups: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
+        text.push_str(&format!(
+            "\n[[push_groups]]\ninstance = \"{instance}\"\ngroups = [{}]\nname = \"{name}\"\n",
+            groups.join(", ")
         ));
     }
     (text, secrets)
@@ -364,6 +382,20 @@ fn print_report(report: &ApplyReport) {
             }
         }
         let n = |k: &str| count.get(k).copied().unwrap_or(0).to_string();
+        let (mut created, mut added, mut removed) = (0, 0, 0);
+        for step in &instance.groups {
+            match &step.action {
+                GroupAction::CreateGroup { .. } => created += 1,
+                GroupAction::AddMembers { members } => added += members.len(),
+                GroupAction::RemoveMembers { members } => removed += members.len(),
+                _ => {}
+            }
+        }
+        let groups = if instance.groups.is_empty() {
+            String::new()
+        } else {
+            format!("{created} new, +{added}/-{removed} members")
+        };
         rows.push(vec![
             instance.display_name.clone(),
             instance.accounts.to_string(),
@@ -374,6 +406,7 @@ fn print_report(report: &ApplyReport) {
             n("assign_license"),
             n("revoke_license"),
             n("manual_task"),
+            groups,
             instance.protected.len().to_string(),
             instance.error.clone().unwrap_or_default(),
         ]);
@@ -391,6 +424,7 @@ fn print_report(report: &ApplyReport) {
                 "seats +",
                 "seats -",
                 "manual tasks",
+                "groups pushed",
                 "protected",
                 "error"
             ],

@@ -4,6 +4,7 @@
 //! requests share one retry budget ([`RETRIES_PER_CHANGE`]); an instance whose changes
 //! keep failing with server errors is left alone for the rest of the run (`health`).
 
+mod groups;
 mod health;
 mod linking;
 mod progress;
@@ -22,6 +23,7 @@ pub use progress::{ApplyProgress, ProgressHandle};
 pub use resume::ResumedIntent;
 pub use step::{RETRIES_PER_CHANGE, StepResult, StepStatus};
 
+pub(crate) use groups::execute as execute_groups;
 pub(crate) use health::Health;
 pub(crate) use resume::resume;
 pub(crate) use step::{ChainState, Gate, InstanceRun, RETRY_BACKOFF, apply_step};

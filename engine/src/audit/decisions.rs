@@ -308,6 +308,7 @@ mod tests {
                 step("zoom#2", Action::Enable),
                 step("zoom#3", Action::Disable),
             ],
+            groups: Vec::new(),
             protected: Vec::new(),
             sso: Default::default(),
             removals: Default::default(),

@@ -7,11 +7,13 @@
 pub mod cards;
 pub mod decisions;
 mod deliver;
+mod groups;
 mod ocsf;
 mod sink;
 mod spool;
 
 pub use deliver::{Flushed, HttpDelivery};
+pub use groups::{GroupRecord, group_activity, group_event};
 pub use ocsf::{ChangeRecord, ChangeStatus, activity, event};
 pub use sink::AuditSink;
 pub use spool::Spool;

@@ -88,11 +88,7 @@ pub fn activity(action: &str) -> (u8, &'static str) {
 /// The OCSF Account Change event of `record`.
 pub fn event(record: &ChangeRecord) -> Value {
     let (activity_id, activity_name) = activity(record.action);
-    let (status_id, status, severity_id, severity) = match record.status {
-        ChangeStatus::Success => (1, "Success", 1, "Informational"),
-        ChangeStatus::Failure => (2, "Failure", 3, "Medium"),
-        ChangeStatus::Other => (99, "Other", 1, "Informational"),
-    };
+    let (status_id, status, severity_id, severity) = status_fields(record.status);
     let mut user = Map::new();
     insert(&mut user, "uid", record.account_id);
     insert(&mut user, "name", record.user_name);
@@ -106,42 +102,21 @@ pub fn event(record: &ChangeRecord) -> Value {
         || record.run_id.to_owned(),
         |id| format!("{}-{id}", record.run_id),
     );
-    let mut event = json!({
-        "class_uid": 3001,
-        "class_name": "Account Change",
-        "category_uid": 3,
-        "category_name": "Identity & Access Management",
-        "activity_id": activity_id,
-        "activity_name": activity_name,
-        "type_uid": 300_100 + u32::from(activity_id),
-        "type_name": format!("Account Change: {activity_name}"),
-        "time": clock::epoch_ms(record.time),
-        "severity_id": severity_id,
-        "severity": severity,
-        "status_id": status_id,
-        "status": status,
-        "metadata": {
-            "version": OCSF_VERSION,
-            // The cloud profile brings `api` and `cloud`: the app is the cloud service.
-            "profiles": ["cloud"],
-            "uid": request_uid,
-            "correlation_uid": record.run_id,
-            "log_name": "connector-engine",
-            "product": {
-                "name": "connector-engine",
-                "vendor_name": "AI SaaS connector toolkit",
-                "version": env!("CARGO_PKG_VERSION"),
-            },
+    let mut event = envelope(
+        Class::AccountChange,
+        (activity_id, activity_name),
+        (status_id, status, severity_id, severity),
+        record.time,
+        Api {
+            run_id: record.run_id,
+            request_uid: &request_uid,
+            instance: record.instance,
+            connector: record.connector,
+            action: record.action,
         },
-        "cloud": { "provider": if record.connector.is_empty() { "*" } else { record.connector } },
-        "actor": { "app_name": "connector-engine", "app_uid": record.run_id },
-        "api": {
-            "operation": record.action,
-            "service": { "name": record.connector, "uid": record.instance },
-            "request": { "uid": request_uid },
-        },
-        "user": Value::Object(user),
-    });
+    );
+    event.insert("user".into(), Value::Object(user));
+    let mut event = Value::Object(event);
     let object = event.as_object_mut().expect("an object");
     if let Some(detail) = record.detail {
         object.insert("status_detail".into(), Value::from(detail));
@@ -179,8 +154,101 @@ pub fn event(record: &ChangeRecord) -> Value {
     event
 }
 
+/// The OCSF classes the engine writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Class {
+    /// Account Change (3001): accounts and seats.
+    AccountChange,
+    /// Group Management (3006): pushed groups and their members.
+    GroupManagement,
+}
+
+impl Class {
+    /// `class_uid` and `class_name`.
+    fn id_and_name(self) -> (u32, &'static str) {
+        match self {
+            Self::AccountChange => (3001, "Account Change"),
+            Self::GroupManagement => (3006, "Group Management"),
+        }
+    }
+}
+
+/// Where a change was made: the run, the journal row, the instance and the action.
+pub(crate) struct Api<'a> {
+    /// The run.
+    pub run_id: &'a str,
+    /// `run-row`, or the run alone.
+    pub request_uid: &'a str,
+    /// The instance.
+    pub instance: &'a str,
+    /// The connector.
+    pub connector: &'a str,
+    /// The engine's action name.
+    pub action: &'a str,
+}
+
+/// The fields every event of the engine has: class, activity, status, time, metadata,
+/// cloud, actor and api.
+pub(crate) fn envelope(
+    class: Class,
+    (activity_id, activity_name): (u8, &str),
+    (status_id, status, severity_id, severity): (u8, &str, u8, &str),
+    time: OffsetDateTime,
+    api: Api<'_>,
+) -> Map<String, Value> {
+    let (class_uid, class_name) = class.id_and_name();
+    let event = json!({
+        "class_uid": class_uid,
+        "class_name": class_name,
+        "category_uid": 3,
+        "category_name": "Identity & Access Management",
+        "activity_id": activity_id,
+        "activity_name": activity_name,
+        "type_uid": class_uid * 100 + u32::from(activity_id),
+        "type_name": format!("{class_name}: {activity_name}"),
+        "time": clock::epoch_ms(time),
+        "severity_id": severity_id,
+        "severity": severity,
+        "status_id": status_id,
+        "status": status,
+        "metadata": {
+            "version": OCSF_VERSION,
+            // The cloud profile brings `api` and `cloud`: the app is the cloud service.
+            "profiles": ["cloud"],
+            "uid": api.request_uid,
+            "correlation_uid": api.run_id,
+            "log_name": "connector-engine",
+            "product": {
+                "name": "connector-engine",
+                "vendor_name": "AI SaaS connector toolkit",
+                "version": env!("CARGO_PKG_VERSION"),
+            },
+        },
+        "cloud": { "provider": if api.connector.is_empty() { "*" } else { api.connector } },
+        "actor": { "app_name": "connector-engine", "app_uid": api.run_id },
+        "api": {
+            "operation": api.action,
+            "service": { "name": api.connector, "uid": api.instance },
+            "request": { "uid": api.request_uid },
+        },
+    });
+    match event {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `status_id`, `status`, `severity_id` and `severity` of a change that ended `status`.
+pub(crate) fn status_fields(status: ChangeStatus) -> (u8, &'static str, u8, &'static str) {
+    match status {
+        ChangeStatus::Success => (1, "Success", 1, "Informational"),
+        ChangeStatus::Failure => (2, "Failure", 3, "Medium"),
+        ChangeStatus::Other => (99, "Other", 1, "Informational"),
+    }
+}
+
 /// Inserts `value` under `key` when present.
-fn insert(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+pub(crate) fn insert(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     if let Some(value) = value {
         map.insert(key.to_owned(), Value::from(value));
     }

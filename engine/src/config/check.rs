@@ -93,8 +93,14 @@ pub(super) fn check(
         .iter()
         .filter_map(|rule| rules::check_sso(path, rule, &instances, &mut diags))
         .collect();
+    let push_groups = super::push_groups::check(path, &raw.push_groups, &instances, &mut diags);
     let named = raw.provision.iter().flat_map(|r| &r.get_ref().groups);
     let named = named.chain(raw.sso.iter().flat_map(|r| &r.get_ref().groups));
+    let named = named.chain(
+        raw.push_groups
+            .iter()
+            .flat_map(|r| r.get_ref().groups.get_ref()),
+    );
     let group_references = named
         .map(|group| GroupReference::new(&diags, group))
         .collect();
@@ -110,6 +116,7 @@ pub(super) fn check(
         instances,
         provision,
         sso,
+        push_groups,
         group_references,
     };
     diags.finish(assignments)
@@ -131,6 +138,7 @@ fn unreachable_value() -> Assignments {
         instances: BTreeMap::new(),
         provision: Vec::new(),
         sso: Vec::new(),
+        push_groups: Vec::new(),
         group_references: Vec::new(),
     }
 }

@@ -12,6 +12,7 @@ mod exclude;
 mod groups;
 mod okta_attributes;
 mod policy;
+mod push_groups;
 mod raw;
 mod rules;
 mod suggest;
@@ -29,6 +30,7 @@ pub use cards::{CardAccess, CustomApiAllow};
 pub(crate) use diag::line_column;
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
+pub use push_groups::{GROUP_PLACEHOLDER, PushGroupsRule};
 pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
@@ -52,6 +54,8 @@ pub struct Assignments {
     pub provision: Vec<ProvisionRule>,
     /// Who gets the sign-in assignment (the IdP tile) of which instance.
     pub sso: Vec<SsoRule>,
+    /// Which directory groups are pushed into which instance (`[[push_groups]]`).
+    pub push_groups: Vec<PushGroupsRule>,
     /// Every directory group the rules name, where it is named (checked against the
     /// directory by [`Assignments::check_groups`] once it is loaded).
     pub group_references: Vec<GroupReference>,

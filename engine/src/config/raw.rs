@@ -18,6 +18,8 @@ pub(super) struct RawFile {
     pub provision: Vec<Spanned<RawProvision>>,
     #[serde(default)]
     pub sso: Vec<Spanned<RawSso>>,
+    #[serde(default)]
+    pub push_groups: Vec<Spanned<super::push_groups::RawPushGroups>>,
     pub audit: Option<Spanned<RawAudit>>,
 }
 

@@ -8,6 +8,7 @@ mod desired;
 mod detail;
 mod drift;
 mod fingerprint;
+mod groups;
 mod index;
 mod join;
 mod links;
@@ -26,8 +27,9 @@ use connector_sdk::{Connector, LicenseMode};
 use time::OffsetDateTime;
 
 pub use model::{
-    Action, InstancePlan, PLAN_FORMAT_VERSION, Plan, ProtectedAccount, Reclaim, RemovalCheck,
-    SkipCode, SourceSummary, SsoPlan, Step, Summary, Target,
+    Action, GroupAction, GroupSkipCode, GroupStep, InstancePlan, Member, PLAN_FORMAT_VERSION, Plan,
+    ProtectedAccount, Reclaim, RemovalCheck, SkipCode, SourceSummary, SsoPlan, Step, Summary,
+    Target,
 };
 
 use crate::attrs;
@@ -82,6 +84,7 @@ pub(crate) async fn plan_instance(
         error: None,
         warnings: Vec::new(),
         steps: Vec::new(),
+        groups: Vec::new(),
         protected: Vec::new(),
         sso: SsoPlan::default(),
         removals: RemovalCheck::default(),
@@ -190,6 +193,25 @@ pub(crate) async fn plan_instance(
         );
     }
     phases.done("decide");
+    if let Some(connector) = live
+        && options.scope.is_none()
+        && options.only.is_none()
+    {
+        let pushed = push_groups(
+            assignments,
+            &instance.name,
+            connector,
+            store,
+            directory,
+            &desired,
+            &links,
+            &reconciled.steps,
+        )
+        .await?;
+        plan.groups = pushed.steps;
+        plan.warnings.extend(pushed.warnings);
+        phases.done("groups");
+    }
     drop((links, accounts));
     let details = details.await.map_err(|e| lost(store, &e))??;
     phases.done("details");
@@ -226,9 +248,64 @@ pub(crate) async fn plan_instance(
     } else {
         plan.accounts as usize
     };
-    plan.removals = removals(instance, &plan.steps, weighed, options.allow_removals);
+    plan.removals = removals(
+        instance,
+        &plan.steps,
+        &plan.groups,
+        weighed,
+        options.allow_removals,
+    );
     plan.reclaim = reclaim(instance, &plan.steps, &held, &assignments.settings.currency);
     Ok(plan)
+}
+
+/// Plans the instance's group push (`[[push_groups]]`), when a rule pushes groups to it
+/// or the state links groups it pushed. A listing of the app's groups that fails plans
+/// no group step and says so in the warnings.
+#[allow(clippy::too_many_arguments)]
+async fn push_groups(
+    assignments: &Assignments,
+    instance: &str,
+    connector: &dyn Connector,
+    store: &Store,
+    directory: &Directory,
+    desired: &desired::Desired,
+    links: &Links,
+    steps: &[Step],
+) -> Result<groups::GroupPlan, crate::EngineError> {
+    let rules: Vec<_> = assignments
+        .push_groups
+        .iter()
+        .filter(|r| r.instance == instance)
+        .collect();
+    let group_links = store.group_links(instance).await?;
+    if rules.is_empty() && group_links.is_empty() {
+        return Ok(groups::GroupPlan {
+            steps: Vec::new(),
+            warnings: Vec::new(),
+        });
+    }
+    let app_groups = match connector.list_groups().await {
+        Ok(groups) => groups,
+        Err(error) => {
+            return Ok(groups::GroupPlan {
+                steps: Vec::new(),
+                warnings: vec![format!(
+                    "group push not planned: the app's groups cannot be listed: {error}"
+                )],
+            });
+        }
+    };
+    Ok(groups::plan(&groups::GroupInputs {
+        instance,
+        rules,
+        app_groups: &app_groups,
+        group_links: &group_links,
+        directory,
+        desired,
+        links,
+        steps,
+    }))
 }
 
 /// A scoped plan's people, and whether it reads by id only when that is quicker than a
@@ -314,10 +391,18 @@ impl<'a> Phases<'a> {
     }
 }
 
-/// The circuit breaker: disables, deletes and revokes against the instance's limits.
-fn removals(instance: &Instance, steps: &[Step], accounts: usize, allow: bool) -> RemovalCheck {
+/// The circuit breaker: disables, deletes and revokes, and members removed from pushed
+/// groups, against the instance's limits.
+fn removals(
+    instance: &Instance,
+    steps: &[Step],
+    groups: &[GroupStep],
+    accounts: usize,
+    allow: bool,
+) -> RemovalCheck {
     let policy = &instance.policy;
-    let count = steps.iter().filter(|s| s.action.is_removal()).count() as u64;
+    let count = steps.iter().filter(|s| s.action.is_removal()).count() as u64
+        + groups.iter().map(|g| g.action.removals()).sum::<u64>();
     let over_count = count > u64::from(policy.max_removals);
     let over_percent = policy
         .max_removal_percent

@@ -64,6 +64,10 @@ pub struct InstancePlan {
     pub warnings: Vec<String>,
     /// The changes, in the order they apply for each account.
     pub steps: Vec<Step>,
+    /// Group push (`[[push_groups]]`): the changes to the app's groups, applied after
+    /// the accounts' steps (members need their accounts), in order per group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupStep>,
     /// Accounts left alone because no directory person is assigned to them.
     pub protected: Vec<ProtectedAccount>,
     /// The sign-in assignment (the IdP side of the two-app pattern).
@@ -230,6 +234,121 @@ pub enum SkipCode {
     DriftReported,
 }
 
+/// A change to one pushed group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupStep {
+    /// `instance#gn`, unique in the plan.
+    pub id: String,
+    /// The directory group pushed.
+    pub directory_group: String,
+    /// The group's name in the app (what it is called after the step).
+    pub name: String,
+    /// The app's id of the group, when it exists before the step.
+    pub app_group_id: Option<String>,
+    /// What to do.
+    #[serde(flatten)]
+    pub action: GroupAction,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// A member of a pushed group: a directory person and their account in the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The person's directory id (absent for an account no person is linked to).
+    pub identity_id: Option<String>,
+    /// The person's login, or the account's user name.
+    pub label: String,
+    /// The account, when it exists at plan time (an account created by this run is
+    /// found when the step is applied).
+    pub account_id: Option<String>,
+}
+
+/// One kind of change to a pushed group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum GroupAction {
+    /// Create the group (empty; members follow).
+    CreateGroup {
+        /// Whether the engine may delete it once no rule pushes it.
+        deletable: bool,
+    },
+    /// Link an app group the engine did not create (`existing_groups = "adopt"`), or one
+    /// an interrupted create made (its `externalId` is the directory group's name).
+    LinkGroup {
+        /// `created` (found by its `externalId`) or `adopted` (found by its name).
+        origin: String,
+        /// Whether the engine may delete it once no rule pushes it (only a created one).
+        deletable: bool,
+    },
+    /// Rename the group to [`GroupStep::name`].
+    RenameGroup {
+        /// Its name now.
+        from: String,
+    },
+    /// Add members.
+    AddMembers {
+        /// Who.
+        members: Vec<Member>,
+    },
+    /// Remove members (their accounts stay; each counts toward the circuit breaker).
+    RemoveMembers {
+        /// Who.
+        members: Vec<Member>,
+    },
+    /// Delete a group the engine created, once no rule pushes it (`delete = true`).
+    DeleteGroup,
+    /// Something that would change but will not; `code` says why.
+    Skip {
+        /// The action not taken.
+        skipped: String,
+        /// Why.
+        code: GroupSkipCode,
+    },
+}
+
+impl GroupAction {
+    /// The action's name as in the JSON (`create_group`, `add_members`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::CreateGroup { .. } => "create_group",
+            Self::LinkGroup { .. } => "link_group",
+            Self::RenameGroup { .. } => "rename_group",
+            Self::AddMembers { .. } => "add_members",
+            Self::RemoveMembers { .. } => "remove_members",
+            Self::DeleteGroup => "delete_group",
+            Self::Skip { .. } => "skip",
+        }
+    }
+
+    /// What the step counts toward the circuit breaker: each member removed, and a
+    /// deleted group.
+    pub fn removals(&self) -> u64 {
+        match self {
+            Self::RemoveMembers { members } => members.len() as u64,
+            Self::DeleteGroup => 1,
+            _ => 0,
+        }
+    }
+
+    /// Whether applying the step changes anything (skips do not).
+    pub fn is_change(&self) -> bool {
+        !matches!(self, Self::Skip { .. })
+    }
+}
+
+/// Why a group change is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupSkipCode {
+    /// An app group has the name, and the engine did not create it; policy
+    /// `existing_groups = "flag"`.
+    ExistingGroupFlagged,
+    /// The group was renamed in the app since the engine last wrote it: flagged, not
+    /// fought over (rename it back, or unlink it, to resume the push).
+    RenamedInApp,
+}
+
 /// An account the engine leaves alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProtectedAccount {
@@ -263,7 +382,8 @@ pub struct SsoPlan {
 /// The circuit breaker's view of an instance.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RemovalCheck {
-    /// Disables, deletes and revokes planned.
+    /// Disables, deletes and revokes planned, and members removed from (and deletes
+    /// of) pushed groups.
     pub count: u64,
     /// The most allowed without `--allow-removals`.
     pub max: u64,
@@ -312,12 +432,18 @@ impl Plan {
     pub fn summarize(instances: &[InstancePlan]) -> Summary {
         let mut summary = Summary::default();
         for plan in instances {
-            for step in &plan.steps {
-                *summary
-                    .by_action
-                    .entry(step.action.name().to_owned())
-                    .or_default() += 1;
-                if step.action.is_change() {
+            let actions = plan
+                .steps
+                .iter()
+                .map(|s| (s.action.name(), s.action.is_change()));
+            let actions = actions.chain(
+                plan.groups
+                    .iter()
+                    .map(|s| (s.action.name(), s.action.is_change())),
+            );
+            for (name, change) in actions {
+                *summary.by_action.entry(name.to_owned()).or_default() += 1;
+                if change {
                     summary.changes += 1;
                 } else {
                     summary.skipped += 1;

@@ -10,7 +10,9 @@ use std::fmt::Write;
 use connector_sdk::display::{Escaped, escape, suspicious};
 use serde_json::Value;
 
-use super::model::{Action, InstancePlan, Plan, SkipCode};
+use super::model::{
+    Action, GroupAction, GroupSkipCode, GroupStep, InstancePlan, Member, Plan, SkipCode,
+};
 
 /// The plan as text.
 pub fn render(plan: &Plan) -> String {
@@ -195,6 +197,9 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
         };
         let _ = writeln!(out, "  {line}\n      why: {}", Escaped(&step.reason));
     }
+    for step in &plan.groups {
+        render_group_step(out, step);
+    }
     for account in &plan.protected {
         let _ = writeln!(
             out,
@@ -242,9 +247,69 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
             plan.sso.provisioned_without_sso.len()
         );
     }
-    if plan.steps.is_empty() && plan.protected.is_empty() {
+    if plan.steps.is_empty() && plan.groups.is_empty() && plan.protected.is_empty() {
         out.push_str("  no changes\n");
     }
+}
+
+/// One group push step, with its member diff.
+fn render_group_step(out: &mut String, step: &GroupStep) {
+    let group = format!(
+        "group {} (directory group {})",
+        name(&step.name),
+        Escaped(&step.directory_group)
+    );
+    let line = match &step.action {
+        GroupAction::CreateGroup { .. } => format!("+ create   {group}"),
+        GroupAction::LinkGroup { origin, .. } => format!(
+            "= link     {group} -> existing group {} ({})",
+            Escaped(step.app_group_id.as_deref().unwrap_or("?")),
+            Escaped(origin)
+        ),
+        GroupAction::RenameGroup { from } => {
+            format!("~ rename   {group}, from {}", name(from))
+        }
+        GroupAction::AddMembers { members } => {
+            format!(
+                "+ members  {group}: +{}{}",
+                members.len(),
+                member_list('+', members)
+            )
+        }
+        GroupAction::RemoveMembers { members } => {
+            format!(
+                "- members  {group}: -{}{}",
+                members.len(),
+                member_list('-', members)
+            )
+        }
+        GroupAction::DeleteGroup => format!("- DELETE   {group}"),
+        GroupAction::Skip { skipped, code } => format!(
+            "? skip     {} {group} [{}]",
+            Escaped(skipped),
+            match code {
+                GroupSkipCode::ExistingGroupFlagged => "flagged",
+                GroupSkipCode::RenamedInApp => "renamed in the app",
+            }
+        ),
+    };
+    let _ = writeln!(out, "  {line}\n      why: {}", Escaped(&step.reason));
+}
+
+/// The members of a diff, one per line (the first 20, then a count).
+fn member_list(sign: char, members: &[Member]) -> String {
+    const SHOWN: usize = 20;
+    let mut text = String::new();
+    for member in members.iter().take(SHOWN) {
+        let _ = write!(text, "\n      {sign} {}", name(&member.label));
+        if member.account_id.is_none() {
+            text.push_str(" (account created by this run)");
+        }
+    }
+    if members.len() > SHOWN {
+        let _ = write!(text, "\n      ... and {} more", members.len() - SHOWN);
+    }
+    text
 }
 
 /// A login or user name: escaped, and flagged when it passes for another name.

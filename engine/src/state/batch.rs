@@ -209,7 +209,7 @@ impl<'a> Batch<'a> {
                 sku,
                 state: None,
             } => self.cleared.push((instance, identity_id, sku)),
-            Effect::ManualTask(_) => self.singles.push((effect, at)),
+            Effect::ManualTask(_) | Effect::Group(_) => self.singles.push((effect, at)),
             Effect::Audit {
                 run_id,
                 instance,
@@ -313,6 +313,10 @@ fn keys(effect: &Effect) -> Vec<(&str, &str, &str)> {
             Some(person) => vec![("person", &task.instance, person)],
             None => vec![("task", &task.instance, &task.sku)],
         },
+        Effect::Group(group) => {
+            let (instance, directory_group) = group.key();
+            vec![("group", instance, directory_group)]
+        }
         Effect::Audit { .. } => Vec::new(),
     }
 }

@@ -170,6 +170,7 @@ pub(super) async fn apply_effect(
             .execute(&mut *conn)
             .await?;
         }
+        Effect::Group(group) => group.apply(conn, now).await?,
         Effect::Audit {
             run_id,
             instance,

@@ -27,7 +27,7 @@ impl Origin {
     }
 
     /// Reads the stored spelling.
-    fn parse(text: &str) -> Self {
+    pub(super) fn parse(text: &str) -> Self {
         if text == "adopted" {
             Self::Adopted
         } else {

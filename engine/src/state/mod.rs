@@ -9,6 +9,7 @@ mod backup;
 mod batch;
 mod effects;
 mod events;
+mod groups;
 mod journal;
 mod links;
 mod lock;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 pub use audit::AuditFilter;
 pub use backup::Checkpoint;
 pub use events::{EventRecord, EventState, NewEvent};
+pub use groups::{GroupEffect, GroupLink};
 pub use links::{LicenseState, Link, LinkRow, LinkVisitor, Origin};
 pub use lock::ApplyLock;
 pub use rows::{Effect, Intent, JournalEntry, Outcome};
@@ -80,6 +82,13 @@ fn migrator() -> Migrator {
             "event sources".into(),
             MigrationType::Simple,
             include_str!("../../migrations/0003_event_sources.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            "group links".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0004_group_links.sql").into_sql_str(),
             false,
         ),
     ])
@@ -203,9 +212,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 3);
+        assert_eq!(store.schema_version().await.unwrap(), 4);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 3);
+        assert_eq!(again.schema_version().await.unwrap(), 4);
     }
 }

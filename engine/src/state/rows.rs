@@ -128,6 +128,8 @@ pub enum Effect {
     },
     /// Record a manual task.
     ManualTask(ManualTaskRecord),
+    /// Link or unlink a pushed group.
+    Group(super::groups::GroupEffect),
     /// Record an audit event.
     Audit {
         /// The run.
