@@ -289,3 +289,123 @@ async fn member_removals_trip_the_breaker_before_anything_changes() {
     assert!(report.stopped.is_some(), "{report:#?}");
     assert_eq!(state.group_member_ids(&group_id).await.len(), 3);
 }
+
+#[test]
+fn push_rules_are_checked_at_their_line() {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use connector_engine::Assignments;
+    use connector_sdk::{Capability, Connector, Manifest};
+
+    // A connector whose spec declares no `groups` (Slack's manifest without it).
+    let mut manifest: Manifest = connector_slack::MANIFEST.clone();
+    manifest.name = "nogroups";
+    manifest.display_name = "No Groups";
+    let capabilities: Vec<Capability> = manifest
+        .provisioning
+        .capabilities
+        .iter()
+        .copied()
+        .filter(|c| *c != Capability::Groups)
+        .collect();
+    manifest.provisioning.capabilities = Box::leak(capabilities.into_boxed_slice());
+    let manifest: &'static Manifest = Box::leak(Box::new(manifest));
+    let registry = common::registry().with(manifest, |c| {
+        Ok(Arc::new(connector_slack::connect(c)?) as Arc<dyn Connector>)
+    });
+    let text = r#"[instances.slack]
+connector = "slack"
+
+[instances.plain]
+connector = "nogroups"
+
+[[push_groups]]
+instance = "plain"
+groups = ["eng"]
+
+[[push_groups]]
+instance = "slak"
+groups = ["eng"]
+
+[[push_groups]]
+instance = "slack"
+groups = ["eng", "Eng"]
+name = "team-{grp}"
+existing_groups = "take"
+
+[[push_groups]]
+instance = "slack"
+groups = ["eng", "ops"]
+name = "{group}"
+
+[[push_groups]]
+instance = "slack"
+groups = []
+"#;
+    let errors: Vec<String> = Assignments::parse(Path::new("assignments.toml"), text, &registry)
+        .unwrap_err()
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let expected = [
+        "assignments.toml:8:12: instance `plain` cannot take pushed groups: No Groups declares no `groups` capability",
+        "assignments.toml:12:12: unknown instance `slak`",
+        "assignments.toml:18:8: the group name `team-{grp}` may only read `{group}`",
+        "assignments.toml:19:19: `existing_groups` is `adopt` or `flag`, not `take`",
+        "assignments.toml:23:11: group `eng` is pushed to instance `slack` by an earlier rule too",
+        "assignments.toml:28:10: the rule pushes no group",
+    ];
+    for prefix in expected {
+        assert!(
+            errors.iter().any(|e| e.starts_with(prefix)),
+            "missing `{prefix}` in:\n{}",
+            errors.join("\n")
+        );
+    }
+    assert_eq!(errors.len(), expected.len(), "{}", errors.join("\n"));
+    // Two directory groups one name apart only by case would be one group in the app.
+    let clash = "[instances.slack]\nconnector = \"slack\"\n\n[[push_groups]]\ninstance = \"slack\"\ngroups = [\"eng\", \"ENG\"]\n";
+    let errors = Assignments::parse(Path::new("assignments.toml"), clash, &registry)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errors.contains(
+            "assignments.toml:6:18: groups `eng` and `ENG` would both be `ENG` in instance `slack`"
+        ),
+        "{errors}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_an_interrupted_run_created_is_linked_not_created_again() {
+    let world = World::new(&[("slack", "slack")]);
+    let state = world.server("slack").state();
+    // What a create that reached the app before the crash leaves: the group, with the
+    // directory group's name as externalId, and no link in the state.
+    let orphan = state
+        .seed_group_resource(serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "eng",
+                "externalId": "eng",
+        }))
+        .await;
+    let push = "[[push_groups]]\ninstance = \"slack\"\ngroups = [\"eng\"]\n";
+    let engine = world.engine(&assignments(&world, push, "")).await;
+    let people = directory(vec![person(1, &["eng"])]);
+    let steps = groups(&plan(&engine, &people).await);
+    assert_eq!(
+        actions(&steps),
+        [("link_group", "eng"), ("add_members", "eng")],
+        "{steps:#?}"
+    );
+    assert!(
+        matches!(&steps[0].action, GroupAction::LinkGroup { origin, .. } if origin == "created"),
+        "{steps:#?}"
+    );
+    apply(&engine, &people).await;
+    assert_eq!(state.group_member_ids(&orphan).await.len(), 1);
+    let groups_now = state.find_group("eng").await;
+    assert_eq!(groups_now.unwrap()["id"], orphan.as_str());
+}

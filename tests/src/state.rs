@@ -168,6 +168,11 @@ impl StateChecker {
         ids
     }
 
+    /// Creates a group directly from `group` (a SCIM Group) and returns its id.
+    pub async fn seed_group_resource(&self, group: Value) -> String {
+        self.create("Groups", group).await
+    }
+
     /// Creates an empty group directly and returns its id.
     pub async fn seed_group(&self, display_name: &str) -> String {
         let group = json!({ "schemas": [GROUP_SCHEMA], "displayName": display_name });

@@ -76,9 +76,10 @@ pub(super) fn check(
             .name
             .as_ref()
             .map_or_else(|| GROUP_PLACEHOLDER.to_owned(), |n| n.get_ref().clone());
-        if let Some(template) = &raw.name {
-            check_template(template, diags);
-        }
+        let name_ok = raw
+            .name
+            .as_ref()
+            .is_none_or(|template| check_template(template, diags));
         let existing_groups = match raw
             .existing_groups
             .as_ref()
@@ -140,6 +141,9 @@ pub(super) fn check(
                 );
                 continue;
             }
+            if !name_ok {
+                continue;
+            }
             let app_name = rule.app_name(group.get_ref());
             let name_key = (instance.name.clone(), app_name.to_lowercase());
             if let Some(other) = names.insert(name_key, group.get_ref().clone()) {
@@ -158,17 +162,21 @@ pub(super) fn check(
     checked
 }
 
-/// A name template: not empty, and `{group}` its only placeholder.
-fn check_template(template: &Spanned<String>, diags: &mut Diagnostics) {
+/// A name template: not empty, and `{group}` its only placeholder. Whether it is good.
+fn check_template(template: &Spanned<String>, diags: &mut Diagnostics) -> bool {
     let text = template.get_ref();
     let rest = text.replace(GROUP_PLACEHOLDER, "");
     if text.trim().is_empty() {
         diags.error(template.span(), "the group name template is empty");
+        false
     } else if rest.contains('{') || rest.contains('}') {
         diags.error(
             template.span(),
             format!("the group name `{text}` may only read `{GROUP_PLACEHOLDER}` (the directory group's name)"),
         );
+        false
+    } else {
+        true
     }
 }
 
