@@ -105,6 +105,8 @@ pub struct DialectModel {
     pub user_agent: Option<String>,
     /// The most members per `/Groups` PATCH request.
     pub group_members_per_request: u32,
+    /// Whether reading a group lists its members.
+    pub group_members_listed: bool,
 }
 
 /// A rate limit.

@@ -294,6 +294,9 @@ pub struct ScimDialect {
     pub user_agent: Option<&'static str>,
     /// The most members one `/Groups` PATCH adds or removes (the vendor's cap, else 1000).
     pub group_members_per_request: u32,
+    /// Whether reading a group lists its members (Canva's never does: the engine then
+    /// diffs against the members it pushed, kept in its state).
+    pub group_members_listed: bool,
 }
 
 /// A documented rate limit.

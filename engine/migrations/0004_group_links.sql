@@ -15,3 +15,12 @@ CREATE TABLE IF NOT EXISTS group_links (
     PRIMARY KEY (instance, directory_group)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS group_links_by_app_group ON group_links (instance, app_group_id);
+
+-- The members the engine pushed into each group, for services whose groups never list
+-- their members (Canva): what the next plan compares with.
+CREATE TABLE IF NOT EXISTS group_members (
+    instance        TEXT NOT NULL,
+    directory_group TEXT NOT NULL,
+    account_id      TEXT NOT NULL,
+    PRIMARY KEY (instance, directory_group, account_id)
+);

@@ -53,6 +53,7 @@ const fn manifest(
                 page_size: 100,
                 user_agent: None,
                 group_members_per_request: 1000,
+                group_members_listed: true,
             },
             rate_limit: None,
             throttle: &[],

@@ -139,6 +139,16 @@ pub(crate) fn check_provisioning(
             *n.get()
         },
     );
+    let group_members_listed = dialect.group_members_listed.as_ref().map_or(true, |listed| {
+        if !capabilities.contains(&Capability::Groups) {
+            cx.error_help(
+                listed.span(),
+                "`group_members_listed` is a fact about `/Groups`, but the service does not declare capability `groups`",
+                "add `groups` to the capabilities, or remove this key",
+            );
+        }
+        *listed.get()
+    });
     let deactivate = dialect
         .deactivate
         .as_ref()
@@ -167,6 +177,7 @@ pub(crate) fn check_provisioning(
         page_size,
         user_agent: dialect.user_agent.as_ref().map(|u| u.as_str().to_owned()),
         group_members_per_request,
+        group_members_listed,
     };
 
     let rate_limit = section.rate_limit.as_ref().map(|limit| {

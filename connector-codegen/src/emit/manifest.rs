@@ -80,6 +80,7 @@ pub(super) fn manifest_expr(model: &Model) -> TokenStream {
     let filter = opt_str(&d.filter);
     let page_size = d.page_size;
     let group_members_per_request = d.group_members_per_request;
+    let group_members_listed = d.group_members_listed;
     let user_agent = opt_str(&d.user_agent);
     let rate_limit = match &model.rate_limit {
         Some(r) => {
@@ -182,6 +183,7 @@ pub(super) fn manifest_expr(model: &Model) -> TokenStream {
                     page_size: #page_size,
                     user_agent: #user_agent,
                     group_members_per_request: #group_members_per_request,
+                    group_members_listed: #group_members_listed,
                 },
                 rate_limit: #rate_limit,
                 throttle: &[#(#throttle),*],

@@ -101,6 +101,13 @@ fn summary_table(out: &mut String, model: &Model) {
                     "Group members per request",
                     &model.dialect.group_members_per_request.to_string(),
                 );
+                if !model.dialect.group_members_listed {
+                    row(
+                        out,
+                        "Group members",
+                        "never listed by the service: the engine keeps the members it pushed",
+                    );
+                }
             }
         }
         Protocol::Rest => {

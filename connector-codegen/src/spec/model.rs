@@ -167,6 +167,8 @@ pub struct DialectSection {
     /// The most members one `/Groups` PATCH may add or remove (the vendor's documented
     /// cap; default 1000).
     pub group_members_per_request: Option<Sp<u32>>,
+    /// Whether reading a group lists its members (default true; Canva never does).
+    pub group_members_listed: Option<Sp<bool>>,
     /// Where the dialect facts come from.
     pub source: Option<Sp<String>>,
 }

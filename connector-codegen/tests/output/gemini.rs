@@ -97,6 +97,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             page_size: 100u32,
             user_agent: ::std::option::Option::None,
             group_members_per_request: 1000u32,
+            group_members_listed: true,
         },
         rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
             requests: 2400u32,

@@ -75,6 +75,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
             page_size: 1000u32,
             user_agent: ::std::option::Option::None,
             group_members_per_request: 5000u32,
+            group_members_listed: true,
         },
         rate_limit: ::std::option::Option::Some(::connector_sdk::manifest::RateLimit {
             requests: 180u32,

@@ -36,6 +36,7 @@ const DIALECT: ScimDialect = ScimDialect {
     page_size: 100,
     user_agent: None,
     group_members_per_request: 1000,
+    group_members_listed: true,
 };
 
 const LICENSES: &[LicenseSku] = &[
@@ -168,6 +169,7 @@ pub(crate) static NO_FILTER: Manifest = with_dialect(ScimDialect {
 pub(crate) static USER_AGENT: Manifest = with_dialect(ScimDialect {
     user_agent: Some("Vendor-Required-Agent/1.0"),
     group_members_per_request: 1000,
+    group_members_listed: true,
     ..DIALECT
 });
 pub(crate) static NOTHING: Manifest = Manifest {

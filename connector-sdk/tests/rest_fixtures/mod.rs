@@ -43,6 +43,7 @@ pub(crate) const fn dialect(page_size: u32) -> ScimDialect {
         page_size,
         user_agent: None,
         group_members_per_request: 1000,
+        group_members_listed: true,
     }
 }
 

@@ -32,6 +32,7 @@ pub(crate) const BASE: Manifest = Manifest {
             page_size: 100,
             user_agent: None,
             group_members_per_request: 1000,
+            group_members_listed: true,
         },
         rate_limit: None,
         throttle: &[],

@@ -264,6 +264,7 @@ async fn apply_group_step(
             } => {
                 links.remove(directory_group);
             }
+            GroupEffect::Members { .. } => {}
         }
         effects.push(Effect::Group(effect));
     }
@@ -390,7 +391,7 @@ async fn call(
             }
             Ok(GroupDone {
                 detail: Some(detail),
-                effect: None,
+                effect: Some(members_effect(instance, step, accounts, Vec::new())),
                 members,
             })
         }
@@ -403,7 +404,7 @@ async fn call(
             connector.remove_members(id, &accounts).await?;
             Ok(GroupDone {
                 detail: Some(format!("{} removed", accounts.len())),
-                effect: None,
+                effect: Some(members_effect(instance, step, Vec::new(), accounts)),
                 members: members.clone(),
             })
         }
@@ -412,6 +413,21 @@ async fn call(
             effect: None,
             members: Vec::new(),
         }),
+    }
+}
+
+/// The record of members added to and removed from the step's group.
+fn members_effect(
+    instance: &str,
+    step: &GroupStep,
+    added: Vec<String>,
+    removed: Vec<String>,
+) -> GroupEffect {
+    GroupEffect::Members {
+        instance: instance.to_owned(),
+        directory_group: step.directory_group.clone(),
+        added,
+        removed,
     }
 }
 

@@ -38,6 +38,9 @@ pub(super) struct GroupInputs<'a> {
     pub app_groups: &'a [AppGroup],
     /// The state's group links of the instance.
     pub group_links: &'a [GroupLink],
+    /// The members the engine pushed, by directory group: what is compared with when
+    /// the app never lists a group's members (`group_members_listed = false`).
+    pub pushed_members: Option<&'a BTreeMap<String, Vec<String>>>,
     /// The directory.
     pub directory: &'a Directory,
     /// Who the rules give an account.
@@ -263,9 +266,19 @@ fn plan_group(
     };
     let name = wanted_name.as_str();
     let id = app_group.map(|g| g.id.as_str());
-    let held: BTreeSet<&str> = app_group
-        .map(|g| g.members.iter().map(String::as_str).collect())
-        .unwrap_or_default();
+    let held: BTreeSet<&str> = match inputs.pushed_members {
+        // The app does not say: what the engine pushed into the group it knows.
+        Some(pushed) if app_group.is_some() => pushed
+            .get(group)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect(),
+        Some(_) => BTreeSet::new(),
+        None => app_group
+            .map(|g| g.members.iter().map(String::as_str).collect())
+            .unwrap_or_default(),
+    };
     let wanted = accounts.members_of(group);
     let add: Vec<Member> = wanted
         .iter()
@@ -347,11 +360,14 @@ impl<'a> AccountsOf<'a> {
                 account_of.insert(people[k], inputs.links.account_id(*row));
             }
         }
-        let members: BTreeSet<&str> = inputs
-            .app_groups
-            .iter()
-            .flat_map(|g| g.members.iter().map(String::as_str))
-            .collect();
+        let members: BTreeSet<&str> = match inputs.pushed_members {
+            Some(pushed) => pushed.values().flatten().map(String::as_str).collect(),
+            None => inputs
+                .app_groups
+                .iter()
+                .flat_map(|g| g.members.iter().map(String::as_str))
+                .collect(),
+        };
         let mut person_of = HashMap::new();
         if !members.is_empty() {
             let by_id: HashMap<&str, usize> = inputs

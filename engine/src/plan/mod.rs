@@ -279,6 +279,16 @@ async fn push_groups(
         .filter(|r| r.instance == instance)
         .collect();
     let group_links = store.group_links(instance).await?;
+    let listed = connector
+        .manifest()
+        .provisioning
+        .dialect
+        .group_members_listed;
+    let pushed_members = if listed {
+        None
+    } else {
+        Some(store.group_members(instance).await?)
+    };
     if rules.is_empty() && group_links.is_empty() {
         return Ok(groups::GroupPlan {
             steps: Vec::new(),
@@ -301,6 +311,7 @@ async fn push_groups(
         rules,
         app_groups: &app_groups,
         group_links: &group_links,
+        pushed_members: pushed_members.as_ref(),
         directory,
         desired,
         links,

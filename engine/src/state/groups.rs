@@ -27,12 +27,24 @@ pub struct GroupLink {
 pub enum GroupEffect {
     /// Insert or replace the link of a directory group.
     Link(GroupLink),
-    /// Remove the link of a directory group (its app group was deleted).
+    /// Remove the link of a directory group (its app group was deleted), and the
+    /// members it kept.
     Unlink {
         /// The instance.
         instance: String,
         /// The directory group.
         directory_group: String,
+    },
+    /// Record members added to (`added`) and removed from a pushed group.
+    Members {
+        /// The instance.
+        instance: String,
+        /// The directory group.
+        directory_group: String,
+        /// Account ids added.
+        added: Vec<String>,
+        /// Account ids removed.
+        removed: Vec<String>,
     },
 }
 
@@ -44,6 +56,11 @@ impl GroupEffect {
             Self::Unlink {
                 instance,
                 directory_group,
+            }
+            | Self::Members {
+                instance,
+                directory_group,
+                ..
             } => (instance, directory_group),
         }
     }
@@ -78,11 +95,44 @@ impl GroupEffect {
                 instance,
                 directory_group,
             } => {
-                sqlx::query("DELETE FROM group_links WHERE instance = ? AND directory_group = ?")
+                for table in ["group_links", "group_members"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE instance = ? AND directory_group = ?"
+                    )))
                     .bind(instance)
                     .bind(directory_group)
                     .execute(&mut *conn)
                     .await?;
+                }
+            }
+            Self::Members {
+                instance,
+                directory_group,
+                added,
+                removed,
+            } => {
+                for account in added {
+                    sqlx::query(
+                        "INSERT OR IGNORE INTO group_members (instance, directory_group, \
+                         account_id) VALUES (?, ?, ?)",
+                    )
+                    .bind(instance)
+                    .bind(directory_group)
+                    .bind(account)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for account in removed {
+                    sqlx::query(
+                        "DELETE FROM group_members WHERE instance = ? AND directory_group = ? \
+                         AND account_id = ?",
+                    )
+                    .bind(instance)
+                    .bind(directory_group)
+                    .bind(account)
+                    .execute(&mut *conn)
+                    .await?;
+                }
             }
         }
         Ok(())
@@ -90,6 +140,32 @@ impl GroupEffect {
 }
 
 impl Store {
+    /// The members the engine pushed into the groups of `instance`, by directory group.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn group_members(
+        &self,
+        instance: &str,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StateError> {
+        let rows = sqlx::query(
+            "SELECT directory_group, account_id FROM group_members WHERE instance = ? \
+             ORDER BY directory_group, account_id",
+        )
+        .bind(instance)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.error(e))?;
+        let mut members: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for row in &rows {
+            let group: String = row.try_get("directory_group").map_err(|e| self.error(e))?;
+            let account: String = row.try_get("account_id").map_err(|e| self.error(e))?;
+            members.entry(group).or_default().push(account);
+        }
+        Ok(members)
+    }
+
     /// The group links of `instance`, by directory group name.
     ///
     /// # Errors
