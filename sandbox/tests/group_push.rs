@@ -179,11 +179,27 @@ async fn push(manifest: &'static Manifest, connect: Connect, members_shown: bool
         "{name}: removing members keeps their accounts"
     );
 
+    // Three members and a non-member: the sandbox refuses the atomic PATCH (`noTarget`),
+    // so the SDK removes them one request each, the non-member's `noTarget` meaning done.
+    let before = group_patches(&admin, &group.id).await.len();
+    let mixed = [
+        users[REMOVED].clone(),
+        users[REMOVED + 1].clone(),
+        users[0].clone(),
+        users[REMOVED + 2].clone(),
+    ];
+    connector.remove_members(&group.id, &mixed).await.unwrap();
+    let patches = group_patches(&admin, &group.id).await;
+    assert_eq!(patches[before..], [400, 200, 200, 400, 200], "{name}");
+    let kept = member_ids(&stored_groups(&admin).await[0]);
+    assert_eq!(kept.len(), MEMBERS - REMOVED - 3, "{name}");
+    let removed = REMOVED + 3;
+
     let listed = connector.list_groups().await.unwrap();
     assert_eq!(listed.len(), 1, "{name}");
     assert_eq!(listed[0].id, group.id);
     assert_eq!(listed[0].external_id.as_deref(), Some("eng-1"));
-    let shown = if members_shown { MEMBERS - REMOVED } else { 0 };
+    let shown = if members_shown { MEMBERS - removed } else { 0 };
     assert_eq!(listed[0].members.len(), shown, "{name}: members as listed");
 
     connector
