@@ -544,3 +544,57 @@ async fn group_quirks_on_the_wire() {
     assert_eq!(by_external.status, StatusCode::BAD_REQUEST);
     assert_eq!(by_external.body["scimType"], "invalidFilter");
 }
+
+/// GitHub's hourly budget counts members added by create and PUT as well as by PATCH;
+/// removals are not additions.
+#[tokio::test]
+async fn github_counts_additions_by_create_and_put() {
+    let manifest = &connector_github_copilot::MANIFEST;
+    let sandbox = sandbox(manifest).await;
+    let handle = tenant(&sandbox, manifest.name);
+    let users = seed_users(handle, 1001).await;
+    // GitHub's tenant requires the toolkit's User-Agent.
+    let user_agent = manifest.provisioning.dialect.user_agent.unwrap_or_default();
+    let client = reqwest::Client::builder()
+        .user_agent(user_agent)
+        .build()
+        .unwrap();
+    let token = handle.token().expose().to_owned();
+    let call = |method: Method, path: String, body: Value| {
+        let request = client
+            .request(method, format!("{}{path}", handle.scim_url()))
+            .bearer_auth(&token)
+            .header("content-type", "application/scim+json")
+            .body(body.to_string());
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let retry_after = response.headers().contains_key("retry-after");
+            let body: Value = response.json().await.unwrap();
+            (status, retry_after, body)
+        }
+    };
+    let group_schema = "urn:ietf:params:scim:schemas:core:2.0:Group";
+    let group = |members: &[String]| {
+        let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+        json!({"schemas": [group_schema], "displayName": "Eng", "members": members})
+    };
+
+    let (status, retry_after, body) = call(Method::POST, "/Groups".into(), group(&users)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{}", body["detail"]);
+    assert!(retry_after, "{}", body["detail"]);
+    let (status, _, created) = call(Method::POST, "/Groups".into(), group(&users[..600])).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", created["detail"]);
+    let path = format!("/Groups/{}", created["id"].as_str().unwrap());
+
+    let (status, _, body) = call(Method::PUT, path.clone(), group(&users[..1000])).await;
+    assert_eq!(status, StatusCode::OK, "600 + 400 fit: {}", body["detail"]);
+    let (status, _, body) = call(Method::PUT, path.clone(), group(&users)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{}", body["detail"]);
+    let removal = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "remove", "path": format!("members[value eq \"{}\"]", users[0])}]});
+    let (status, _, body) = call(Method::PATCH, path, removal).await;
+    assert_eq!(status, StatusCode::OK, "{}", body["detail"]);
+    let stored = stored_groups(&Admin::of(handle)).await;
+    assert_eq!(member_ids(&stored[0]).len(), 999);
+}

@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::request::Ctx;
+use crate::runtime::group_rules::{HOUR, MemberAddBudget};
 use crate::scim::error::{ScimError, ScimResult, no_content, resource_response};
 use crate::scim::patch::{self, PatchRules};
 use crate::scim::value::{get_ci, remove_ci};
@@ -26,7 +27,17 @@ pub(super) fn create(ctx: Ctx<'_>) -> ScimResult<Response> {
     let projection = ctx.request.projection()?;
     let mut state = ctx.tenant.lock();
     clean(&state.store, &mut body, None)?;
+    let added = member_ids(&body).len();
+    if let Some(limit) = ctx.groups.hourly_member_adds
+        && added > limit
+    {
+        return Ok(ctx.groups.budget_exceeded(HOUR));
+    }
     let created = state.store.insert(Kind::Group, body);
+    if let (Some(limit), Some(id)) = (ctx.groups.hourly_member_adds, created["id"].as_str()) {
+        // A new group's budget is whole, and `added` fits in it.
+        let _ = state.member_adds.take(id, added, limit, Instant::now());
+    }
     Ok(resource_response(
         StatusCode::CREATED,
         &ctx.groups.show(projection.apply(&created)),
@@ -41,11 +52,20 @@ pub(super) fn replace(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     ctx.groups.check_put(&body)?;
     let projection = ctx.request.projection()?;
     let mut state = ctx.tenant.lock();
-    state
+    let current = state
         .store
         .get(Kind::Group, id)
         .ok_or_else(|| missing(id))?;
+    let before = ctx
+        .groups
+        .hourly_member_adds
+        .and_then(|_| current.as_object().map(member_ids));
     clean(&state.store, &mut body, Some(id))?;
+    if let Some(before) = before
+        && let Some(refusal) = spend_additions(ctx, &mut state.member_adds, id, &before, &body)
+    {
+        return Ok(refusal);
+    }
     let updated = state
         .store
         .replace(Kind::Group, id, body)
@@ -80,14 +100,10 @@ pub(super) fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
     remove_ci(&mut object, "schemas");
     check_schemas(&object, Kind::Group, &[], false)?;
     clean(&state.store, &mut object, Some(id))?;
-    if let (Some(limit), Some(before)) = (ctx.groups.hourly_member_adds, before) {
-        let added = member_ids(&object)
-            .iter()
-            .filter(|member| !before.contains(*member))
-            .count();
-        if let Err(wait) = state.member_adds.take(id, added, limit, Instant::now()) {
-            return Ok(ctx.groups.budget_exceeded(wait));
-        }
+    if let Some(before) = before
+        && let Some(refusal) = spend_additions(ctx, &mut state.member_adds, id, &before, &object)
+    {
+        return Ok(refusal);
     }
     let updated = state
         .store
@@ -97,6 +113,24 @@ pub(super) fn patch(ctx: Ctx<'_>, id: &str) -> ScimResult<Response> {
         StatusCode::OK,
         &ctx.groups.show(projection.apply(&updated)),
     ))
+}
+
+/// Takes the members `after` has and `before` had not from the group's hourly budget,
+/// where the vendor has one; the vendor's refusal when they do not fit (nothing taken).
+fn spend_additions(
+    ctx: Ctx<'_>,
+    budget: &mut MemberAddBudget,
+    id: &str,
+    before: &HashSet<String>,
+    after: &Map<String, Value>,
+) -> Option<Response> {
+    let limit = ctx.groups.hourly_member_adds?;
+    let added = member_ids(after)
+        .iter()
+        .filter(|member| !before.contains(*member))
+        .count();
+    let wait = budget.take(id, added, limit, Instant::now()).err()?;
+    Some(ctx.groups.budget_exceeded(wait))
 }
 
 /// The member ids of a Group.

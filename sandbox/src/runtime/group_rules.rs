@@ -355,7 +355,7 @@ pub(crate) struct MemberAddBudget {
 }
 
 /// The length of a budget window.
-const HOUR: Duration = Duration::from_secs(3600);
+pub(crate) const HOUR: Duration = Duration::from_secs(3600);
 
 impl MemberAddBudget {
     /// Takes `added` additions to `group` from a budget of `limit` an hour at `now`;
