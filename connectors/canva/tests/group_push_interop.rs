@@ -1,19 +1,51 @@
 //! Group push from the Canva connector against the third-party scim2-server, checked with
-//! the server's own GETs (the plain-HTTP `StateChecker`, never the connector under test):
-//! create, add more members than Canva's 1,000 per request (so the additions are split),
-//! remove members with a non-member among them (one atomic PATCH refused, then one
-//! request each), rename, delete.
+//! the server's own GETs (the plain-HTTP `StateChecker`, never the connector under test)
+//! and its access log: create, add members in several requests, remove members with a
+//! non-member among them, list, rename, delete.
+//!
+//! The connector is Canva's generated code with its members-per-request cap lowered from
+//! 1,000 to [`CAP`]: scim2-server takes about 50 ms to create a user on this machine, so
+//! the split is shown with 25 members instead of 1,001 (the real cap is exercised on the
+//! sandbox, `sandbox/tests/group_push.rs`).
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
-use connector_sdk::Connector;
+use connector_canva::Canva;
+use connector_sdk::mapping::MappingError;
+use connector_sdk::scim::{ScimApp, ScimConnector};
+use connector_sdk::{Connector, Identity, Manifest};
 use connector_tests::{Scim2Server, StateChecker};
 use serde_json::{Value, json};
 
-/// More members than one Canva request carries.
-const MEMBERS: usize = 1010;
+/// The members one request carries here.
+const CAP: u32 = 10;
+/// Members added: three requests at [`CAP`].
+const MEMBERS: usize = 25;
 /// Seeding requests in flight at once.
 const SEED_CONCURRENCY: usize = 8;
+
+/// Canva with a members-per-request cap of [`CAP`].
+struct SmallCapCanva;
+
+impl ScimApp for SmallCapCanva {
+    type User = <Canva as ScimApp>::User;
+    const USER_SCHEMAS: &'static [&'static str] = <Canva as ScimApp>::USER_SCHEMAS;
+    const MANAGED_ATTRIBUTES: &'static [&'static str] = <Canva as ScimApp>::MANAGED_ATTRIBUTES;
+
+    fn manifest() -> &'static Manifest {
+        static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
+            let mut manifest = connector_canva::MANIFEST.clone();
+            manifest.provisioning.dialect.group_members_per_request = CAP;
+            manifest
+        });
+        &MANIFEST
+    }
+
+    fn map_identity(who: &Identity) -> Result<Self::User, MappingError> {
+        <Canva as ScimApp>::map_identity(who)
+    }
+}
 
 /// Seeds `count` users on the server; returns their ids in order.
 async fn seed_users(state: &StateChecker, count: usize) -> Vec<String> {
@@ -55,7 +87,7 @@ async fn group_push_against_scim2_server() {
     let state = server.state();
     let mut users = seed_users(&state, MEMBERS + 1).await;
     let outsider = users.pop().unwrap();
-    let canva = connector_canva::connect(server.unpaced_config()).unwrap();
+    let canva = ScimConnector::<SmallCapCanva>::new(server.unpaced_config()).unwrap();
 
     let group = canva.create_group("Design", "design-1").await.unwrap();
     let stored = state.get_group(&group.id).await.expect("the group exists");
@@ -102,12 +134,12 @@ async fn group_push_against_scim2_server() {
     assert!(state.get_user(&users[3]).await.is_some());
     assert!(state.get_user(&outsider).await.is_some());
 
-    // The server's own access log: two additions (1,010 members, 1,000 a request), one
+    // The server's own access log: three additions (25 members, 10 a request), one
     // removal, one rename.
     let patches = server
         .output()
         .lines()
         .filter(|line| line.contains(&format!("\"PATCH /v2/Groups/{} ", group.id)))
         .count();
-    assert_eq!(patches, 4, "{}", server.output());
+    assert_eq!(patches, 5, "{}", server.output());
 }
