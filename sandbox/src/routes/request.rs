@@ -4,6 +4,7 @@
 use axum::http::Method;
 use serde_json::{Map, Value, json};
 
+use crate::runtime::group_rules::GroupRules;
 use crate::runtime::rules::Rules;
 use crate::runtime::tenant::Tenant;
 use crate::scim::error::{ScimError, ScimResult};
@@ -86,6 +87,8 @@ pub(super) struct Ctx<'a> {
     pub tenant: &'a Tenant,
     /// The behaviour in force (the tenant's, or its admin view's).
     pub rules: &'a Rules,
+    /// The `/Groups` behaviour in force (the vendor's, or RFC 7644 in the admin view).
+    pub groups: &'a GroupRules,
     /// The request.
     pub request: &'a ScimRequest,
 }

@@ -17,6 +17,7 @@ use crate::config::ThrottleStyle;
 use crate::runtime::AppState;
 use crate::runtime::auth::bearer_token;
 use crate::runtime::faults::Injected;
+use crate::runtime::group_rules::GroupRules;
 use crate::runtime::tenant::Tenant;
 use crate::scim::error::ScimError;
 use crate::server::DropConnection;
@@ -86,6 +87,7 @@ pub(super) async fn entry(
         dispatch(Ctx {
             tenant: &tenant,
             rules: &tenant.rules,
+            groups: &tenant.group_rules,
             request: &request,
         })
     });
@@ -232,6 +234,7 @@ pub(super) async fn admin_entry(
     dispatch(Ctx {
         tenant: &tenant,
         rules: &tenant.admin_rules,
+        groups: &GroupRules::GENERIC,
         request: &request,
     })
 }

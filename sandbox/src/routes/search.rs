@@ -28,14 +28,17 @@ pub(super) fn get(ctx: Ctx<'_>, kind: Kind, id: &str) -> ScimResult<Response> {
         })?;
     Ok(resource_response(
         StatusCode::OK,
-        &projection.apply(&resource),
+        &ctx.groups.show(projection.apply(&resource)),
     ))
 }
 
 /// `GET /{Users,Groups}?filter=...&startIndex=...&count=...`.
 pub(super) fn list(ctx: Ctx<'_>, kind: Kind) -> ScimResult<Response> {
     let request = ctx.request;
-    let paging = Paging::from_query(request, ctx.rules)?;
+    let mut paging = Paging::from_query(request, ctx.rules)?;
+    if kind == Kind::Group {
+        paging.count = ctx.groups.page_count(paging.count);
+    }
     let projection = request.projection()?;
     let body = query(ctx, &[kind], request.param("filter"), paging, &projection)?;
     Ok(scim_json(StatusCode::OK, &body))
@@ -99,17 +102,32 @@ fn query(
     {
         ctx.rules.check_user_filter(filter)?;
     }
+    if let Some(filter) = &filter
+        && kinds == [Kind::Group]
+    {
+        ctx.groups.check_filter(filter)?;
+    }
     let state = ctx.tenant.lock();
-    if filter.is_none() {
+    let mut list = if filter.is_none() {
         // Without a filter only the page is rendered (listing every account page by
         // page stays linear in the accounts).
         let (total, page) = state.store.page(kinds, paging.start - 1, paging.count);
-        return Ok(page_response(total, page, paging, projection));
+        page_response(total, page, paging, projection)
+    } else {
+        let matching: Vec<Value> = kinds
+            .iter()
+            .flat_map(|kind| state.store.all(*kind))
+            .filter(|resource| filter.as_ref().is_none_or(|f| f.matches(resource)))
+            .collect();
+        list_response(matching, paging, projection)
+    };
+    if kinds.contains(&Kind::Group)
+        && let Some(resources) = list.get_mut("Resources").and_then(Value::as_array_mut)
+    {
+        // Users carry no `members`, so only Groups change.
+        for resource in resources.iter_mut() {
+            *resource = ctx.groups.show(std::mem::take(resource));
+        }
     }
-    let matching: Vec<Value> = kinds
-        .iter()
-        .flat_map(|kind| state.store.all(*kind))
-        .filter(|resource| filter.as_ref().is_none_or(|f| f.matches(resource)))
-        .collect();
-    Ok(list_response(matching, paging, projection))
+    Ok(list)
 }

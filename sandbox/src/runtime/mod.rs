@@ -2,6 +2,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod faults;
+pub(crate) mod group_rules;
 pub(crate) mod limiter;
 pub(crate) mod rules;
 pub(crate) mod tenant;

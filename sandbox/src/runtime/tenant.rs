@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::auth::{AuthKind, TenantAuth, random_token};
 use super::faults::{FaultState, Stats};
+use super::group_rules::{GroupRules, MemberAddBudget};
 use super::limiter::Bucket;
 use super::rules::Rules;
 use crate::config::{Faults, Limits, RateLimitConfig, RateLimitMode, UndeclaredAttributes};
@@ -44,6 +45,8 @@ pub(crate) struct Tenant {
     pub rules: Rules,
     /// The behaviour of its admin view.
     pub admin_rules: Rules,
+    /// Its `/Groups` behaviour, from the vendor's documentation (not the manifest).
+    pub group_rules: GroupRules,
     /// The User extension URNs it accepts.
     pub extensions: Vec<String>,
     /// What it does with attributes of a schema it does not declare.
@@ -93,6 +96,8 @@ pub(crate) struct TenantState {
     pub issued: HashMap<String, Instant>,
     /// The vendor API's data, for tenants emulating one.
     pub api: Option<VendorState>,
+    /// Member additions per group this hour (vendors with an hourly budget).
+    pub member_adds: MemberAddBudget,
 }
 
 impl Tenant {
@@ -161,12 +166,14 @@ impl Tenant {
             log: VecDeque::new(),
             issued: HashMap::new(),
             api,
+            member_adds: MemberAddBudget::default(),
         };
         Self {
             name: spec.name,
             manifest: spec.manifest,
             admin_rules: rules.admin_view(),
             rules,
+            group_rules: GroupRules::for_vendor(spec.manifest.map(|m| m.name)),
             extensions: spec.extensions,
             undeclared: spec.undeclared,
             auth,
@@ -239,6 +246,7 @@ impl Tenant {
         state.stats = Stats::default();
         state.log.clear();
         state.issued.clear();
+        state.member_adds.clear();
         state.api = self
             .manifest
             .zip(self.vendor)
