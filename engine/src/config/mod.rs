@@ -10,6 +10,7 @@ mod check;
 mod diag;
 mod exclude;
 mod groups;
+mod idp;
 mod okta_attributes;
 mod policy;
 mod raw;
@@ -29,6 +30,7 @@ pub use cards::{CardAccess, CustomApiAllow};
 pub(crate) use diag::line_column;
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
+pub use idp::IdpConfig;
 pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
@@ -52,6 +54,9 @@ pub struct Assignments {
     pub provision: Vec<ProvisionRule>,
     /// Who gets the sign-in assignment (the IdP tile) of which instance.
     pub sso: Vec<SsoRule>,
+    /// `[idp.okta]` (else an Okta `[directory.okta]`): where `connector sso apply`
+    /// manages the sign-in apps.
+    pub idp: Option<IdpConfig>,
     /// Every directory group the rules name, where it is named (checked against the
     /// directory by [`Assignments::check_groups`] once it is loaded).
     pub group_references: Vec<GroupReference>,

@@ -19,6 +19,7 @@ pub(super) struct RawFile {
     #[serde(default)]
     pub sso: Vec<Spanned<RawSso>>,
     pub audit: Option<Spanned<RawAudit>>,
+    pub idp: Option<Spanned<super::idp::RawIdp>>,
 }
 
 /// `[audit]`: delivery of audit events to a collector over HTTP.

@@ -101,7 +101,7 @@ impl OktaClient {
 
     /// Every item of the listing at `path` (below the org) with `params`, following
     /// `Link: rel="next"`.
-    pub(super) async fn collect(
+    pub(crate) async fn collect(
         &self,
         path: &str,
         params: &[(&str, &str)],
@@ -148,10 +148,37 @@ impl OktaClient {
     }
 
     /// The object at `path` (below the org).
-    pub(super) async fn object(&self, path: &str) -> Result<Value, DirectoryError> {
+    pub(crate) async fn object(&self, path: &str) -> Result<Value, DirectoryError> {
         let url = Url::parse(&format!("{}{path}", self.base))
             .map_err(|e| DirectoryError::source(format!("bad Okta path `{path}`: {e}")))?;
         Ok(self.get(&url).await?.0)
+    }
+
+    /// One request that may write (`POST`, `PUT`, `DELETE`) to `path` below the org, with
+    /// an optional JSON body, retried and rate-limited like reads; the answer whatever
+    /// its status (`None` only when Okta could not be reached).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        accept: &'static str,
+    ) -> Result<Sent, DirectoryError> {
+        let url = self.url(path, &[])?;
+        let mut request = Request::new(method, Vec::<String>::new())
+            .at(url.clone())
+            .media_types(connector_sdk::http::JSON, accept);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let answer = self.http()?.exchange(&request).await.map_err(|error| {
+            DirectoryError::source(format!("cannot reach Okta: {method} {url}: {error}"))
+        })?;
+        Ok(Sent {
+            status: answer.status,
+            body: answer.text().into_owned(),
+            www_authenticate: answer.header("www-authenticate").map(str::to_owned),
+        })
     }
 
     /// The `rel="next"` link among a page's `Link` values, checked to stay on the org's
@@ -203,6 +230,17 @@ impl OktaClient {
             .collect();
         Ok((body, links))
     }
+}
+
+/// Okta's answer to [`OktaClient::send`].
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (the token redacted from error bodies).
+    pub body: String,
+    /// `WWW-Authenticate`, which names the scope a token lacks.
+    pub www_authenticate: Option<String>,
 }
 
 /// The SDK client settings of the org at `base`: `SSWS` token, Okta's rate-limit
