@@ -8,7 +8,7 @@
 //! | `PUT /apps/{id}/groups/{groupId}` | 200, the assignment |
 //! | `DELETE /apps/{id}/groups/{groupId}` | 204 |
 //! | `GET /apps/{id}/sso/saml/metadata` | 200, the app's IdP metadata (XML) |
-//! | `POST /apps/{id}/sso/saml/sign` (sandbox only) | 200, `{"xml","saml_response"}`: a Response the app signs for a user |
+//! | `POST /apps/{id}/sso/saml/sign` (sandbox only; `{"user","in_response_to"?,"audience"?,"issuer"?}`) | 200, `{"xml","saml_response"}`: a Response the app signs for a user |
 //!
 //! Scopes: a token that lacks `okta.apps.manage` (the `missing_scopes` fault) gets 403
 //! `E0000006` on every write, with the `WWW-Authenticate` header Okta sends for an access
@@ -322,8 +322,9 @@ fn metadata(state: &State, request: &Request<'_>, id: &str) -> Result<Response, 
 }
 
 /// `POST /apps/{id}/sso/saml/sign` (sandbox only): `{"user", "in_response_to"?,
-/// "audience"?}` → the Response app `id` sends for that user, signed with its key.
-/// `audience` replaces the app's (a misconfigured app, for SP rejection tests).
+/// "audience"?, "issuer"?}` → the Response app `id` sends for that user, signed with its
+/// key. `audience` and `issuer` replace the app's (a misconfigured app, or an impostor
+/// naming another app's issuer, for SP rejection tests).
 fn sign(state: &State, request: &Request<'_>, id: &str) -> Result<Response, OktaError> {
     let asked = body(request)?;
     let app = state
@@ -339,7 +340,10 @@ fn sign(state: &State, request: &Request<'_>, id: &str) -> Result<Response, Okta
         .and_then(|u| state.users().get(&u))
         .ok_or_else(|| OktaError::not_found(who, "User"))?;
     let options = saml_response::Options {
-        issuer: issuer(id),
+        issuer: asked
+            .get("issuer")
+            .and_then(Value::as_str)
+            .map_or_else(|| issuer(id), str::to_owned),
         in_response_to: asked
             .get("in_response_to")
             .and_then(Value::as_str)
