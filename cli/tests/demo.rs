@@ -28,6 +28,16 @@ fn demo_runs_end_to_end_and_converges() {
     assert!(stdout.contains("(0 failed, 0 not attempted)"), "{stdout}");
     assert!(stdout.contains("Seats reclaimed:"), "{stdout}");
     assert!(stdout.contains("Nothing to do"), "{stdout}");
+    // The sign-in side: the Okta apps created and assigned, found again.
+    assert!(
+        stdout.contains("chatgpt         tile    ChatGPT                BOOKMARK       created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Okta apps in http://127.0.0.1:")
+            && stdout.contains("a second plan: nothing to change"),
+        "{stdout}"
+    );
     // The audit log is OCSF Account Change and names no secret.
     let audit = std::fs::read_to_string(folder.path().join("audit.jsonl")).unwrap();
     assert!(
