@@ -36,8 +36,9 @@ pub(crate) const READ: &str = "okta.apps.read";
 /// The sign-on modes the emulation creates.
 const MODES: &[&str] = &["SAML_2_0", "OPENID_CONNECT", "BOOKMARK"];
 
-/// 403 for a token without `scope`: Okta's `E0000006` body and `WWW-Authenticate`.
-pub(crate) fn check_scope(state: &State, request: &Request<'_>) -> Result<(), Response> {
+/// The 403 for a token without the scope `request` needs (Okta's `E0000006` body and
+/// `WWW-Authenticate`), if it lacks it.
+pub(crate) fn missing_scope(state: &State, request: &Request<'_>) -> Option<Response> {
     let write = *request.method != Method::GET;
     let lacks = |scope: &str| state.faults.lacks_scope(scope);
     let missing = if write {
@@ -45,9 +46,7 @@ pub(crate) fn check_scope(state: &State, request: &Request<'_>) -> Result<(), Re
     } else {
         (lacks(READ) && lacks(MANAGE)).then_some(READ)
     };
-    let Some(scope) = missing else {
-        return Ok(());
-    };
+    let scope = missing?;
     let mut response = json_response(
         StatusCode::FORBIDDEN,
         &json!({
@@ -70,7 +69,7 @@ pub(crate) fn check_scope(state: &State, request: &Request<'_>) -> Result<(), Re
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, value);
     }
-    Err(response)
+    Some(response)
 }
 
 /// Routes the write side and the SAML endpoints; `None` when `path` is not one of them.

@@ -139,7 +139,7 @@ pub(crate) fn serve(state: &mut State, request: &Request<'_>) -> Served {
 fn route(state: &mut State, request: &Request<'_>) -> Result<Response, OktaError> {
     let path: Vec<&str> = request.segments.iter().map(String::as_str).collect();
     if let ["apps", ..] = path.as_slice() {
-        if let Err(forbidden) = app_api::check_scope(state, request) {
+        if let Some(forbidden) = app_api::missing_scope(state, request) {
             return Ok(forbidden);
         }
         if let Some(answer) = app_api::serve(state, request, &path) {
