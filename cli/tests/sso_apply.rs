@@ -124,7 +124,6 @@ async fn apps_are_created_assigned_checked_and_found_again() {
 
     let apply = sso(dir.path(), "apply", &[]);
     let out = text(&apply);
-    println!("{out}");
     assert_eq!(apply.status.code(), Some(0), "{out}");
     assert!(out.contains("created, assigned engineering"), "{out}");
     assert!(out.contains("/sso/saml/metadata"), "{out}");
@@ -258,5 +257,71 @@ async fn a_label_matching_two_apps_stops_and_lists_both() {
             .len(),
         2,
         "nothing created"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removals_over_the_limit_stop_apply_unless_allowed() {
+    let sandbox = start(org()).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_assignments(&sandbox, dir.path());
+    let first = sso(dir.path(), "apply", &["--instance", "zoom"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    // Sign-in moves from engineering to sales, with at most 0 removals.
+    let path = dir.path().join("assignments.toml");
+    let moved = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "[[sso]]\ninstance = \"zoom\"\ngroups = [\"engineering\"]",
+            "[[sso]]\ninstance = \"zoom\"\ngroups = [\"sales\"]",
+        )
+        .replace(
+            "variables = { vanity = \"acme\" }\n",
+            "variables = { vanity = \"acme\" }\n[instances.zoom.policy]\nmax_removals = 0\n",
+        );
+    std::fs::write(&path, moved).unwrap();
+    let plan = sso(dir.path(), "plan", &["--instance", "zoom"]);
+    let out = text(&plan);
+    assert_eq!(plan.status.code(), Some(3), "{out}");
+    assert!(out.contains("assign sales; unassign engineering"), "{out}");
+    assert!(
+        out.contains("zoom: 1 group removal(s), at most 0: apply would stop"),
+        "{out}"
+    );
+    let stopped = sso(dir.path(), "apply", &["--instance", "zoom"]);
+    let out = text(&stopped);
+    assert_eq!(stopped.status.code(), Some(3), "{out}");
+    assert!(out.contains("nothing was changed"), "{out}");
+    let zoom = |state: &Value| {
+        state["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == "Zoom")
+            .unwrap()["groups"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let state = admin_state(&sandbox).await;
+    let engineering = state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["profile"]["name"] == "engineering")
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(state["apps"][0]["groups"], json!([engineering]), "{state}");
+    assert_eq!(zoom(&state), 1);
+    let allowed = sso(
+        dir.path(),
+        "apply",
+        &["--instance", "zoom", "--allow-removals"],
+    );
+    let out = text(&allowed);
+    assert_eq!(allowed.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("assigned sales, unassigned engineering"),
+        "{out}"
     );
 }

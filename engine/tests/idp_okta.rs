@@ -338,3 +338,67 @@ async fn a_group_okta_does_not_have_stops_the_plan() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_token_that_cannot_read_apps_names_the_read_scope() {
+    let sandbox = start(org()).await;
+    let org = sandbox.tenant("okta").unwrap();
+    reqwest::Client::new()
+        .put(format!("{}/okta/faults", org.admin_url()))
+        .bearer_auth(org.admin_token().expose())
+        .json(&json!({"missing_scopes": ["okta.apps.read", "okta.apps.manage"]}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let config = assignments(&sandbox, &["engineering"], 5);
+    let error = client(&sandbox)
+        .plan(&config, &desired(&config, "https://a"), false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("403 Forbidden to GET"), "{error}");
+    assert!(
+        error.ends_with("(the token lacks the scope `okta.apps.read`)"),
+        "{error}"
+    );
+}
+
+#[test]
+fn without_sso_rules_the_provision_groups_sign_in() {
+    let text = "[instances.zoom]\nconnector = \"zoom\"\ntoken_env = \"ZOOM_TOKEN\"\n\n\
+                [[provision]]\ninstance = \"zoom\"\ngroups = [\"design\", \"sales\"]\n\n\
+                [[provision]]\ninstance = \"zoom\"\ngroups = [\"legal\"]\nuntil = 2020-01-01\n\n\
+                [[provision]]\ninstance = \"zoom\"\ngroups = [\"design\", \"ops\"]\n";
+    let config = Assignments::parse(Path::new("a.toml"), text, &registry()).unwrap();
+    let (groups, people, source) = desired_groups(&config, "zoom", connector_engine::clock::now());
+    assert_eq!(groups, ["design", "sales", "ops"]);
+    assert!(people.is_empty());
+    assert_eq!(source, connector_engine::idp::GroupSource::Provision);
+    assert!(config.idp.is_none(), "no [idp.okta] and no Okta directory");
+}
+
+#[test]
+fn idp_okta_is_checked_and_falls_back_to_the_okta_directory() {
+    let bad = "[idp.okta]\nurl = \"acme.okta.com\"\ntoken_env = \"00abcSecretToken\"\n";
+    let error = Assignments::parse(Path::new("a.toml"), bad, &registry())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("a.toml:2:7: the Okta `url` `acme.okta.com` must be an http(s) URL"),
+        "{error}"
+    );
+    assert!(
+        error.contains("a.toml:3:13: expected the NAME of an environment variable"),
+        "{error}"
+    );
+    let directory =
+        "[directory.okta]\nurl = \"https://acme.okta.com/\"\ntoken_env = \"OKTA_API_TOKEN\"\n";
+    let config = Assignments::parse(Path::new("a.toml"), directory, &registry()).unwrap();
+    let idp = config.idp.unwrap();
+    assert_eq!(
+        (idp.url.as_str(), idp.token_env.as_str(), idp.from_directory),
+        ("https://acme.okta.com", "OKTA_API_TOKEN", true)
+    );
+}

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::directory::Sent;
+use crate::directory::{Sent, lacking_scope};
 
 /// A reason the Okta side stops.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,7 +90,7 @@ pub(crate) fn refused(method: &str, path: &str, sent: &Sent) -> IdpError {
     let request = format!("{method} {path}");
     let said = said(&sent.body);
     if sent.status == 403
-        && let Some(scope) = sent.www_authenticate.as_deref().and_then(scope_of)
+        && let Some(scope) = sent.www_authenticate.as_deref().and_then(lacking_scope)
     {
         return IdpError::MissingScope {
             scope,
@@ -131,15 +131,6 @@ fn said(body: &str) -> String {
         _ => body.chars().take(300).collect(),
     };
     connector_sdk::display::escape(&text).into_owned()
-}
-
-/// The `scope="..."` of a `WWW-Authenticate` value.
-fn scope_of(header: &str) -> Option<String> {
-    let start = header.find("scope=\"")? + "scope=\"".len();
-    let rest = &header[start..];
-    let end = rest.find('"')?;
-    let scope = &rest[..end];
-    (!scope.is_empty()).then(|| scope.to_owned())
 }
 
 #[cfg(test)]

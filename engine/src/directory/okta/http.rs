@@ -209,13 +209,11 @@ impl OktaClient {
         let text = answer.text();
         if !answer.is_success() {
             let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            return Err(DirectoryError::source(failure(
-                url,
-                status,
-                &text,
-                answer.attempts,
-                self.token.origin(),
-            )));
+            let mut message = failure(url, status, &text, answer.attempts, self.token.origin());
+            if let Some(scope) = answer.header("www-authenticate").and_then(lacking_scope) {
+                message.push_str(&format!(" (the token lacks the scope `{scope}`)"));
+            }
+            return Err(DirectoryError::source(message));
         }
         let body = serde_json::from_str(&text).map_err(|e| {
             DirectoryError::source(format!(
@@ -309,6 +307,19 @@ fn failure(
     format!("Okta answered {status} to GET {url}{tries}: {said}{hint}")
 }
 
+/// The scope a `WWW-Authenticate` value says the token lacks (`scope="okta.apps.read"`
+/// with `error="insufficient_scope"`), as Okta names it in a 403.
+pub(crate) fn lacking_scope(header: &str) -> Option<String> {
+    if !header.contains("insufficient_scope") {
+        return None;
+    }
+    let start = header.find("scope=\"")? + "scope=\"".len();
+    let rest = header.get(start..)?;
+    let scope = rest.get(..rest.find('"')?)?;
+    let printable = !scope.is_empty() && scope.chars().all(|c| c.is_ascii_graphic() || c == ' ');
+    printable.then(|| scope.to_owned())
+}
+
 /// At most 300 characters of `text`.
 fn snippet(text: &str) -> String {
     text.chars().take(300).collect()
@@ -389,6 +400,17 @@ mod tests {
         assert!(
             plain.ends_with("after 6 attempts: <html>bad gateway</html>"),
             "{plain}"
+        );
+    }
+
+    #[test]
+    fn the_lacking_scope_is_read_from_www_authenticate() {
+        let header = r#"Bearer realm="x", scope="okta.apps.read", error="insufficient_scope""#;
+        assert_eq!(lacking_scope(header).as_deref(), Some("okta.apps.read"));
+        assert_eq!(lacking_scope(r#"Bearer scope="okta.apps.read""#), None);
+        assert_eq!(
+            lacking_scope(r#"Bearer scope="", error="insufficient_scope""#),
+            None
         );
     }
 
