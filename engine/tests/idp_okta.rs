@@ -402,3 +402,39 @@ fn idp_okta_is_checked_and_falls_back_to_the_okta_directory() {
         ("https://acme.okta.com", "OKTA_API_TOKEN", true)
     );
 }
+
+#[tokio::test]
+async fn apply_stops_at_the_first_refusal_and_reports_what_was_done() {
+    let sandbox = start(org()).await;
+    let okta = client(&sandbox);
+    let config = assignments(&sandbox, &["engineering"], 5);
+    let mut plan = okta
+        .plan(&config, &desired(&config, "https://a"), false)
+        .await
+        .unwrap();
+    // The tile's group vanished from Okta between plan and apply.
+    plan.apps[1].assign[0].id = "00gvanished000000000".into();
+    let report = okta.apply(&plan).await;
+    assert_eq!(report.apps.len(), 2);
+    assert_eq!(
+        report.apps[0].done,
+        [
+            Done::Created,
+            Done::Assigned {
+                group: "engineering".into()
+            }
+        ]
+    );
+    assert_eq!(
+        report.apps[1].done,
+        [Done::Created],
+        "created, then refused"
+    );
+    assert_eq!(report.changes(), 3);
+    let error = report.error.unwrap().to_string();
+    assert!(
+        error.starts_with("Okta answered 404 to PUT /api/v1/apps/")
+            && error.contains("/groups/00gvanished000000000: Not found"),
+        "{error}"
+    );
+}
