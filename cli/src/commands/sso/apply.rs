@@ -197,6 +197,23 @@ fn desired_apps(assignments: &Assignments, args: &AppsArgs) -> Result<Vec<Desire
         })?;
         *per_connector.entry(instance.manifest.name).or_default() += 1;
     }
+    for assignment in &args.vars {
+        if let Some((key, _)) = assignment.split_once('=')
+            && let Some((scope, _)) = key.split_once('.')
+            && assignments.instance(scope).is_none()
+        {
+            return Err(format!(
+                "--var {assignment}: {} has no instance `{scope}` (instances: {})",
+                assignments.path.display(),
+                assignments
+                    .instances
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
     let mut desired = Vec::new();
     let mut problems = Vec::new();
     for name in &chosen {
@@ -229,7 +246,9 @@ fn desired_apps(assignments: &Assignments, args: &AppsArgs) -> Result<Vec<Desire
             }
         };
         let (groups, _, _) = desired_groups(assignments, name, connector_engine::clock::now());
-        let shared = per_connector[instance.manifest.name] > 1;
+        let shared = per_connector
+            .get(instance.manifest.name)
+            .is_some_and(|count| *count > 1);
         for app in artifacts.okta.apps() {
             let mut body = serde_json::to_value(app).map_err(|e| e.to_string())?;
             if shared {
