@@ -285,7 +285,7 @@ async fn removals_over_the_limit_stop_apply_unless_allowed() {
     assert_eq!(plan.status.code(), Some(3), "{out}");
     assert!(out.contains("assign sales; unassign engineering"), "{out}");
     assert!(
-        out.contains("zoom: 1 group removal(s), at most 0: apply would stop"),
+        out.contains("zoom: 1 assignment removal(s), at most 0: apply would stop"),
         "{out}"
     );
     let stopped = sso(dir.path(), "apply", &["--instance", "zoom"]);

@@ -38,24 +38,49 @@ async fn start(org: OktaOrg) -> SandboxHandle {
         .unwrap()
 }
 
+/// Carol, whom the `[[sso]]` rule names one by one.
+const CAROL: &str = "carol@example.com";
+
 fn org() -> OktaOrg {
+    let mut carol = person(4, &["legal"]);
+    carol.login = CAROL.into();
+    carol.email = CAROL.into();
     OktaOrg::new()
         .person(person(1, &["engineering"]))
         .person(person(2, &["engineering", "sales"]))
         .person(person(3, &["sales"]))
+        .person(carol)
 }
 
-/// The assignments: ChatGPT signed in by `sso_groups`, at most `max_removals` removals.
+/// The assignments: ChatGPT signed in by `sso_groups` and Carol, at most `max_removals`
+/// removals.
 fn assignments(sandbox: &SandboxHandle, sso_groups: &[&str], max_removals: u32) -> Assignments {
-    let groups: Vec<String> = sso_groups.iter().map(|g| format!("\"{g}\"")).collect();
+    with_people(sandbox, sso_groups, &[CAROL], max_removals)
+}
+
+/// The assignments: ChatGPT signed in by `sso_groups` and `people`.
+fn with_people(
+    sandbox: &SandboxHandle,
+    sso_groups: &[&str],
+    people: &[&str],
+    max_removals: u32,
+) -> Assignments {
+    let quote = |items: &[&str]| -> String {
+        items
+            .iter()
+            .map(|g| format!("\"{g}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let text = format!(
         "[idp.okta]\nurl = \"{}\"\ntoken_env = \"OKTA_API_TOKEN\"\n\n\
          [instances.chatgpt]\nconnector = \"chatgpt\"\nbase_url = \"http://127.0.0.1:9/scim\"\n\
          token_env = \"CHATGPT_TOKEN\"\n\n[instances.chatgpt.policy]\nmax_removals = {max_removals}\n\n\
          [[provision]]\ninstance = \"chatgpt\"\ngroups = [\"sales\"]\n\n\
-         [[sso]]\ninstance = \"chatgpt\"\ngroups = [{}]\npeople = [\"ada@example.com\"]\n",
+         [[sso]]\ninstance = \"chatgpt\"\ngroups = [{}]\npeople = [{}]\n",
         sandbox.tenant("okta").unwrap().api_url(),
-        groups.join(", ")
+        quote(sso_groups),
+        quote(people)
     );
     Assignments::parse(Path::new("assignments.toml"), &text, &registry()).unwrap()
 }
@@ -159,7 +184,7 @@ async fn apps_are_created_found_again_updated_and_assigned() {
         "{plan:?}"
     );
     assert_eq!(plan.apps[0].assign[0].name, "engineering");
-    assert_eq!(plan.apps[0].people_not_assigned, ["ada@example.com"]);
+    assert_eq!(plan.apps[0].assign_people[0].name, CAROL);
     let report = okta.apply(&plan).await;
     assert_eq!(report.error, None);
     assert_eq!(
@@ -168,6 +193,9 @@ async fn apps_are_created_found_again_updated_and_assigned() {
             Done::Created,
             Done::Assigned {
                 group: "engineering".into()
+            },
+            Done::AssignedPerson {
+                person: CAROL.into()
             }
         ]
     );
@@ -422,6 +450,9 @@ async fn apply_stops_at_the_first_refusal_and_reports_what_was_done() {
             Done::Created,
             Done::Assigned {
                 group: "engineering".into()
+            },
+            Done::AssignedPerson {
+                person: CAROL.into()
             }
         ]
     );
@@ -430,11 +461,74 @@ async fn apply_stops_at_the_first_refusal_and_reports_what_was_done() {
         [Done::Created],
         "created, then refused"
     );
-    assert_eq!(report.changes(), 3);
+    assert_eq!(report.changes(), 4);
     let error = report.error.unwrap().to_string();
     assert!(
         error.starts_with("Okta answered 404 to PUT /api/v1/apps/")
             && error.contains("/groups/00gvanished000000000: Not found"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn people_named_one_by_one_are_assigned_directly_and_removed_under_the_breaker() {
+    let sandbox = start(org()).await;
+    let okta = client(&sandbox);
+    let config = assignments(&sandbox, &["engineering"], 0);
+    let apps = desired(&config, "https://a");
+    let report = okta
+        .apply(&okta.plan(&config, &apps, false).await.unwrap())
+        .await;
+    assert_eq!(report.error, None);
+    let state = admin_state(&sandbox).await;
+    let carol = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["profile"]["login"] == CAROL)
+        .unwrap()["id"]
+        .clone();
+    assert!(
+        state["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["users"] == json!([carol])),
+        "{state}"
+    );
+    // Carol is no longer named: two direct assignments to remove, over max 0.
+    let without = with_people(&sandbox, &["engineering"], &[], 0);
+    let plan = okta.plan(&without, &apps, false).await.unwrap();
+    assert_eq!(plan.removals[0].count, 2);
+    assert!(plan.removals[0].tripped);
+    let plan = okta.plan(&without, &apps, true).await.unwrap();
+    let report = okta.apply(&plan).await;
+    assert_eq!(
+        report.apps[0].done,
+        [Done::UnassignedPerson {
+            person: CAROL.into()
+        }]
+    );
+    let state = admin_state(&sandbox).await;
+    assert!(
+        state["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["users"] == json!([])),
+        "{state}"
+    );
+    // A person Okta does not have stops the plan.
+    let unknown = with_people(&sandbox, &["engineering"], &["nobody@example.com"], 5);
+    let error = okta
+        .plan(&unknown, &apps, false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with(
+            "chatgpt: the person `nobody@example.com` named by a rule is not an Okta user"
+        ),
         "{error}"
     );
 }

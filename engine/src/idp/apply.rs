@@ -68,6 +68,16 @@ pub enum Done {
         /// The group's name.
         group: String,
     },
+    /// A person was assigned directly.
+    AssignedPerson {
+        /// The name the rule gives.
+        person: String,
+    },
+    /// A person's direct assignment was removed.
+    UnassignedPerson {
+        /// Okta's app username for them.
+        person: String,
+    },
 }
 
 /// The error as its message.
@@ -155,6 +165,21 @@ async fn apply_one(
         call(client, Method::Delete, &path, None).await?;
         outcome.done.push(Done::Unassigned {
             group: group.name.clone(),
+        });
+    }
+    let users_path = format!("/api/v1/apps/{}/users", segment(&outcome.id));
+    for person in &app.assign_people {
+        let body = json!({"id": person.id, "scope": "USER"});
+        call(client, Method::Post, &users_path, Some(body)).await?;
+        outcome.done.push(Done::AssignedPerson {
+            person: person.name.clone(),
+        });
+    }
+    for person in &app.unassign_people {
+        let path = format!("{users_path}/{}", segment(&person.id));
+        call(client, Method::Delete, &path, None).await?;
+        outcome.done.push(Done::UnassignedPerson {
+            person: person.name.clone(),
         });
     }
     Ok(())

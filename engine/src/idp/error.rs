@@ -82,6 +82,19 @@ pub enum IdpError {
         /// The org URL.
         org: String,
     },
+    /// A rule names a person the Okta org does not have.
+    #[error(
+        "{instance}: the person `{person}` named by a rule is not an Okta user of {org} (name \
+         them by Okta login or id)"
+    )]
+    UnknownPerson {
+        /// The instance.
+        instance: String,
+        /// The login, email or id the rule names.
+        person: String,
+        /// The org URL.
+        org: String,
+    },
 }
 
 /// The error of a request Okta did not answer with 2xx: a 403 whose

@@ -13,7 +13,9 @@
 //!   label and sign-on mode; two candidates, or an app with the label that the toolkit
 //!   did not create, stop the plan and name the apps.
 //! - [`OktaApps::apply`] makes the calls (`POST`/`PUT /api/v1/apps`,
-//!   `PUT`/`DELETE /api/v1/apps/{id}/groups/{groupId}`), stopping at the first refusal,
+//!   `PUT`/`DELETE /api/v1/apps/{id}/groups/{groupId}`, and for the people rules name
+//!   one by one `POST /api/v1/apps/{id}/users`, `DELETE .../users/{userId}`), stopping
+//!   at the first refusal,
 //!   and reports only what Okta answered; group removals count against each instance's
 //!   `max_removals` unless allowed. [`OktaApps::metadata`] fetches a SAML app's IdP
 //!   metadata.
@@ -33,7 +35,7 @@ use crate::directory::OktaClient;
 
 pub use apply::{AppOutcome, AppsReport, Done};
 pub use error::IdpError;
-pub use plan::{AppAction, AppPlan, AppsPlan, GroupRef, InstanceRemovals};
+pub use plan::{AppAction, AppPlan, AppsPlan, GroupRef, InstanceRemovals, PersonRef};
 
 /// Which of an instance's apps this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -64,7 +66,8 @@ pub struct DesiredApp {
     pub role: AppRole,
     /// The request body (with `label` and `signOnMode`); the marker is added here.
     pub body: Value,
-    /// Directory group names assigned to the app.
+    /// Directory group names assigned to the app (the rules' people are read from the
+    /// assignments by [`OktaApps::plan`]).
     pub groups: Vec<String>,
 }
 

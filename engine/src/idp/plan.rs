@@ -30,6 +30,8 @@ impl AppsPlan {
             matches!(a.action, AppAction::Keep { .. })
                 && a.assign.is_empty()
                 && a.unassign.is_empty()
+                && a.assign_people.is_empty()
+                && a.unassign_people.is_empty()
         })
     }
 
@@ -56,9 +58,10 @@ pub struct AppPlan {
     pub assign: Vec<GroupRef>,
     /// Groups to unassign (the rules no longer give them).
     pub unassign: Vec<GroupRef>,
-    /// People the rules name one by one: not assigned by `sso apply` (planned), listed
-    /// so that nobody is silently left out.
-    pub people_not_assigned: Vec<String>,
+    /// People the rules name one by one, to assign directly (`scope` `USER`).
+    pub assign_people: Vec<PersonRef>,
+    /// Direct assignments the rules no longer give.
+    pub unassign_people: Vec<PersonRef>,
     /// The request body sent on create or update (the marker included).
     #[serde(skip)]
     pub body: Value,
@@ -93,12 +96,21 @@ pub struct GroupRef {
     pub id: String,
 }
 
+/// A person by the name the rules (or Okta's app user) give and Okta user id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonRef {
+    /// The login, email or id the rule names (Okta's app username for a removal).
+    pub name: String,
+    /// The Okta user id.
+    pub id: String,
+}
+
 /// An instance's group removals against its breaker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstanceRemovals {
     /// The instance.
     pub instance: String,
-    /// Group assignments to remove.
+    /// Group and direct assignments to remove.
     pub count: u64,
     /// `policy.max_removals`.
     pub max: u64,
@@ -129,6 +141,7 @@ pub(super) async fn plan(
         .iter()
         .map(|(name, id)| (id.as_str(), name.as_str()))
         .collect();
+    let mut people_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut planned = Vec::new();
     for want in desired {
         let note = marker(&want.instance, want.role);
@@ -148,8 +161,25 @@ pub(super) async fn plan(
                 id: id.clone(),
             });
         }
-        let (action, current) = match found {
-            None => (AppAction::Create, Vec::new()),
+        let (_, people, _) =
+            super::desired_groups(assignments, &want.instance, crate::clock::now());
+        let mut wanted_people = Vec::new();
+        for person in &people {
+            let id = match people_ids.get(person) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = user_id(client, &want.instance, person).await?;
+                    people_ids.insert(person.clone(), id.clone());
+                    id
+                }
+            };
+            wanted_people.push(PersonRef {
+                name: person.clone(),
+                id,
+            });
+        }
+        let (action, current, current_people) = match found {
+            None => (AppAction::Create, Vec::new(), Vec::new()),
             Some(app) => {
                 let id = app["id"].as_str().unwrap_or_default().to_owned();
                 let path = format!("/api/v1/apps/{}/groups", segment(&id));
@@ -166,15 +196,47 @@ pub(super) async fn plan(
                         id: gid.to_owned(),
                     })
                     .collect();
+                // Okta's replace needs the app's `name` (generated for custom apps).
+                if body.get("name").is_none()
+                    && let Some(name) = app.get("name")
+                {
+                    body["name"] = name.clone();
+                }
+                let path = format!("/api/v1/apps/{}/users", segment(&id));
+                let current_people: Vec<PersonRef> = client
+                    .collect(&path, &[])
+                    .await
+                    .map_err(okta)?
+                    .iter()
+                    .filter(|u| u["scope"] == "USER")
+                    .filter_map(|u| {
+                        Some(PersonRef {
+                            name: u["credentials"]["userName"]
+                                .as_str()
+                                .or_else(|| u["id"].as_str())?
+                                .to_owned(),
+                            id: u["id"].as_str()?.to_owned(),
+                        })
+                    })
+                    .collect();
                 let changed = differences(&body, app);
                 let action = if changed.is_empty() {
                     AppAction::Keep { id }
                 } else {
                     AppAction::Update { id, changed }
                 };
-                (action, current)
+                (action, current, current_people)
             }
         };
+        let assign_people = wanted_people
+            .iter()
+            .filter(|p| !current_people.iter().any(|c| c.id == p.id))
+            .cloned()
+            .collect();
+        let unassign_people = current_people
+            .into_iter()
+            .filter(|c| !wanted_people.iter().any(|p| p.id == c.id))
+            .collect();
         let assign = wanted_groups
             .iter()
             .filter(|g| !current.iter().any(|c| c.id == g.id))
@@ -184,8 +246,6 @@ pub(super) async fn plan(
             .into_iter()
             .filter(|c| !wanted_groups.iter().any(|g| g.id == c.id))
             .collect();
-        let (_, people, _) =
-            super::desired_groups(assignments, &want.instance, crate::clock::now());
         planned.push(AppPlan {
             instance: want.instance.clone(),
             role: want.role,
@@ -194,7 +254,8 @@ pub(super) async fn plan(
             action,
             assign,
             unassign,
-            people_not_assigned: people,
+            assign_people,
+            unassign_people,
             body,
         });
     }
@@ -204,6 +265,49 @@ pub(super) async fn plan(
         apps: planned,
         removals,
     })
+}
+
+/// The Okta user id of `person` (an id or a login), or why it has none.
+async fn user_id(client: &OktaClient, instance: &str, person: &str) -> Result<String, IdpError> {
+    let path = format!("/api/v1/users/{}", encode_segment(person));
+    let sent = client
+        .send(
+            connector_sdk::http::Method::Get,
+            &path,
+            None,
+            connector_sdk::http::JSON,
+        )
+        .await
+        .map_err(|e| IdpError::Okta(e.message))?;
+    if sent.status == 404 {
+        return Err(IdpError::UnknownPerson {
+            instance: instance.to_owned(),
+            person: person.to_owned(),
+            org: client.base().to_owned(),
+        });
+    }
+    if !(200..300).contains(&sent.status) {
+        return Err(super::error::refused("GET", &path, &sent));
+    }
+    let user: Value = serde_json::from_str(&sent.body)
+        .map_err(|e| IdpError::Okta(format!("Okta's answer to GET {path} is not JSON ({e})")))?;
+    user["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| IdpError::Okta(format!("Okta's answer to GET {path} has no user id")))
+}
+
+/// `text` percent-encoded as one path segment (`@` kept, as in Okta's login URLs).
+fn encode_segment(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'@') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// `[[sso]]` or `[[provision]]`: which rules give the instance's groups.
@@ -269,7 +373,8 @@ fn removals(
 ) -> Vec<InstanceRemovals> {
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     for app in planned {
-        *counts.entry(app.instance.as_str()).or_default() += app.unassign.len() as u64;
+        *counts.entry(app.instance.as_str()).or_default() +=
+            (app.unassign.len() + app.unassign_people.len()) as u64;
     }
     counts
         .into_iter()

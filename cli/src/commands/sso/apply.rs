@@ -305,18 +305,18 @@ fn plan_text(plan: &AppsPlan) -> String {
         for group in &app.unassign {
             out.push_str(&format!("; unassign {}", group.name));
         }
-        out.push('\n');
-        if !app.people_not_assigned.is_empty() && app.role == AppRole::SignOn {
-            out.push_str(&format!(
-                "    people named one by one are not assigned by sso apply (planned): {}\n",
-                app.people_not_assigned.join(", ")
-            ));
+        for person in &app.assign_people {
+            out.push_str(&format!("; assign {} (person)", person.name));
         }
+        for person in &app.unassign_people {
+            out.push_str(&format!("; unassign {} (person)", person.name));
+        }
+        out.push('\n');
     }
     for removal in &plan.removals {
         if removal.count > 0 {
             out.push_str(&format!(
-                "  {}: {} group removal(s), at most {}{}\n",
+                "  {}: {} assignment removal(s), at most {}{}\n",
                 removal.instance,
                 removal.count,
                 removal.max,
@@ -346,6 +346,8 @@ fn report_text(report: &AppsReport, checks: &[SamlSide]) -> String {
                 Done::Updated => "updated".to_owned(),
                 Done::Assigned { group } => format!("assigned {group}"),
                 Done::Unassigned { group } => format!("unassigned {group}"),
+                Done::AssignedPerson { person } => format!("assigned {person} (person)"),
+                Done::UnassignedPerson { person } => format!("unassigned {person} (person)"),
             })
             .collect();
         out.push_str(&format!(

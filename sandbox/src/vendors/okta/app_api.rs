@@ -7,6 +7,8 @@
 //! | `PUT /apps/{id}` | 200, the app with the body's settings |
 //! | `PUT /apps/{id}/groups/{groupId}` | 200, the assignment |
 //! | `DELETE /apps/{id}/groups/{groupId}` | 204 |
+//! | `POST /apps/{id}/users` (`{"id", "scope": "USER"}`) | 200, the direct assignment |
+//! | `DELETE /apps/{id}/users/{userId}` | 204 (a direct assignment only) |
 //! | `GET /apps/{id}/sso/saml/metadata` | 200, the app's IdP metadata (XML) |
 //! | `POST /apps/{id}/sso/saml/sign` (sandbox only; `{"user","in_response_to"?,"audience"?,"issuer"?}`) | 200, `{"xml","saml_response"}`: a Response the app signs for a user |
 //!
@@ -87,6 +89,10 @@ pub(crate) fn serve(
             Method::DELETE => assign(state, request, id, group, false),
             _ => Err(OktaError::method_not_allowed()),
         },
+        ["apps", id, "users"] if *method == Method::POST => assign_user(state, request, id),
+        ["apps", id, "users", user] if *method == Method::DELETE => state
+            .set_app_user(id, user, false)
+            .map(|_| empty(StatusCode::NO_CONTENT)),
         ["apps", id, "sso", "saml", "metadata"] if *method == Method::GET => {
             metadata(state, request, id)
         }
@@ -254,6 +260,39 @@ fn assign(
             "_links": {
                 "app": {"href": request.url(&format!("apps/{app}"))},
                 "group": {"href": request.url(&format!("groups/{group}"))},
+            },
+        }),
+    ))
+}
+
+/// `POST /apps/{id}/users` with `{"id": userId, "scope": "USER"}`: a direct assignment;
+/// answers the app user (its `scope` `USER`).
+fn assign_user(state: &mut State, request: &Request<'_>, app: &str) -> Result<Response, OktaError> {
+    let body = body(request)?;
+    let user = body
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    if user.is_empty() {
+        return Err(OktaError::invalid("id", "id: the user's id is required"));
+    }
+    state.set_app_user(app, &user, true)?;
+    let profile = state
+        .users()
+        .get(&user)
+        .map_or(Value::Null, |u| u["profile"].clone());
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "id": user,
+            "scope": "USER",
+            "status": "ACTIVE",
+            "created": now_rfc3339(),
+            "credentials": {"userName": profile["login"]},
+            "_links": {
+                "app": {"href": request.url(&format!("apps/{app}"))},
+                "user": {"href": request.url(&format!("users/{user}"))},
             },
         }),
     ))

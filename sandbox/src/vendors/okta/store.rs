@@ -384,6 +384,33 @@ impl State {
         Ok(true)
     }
 
+    /// Assigns user `user` to app `app` directly (`scope` `USER`) or removes that direct
+    /// assignment; answers whether that changed anything.
+    pub(crate) fn set_app_user(
+        &mut self,
+        app: &str,
+        user: &str,
+        assigned: bool,
+    ) -> Result<bool, OktaError> {
+        if !self.users.contains_key(user) {
+            return Err(OktaError::not_found(user, "User"));
+        }
+        let found = self
+            .apps
+            .get_mut(app)
+            .ok_or_else(|| OktaError::not_found(app, "AppInstance"))?;
+        Ok(if assigned {
+            if found.users.contains_key(user) {
+                false
+            } else {
+                found.users.insert(user.to_owned(), now_rfc3339());
+                true
+            }
+        } else {
+            found.users.remove(user).is_some()
+        })
+    }
+
     /// The group assignments of app `id`: group id and priority (`None`: no such app).
     pub(crate) fn app_groups(&self, id: &str) -> Option<Vec<(String, u32)>> {
         let app = self.apps.get(id)?;
