@@ -28,8 +28,8 @@
 //!   hooks and every delivery: `GET /_admin/tenants/{tenant}/okta/eventHooks`.
 //!
 //! - Apps written through the Management API (`app_api`, for `connector sso apply`):
-//!   `POST`/`PUT /api/v1/apps`, group and direct user assignments, each SAML app's IdP metadata with a
-//!   certificate of its own (`app_key`, made with `openssl`), and a sandbox-only
+//!   `POST`/`PUT /api/v1/apps`, group and direct user assignments, each SAML app's IdP
+//!   metadata with a certificate of its own (`app_key`, made with `openssl`), and a sandbox-only
 //!   `POST /api/v1/apps/{id}/sso/saml/sign` that returns a Response the app signed for a
 //!   user (`saml_response`, signed with `xmlsec1`); scopes the token lacks
 //!   (`missing_scopes` fault) answer 403 `E0000006`.
