@@ -31,6 +31,16 @@ fn demo_runs_end_to_end_and_converges() {
     // Groups are pushed into the apps that support it (run 1), and leavers leave them.
     assert!(stdout.contains("2 new, +189/-0 members"), "{stdout}");
     assert!(stdout.contains("+0/-7 members"), "{stdout}");
+    // The sign-in side: the Okta apps created and assigned, found again.
+    assert!(
+        stdout.contains("chatgpt         tile    ChatGPT                BOOKMARK       created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Okta apps in http://127.0.0.1:")
+            && stdout.contains("a second plan: nothing to change"),
+        "{stdout}"
+    );
     // The audit log is OCSF Account Change (accounts) and Group Management (pushed
     // groups), and names no secret.
     let audit = std::fs::read_to_string(folder.path().join("audit.jsonl")).unwrap();

@@ -43,6 +43,7 @@ mod engine;
 mod error;
 pub mod events;
 pub mod flows;
+pub mod idp;
 pub mod plan;
 mod registry;
 pub mod state;

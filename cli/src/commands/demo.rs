@@ -161,6 +161,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             plan.summary.changes
         ));
     }
+    sign_in(&text).await;
     println!(
         "\nDone in {:.1} s. Audit log (OCSF Account Change and Group Management): {}{}",
         started.elapsed().as_secs_f64(),
@@ -169,6 +170,122 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             ""
         } else {
             " (temporary; use --keep DIR to look at it)"
+        }
+    );
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// The sign-in side (`connector sso apply`'s engine calls): an emulated Okta org with
+/// the directory's groups gets each SAML or OIDC service's app (and ChatGPT's bookmark
+/// tile), assigned the groups of the rules, then a second plan has nothing to do.
+/// Creating SAML apps needs `openssl` (each app's key); without it the section says so.
+async fn sign_in(assignments_text: &str) {
+    println!("\n== Sign-in: the Okta apps, created and assigned in an emulated Okta org ==");
+    if let Err(message) = sign_in_apps(assignments_text).await {
+        println!("Skipped: {message}");
+    }
+}
+
+async fn sign_in_apps(assignments_text: &str) -> Result<(), String> {
+    use connector_engine::idp::{AppRole, DesiredApp, Done, OktaApps, desired_groups};
+    let mut org = connector_sandbox::OktaOrg::new();
+    for line in GROUPS.lines().skip(1) {
+        if let Some((name, rest)) = line.split_once(',') {
+            org = org.group(name, rest.split(',').next().unwrap_or_default());
+        }
+    }
+    let sandbox = Sandbox::builder()
+        .tenant(TenantSpec::okta("okta", org).rate_limit(RateLimitConfig::off()))
+        .start("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("the Okta org did not start: {e}"))?;
+    let tenant = sandbox.tenant("okta").ok_or("no Okta org")?;
+    let text = format!(
+        "{assignments_text}\n[idp.okta]\nurl = \"{}\"\ntoken_env = \"DEMO_OKTA_TOKEN\"\n",
+        tenant.api_url()
+    );
+    let assignments = Assignments::parse(
+        Path::new("assignments.toml"),
+        &text,
+        &connectors::registry(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut desired = Vec::new();
+    for (name, instance) in &assignments.instances {
+        let mut inputs = connector_sso::SsoInputs::new();
+        for (variable, value) in &instance.connection.variables {
+            inputs.set(variable, value);
+        }
+        // Services that issue their SP values per connection (ChatGPT): demo values.
+        if instance.manifest.sso.acs_url.is_none() {
+            inputs.set("acs_url", format!("https://sso.example.com/{name}/acs"));
+            inputs.set("entity_id", format!("https://sso.example.com/{name}"));
+        }
+        let Ok(artifacts) = connector_sso::generate(instance.manifest, &inputs) else {
+            continue;
+        };
+        let (groups, _, _) = desired_groups(&assignments, name, connector_engine::clock::now());
+        for app in artifacts.okta.apps() {
+            let body = serde_json::to_value(app).map_err(|e| e.to_string())?;
+            let role = if body["signOnMode"] == "BOOKMARK" {
+                AppRole::Tile
+            } else {
+                AppRole::SignOn
+            };
+            desired.push(DesiredApp {
+                instance: name.clone(),
+                role,
+                body,
+                groups: groups.clone(),
+            });
+        }
+    }
+    let okta = OktaApps::new(tenant.api_url(), tenant.token()).map_err(|e| e.to_string())?;
+    let plan = okta
+        .plan(&assignments, &desired, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    let report = okta.apply(&plan).await;
+    for app in &report.apps {
+        let groups: Vec<&str> = app
+            .done
+            .iter()
+            .filter_map(|d| match d {
+                Done::Assigned { group } => Some(group.as_str()),
+                _ => None,
+            })
+            .collect();
+        let created = if app.done.contains(&Done::Created) {
+            "created"
+        } else {
+            "kept"
+        };
+        println!(
+            "  {:<15} {:<7} {:<22} {:<14} {created} {}, assigned {}",
+            app.instance,
+            app.role.as_str(),
+            app.label,
+            app.sign_on_mode,
+            app.id,
+            groups.join(", ")
+        );
+    }
+    if let Some(error) = &report.error {
+        return Err(error.to_string());
+    }
+    let again = okta
+        .plan(&assignments, &desired, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{} Okta apps in {}; a second plan: {}",
+        report.apps.len(),
+        report.org,
+        if again.is_empty() {
+            "nothing to change"
+        } else {
+            "changes pending (unexpected)"
         }
     );
     sandbox.shutdown().await;

@@ -108,10 +108,12 @@ pub(super) fn check(
         .audit
         .as_ref()
         .map(|section| audit::check(section, base, &mut diags));
+    let idp = super::idp::check(raw.idp.as_ref(), directory.as_ref(), &mut diags);
     let assignments = Assignments {
         path: path.to_path_buf(),
         settings,
         audit,
+        idp,
         directory,
         instances,
         provision,
@@ -134,6 +136,7 @@ fn unreachable_value() -> Assignments {
             currency: String::new(),
         },
         audit: None,
+        idp: None,
         directory: None,
         instances: BTreeMap::new(),
         provision: Vec::new(),

@@ -10,6 +10,7 @@ mod check;
 mod diag;
 mod exclude;
 mod groups;
+mod idp;
 mod okta_attributes;
 mod policy;
 mod push_groups;
@@ -31,6 +32,7 @@ pub(crate) use diag::line_column;
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
 pub use push_groups::{GROUP_PLACEHOLDER, PushGroupsRule};
+pub use idp::IdpConfig;
 pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
@@ -56,6 +58,9 @@ pub struct Assignments {
     pub sso: Vec<SsoRule>,
     /// Which directory groups are pushed into which instance (`[[push_groups]]`).
     pub push_groups: Vec<PushGroupsRule>,
+    /// `[idp.okta]` (else an Okta `[directory.okta]`): where `connector sso apply`
+    /// manages the sign-in apps.
+    pub idp: Option<IdpConfig>,
     /// Every directory group the rules name, where it is named (checked against the
     /// directory by [`Assignments::check_groups`] once it is loaded).
     pub group_references: Vec<GroupReference>,

@@ -21,6 +21,7 @@ pub(super) struct RawFile {
     #[serde(default)]
     pub push_groups: Vec<Spanned<super::push_groups::RawPushGroups>>,
     pub audit: Option<Spanned<RawAudit>>,
+    pub idp: Option<Spanned<super::idp::RawIdp>>,
 }
 
 /// `[audit]`: delivery of audit events to a collector over HTTP.

@@ -20,6 +20,7 @@ pub use file::FileSource;
 pub use model::{Directory, Group};
 pub(crate) use okta::OktaClient;
 pub use okta::OktaSource;
+pub(crate) use okta::{Sent, lacking_scope};
 pub use profile_column::ProfileColumn;
 pub(crate) use profile_column::text_columns;
 

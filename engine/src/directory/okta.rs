@@ -28,7 +28,7 @@ use super::DirectorySource;
 use super::error::DirectoryError;
 use super::model::{Directory, Group, Item};
 use super::profile_column::ProfileColumn;
-pub(crate) use http::OktaClient;
+pub(crate) use http::{OktaClient, Sent, lacking_scope};
 
 /// The most users Okta serves on one page (and the default page size).
 const MAX_PAGE_SIZE: u32 = 200;

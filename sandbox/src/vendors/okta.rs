@@ -27,9 +27,18 @@
 //!   `hooks`) by HTTP calls to loopback endpoints (`deliver`). The admin API shows the
 //!   hooks and every delivery: `GET /_admin/tenants/{tenant}/okta/eventHooks`.
 //!
-//! The engine only reads the directory; the writes are there for tests and for the
-//! event flows built on Okta's hooks and System Log.
+//! - Apps written through the Management API (`app_api`, for `connector sso apply`):
+//!   `POST`/`PUT /api/v1/apps`, group and direct user assignments, each SAML app's IdP
+//!   metadata with a certificate of its own (`app_key`, made with `openssl`), and a sandbox-only
+//!   `POST /api/v1/apps/{id}/sso/saml/sign` that returns a Response the app signed for a
+//!   user (`saml_response`, signed with `xmlsec1`); scopes the token lacks
+//!   (`missing_scopes` fault) answer 403 `E0000006`.
+//!
+//! The directory side of the engine only reads; the writes on people are there for tests
+//! and for the event flows built on Okta's hooks and System Log.
 
+pub(crate) mod app_api;
+mod app_key;
 mod clock;
 pub(crate) mod deliver;
 pub(crate) mod error;
@@ -42,6 +51,7 @@ mod lifecycle;
 mod logs;
 mod org;
 mod paging;
+mod saml_response;
 pub(crate) mod serve;
 mod shapes;
 pub(crate) mod store;

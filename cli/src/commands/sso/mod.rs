@@ -7,7 +7,12 @@
 //!                     [--idp-metadata <idp.xml>] [--sp <sp.xml>] [--var ...] [--format text|json]
 //! connector sso verify <response>... (--app <app> | --instance <name> -c FILE)
 //!                     --metadata <idp.xml> [--in-response-to ID] [--var ...] [--format text|json]
+//! connector sso plan|apply -c FILE [--instance NAME]... [--var [INSTANCE.]NAME=VALUE]
+//!                     [--allow-removals] [--format text|json]
 //! ```
+//!
+//! `plan` and `apply` (module `apply`) manage each instance's Okta apps; their exit codes
+//! follow `connector plan` / `apply` (see that module).
 //!
 //! Exit codes: 0 done (for `check`: every check passed, warnings allowed; for `verify`:
 //! every Response is valid); 1 `check` found a failing check, or `verify` rejected a
@@ -15,6 +20,7 @@
 //! missing inputs, an unreadable file, a file that is not SAML metadata (XML syntax errors
 //! name the line), a build without `verify` (feature `saml-verify`), or a usage error.
 
+mod apply;
 mod check;
 mod target;
 #[cfg(feature = "saml-verify")]
@@ -80,6 +86,12 @@ enum SsoCommand {
     /// Verify SAML Responses (raw XML or the base64 SAMLResponse form value) as the service's SP would, against the IdP's metadata.
     /// Exit 0: every Response valid, 1: a Response rejected (the reason is printed), 2: bad input, or a build without the `saml-verify` feature.
     Verify(verify::VerifyArgs),
+    /// Plan each instance's Okta apps from [idp.okta] (else [directory.okta]): apps to create or update, groups to assign or unassign.
+    /// Exit 0: nothing to change, 2: changes pending, 3: group removals over max_removals, 1: an error.
+    Plan(apply::AppsArgs),
+    /// Create or update each instance's Okta apps and their group assignments, then fetch and check each SAML app's IdP metadata.
+    /// Exit 0: done, 3: stopped by the removal breaker (nothing changed), 4: stopped part-way, 1: an error (nothing changed).
+    Apply(apply::AppsArgs),
 }
 
 /// The output formats of `connector sso <app>`.
@@ -98,6 +110,8 @@ pub(crate) fn run(args: &SsoArgs) -> ExitCode {
     let code = match &args.command {
         Some(SsoCommand::Check(args)) => check::run(args),
         Some(SsoCommand::Verify(args)) => verify::run(args),
+        Some(SsoCommand::Plan(args)) => return apply::run(args, false),
+        Some(SsoCommand::Apply(args)) => return apply::run(args, true),
         None => match &args.app {
             Some(app) => run_generate(app, args.format, &args.vars),
             None => fail("name a connector: connector sso <app>"),

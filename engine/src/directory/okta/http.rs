@@ -101,7 +101,7 @@ impl OktaClient {
 
     /// Every item of the listing at `path` (below the org) with `params`, following
     /// `Link: rel="next"`.
-    pub(super) async fn collect(
+    pub(crate) async fn collect(
         &self,
         path: &str,
         params: &[(&str, &str)],
@@ -148,10 +148,37 @@ impl OktaClient {
     }
 
     /// The object at `path` (below the org).
-    pub(super) async fn object(&self, path: &str) -> Result<Value, DirectoryError> {
+    pub(crate) async fn object(&self, path: &str) -> Result<Value, DirectoryError> {
         let url = Url::parse(&format!("{}{path}", self.base))
             .map_err(|e| DirectoryError::source(format!("bad Okta path `{path}`: {e}")))?;
         Ok(self.get(&url).await?.0)
+    }
+
+    /// One request that may write (`POST`, `PUT`, `DELETE`) to `path` below the org, with
+    /// an optional JSON body, retried and rate-limited like reads; the answer whatever
+    /// its status (`None` only when Okta could not be reached).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        accept: &'static str,
+    ) -> Result<Sent, DirectoryError> {
+        let url = self.url(path, &[])?;
+        let mut request = Request::new(method, Vec::<String>::new())
+            .at(url.clone())
+            .media_types(connector_sdk::http::JSON, accept);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let answer = self.http()?.exchange(&request).await.map_err(|error| {
+            DirectoryError::source(format!("cannot reach Okta: {method} {url}: {error}"))
+        })?;
+        Ok(Sent {
+            status: answer.status,
+            body: answer.text().into_owned(),
+            www_authenticate: answer.header("www-authenticate").map(str::to_owned),
+        })
     }
 
     /// The `rel="next"` link among a page's `Link` values, checked to stay on the org's
@@ -182,13 +209,11 @@ impl OktaClient {
         let text = answer.text();
         if !answer.is_success() {
             let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            return Err(DirectoryError::source(failure(
-                url,
-                status,
-                &text,
-                answer.attempts,
-                self.token.origin(),
-            )));
+            let mut message = failure(url, status, &text, answer.attempts, self.token.origin());
+            if let Some(scope) = answer.header("www-authenticate").and_then(lacking_scope) {
+                message.push_str(&format!(" (the token lacks the scope `{scope}`)"));
+            }
+            return Err(DirectoryError::source(message));
         }
         let body = serde_json::from_str(&text).map_err(|e| {
             DirectoryError::source(format!(
@@ -203,6 +228,17 @@ impl OktaClient {
             .collect();
         Ok((body, links))
     }
+}
+
+/// Okta's answer to [`OktaClient::send`].
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (the token redacted from error bodies).
+    pub body: String,
+    /// `WWW-Authenticate`, which names the scope a token lacks.
+    pub www_authenticate: Option<String>,
 }
 
 /// The SDK client settings of the org at `base`: `SSWS` token, Okta's rate-limit
@@ -269,6 +305,19 @@ fn failure(
     };
     let said = connector_sdk::display::escape(&said);
     format!("Okta answered {status} to GET {url}{tries}: {said}{hint}")
+}
+
+/// The scope a `WWW-Authenticate` value says the token lacks (`scope="okta.apps.read"`
+/// with `error="insufficient_scope"`), as Okta names it in a 403.
+pub(crate) fn lacking_scope(header: &str) -> Option<String> {
+    if !header.contains("insufficient_scope") {
+        return None;
+    }
+    let start = header.find("scope=\"")? + "scope=\"".len();
+    let rest = header.get(start..)?;
+    let scope = rest.get(..rest.find('"')?)?;
+    let printable = !scope.is_empty() && scope.chars().all(|c| c.is_ascii_graphic() || c == ' ');
+    printable.then(|| scope.to_owned())
 }
 
 /// At most 300 characters of `text`.
@@ -351,6 +400,17 @@ mod tests {
         assert!(
             plain.ends_with("after 6 attempts: <html>bad gateway</html>"),
             "{plain}"
+        );
+    }
+
+    #[test]
+    fn the_lacking_scope_is_read_from_www_authenticate() {
+        let header = r#"Bearer realm="x", scope="okta.apps.read", error="insufficient_scope""#;
+        assert_eq!(lacking_scope(header).as_deref(), Some("okta.apps.read"));
+        assert_eq!(lacking_scope(r#"Bearer scope="okta.apps.read""#), None);
+        assert_eq!(
+            lacking_scope(r#"Bearer scope="", error="insufficient_scope""#),
+            None
         );
     }
 

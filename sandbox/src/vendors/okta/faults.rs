@@ -14,6 +14,9 @@ pub struct OktaFaults {
     pub empty_users: bool,
     /// Pages answered with an error instead of their items.
     pub fail_pages: Vec<PageFault>,
+    /// OAuth scopes the org's token lacks (`okta.apps.manage`, `okta.apps.read`): the
+    /// apps API answers 403 `E0000006` with a `WWW-Authenticate` header naming the scope.
+    pub missing_scopes: Vec<String>,
 }
 
 impl OktaFaults {
@@ -31,6 +34,12 @@ impl OktaFaults {
     /// Makes a page fail.
     pub fn fail_page(mut self, fault: PageFault) -> Self {
         self.fail_pages.push(fault);
+        self
+    }
+
+    /// Takes `scope` away from the org's token.
+    pub fn missing_scope(mut self, scope: impl Into<String>) -> Self {
+        self.missing_scopes.push(scope.into());
         self
     }
 
@@ -137,6 +146,11 @@ impl FaultBook {
     /// Whether the users listing comes back empty.
     pub(crate) fn empty_users(&self) -> bool {
         self.faults.empty_users
+    }
+
+    /// Whether the org's token lacks `scope`.
+    pub(crate) fn lacks_scope(&self, scope: &str) -> bool {
+        self.faults.missing_scopes.iter().any(|s| s == scope)
     }
 
     /// The status page `page` of `path` fails with now, if it does (counting it).

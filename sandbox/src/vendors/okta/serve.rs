@@ -10,8 +10,9 @@
 //! | `apps/{id}/users` (`scope` `USER` or `GROUP`) | 50 / 500 |
 //! | `apps/{id}/groups` | 20 / 200 |
 //!
-//! Writes that change people (`lifecycle`), event hooks (`hook_api`) and the System
-//! Log (`logs`) are routed from here too.
+//! Writes that change people (`lifecycle`), apps and their group assignments
+//! (`app_api`), event hooks (`hook_api`) and the System Log (`logs`) are routed from
+//! here too.
 //!
 //! Other methods on these paths get 405 `E0000022`, other paths 404 `E0000007`.
 
@@ -24,7 +25,7 @@ use super::filter::Expr;
 use super::hooks::Verification;
 use super::paging::{self, PageSize};
 use super::store::{Assignment, State};
-use super::{hook_api, lifecycle, logs};
+use super::{app_api, hook_api, lifecycle, logs};
 use crate::vendors::json_response;
 
 /// Users: Okta's default and maximum page.
@@ -137,6 +138,14 @@ pub(crate) fn serve(state: &mut State, request: &Request<'_>) -> Served {
 
 fn route(state: &mut State, request: &Request<'_>) -> Result<Response, OktaError> {
     let path: Vec<&str> = request.segments.iter().map(String::as_str).collect();
+    if let ["apps", ..] = path.as_slice() {
+        if let Some(forbidden) = app_api::missing_scope(state, request) {
+            return Ok(forbidden);
+        }
+        if let Some(answer) = app_api::serve(state, request, &path) {
+            return answer;
+        }
+    }
     match path.as_slice() {
         ["eventHooks", ..] => return hook_api::serve(state, request, &path[1..]),
         ["logs"] if *request.method == Method::GET => return logs::logs(state, request),

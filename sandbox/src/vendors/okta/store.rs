@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::app_key::AppKey;
 use super::error::OktaError;
 use super::events::SystemLog;
 use super::faults::{FaultBook, OktaFaults};
@@ -51,6 +52,8 @@ pub(crate) struct App {
     users: BTreeMap<String, String>,
     /// Group ids assigned, with their priority.
     groups: BTreeMap<String, u32>,
+    /// The signing key of a SAML app created through the API.
+    key: Option<AppKey>,
 }
 
 /// How a user is assigned to an app.
@@ -166,6 +169,7 @@ impl State {
                     json: app_json(&app.id, &app.label, &app.name),
                     users,
                     groups,
+                    key: None,
                 },
             );
         }
@@ -321,6 +325,90 @@ impl State {
                 .is_some_and(|u| u["status"] != json!("DEPROVISIONED"))
         });
         Some(out)
+    }
+
+    /// Stores a new app (`json` without `id`, which is given here) with its signing key;
+    /// returns the stored JSON.
+    pub(crate) fn add_app(
+        &mut self,
+        mut json: Map<String, Value>,
+        key: Option<AppKey>,
+    ) -> Map<String, Value> {
+        let id = self.next_id("0oa");
+        json.insert("id".into(), json!(id));
+        self.apps.insert(
+            id,
+            App {
+                json: json.clone(),
+                users: BTreeMap::new(),
+                groups: BTreeMap::new(),
+                key,
+            },
+        );
+        json
+    }
+
+    /// The JSON of app `id`, to change.
+    pub(crate) fn app_json_mut(&mut self, id: &str) -> Option<&mut Map<String, Value>> {
+        self.apps.get_mut(id).map(|app| &mut app.json)
+    }
+
+    /// The signing key of app `id`, if it has one.
+    pub(crate) fn app_key(&self, id: &str) -> Option<&AppKey> {
+        self.apps.get(id).and_then(|app| app.key.as_ref())
+    }
+
+    /// Assigns group `group` to app `app` (after the groups already assigned) or removes
+    /// the assignment; answers whether that changed anything.
+    pub(crate) fn set_app_group(
+        &mut self,
+        app: &str,
+        group: &str,
+        assigned: bool,
+    ) -> Result<bool, OktaError> {
+        if !self.groups.contains_key(group) {
+            return Err(OktaError::not_found(group, "UserGroup"));
+        }
+        let found = self
+            .apps
+            .get_mut(app)
+            .ok_or_else(|| OktaError::not_found(app, "AppInstance"))?;
+        if !assigned {
+            return Ok(found.groups.remove(group).is_some());
+        }
+        if found.groups.contains_key(group) {
+            return Ok(false);
+        }
+        let priority = found.groups.values().max().map_or(0, |p| p + 1);
+        found.groups.insert(group.to_owned(), priority);
+        Ok(true)
+    }
+
+    /// Assigns user `user` to app `app` directly (`scope` `USER`) or removes that direct
+    /// assignment; answers whether that changed anything.
+    pub(crate) fn set_app_user(
+        &mut self,
+        app: &str,
+        user: &str,
+        assigned: bool,
+    ) -> Result<bool, OktaError> {
+        if !self.users.contains_key(user) {
+            return Err(OktaError::not_found(user, "User"));
+        }
+        let found = self
+            .apps
+            .get_mut(app)
+            .ok_or_else(|| OktaError::not_found(app, "AppInstance"))?;
+        Ok(if assigned {
+            if found.users.contains_key(user) {
+                false
+            } else {
+                found.users.insert(user.to_owned(), now_rfc3339());
+                true
+            }
+        } else {
+            found.users.remove(user).is_some()
+        })
     }
 
     /// The group assignments of app `id`: group id and priority (`None`: no such app).
@@ -532,6 +620,7 @@ impl State {
                 json: json.clone(),
                 users: users.into_iter().map(|u| (u, now.clone())).collect(),
                 groups,
+                key: None,
             },
         );
         Ok(Value::Object(json))
