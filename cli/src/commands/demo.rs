@@ -45,10 +45,11 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
     ("box", &["ai-pilot"], &["box_ai"]),
 ];
 
-/// Group push (`[[push_groups]]`): instance, directory groups, name in the app. Canva is
-/// left out: its SCIM API never lists a group's members, so they cannot be kept in line.
+/// Group push (`[[push_groups]]`): instance, directory groups, name in the app. Canva's
+/// SCIM API never lists a group's members: the engine compares with what it pushed.
 const PUSHED_GROUPS: &[(&str, &[&str], &str)] = &[
     ("slack", &["engineering", "design"], "ai-{group}"),
+    ("canva", &["design"], "{group}"),
     ("github_copilot", &["engineering"], "{group}"),
     ("notion", &["engineering", "research"], "{group}"),
     ("zoom", &["design"], "{group}"),

@@ -139,7 +139,7 @@ pub(crate) fn check_provisioning(
             *n.get()
         },
     );
-    let group_members_listed = dialect.group_members_listed.as_ref().map_or(true, |listed| {
+    let group_members_listed = dialect.group_members_listed.as_ref().is_none_or(|listed| {
         if !capabilities.contains(&Capability::Groups) {
             cx.error_help(
                 listed.span(),

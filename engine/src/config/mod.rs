@@ -31,8 +31,8 @@ pub use cards::{CardAccess, CustomApiAllow};
 pub(crate) use diag::line_column;
 pub use diag::{ConfigError, Diagnostic};
 pub use groups::GroupReference;
-pub use push_groups::{GROUP_PLACEHOLDER, PushGroupsRule};
 pub use idp::IdpConfig;
+pub use push_groups::{GROUP_PLACEHOLDER, PushGroupsRule};
 pub(crate) use suggest::closest as closest_name;
 pub use window::Window;
 
