@@ -409,3 +409,67 @@ async fn a_group_an_interrupted_run_created_is_linked_not_created_again() {
     let groups_now = state.find_group("eng").await;
     assert_eq!(groups_now.unwrap()["id"], orphan.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_events_scoped_plan_changes_the_pushed_groups_of_its_people_only() {
+    use connector_engine::PlanOptions;
+
+    let world = World::new(&[("slack", "slack")]);
+    let push = "[[push_groups]]\ninstance = \"slack\"\ngroups = [\"eng\"]\n";
+    let engine = world.engine(&assignments(&world, push, "")).await;
+    let people = directory(vec![
+        person(1, &["eng"]),
+        person(2, &["eng"]),
+        person(3, &["eng"]),
+    ]);
+    apply(&engine, &people).await;
+    let push = push.replace("[\"eng\"]", "[\"eng\", \"ops\"]");
+    let engine = world.engine(&assignments(&world, &push, "")).await;
+
+    // Two people leave `eng`, and a new group `ops` appears with one of them; an event
+    // about person 2 only changes person 2's memberships (and creates `ops` for them).
+    let moved = directory(vec![
+        person(1, &["eng"]),
+        person(2, &["sales", "ops"]),
+        person(3, &["sales"]),
+    ]);
+    let scope = [person(2, &[]).id].into_iter().collect();
+    let scoped = common::plan_at(
+        &engine,
+        &moved,
+        common::NOW,
+        PlanOptions {
+            scope: Some(scope),
+            ..PlanOptions::default()
+        },
+    )
+    .await;
+    let steps = groups(&scoped);
+    assert_eq!(
+        actions(&steps),
+        [
+            ("remove_members", "eng"),
+            ("create_group", "ops"),
+            ("add_members", "ops")
+        ],
+        "{steps:#?}"
+    );
+    for step in &steps {
+        if let GroupAction::AddMembers { members } | GroupAction::RemoveMembers { members } =
+            &step.action
+        {
+            assert_eq!(members.len(), 1, "{steps:#?}");
+            assert_eq!(members[0].identity_id.as_deref(), Some("00u000002"));
+        }
+    }
+    // The full plan has person 3's removal too.
+    let full = groups(&plan(&engine, &moved).await);
+    let removed: usize = full
+        .iter()
+        .map(|s| match &s.action {
+            GroupAction::RemoveMembers { members } => members.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(removed, 2, "{full:#?}");
+}

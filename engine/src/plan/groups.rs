@@ -110,6 +110,42 @@ pub(super) fn plan(inputs: &GroupInputs<'_>) -> GroupPlan {
     out
 }
 
+/// Narrows a plan to the people in `scope` (an event's scoped plan): member changes of
+/// theirs, and the create or link of a group only when one of them needs it. Renames,
+/// deletes, flags and warnings are left to the full reconcile.
+pub(super) fn keep_scope(plan: &mut GroupPlan, scope: &BTreeSet<String>) {
+    let in_scope = |m: &Member| m.identity_id.as_ref().is_some_and(|id| scope.contains(id));
+    for step in &mut plan.steps {
+        if let GroupAction::AddMembers { members } | GroupAction::RemoveMembers { members } =
+            &mut step.action
+        {
+            members.retain(in_scope);
+        }
+    }
+    let members_of = |step: &GroupStep| match &step.action {
+        GroupAction::AddMembers { members } | GroupAction::RemoveMembers { members } => {
+            Some(members.len())
+        }
+        _ => None,
+    };
+    let needed: BTreeSet<String> = plan
+        .steps
+        .iter()
+        .filter(|s| members_of(s).is_some_and(|n| n > 0))
+        .map(|s| s.directory_group.clone())
+        .collect();
+    plan.steps.retain(|step| match &step.action {
+        GroupAction::AddMembers { members } | GroupAction::RemoveMembers { members } => {
+            !members.is_empty()
+        }
+        GroupAction::CreateGroup { .. } | GroupAction::LinkGroup { .. } => {
+            needed.contains(&step.directory_group)
+        }
+        _ => false,
+    });
+    plan.warnings.clear();
+}
+
 /// Adds a step about the linked group `link`.
 fn push(
     out: &mut GroupPlan,
@@ -295,24 +331,22 @@ fn plan_group(
         .filter_map(|a| accounts.linked_member(a))
         .collect();
     if !add.is_empty() {
-        let count = add.len();
         step(
             out,
             name,
             id,
             GroupAction::AddMembers { members: add },
-            format!("{count} of directory group `{group}` with an account here are not members"),
+            format!("in directory group `{group}` with an account here, not in the app's group"),
         );
     }
     if !remove.is_empty() {
-        let count = remove.len();
         step(
             out,
             name,
             id,
             GroupAction::RemoveMembers { members: remove },
             format!(
-                "{count} linked accounts are members, and their people are not in `{group}` (or lose their account)"
+                "in the app's group, and not in directory group `{group}` (or losing the account)"
             ),
         );
     }

@@ -193,11 +193,13 @@ pub(crate) async fn plan_instance(
         );
     }
     phases.done("decide");
+    // Group push: on full plans, and on the scoped plans of events for the people in
+    // scope (a leaver leaves the pushed groups at once); a flow's plan changes only
+    // what its steps name.
     if let Some(connector) = live
-        && options.scope.is_none()
         && options.only.is_none()
     {
-        let pushed = push_groups(
+        let mut pushed = push_groups(
             assignments,
             &instance.name,
             connector,
@@ -208,6 +210,9 @@ pub(crate) async fn plan_instance(
             &reconciled.steps,
         )
         .await?;
+        if let Some(scope) = &options.scope {
+            groups::keep_scope(&mut pushed, scope);
+        }
         plan.groups = pushed.steps;
         plan.warnings.extend(pushed.warnings);
         phases.done("groups");
