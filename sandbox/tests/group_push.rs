@@ -201,6 +201,13 @@ async fn push(manifest: &'static Manifest, connect: Connect, members_shown: bool
     assert_eq!(listed[0].external_id.as_deref(), Some("eng-1"));
     let shown = if members_shown { MEMBERS - removed } else { 0 };
     assert_eq!(listed[0].members.len(), shown, "{name}: members as listed");
+    // The spec's claim agrees with what the service (emulated from its documentation)
+    // shows: group push relies on it to compare members.
+    assert_eq!(
+        manifest.provisioning.dialect.group_members_listed,
+        !listed[0].members.is_empty(),
+        "{name}: `group_members_listed` in the spec disagrees with the service"
+    );
 
     connector
         .rename_group(&group.id, "Engineering EU")

@@ -235,6 +235,20 @@ impl Scim2Server {
     pub fn output(&self) -> String {
         read_output(self.dir.path(), &self.log_stem)
     }
+
+    /// [`output`](Self::output) once `ready` holds for it, or after five seconds: the
+    /// server writes its request log from another process, so a request that has been
+    /// answered may not be in the log yet.
+    pub async fn output_when(&self, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let output = self.output();
+            if ready(&output) || std::time::Instant::now() >= deadline {
+                return output;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 impl Drop for Scim2Server {

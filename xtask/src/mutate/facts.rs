@@ -216,6 +216,29 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
         (None, Some(at)) => found.push(insert(key("page_size"), at, "page_size", "200")),
         (None, None) => {}
     }
+    // Group push: a cap twice the vendor's, and members said to be listed (or not).
+    if let Some(cap) = &dialect.group_members_per_request {
+        let wrong = u64::from(*cap.get()).saturating_mul(2);
+        found.push(replace(
+            source,
+            key("group_members_per_request"),
+            cap,
+            wrong.to_string(),
+        ));
+    }
+    match (&dialect.group_members_listed, header) {
+        (Some(listed), _) => {
+            let wrong = (!*listed.get()).to_string();
+            found.push(replace(source, key("group_members_listed"), listed, wrong));
+        }
+        (None, Some(at)) if groups_declared(source) => found.push(insert(
+            key("group_members_listed"),
+            at,
+            "group_members_listed",
+            "false",
+        )),
+        _ => {}
+    }
     if let Some(agent) = &dialect.user_agent {
         found.push(Mutation {
             fact: key("user_agent"),
@@ -225,6 +248,14 @@ fn dialect(source: &str, spec: &SpecFile, found: &mut Vec<Mutation>) {
             also: Vec::new(),
         });
     }
+}
+
+/// Whether the spec declares capability `groups` (a group fact is a mutation only then:
+/// otherwise the checker refuses it, which tests nothing).
+fn groups_declared(source: &str) -> bool {
+    source
+        .lines()
+        .any(|l| l.trim_start().starts_with("capabilities") && l.contains("\"groups\""))
 }
 
 /// A dialect switch: its key, where its value is (if set), the wrong value for a value,
