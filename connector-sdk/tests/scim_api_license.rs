@@ -62,6 +62,7 @@ static COPILOT: Manifest = Manifest {
     provisioning: Provisioning {
         rest: Some(RestDescription {
             account: None,
+            group: None,
             operations: &[
                 seat_op(Operation::AssignLicense, HttpMethod::Post),
                 seat_op(Operation::RevokeLicense, HttpMethod::Delete),

@@ -37,9 +37,20 @@ pub(super) fn rest_description(model: &Model) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
+    let group = match &rest.group {
+        Some(g) => {
+            let (id, name, member_id) = (&g.id, &g.name, &g.member_id);
+            let external_id = opt_str(&g.external_id);
+            quote!(::std::option::Option::Some(#m::GroupPointers {
+                id: #id, name: #name, external_id: #external_id, member_id: #member_id,
+            }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let operations = rest.operations.iter().map(operation);
     quote!(::std::option::Option::Some(#m::RestDescription {
         account: #account,
+        group: #group,
         operations: &[#(#operations),*],
     }))
 }

@@ -22,8 +22,13 @@ pub struct RestSection {
     pub attributes: BTreeMap<Sp<String>, RestAttribute>,
     /// protocol `rest`: where an account's id, sign-in name and state are in its JSON.
     pub account: Option<AccountPointers>,
+    /// protocol `rest` with capability `groups`: where a group's id, name and external
+    /// id are in its JSON, and a member's account id in a `list_members` item.
+    pub group: Option<GroupPointers>,
     /// The operations, by name: `find`, `list`, `get`, `create`, `update`, `disable`,
-    /// `enable`, `delete`, `assign_license`, `revoke_license`.
+    /// `enable`, `delete`, `assign_license`, `revoke_license`, and for capability
+    /// `groups`: `list_groups`, `create_group`, `rename_group`, `delete_group`,
+    /// `list_members`, `add_members`, `remove_members`.
     pub operations: BTreeMap<Sp<String>, OperationSection>,
     /// Responses other than 429 that mean "slow down" (Google's 403 `userRateLimitExceeded`).
     #[serde(default)]
@@ -63,6 +68,23 @@ pub struct AccountPointers {
     pub display_name: Option<Sp<String>>,
     /// The active flag: the pointer, and the value that means active.
     pub active: ActiveRule,
+}
+
+/// `[rest.group]`: JSON pointers (RFC 6901) into a group's JSON and a member's.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPointers {
+    /// The service's id of the group (`/id`).
+    pub id: Sp<String>,
+    /// The group's name (`/name`, `/displayName`).
+    pub name: Sp<String>,
+    /// The id the provisioning client gave the group, when the service keeps one
+    /// (Box's `/external_sync_identifier`).
+    pub external_id: Option<Sp<String>>,
+    /// In an item of `list_members`: the member's account id (`/user/id`, `/id`).
+    pub member_id: Sp<String>,
+    /// Where the vendor documents its group API.
+    pub source: Sp<String>,
 }
 
 /// How to tell an active account: `{ pointer = "/suspended", equals = false }`.

@@ -126,6 +126,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                 active: "/suspended",
                 active_equals: "false",
             }),
+            group: ::std::option::Option::None,
             operations: &[
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::AssignLicense,

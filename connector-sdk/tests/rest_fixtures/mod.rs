@@ -149,6 +149,7 @@ pub(crate) const fn manifest(
             throttle: &[],
             rest: Some(RestDescription {
                 account: Some(account),
+                group: None,
                 operations,
             }),
         },

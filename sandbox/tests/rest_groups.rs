@@ -1,0 +1,295 @@
+//! Group push through the REST connectors' declared group operations, against their
+//! sandbox tenants: create, add members (twice), list with members, remove, rename,
+//! delete, each checked through the admin API (the sandbox's own view), never through
+//! the connector under test. And the emulation can disagree: a copy of the manifest with
+//! one group operation declared wrong fails against the sandbox.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::{Admin, tenant};
+use connector_sandbox::{Sandbox, TenantHandle};
+use connector_sdk::manifest::{HttpMethod, RestOperation};
+use connector_sdk::mapping::MappingError;
+use connector_sdk::rest::{RestApp, RestConnector};
+use connector_sdk::{
+    AppGroup, Connector, Error, Identity, InstanceConfig, Manifest, Operation, RetryPolicy,
+};
+use connector_tests::people::person;
+use serde_json::{Value, json};
+
+/// The tenant's configuration with short retry backoffs.
+fn fast(tenant: &TenantHandle) -> InstanceConfig {
+    let mut config = tenant.config();
+    config.retry = RetryPolicy {
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+        max_retry_after: Duration::from_secs(2),
+    };
+    config
+}
+
+/// The vendor state as the admin API shows it.
+async fn api(admin: &Admin) -> Value {
+    admin.get("/api").await
+}
+
+/// Box: the ids of the users in group `group_id`, from the stored memberships.
+fn box_members(state: &Value, group_id: &str) -> BTreeSet<String> {
+    state["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["group"]["id"] == json!(group_id))
+        .map(|m| m["user"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Box: the stored group `group_id`, if any.
+fn box_group(state: &Value, group_id: &str) -> Option<Value> {
+    state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == json!(group_id))
+        .cloned()
+}
+
+fn ids(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|id| (*id).to_owned()).collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|id| (*id).to_owned()).collect()
+}
+
+/// The listed group `id`.
+fn listed(groups: &[AppGroup], id: &str) -> AppGroup {
+    groups
+        .iter()
+        .find(|g| g.id == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("group {id} is not listed: {groups:?}"))
+}
+
+#[tokio::test]
+async fn box_groups_end_to_end() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_box::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let boxed = tenant(&sandbox, "box");
+    let admin = Admin::of(boxed);
+    let connector = connector_box::connect(fast(boxed)).unwrap();
+    let ada = connector
+        .create(&person(0, "box.example"))
+        .await
+        .unwrap()
+        .id;
+    let grace = connector
+        .create(&person(1, "box.example"))
+        .await
+        .unwrap()
+        .id;
+
+    // Create: the name and the external id as Box stores them.
+    let group = connector
+        .create_group("Research", "eng-research")
+        .await
+        .unwrap();
+    assert_eq!(
+        (group.name.as_str(), group.external_id.as_deref()),
+        ("Research", Some("eng-research"))
+    );
+    let stored = box_group(&api(&admin).await, &group.id).expect("stored");
+    assert_eq!(stored["name"], "Research");
+    assert_eq!(stored["external_sync_identifier"], "eng-research");
+
+    // A second group of the same name: Box's 409, reported as a conflict.
+    let again = connector
+        .create_group("Research", "other")
+        .await
+        .unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "{again}");
+
+    // Add two members, then one again: Box's 409 on a duplicate membership is done.
+    connector
+        .add_members(&group.id, &ids(&[&ada, &grace]))
+        .await
+        .unwrap();
+    connector
+        .add_members(&group.id, &ids(&[&ada]))
+        .await
+        .unwrap();
+    let state = api(&admin).await;
+    assert_eq!(box_members(&state, &group.id), set(&[&ada, &grace]));
+    assert_eq!(state["memberships"].as_array().unwrap().len(), 2);
+
+    // List: every group (the Box AI group too) with its members and external id.
+    let groups = connector.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    let research = listed(&groups, &group.id);
+    assert_eq!(
+        research.members.iter().cloned().collect::<BTreeSet<_>>(),
+        set(&[&ada, &grace])
+    );
+    assert_eq!(research.external_id.as_deref(), Some("eng-research"));
+    let ai = groups.iter().find(|g| g.id != group.id).unwrap();
+    assert_eq!(
+        (ai.name.as_str(), ai.external_id.as_ref()),
+        ("Box AI", None)
+    );
+
+    // Remove one member (by its membership id, looked up), then again: nothing to do.
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    assert_eq!(box_members(&api(&admin).await, &group.id), set(&[&ada]));
+
+    // Rename.
+    connector
+        .rename_group(&group.id, "Research & Development")
+        .await
+        .unwrap();
+    let stored = box_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(stored["name"], "Research & Development");
+
+    // Delete: the group and its memberships go; the accounts stay. Again: done.
+    connector.delete_group(&group.id).await.unwrap();
+    connector.delete_group(&group.id).await.unwrap();
+    let state = api(&admin).await;
+    assert!(box_group(&state, &group.id).is_none());
+    assert!(box_members(&state, &group.id).is_empty());
+    assert_eq!(state["users"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn box_groups_page_past_one_page() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_box::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let boxed = tenant(&sandbox, "box");
+    let admin = Admin::of(boxed);
+    let connector = connector_box::connect(fast(boxed)).unwrap();
+    let page = connector_box::MANIFEST
+        .provisioning
+        .dialect
+        .page_size
+        .max(1) as usize;
+    let ada = connector
+        .create(&person(0, "box.example"))
+        .await
+        .unwrap()
+        .id;
+    let mut made = BTreeSet::new();
+    for i in 0..=page {
+        let group = connector
+            .create_group(&format!("Team {i:03}"), &format!("team-{i}"))
+            .await
+            .unwrap();
+        made.insert(group.id);
+    }
+    let last = made.iter().next_back().unwrap().clone();
+    connector.add_members(&last, &ids(&[&ada])).await.unwrap();
+    let listed_ids: BTreeSet<String> = connector
+        .list_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    let stored = api(&admin).await["groups"].as_array().unwrap().len();
+    assert_eq!(listed_ids.len(), stored);
+    assert!(made.is_subset(&listed_ids));
+}
+
+/// Box with one group operation declared differently from the vendor's API.
+struct MisdeclaredBox;
+
+/// `manifest` with the operation `op` replaced by `with` of it.
+fn misdeclared(
+    mut manifest: Manifest,
+    op: Operation,
+    with: fn(&RestOperation) -> RestOperation,
+) -> Manifest {
+    let rest = manifest.provisioning.rest.as_mut().unwrap();
+    let operations: Vec<RestOperation> = rest
+        .operations
+        .iter()
+        .map(|o| if o.name == op { with(o) } else { o.clone() })
+        .collect();
+    rest.operations = Vec::leak(operations);
+    manifest
+}
+
+static MISDECLARED: OnceLock<Manifest> = OnceLock::new();
+
+impl RestApp for MisdeclaredBox {
+    type Account = connector_box::BoxAccount;
+
+    fn manifest() -> &'static Manifest {
+        MISDECLARED.get().expect("set by the test")
+    }
+
+    fn map_identity(who: &Identity) -> Result<Self::Account, MappingError> {
+        <connector_box::Box as RestApp>::map_identity(who)
+    }
+}
+
+#[tokio::test]
+async fn a_misdeclared_group_operation_fails_against_the_sandbox() {
+    // `add_members` as a POST below the group (Box adds members at /group_memberships),
+    // and `rename_group` as a PATCH (Box renames with PUT).
+    let manifest = misdeclared(
+        connector_box::MANIFEST.clone(),
+        Operation::AddMembers,
+        |o| RestOperation {
+            path: "/groups/{group.id}/memberships",
+            ..o.clone()
+        },
+    );
+    let manifest = misdeclared(manifest, Operation::RenameGroup, |o| RestOperation {
+        method: HttpMethod::Patch,
+        ..o.clone()
+    });
+    MISDECLARED.set(manifest).unwrap();
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_box::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let boxed = tenant(&sandbox, "box");
+    let admin = Admin::of(boxed);
+    let right = connector_box::connect(fast(boxed)).unwrap();
+    let wrong = RestConnector::<MisdeclaredBox>::new(fast(boxed)).unwrap();
+    let ada = right.create(&person(0, "box.example")).await.unwrap().id;
+    let group = wrong.create_group("Research", "research").await.unwrap();
+
+    let added = wrong.add_members(&group.id, &ids(&[&ada])).await;
+    assert!(added.is_err(), "a POST below the group added: {added:?}");
+    assert!(box_members(&api(&admin).await, &group.id).is_empty());
+
+    let renamed = wrong.rename_group(&group.id, "Renamed").await;
+    assert!(renamed.is_err(), "a PATCH renamed: {renamed:?}");
+    let stored = box_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(stored["name"], "Research");
+
+    // The spec's own declarations work on the same tenant.
+    right.add_members(&group.id, &ids(&[&ada])).await.unwrap();
+    right.rename_group(&group.id, "Renamed").await.unwrap();
+    let state = api(&admin).await;
+    assert_eq!(box_members(&state, &group.id), set(&[&ada]));
+    assert_eq!(box_group(&state, &group.id).unwrap()["name"], "Renamed");
+}
