@@ -276,6 +276,8 @@ pub struct OperationModel {
     pub conflict: Vec<u16>,
     /// Already-done statuses.
     pub already_done: Vec<u16>,
+    /// (status, body text) answers that are already done.
+    pub already_done_when: Vec<(u16, String)>,
     /// Items pointer.
     pub items: Option<String>,
     /// Next cursor pointer.

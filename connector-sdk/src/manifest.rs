@@ -252,6 +252,9 @@ pub struct RestOperation {
     pub conflict: &'static [u16],
     /// Statuses that mean the desired state already holds.
     pub already_done: &'static [u16],
+    /// (status, body text): answers of that status whose body contains the text mean
+    /// the desired state already holds; others of that status stay errors.
+    pub already_done_when: &'static [(u16, &'static str)],
     /// Pointer to the array of accounts in the response.
     pub items: Option<&'static str>,
     /// Pointer to the next page's token.

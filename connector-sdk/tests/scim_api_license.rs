@@ -30,6 +30,7 @@ const fn seat_op(name: Operation, method: HttpMethod) -> RestOperation {
         not_found: &[404],
         conflict: &[409],
         already_done: &[],
+        already_done_when: &[],
         items: None,
         next_cursor: None,
         next_url: None,

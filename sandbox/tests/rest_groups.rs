@@ -215,6 +215,146 @@ async fn box_groups_page_past_one_page() {
     assert!(made.is_subset(&listed_ids));
 }
 
+/// Graph: the stored group `group_id`, with its member ids, if any.
+fn graph_group(state: &Value, group_id: &str) -> Option<Value> {
+    state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == json!(group_id))
+        .cloned()
+}
+
+/// Graph: the member ids of a stored group.
+fn graph_members(group: &Value) -> BTreeSet<String> {
+    group["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn graph_security_groups_end_to_end() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_copilot::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let copilot = tenant(&sandbox, "copilot");
+    let admin = Admin::of(copilot);
+    let connector = connector_copilot::connect(fast(copilot)).unwrap();
+    let ada = connector
+        .create(&person(0, "copilot.example"))
+        .await
+        .unwrap()
+        .id;
+    let grace = connector
+        .create(&person(1, "copilot.example"))
+        .await
+        .unwrap()
+        .id;
+
+    // Create: a security group whose mail alias is the directory group's name.
+    let group = connector
+        .create_group("AI Pilot", "ai-pilot")
+        .await
+        .unwrap();
+    assert_eq!(
+        (group.name.as_str(), group.external_id.as_deref()),
+        ("AI Pilot", Some("ai-pilot"))
+    );
+    let stored = graph_group(&api(&admin).await, &group.id).expect("stored");
+    assert_eq!(
+        (
+            stored["mailEnabled"].clone(),
+            stored["securityEnabled"].clone()
+        ),
+        (json!(false), json!(true))
+    );
+    assert_eq!(stored["mailNickname"], "ai-pilot");
+
+    // A directory group name Graph refuses as a mail alias: Graph's 400, with its message.
+    let refused = connector
+        .create_group("Sales team", "sales team")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("mailNickname"), "{refused}");
+
+    // Add, then add again: Graph's 400 "already exist" is done; any other 400 is not.
+    connector
+        .add_members(&group.id, &ids(&[&ada, &grace]))
+        .await
+        .unwrap();
+    connector
+        .add_members(&group.id, &ids(&[&ada]))
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(graph_members(&stored), set(&[&ada, &grace]));
+    let unknown = connector
+        .add_members(&group.id, &ids(&["no-such-user"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
+    // A 400 without the "already exist" text stays an error, with Graph's message.
+    let malformed = connector
+        .add_members(&group.id, &ids(&["a/b"]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&malformed, Error::Server { status: 400, detail: Some(d), .. } if d.contains("Invalid object identifier")),
+        "{malformed:?}"
+    );
+
+    // List, with members.
+    for i in 0..3 {
+        connector
+            .create_group(&format!("Team {i}"), &format!("team-{i}"))
+            .await
+            .unwrap();
+    }
+    let groups = connector.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 4, "{groups:?}");
+    let pilot = listed(&groups, &group.id);
+    assert_eq!(
+        pilot.members.iter().cloned().collect::<BTreeSet<_>>(),
+        set(&[&ada, &grace])
+    );
+    assert_eq!(pilot.external_id.as_deref(), Some("ai-pilot"));
+
+    // Remove, twice (the second is Graph's 404 for a non-member: done).
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(graph_members(&stored), set(&[&ada]));
+
+    // Rename keeps the alias (the link); delete removes the group, twice is done.
+    connector
+        .rename_group(&group.id, "Copilot Pilot")
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(
+        (
+            stored["displayName"].clone(),
+            stored["mailNickname"].clone()
+        ),
+        (json!("Copilot Pilot"), json!("ai-pilot"))
+    );
+    connector.delete_group(&group.id).await.unwrap();
+    connector.delete_group(&group.id).await.unwrap();
+    assert!(graph_group(&api(&admin).await, &group.id).is_none());
+}
+
 /// Box with one group operation declared differently from the vendor's API.
 struct MisdeclaredBox;
 
@@ -292,4 +432,82 @@ async fn a_misdeclared_group_operation_fails_against_the_sandbox() {
     let state = api(&admin).await;
     assert_eq!(box_members(&state, &group.id), set(&[&ada]));
     assert_eq!(box_group(&state, &group.id).unwrap()["name"], "Renamed");
+}
+
+/// Graph as the spec declares it, with pages of 2 (to follow `@odata.nextLink`).
+struct SmallPagesGraph;
+
+static SMALL_PAGES: OnceLock<Manifest> = OnceLock::new();
+
+impl RestApp for SmallPagesGraph {
+    type Account = connector_copilot::Microsoft365CopilotAccount;
+
+    fn manifest() -> &'static Manifest {
+        SMALL_PAGES.get_or_init(|| {
+            let mut manifest = connector_copilot::MANIFEST.clone();
+            manifest.provisioning.dialect.page_size = 2;
+            manifest
+        })
+    }
+
+    fn map_identity(who: &Identity) -> Result<Self::Account, MappingError> {
+        <connector_copilot::Microsoft365Copilot as RestApp>::map_identity(who)
+    }
+}
+
+#[tokio::test]
+async fn graph_groups_and_members_are_listed_across_pages() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_copilot::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let copilot = tenant(&sandbox, "copilot");
+    let admin = Admin::of(copilot);
+    let connector = RestConnector::<SmallPagesGraph>::new(fast(copilot)).unwrap();
+    let mut people = Vec::new();
+    for i in 0..5 {
+        people.push(
+            connector
+                .create(&person(i, "copilot.example"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut made = Vec::new();
+    for i in 0..5 {
+        let group = connector
+            .create_group(&format!("Team {i}"), &format!("team-{i}"))
+            .await
+            .unwrap();
+        connector
+            .add_members(&group.id, &people[..i])
+            .await
+            .unwrap();
+        made.push(group.id);
+    }
+    let groups = connector.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 5);
+    let state = api(&admin).await;
+    for (i, id) in made.iter().enumerate() {
+        let listed: BTreeSet<String> = listed(&groups, id).members.into_iter().collect();
+        assert_eq!(listed.len(), i);
+        assert_eq!(listed, graph_members(&graph_group(&state, id).unwrap()));
+    }
+    // Pages of 2: three pages of groups; 1 + 1 + 1 + 2 + 2 pages of 0 to 4 members.
+    let log = admin.get("/requests").await;
+    let gets = |suffix: &str| {
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["method"] == "GET")
+            .filter(|e| {
+                let path = e["path"].as_str().unwrap_or_default();
+                path.split('?').next().unwrap_or_default().ends_with(suffix)
+            })
+            .count()
+    };
+    assert_eq!(gets("/groups"), 3, "{log}");
+    assert_eq!(gets("/members"), 7, "{log}");
 }

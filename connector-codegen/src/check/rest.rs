@@ -389,6 +389,15 @@ fn check_operation(
     {
         check_status(cx, status);
     }
+    for rule in &op.already_done_when {
+        check_status(cx, &rule.status);
+        if rule.body_contains.as_str().trim().is_empty() {
+            cx.error(
+                rule.body_contains.span(),
+                format!("`rest.operations.{op_name}.already_done_when`: `body_contains` must name the text that tells the answer apart"),
+            );
+        }
+    }
     for pointer in [&op.items, &op.next_cursor, &op.next_url, &op.total]
         .into_iter()
         .flatten()
@@ -490,6 +499,11 @@ fn check_operation(
             statuses(&op.conflict)
         },
         already_done: statuses(&op.already_done),
+        already_done_when: op
+            .already_done_when
+            .iter()
+            .map(|rule| (*rule.status.get(), rule.body_contains.as_str().to_owned()))
+            .collect(),
         items: op.items.as_ref().map(|p| p.as_str().to_owned()),
         next_cursor: op.next_cursor.as_ref().map(|p| p.as_str().to_owned()),
         next_url: op.next_url.as_ref().map(|p| p.as_str().to_owned()),

@@ -74,6 +74,10 @@ fn operation(op: &OperationModel) -> TokenStream {
         opt_str(&op.next_url),
         opt_str(&op.total),
     );
+    let done_when = op
+        .already_done_when
+        .iter()
+        .map(|(status, text)| quote!((#status, #text)));
     let lookup = match &op.lookup {
         Some(l) => {
             let (lpath, litems, extract) = (&l.path, &l.items, &l.extract);
@@ -96,6 +100,7 @@ fn operation(op: &OperationModel) -> TokenStream {
         not_found: &[#(#not_found),*],
         conflict: &[#(#conflict),*],
         already_done: &[#(#done),*],
+        already_done_when: &[#(#done_when),*],
         items: #items,
         next_cursor: #next_cursor,
         next_url: #next_url,

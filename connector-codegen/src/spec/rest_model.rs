@@ -125,6 +125,12 @@ pub struct OperationSection {
     /// membership already gone): treated as success.
     #[serde(default)]
     pub already_done: Vec<Sp<u16>>,
+    /// Answers that mean the desired state already holds only when their body says so:
+    /// `{ status, body_contains }` (Graph's 400 "One or more added object references
+    /// already exist" on a duplicate member). Another answer of that status stays an
+    /// error, with the service's message.
+    #[serde(default)]
+    pub already_done_when: Vec<BodyRule>,
     /// find/list: pointer to the array of accounts in the response (absent: the response
     /// is one account).
     pub items: Option<Sp<String>>,
@@ -154,6 +160,16 @@ pub struct LookupSection {
     pub select: BTreeMap<Sp<String>, Sp<String>>,
     /// Pointer, in the picked item, to the value `{lookup}` stands for.
     pub extract: Sp<String>,
+}
+
+/// An answer recognized by its status and a text its body contains.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRule {
+    /// The status (`400`).
+    pub status: Sp<u16>,
+    /// Text the body contains (`already exist`).
+    pub body_contains: Sp<String>,
 }
 
 /// `[[rest.throttle]]`: a response that means "slow down".

@@ -94,11 +94,21 @@ impl<'a> Executor<'a> {
     }
 
     /// Sends `request` for `op` and reads the answer by the operation's statuses:
-    /// `already_done`, then `success` (any 2xx when empty), then `not_found`, then
-    /// `conflict` ([`Error::Conflict`]). Other statuses fail as [`HttpClient::send`]
-    /// maps them; a 404 the operation does not list is still [`Outcome::NotFound`].
+    /// `already_done`, then `already_done_when` (the status with its text in the body;
+    /// the status without it is [`Error::Server`] with the service's message), then
+    /// `success` (any 2xx when empty), then `not_found`, then `conflict`
+    /// ([`Error::Conflict`]). Other statuses fail as [`HttpClient::send`] maps them; a
+    /// 404 the operation does not list is still [`Outcome::NotFound`].
     pub(crate) async fn exchange(&self, op: &RestOperation, request: Request) -> Result<Outcome> {
-        let expected: Vec<u16> = [op.success, op.not_found, op.conflict, op.already_done].concat();
+        let when: Vec<u16> = op.already_done_when.iter().map(|(s, _)| *s).collect();
+        let expected: Vec<u16> = [
+            op.success,
+            op.not_found,
+            op.conflict,
+            op.already_done,
+            &when,
+        ]
+        .concat();
         let call = self.http.describe(&request);
         let response = match self.http.send_expecting(&request, &expected).await {
             Ok(response) => response,
@@ -111,18 +121,35 @@ impl<'a> Executor<'a> {
         } else {
             op.success.contains(&status)
         };
+        let detail = |body: Option<Value>| {
+            let text = body.map(|b| b.to_string()).unwrap_or_default();
+            let secrets: Vec<&Secret> = request.redact.iter().collect();
+            ErrorBody::parse_redacted(text.as_bytes(), &secrets).detail
+        };
         if op.already_done.contains(&status) {
             Ok(Outcome::AlreadyDone)
+        } else if when.contains(&status) {
+            let text = body.as_ref().map(Value::to_string).unwrap_or_default();
+            if op
+                .already_done_when
+                .iter()
+                .any(|(s, needle)| *s == status && text.contains(needle))
+            {
+                Ok(Outcome::AlreadyDone)
+            } else {
+                Err(Error::Server {
+                    status,
+                    scim_type: None,
+                    detail: Some(detail(body).unwrap_or_else(|| format!("from {call}"))),
+                })
+            }
         } else if success {
             Ok(Outcome::Done(body))
         } else if op.not_found.contains(&status) {
             Ok(Outcome::NotFound(Error::NotFound { what: call }))
         } else if op.conflict.contains(&status) {
-            let text = body.map(|b| b.to_string()).unwrap_or_default();
-            let secrets: Vec<&Secret> = request.redact.iter().collect();
-            let detail = ErrorBody::parse_redacted(text.as_bytes(), &secrets).detail;
             Err(Error::Conflict {
-                detail: detail.unwrap_or_else(|| format!("HTTP {status} from {call}")),
+                detail: detail(body).unwrap_or_else(|| format!("HTTP {status} from {call}")),
             })
         } else {
             Err(Error::InvalidResponse {
