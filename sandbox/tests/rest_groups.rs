@@ -215,7 +215,7 @@ async fn box_groups_page_past_one_page() {
     assert!(made.is_subset(&listed_ids));
 }
 
-/// Graph: the stored group `group_id`, with its member ids, if any.
+/// Graph and Google: the stored group `group_id`, with its member ids, if any.
 fn graph_group(state: &Value, group_id: &str) -> Option<Value> {
     state["groups"]
         .as_array()
@@ -225,7 +225,7 @@ fn graph_group(state: &Value, group_id: &str) -> Option<Value> {
         .cloned()
 }
 
-/// Graph: the member ids of a stored group.
+/// Graph and Google: the member ids of a stored group.
 fn graph_members(group: &Value) -> BTreeSet<String> {
     group["members"]
         .as_array()
@@ -349,6 +349,100 @@ async fn graph_security_groups_end_to_end() {
             stored["mailNickname"].clone()
         ),
         (json!("Copilot Pilot"), json!("ai-pilot"))
+    );
+    connector.delete_group(&group.id).await.unwrap();
+    connector.delete_group(&group.id).await.unwrap();
+    assert!(graph_group(&api(&admin).await, &group.id).is_none());
+}
+
+#[tokio::test]
+async fn google_groups_end_to_end() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_gemini::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let gemini = tenant(&sandbox, "gemini");
+    let admin = Admin::of(gemini);
+    let domain = gemini.config().variables["domain"].clone();
+    let connector = connector_gemini::connect(fast(gemini)).unwrap();
+    let ada_who = person(0, &domain);
+    let ada = connector.create(&ada_who).await.unwrap().id;
+    let grace = connector.create(&person(1, &domain)).await.unwrap().id;
+
+    // Create: the address is the directory group's name at the Workspace's domain.
+    let group = connector
+        .create_group("AI Pilot", "ai-pilot")
+        .await
+        .unwrap();
+    assert_eq!(
+        (group.name.as_str(), group.external_id.as_ref()),
+        ("AI Pilot", None)
+    );
+    let stored = graph_group(&api(&admin).await, &group.id).expect("stored");
+    assert_eq!(stored["email"], format!("ai-pilot@{domain}"));
+    assert_eq!(stored["name"], "AI Pilot");
+
+    // The address taken (by the group, or by a user): Google's 409, a conflict.
+    let again = connector
+        .create_group("Other", "ai-pilot")
+        .await
+        .unwrap_err();
+    assert!(matches!(again, Error::Conflict { .. }), "{again}");
+    let local = ada_who.email.split('@').next().unwrap();
+    let user_address = connector.create_group("Ada's", local).await.unwrap_err();
+    assert!(
+        matches!(user_address, Error::Conflict { .. }),
+        "{user_address}"
+    );
+
+    // Add (each member by the address a GET of the user gives), then again: 409 is done.
+    connector
+        .add_members(&group.id, &ids(&[&ada, &grace]))
+        .await
+        .unwrap();
+    connector
+        .add_members(&group.id, &ids(&[&ada]))
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(graph_members(&stored), set(&[&ada, &grace]));
+    // A member who is not a user: the lookup's 404, an error.
+    let unknown = connector
+        .add_members(&group.id, &ids(&["404404404"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
+
+    // List with members.
+    let groups = connector.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!(
+        groups[0].members.iter().cloned().collect::<BTreeSet<_>>(),
+        set(&[&ada, &grace])
+    );
+
+    // Remove by the member's id, twice (Google's 404 for a non-member: done).
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(graph_members(&stored), set(&[&ada]));
+
+    // Rename keeps the address; delete, twice.
+    connector
+        .rename_group(&group.id, "Gemini Pilot")
+        .await
+        .unwrap();
+    let stored = graph_group(&api(&admin).await, &group.id).unwrap();
+    assert_eq!(
+        (stored["name"].clone(), stored["email"].clone()),
+        (json!("Gemini Pilot"), json!(format!("ai-pilot@{domain}")))
     );
     connector.delete_group(&group.id).await.unwrap();
     connector.delete_group(&group.id).await.unwrap();

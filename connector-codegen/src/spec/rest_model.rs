@@ -154,7 +154,7 @@ pub struct LookupSection {
     /// Query parameters (templates).
     #[serde(default)]
     pub query: BTreeMap<Sp<String>, Sp<String>>,
-    /// Pointer to the array to search.
+    /// Pointer to the array to search, or to one object (`""`: the whole answer).
     pub items: Sp<String>,
     /// The item to pick: pointer = template; every pair must match.
     pub select: BTreeMap<Sp<String>, Sp<String>>,

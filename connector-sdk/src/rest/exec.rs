@@ -160,7 +160,8 @@ impl<'a> Executor<'a> {
     }
 
     /// The value the lookup extracts: `Ok(Ok(value))`, or `Ok(Err(what))` when no item
-    /// matches.
+    /// matches. `items` points at the array to search, or at one object (`""`: the
+    /// whole answer of a GET of one resource).
     async fn lookup(&self, lookup: &RestLookup, vars: &Vars) -> Result<Result<String, String>> {
         let request = vars.request(HttpMethod::Get, lookup.path, lookup.query)?;
         let call = self.http.describe(&request);
@@ -172,7 +173,14 @@ impl<'a> Executor<'a> {
         let items = match json::at(&body, lookup.items) {
             None => Vec::new(),
             Some(Value::Array(items)) => items.clone(),
-            Some(_) => return Err(invalid(format!("`{}` is not an array", lookup.items))),
+            // A GET of one resource (Google's user, for its address).
+            Some(object @ Value::Object(_)) => vec![object.clone()],
+            Some(_) => {
+                return Err(invalid(format!(
+                    "`{}` is neither an array nor an object",
+                    lookup.items
+                )));
+            }
         };
         let mut wanted = Vec::with_capacity(lookup.select.len());
         for (pointer, template) in lookup.select {
