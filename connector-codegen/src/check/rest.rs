@@ -798,6 +798,48 @@ mod tests {
     }
 
     #[test]
+    fn already_done_when_needs_a_text() {
+        let copilot = include_str!("../../../connectors/copilot/connector.toml");
+        let rule = "body_contains = \"added object references already exist\"";
+        assert!(copilot.contains(rule));
+        let model = crate::load_model(copilot, "copilot.toml").unwrap();
+        let add = model
+            .rest
+            .unwrap()
+            .operations
+            .into_iter()
+            .find(|o| o.name == "add_members")
+            .unwrap();
+        assert_eq!(
+            add.already_done_when,
+            [(400, "added object references already exist".to_owned())]
+        );
+        let blank = copilot.replace(rule, "body_contains = \" \"");
+        let found = crate::load_model(&blank, "copilot.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            found.contains("`body_contains` must name the text that tells the answer apart"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn group_pointers_are_for_rest_only() {
+        let github = include_str!("../../../connectors/github-copilot/connector.toml");
+        let with_group = format!(
+            "{github}\n[rest.group]\nid = \"/id\"\nname = \"/name\"\nmember_id = \"/id\"\nsource = \"https://docs.github.com/rest\"\n"
+        );
+        let found = crate::load_model(&with_group, "github.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            found.contains("`[rest.group]` applies to protocol `rest` only"),
+            "{found}"
+        );
+    }
+
+    #[test]
     fn capability_groups_needs_the_group_pointers() {
         let start = BOX.find("[rest.group]\n").unwrap();
         let end = start + BOX[start..].find("\n\n").unwrap() + 2;
