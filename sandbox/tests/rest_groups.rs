@@ -145,16 +145,29 @@ async fn box_groups_end_to_end() {
         ("Box AI", None)
     );
 
-    // Remove one member (by its membership id, looked up), then again: nothing to do.
+    // Remove one member (by its membership id, looked up among hers: she is in the Box AI
+    // group too, and stays there), then again: nothing to do.
+    let ai_id = ai.id.clone();
     connector
-        .remove_members(&group.id, &ids(&[&grace]))
+        .add_members(&ai_id, &ids(&[&grace]))
         .await
         .unwrap();
     connector
         .remove_members(&group.id, &ids(&[&grace]))
         .await
         .unwrap();
-    assert_eq!(box_members(&api(&admin).await, &group.id), set(&[&ada]));
+    connector
+        .remove_members(&group.id, &ids(&[&grace]))
+        .await
+        .unwrap();
+    let state = api(&admin).await;
+    assert_eq!(box_members(&state, &group.id), set(&[&ada]));
+    assert_eq!(box_members(&state, &ai_id), set(&[&grace]));
+    // A member whose account is gone (Box drops its memberships): removed, nothing to do.
+    connector
+        .remove_members(&group.id, &ids(&["20999999999"]))
+        .await
+        .unwrap();
 
     // Rename.
     connector

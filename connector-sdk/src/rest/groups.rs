@@ -128,8 +128,8 @@ impl<A: RestApp> RestConnector<A> {
 
     /// `add_members` (`add`) or `remove_members`, one request per member with
     /// `{group.id}` and `{member.id}`. A member already in (an `already_done` status) is
-    /// added; a member already out (not found, or no membership found by the lookup) is
-    /// removed. Stops at the first failure.
+    /// added; a member already out (not found, its lookup finding no membership or no
+    /// such account) is removed. Stops at the first failure.
     pub(super) async fn rest_change_members(
         &self,
         group_id: &str,
@@ -145,7 +145,12 @@ impl<A: RestApp> RestConnector<A> {
         let vars = self.exec().vars().with("group.id", group_id);
         for account_id in account_ids {
             let vars = vars.clone().with("member.id", account_id.as_str());
-            match self.exec().run(op, &vars, None, &[]).await? {
+            let outcome = match self.exec().run(op, &vars, None, &[]).await {
+                // The lookup's GET of a member whose account is gone.
+                Err(Error::NotFound { .. }) if !add => continue,
+                outcome => outcome?,
+            };
+            match outcome {
                 Outcome::Done(_) | Outcome::AlreadyDone => {}
                 Outcome::NotFound(_) | Outcome::NoMatch(_) if !add => {}
                 Outcome::NotFound(error) => return Err(error),
