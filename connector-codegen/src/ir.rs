@@ -221,6 +221,8 @@ pub struct FederationModel {
 pub struct RestModel {
     /// Account pointers (protocol `rest`).
     pub account: Option<AccountModel>,
+    /// Group pointers (capability `groups`).
+    pub group: Option<GroupModel>,
     /// Operations in spec order.
     pub operations: Vec<OperationModel>,
 }
@@ -240,6 +242,19 @@ pub struct AccountModel {
     pub active: String,
     /// JSON of the value meaning active.
     pub active_equals: String,
+}
+
+/// Where a group's fields are in its JSON, and a member's account id.
+#[derive(Debug, Clone)]
+pub struct GroupModel {
+    /// Id pointer.
+    pub id: String,
+    /// Name pointer.
+    pub name: String,
+    /// External id pointer.
+    pub external_id: Option<String>,
+    /// Member account id pointer (in a `list_members` item).
+    pub member_id: String,
 }
 
 /// One declared operation.
@@ -263,6 +278,8 @@ pub struct OperationModel {
     pub conflict: Vec<u16>,
     /// Already-done statuses.
     pub already_done: Vec<u16>,
+    /// (status, body text) answers that are already done.
+    pub already_done_when: Vec<(u16, String)>,
     /// Items pointer.
     pub items: Option<String>,
     /// Next cursor pointer.

@@ -40,6 +40,8 @@ pub enum Operation {
     RenameGroup,
     /// `delete_group`
     DeleteGroup,
+    /// `list_members` (a declared REST operation behind `list_groups`)
+    ListMembers,
     /// `add_members`
     AddMembers,
     /// `remove_members`
@@ -63,6 +65,7 @@ impl std::fmt::Display for Operation {
             Self::CreateGroup => "create_group",
             Self::RenameGroup => "rename_group",
             Self::DeleteGroup => "delete_group",
+            Self::ListMembers => "list_members",
             Self::AddMembers => "add_members",
             Self::RemoveMembers => "remove_members",
         })

@@ -188,6 +188,8 @@ pub struct ThrottleRule {
 pub struct RestDescription {
     /// Where an account's fields are in its JSON (protocol `rest` only).
     pub account: Option<AccountPointers>,
+    /// Where a group's fields are in its JSON (capability `groups`, protocol `rest`).
+    pub group: Option<GroupPointers>,
     /// The operations the spec declares.
     pub operations: &'static [RestOperation],
 }
@@ -216,6 +218,19 @@ pub struct AccountPointers {
     pub active_equals: &'static str,
 }
 
+/// JSON pointers (RFC 6901) into a group's JSON, and into an item of `list_members`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupPointers {
+    /// The service's id of the group.
+    pub id: &'static str,
+    /// The group's name.
+    pub name: &'static str,
+    /// The id the provisioning client gave the group, when the service keeps one.
+    pub external_id: Option<&'static str>,
+    /// In an item of `list_members`: the member's account id.
+    pub member_id: &'static str,
+}
+
 /// One declared HTTP operation.
 #[derive(Debug, Clone, Serialize)]
 pub struct RestOperation {
@@ -237,6 +252,9 @@ pub struct RestOperation {
     pub conflict: &'static [u16],
     /// Statuses that mean the desired state already holds.
     pub already_done: &'static [u16],
+    /// (status, body text): answers of that status whose body contains the text mean
+    /// the desired state already holds; others of that status stay errors.
+    pub already_done_when: &'static [(u16, &'static str)],
     /// Pointer to the array of accounts in the response.
     pub items: Option<&'static str>,
     /// Pointer to the next page's token.

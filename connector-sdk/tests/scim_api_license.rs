@@ -30,6 +30,7 @@ const fn seat_op(name: Operation, method: HttpMethod) -> RestOperation {
         not_found: &[404],
         conflict: &[409],
         already_done: &[],
+        already_done_when: &[],
         items: None,
         next_cursor: None,
         next_url: None,
@@ -62,6 +63,7 @@ static COPILOT: Manifest = Manifest {
     provisioning: Provisioning {
         rest: Some(RestDescription {
             account: None,
+            group: None,
             operations: &[
                 seat_op(Operation::AssignLicense, HttpMethod::Post),
                 seat_op(Operation::RevokeLicense, HttpMethod::Delete),

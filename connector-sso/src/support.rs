@@ -75,7 +75,10 @@ fn groups(manifest: &Manifest) -> String {
             "pushed (SCIM /Groups, {} members per request)",
             manifest.provisioning.dialect.group_members_per_request
         ),
-        (Protocol::Rest, _) => "not pushed (planned: the vendor's group API)".to_owned(),
+        (Protocol::Rest, true) => {
+            "pushed (the vendor's group API, one request per member)".to_owned()
+        }
+        (Protocol::Rest, false) => "not pushed (planned: the vendor's group API)".to_owned(),
         _ => "no".to_owned(),
     }
 }

@@ -7,7 +7,7 @@ use super::provisioning::{Provisioning, protocol_name};
 use super::urls::string_base;
 use super::{Checker, Templates};
 use crate::diagnostic::did_you_mean;
-use crate::ir::{AccountModel, LookupModel, OperationModel, RestModel};
+use crate::ir::{AccountModel, GroupModel, LookupModel, OperationModel, RestModel};
 use crate::spec::Sp;
 use crate::spec::bounds;
 use crate::spec::model::{Capability, LicenseMode, MappingValue, Protocol, SpecFile};
@@ -24,7 +24,28 @@ const OPERATIONS: &[&str] = &[
     "delete",
     "assign_license",
     "revoke_license",
+    "list_groups",
+    "create_group",
+    "rename_group",
+    "delete_group",
+    "list_members",
+    "add_members",
+    "remove_members",
 ];
+
+/// The operations of capability `groups`: all of them, or none.
+const GROUP_OPERATIONS: &[&str] = &[
+    "list_groups",
+    "create_group",
+    "rename_group",
+    "delete_group",
+    "list_members",
+    "add_members",
+    "remove_members",
+];
+
+/// The operations that page through a listing (`{page.*}`, `items`, paging keys).
+const LISTINGS: &[&str] = &["list", "list_groups", "list_members"];
 
 /// Checks `[rest]` and returns the operations, with the throttle rules.
 pub(crate) fn check_rest(
@@ -56,6 +77,7 @@ pub(crate) fn check_rest(
         }
     }
     let account = check_account(cx, rest, is_rest);
+    let group = check_group(cx, rest, is_rest, provisioning);
     let sku_params = api_sku_params(spec);
     let mut operations = Vec::new();
     for (name, op) in &rest.operations {
@@ -75,6 +97,7 @@ pub(crate) fn check_rest(
     let declared: BTreeSet<&str> = rest.operations.keys().map(Sp::as_str).collect();
     if is_rest {
         require_operations(cx, spec, provisioning, &declared);
+        require_group_operations(cx, spec, provisioning, &declared);
     }
     let throttle = rest
         .throttle
@@ -87,6 +110,7 @@ pub(crate) fn check_rest(
     (
         Some(RestModel {
             account,
+            group,
             operations,
         }),
         throttle,
@@ -137,6 +161,88 @@ fn check_account(cx: &mut Checker<'_>, rest: &RestSection, is_rest: bool) -> Opt
                 active_equals,
             })
         }
+    }
+}
+
+/// `[rest.group]`: for protocol `rest` with capability `groups` only.
+fn check_group(
+    cx: &mut Checker<'_>,
+    rest: &RestSection,
+    is_rest: bool,
+    provisioning: &Provisioning,
+) -> Option<GroupModel> {
+    let g = rest.group.as_ref()?;
+    cx.source("rest.group", &g.source);
+    if !is_rest {
+        cx.error(
+            g.id.span(),
+            "`[rest.group]` applies to protocol `rest` only (SCIM has its own `/Groups`)",
+        );
+        return None;
+    }
+    if !provisioning.capabilities.contains(&Capability::Groups) {
+        cx.error_help(
+            g.id.span(),
+            "`[rest.group]` is declared but capability `groups` is not",
+            "add `groups` to the capabilities, or remove `[rest.group]`",
+        );
+    }
+    for p in [
+        Some(&g.id),
+        Some(&g.name),
+        g.external_id.as_ref(),
+        Some(&g.member_id),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        check_pointer(cx, p);
+    }
+    Some(GroupModel {
+        id: g.id.as_str().to_owned(),
+        name: g.name.as_str().to_owned(),
+        external_id: g.external_id.as_ref().map(|p| p.as_str().to_owned()),
+        member_id: g.member_id.as_str().to_owned(),
+    })
+}
+
+/// Capability `groups` under protocol `rest` needs `[rest.group]` and every group
+/// operation; a group operation needs the capability.
+fn require_group_operations(
+    cx: &mut Checker<'_>,
+    spec: &SpecFile,
+    provisioning: &Provisioning,
+    declared: &BTreeSet<&str>,
+) {
+    let span = spec.provisioning.capabilities.span();
+    if provisioning.capabilities.contains(&Capability::Groups) {
+        if spec.rest.as_ref().is_some_and(|r| r.group.is_none()) {
+            cx.error_help(
+                span.clone(),
+                "capability `groups` needs `[rest.group]`: where a group's id and name are, and a member's account id",
+                "declare `[rest.group]`, or remove the capability",
+            );
+        }
+        for op in GROUP_OPERATIONS {
+            if !declared.contains(op) {
+                cx.error_help(
+                    span.clone(),
+                    format!("capability `groups` needs `[rest.operations.{op}]`"),
+                    "declare the operation, or remove the capability",
+                );
+            }
+        }
+        return;
+    }
+    let keys = spec.rest.iter().flat_map(|r| r.operations.keys());
+    for key in keys.filter(|k| GROUP_OPERATIONS.contains(&k.as_str())) {
+        cx.error(
+            key.span(),
+            format!(
+                "operation `{}` is declared but capability `groups` is not",
+                key.as_str()
+            ),
+        );
     }
 }
 
@@ -283,6 +389,15 @@ fn check_operation(
     {
         check_status(cx, status);
     }
+    for rule in &op.already_done_when {
+        check_status(cx, &rule.status);
+        if rule.body_contains.as_str().trim().is_empty() {
+            cx.error(
+                rule.body_contains.span(),
+                format!("`rest.operations.{op_name}.already_done_when`: `body_contains` must name the text that tells the answer apart"),
+            );
+        }
+    }
     for pointer in [&op.items, &op.next_cursor, &op.next_url, &op.total]
         .into_iter()
         .flatten()
@@ -305,16 +420,23 @@ fn check_operation(
             .map_or(op.method.span(), Sp::span);
         cx.error(span, format!("`{op_name}` names more than one of `next_cursor`, `next_url` and `total`: pick the service's paging style"));
     }
-    if op_name == "list" && op.items.is_none() {
+    if LISTINGS.contains(&op_name) && op.items.is_none() {
+        let what = match op_name {
+            "list_groups" => "groups",
+            "list_members" => "memberships",
+            _ => "accounts",
+        };
         cx.error(
             op.method.span(),
-            "`list` needs `items`, the pointer to the array of accounts",
+            format!("`{op_name}` needs `items`, the pointer to the array of {what}"),
         );
     }
-    if op_name != "list" && paging > 0 {
+    if !LISTINGS.contains(&op_name) && paging > 0 {
         cx.error(
             op.method.span(),
-            format!("paging keys apply to `list`, not `{op_name}`"),
+            format!(
+                "paging keys apply to `list`, `list_groups` and `list_members`, not `{op_name}`"
+            ),
         );
     }
     let lookup = op.lookup.as_ref().map(|l| {
@@ -377,6 +499,11 @@ fn check_operation(
             statuses(&op.conflict)
         },
         already_done: statuses(&op.already_done),
+        already_done_when: op
+            .already_done_when
+            .iter()
+            .map(|rule| (*rule.status.get(), rule.body_contains.as_str().to_owned()))
+            .collect(),
         items: op.items.as_ref().map(|p| p.as_str().to_owned()),
         next_cursor: op.next_cursor.as_ref().map(|p| p.as_str().to_owned()),
         next_url: op.next_url.as_ref().map(|p| p.as_str().to_owned()),
@@ -403,14 +530,19 @@ impl Scope<'_> {
     /// `Ok` when `name` is available, else the reason.
     fn allows(&self, name: &str) -> Result<(), String> {
         let licence = self.op.ends_with("_license");
+        let grouping = GROUP_OPERATIONS.contains(&self.op);
         match name {
-            "account.user_name" if self.op != "list" => Ok(()),
-            "account.id" if !matches!(self.op, "list" | "find" | "create") => Ok(()),
+            "account.user_name" if self.op != "list" && !grouping => Ok(()),
+            "account.id" if !matches!(self.op, "list" | "find" | "create") && !grouping => Ok(()),
             "page.count" | "page.cursor" | "page.offset" | "page.start_index"
-                if self.op == "list" =>
+                if LISTINGS.contains(&self.op) =>
             {
                 Ok(())
             }
+            "group.id" if grouping && !matches!(self.op, "list_groups" | "create_group") => Ok(()),
+            "group.name" if matches!(self.op, "create_group" | "rename_group") => Ok(()),
+            "group.external_id" if self.op == "create_group" => Ok(()),
+            "member.id" if matches!(self.op, "add_members" | "remove_members") => Ok(()),
             "lookup" if self.has_lookup => Ok(()),
             "sku.name" if licence => Ok(()),
             other if other.starts_with("sku.") && licence => match self.sku_params {
@@ -425,21 +557,22 @@ impl Scope<'_> {
     }
 
     fn names(&self) -> Vec<String> {
-        let mut names = vec![
-            "account.id".to_owned(),
-            "account.user_name".to_owned(),
-            "lookup".to_owned(),
-            "sku.name".to_owned(),
-        ];
-        names.extend(
-            [
-                "page.count",
-                "page.cursor",
-                "page.offset",
-                "page.start_index",
-            ]
-            .map(str::to_owned),
-        );
+        let mut names: Vec<String> = [
+            "account.id",
+            "account.user_name",
+            "lookup",
+            "sku.name",
+            "page.count",
+            "page.cursor",
+            "page.offset",
+            "page.start_index",
+            "group.id",
+            "group.name",
+            "group.external_id",
+            "member.id",
+        ]
+        .map(str::to_owned)
+        .into();
         if let Some(params) = self.sku_params {
             names.extend(params.iter().map(|p| format!("sku.{p}")));
         }
@@ -555,5 +688,166 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
         serde_json::Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const BOX: &str = include_str!("../../../connectors/box/connector.toml");
+
+    /// The errors of `spec`, rendered.
+    fn errors(spec: &str) -> String {
+        crate::load_model(spec, "box.toml").unwrap_err().to_string()
+    }
+
+    /// The 1-based line of the first occurrence of `text` in `spec`.
+    fn line_of(spec: &str, text: &str) -> usize {
+        spec[..spec.find(text).expect("in the spec")]
+            .lines()
+            .count()
+            + 1
+    }
+
+    #[test]
+    fn box_declares_every_group_operation_and_the_pointers() {
+        let model = crate::load_model(BOX, "box.toml").unwrap();
+        let rest = model.rest.unwrap();
+        let group = rest.group.expect("[rest.group]");
+        assert_eq!(
+            (group.id.as_str(), group.member_id.as_str()),
+            ("/id", "/user/id")
+        );
+        assert_eq!(
+            group.external_id.as_deref(),
+            Some("/external_sync_identifier")
+        );
+        for op in super::GROUP_OPERATIONS {
+            assert!(
+                rest.operations.iter().any(|o| o.name == *op),
+                "{op} is not declared"
+            );
+        }
+    }
+
+    #[test]
+    fn capability_and_operations_require_each_other() {
+        let caps = "\"license\", \"groups\"]";
+        assert!(BOX.contains(caps));
+        let without_capability = BOX.replace(caps, "\"license\"]");
+        let errors_without = errors(&without_capability);
+        let at = line_of(&without_capability, "[rest.operations.list_groups]");
+        assert!(
+            errors_without.contains(&format!(
+                "box.toml:{at}:18: operation `list_groups` is declared but capability `groups` is not"
+            )),
+            "{errors_without}"
+        );
+        assert!(
+            errors_without.contains("`[rest.group]` is declared but capability `groups` is not"),
+            "{errors_without}"
+        );
+
+        let section = "[rest.operations.delete_group]\n";
+        let start = BOX.find(section).unwrap();
+        let end = start + BOX[start..].find("\n\n").unwrap() + 2;
+        let without_operation = format!("{}{}", &BOX[..start], &BOX[end..]);
+        let errors_missing = errors(&without_operation);
+        let at = line_of(&without_operation, "capabilities = ");
+        assert!(
+            errors_missing.contains(&format!(
+                "box.toml:{at}:16: capability `groups` needs `[rest.operations.delete_group]`"
+            )),
+            "{errors_missing}"
+        );
+    }
+
+    #[test]
+    fn group_templates_are_scoped_with_suggestions() {
+        let typo = BOX.replace(
+            "body = { name = \"{group.name}\" }",
+            "body = { name = \"{group.nmae}\" }",
+        );
+        assert_ne!(typo, BOX);
+        let found = errors(&typo);
+        assert!(
+            found.contains(
+                "`{group.nmae}` is not available in `rename_group` (did you mean `group.name`?)"
+            ),
+            "{found}"
+        );
+        let member_in_rename = BOX.replace(
+            "path = \"/groups/{group.id}\"\nbody",
+            "path = \"/groups/{member.id}\"\nbody",
+        );
+        assert_ne!(member_in_rename, BOX);
+        let found = errors(&member_in_rename);
+        assert!(
+            found.contains("`{member.id}` is not available in `rename_group`"),
+            "{found}"
+        );
+        let unpaged = BOX.replace(
+            "path = \"/groups\"\nquery = { limit = \"{page.count}\", offset = \"{page.offset}\", fields = \"name,external_sync_identifier\" }\nitems = \"/entries\"\n",
+            "path = \"/groups\"\nquery = { limit = \"{page.count}\", offset = \"{page.offset}\", fields = \"name,external_sync_identifier\" }\n",
+        );
+        assert_ne!(unpaged, BOX);
+        let found = errors(&unpaged);
+        assert!(
+            found.contains("`list_groups` needs `items`, the pointer to the array of groups"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn already_done_when_needs_a_text() {
+        let copilot = include_str!("../../../connectors/copilot/connector.toml");
+        let rule = "body_contains = \"added object references already exist\"";
+        assert!(copilot.contains(rule));
+        let model = crate::load_model(copilot, "copilot.toml").unwrap();
+        let add = model
+            .rest
+            .unwrap()
+            .operations
+            .into_iter()
+            .find(|o| o.name == "add_members")
+            .unwrap();
+        assert_eq!(
+            add.already_done_when,
+            [(400, "added object references already exist".to_owned())]
+        );
+        let blank = copilot.replace(rule, "body_contains = \" \"");
+        let found = crate::load_model(&blank, "copilot.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            found.contains("`body_contains` must name the text that tells the answer apart"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn group_pointers_are_for_rest_only() {
+        let github = include_str!("../../../connectors/github-copilot/connector.toml");
+        let with_group = format!(
+            "{github}\n[rest.group]\nid = \"/id\"\nname = \"/name\"\nmember_id = \"/id\"\nsource = \"https://docs.github.com/rest\"\n"
+        );
+        let found = crate::load_model(&with_group, "github.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            found.contains("`[rest.group]` applies to protocol `rest` only"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn capability_groups_needs_the_group_pointers() {
+        let start = BOX.find("[rest.group]\n").unwrap();
+        let end = start + BOX[start..].find("\n\n").unwrap() + 2;
+        let without = format!("{}{}", &BOX[..start], &BOX[end..]);
+        let found = errors(&without);
+        assert!(
+            found.contains("capability `groups` needs `[rest.group]`"),
+            "{found}"
+        );
     }
 }

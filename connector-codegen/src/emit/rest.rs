@@ -37,9 +37,20 @@ pub(super) fn rest_description(model: &Model) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
+    let group = match &rest.group {
+        Some(g) => {
+            let (id, name, member_id) = (&g.id, &g.name, &g.member_id);
+            let external_id = opt_str(&g.external_id);
+            quote!(::std::option::Option::Some(#m::GroupPointers {
+                id: #id, name: #name, external_id: #external_id, member_id: #member_id,
+            }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let operations = rest.operations.iter().map(operation);
     quote!(::std::option::Option::Some(#m::RestDescription {
         account: #account,
+        group: #group,
         operations: &[#(#operations),*],
     }))
 }
@@ -63,6 +74,10 @@ fn operation(op: &OperationModel) -> TokenStream {
         opt_str(&op.next_url),
         opt_str(&op.total),
     );
+    let done_when = op
+        .already_done_when
+        .iter()
+        .map(|(status, text)| quote!((#status, #text)));
     let lookup = match &op.lookup {
         Some(l) => {
             let (lpath, litems, extract) = (&l.path, &l.items, &l.extract);
@@ -85,6 +100,7 @@ fn operation(op: &OperationModel) -> TokenStream {
         not_found: &[#(#not_found),*],
         conflict: &[#(#conflict),*],
         already_done: &[#(#done),*],
+        already_done_when: &[#(#done_when),*],
         items: #items,
         next_cursor: #next_cursor,
         next_url: #next_url,

@@ -22,8 +22,13 @@ pub struct RestSection {
     pub attributes: BTreeMap<Sp<String>, RestAttribute>,
     /// protocol `rest`: where an account's id, sign-in name and state are in its JSON.
     pub account: Option<AccountPointers>,
+    /// protocol `rest` with capability `groups`: where a group's id, name and external
+    /// id are in its JSON, and a member's account id in a `list_members` item.
+    pub group: Option<GroupPointers>,
     /// The operations, by name: `find`, `list`, `get`, `create`, `update`, `disable`,
-    /// `enable`, `delete`, `assign_license`, `revoke_license`.
+    /// `enable`, `delete`, `assign_license`, `revoke_license`, and for capability
+    /// `groups`: `list_groups`, `create_group`, `rename_group`, `delete_group`,
+    /// `list_members`, `add_members`, `remove_members`.
     pub operations: BTreeMap<Sp<String>, OperationSection>,
     /// Responses other than 429 that mean "slow down" (Google's 403 `userRateLimitExceeded`).
     #[serde(default)]
@@ -65,6 +70,23 @@ pub struct AccountPointers {
     pub active: ActiveRule,
 }
 
+/// `[rest.group]`: JSON pointers (RFC 6901) into a group's JSON and a member's.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPointers {
+    /// The service's id of the group (`/id`).
+    pub id: Sp<String>,
+    /// The group's name (`/name`, `/displayName`).
+    pub name: Sp<String>,
+    /// The id the provisioning client gave the group, when the service keeps one
+    /// (Box's `/external_sync_identifier`).
+    pub external_id: Option<Sp<String>>,
+    /// In an item of `list_members`: the member's account id (`/user/id`, `/id`).
+    pub member_id: Sp<String>,
+    /// Where the vendor documents its group API.
+    pub source: Sp<String>,
+}
+
 /// How to tell an active account: `{ pointer = "/suspended", equals = false }`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +125,12 @@ pub struct OperationSection {
     /// membership already gone): treated as success.
     #[serde(default)]
     pub already_done: Vec<Sp<u16>>,
+    /// Answers that mean the desired state already holds only when their body says so:
+    /// `{ status, body_contains }` (Graph's 400 "One or more added object references
+    /// already exist" on a duplicate member). Another answer of that status stays an
+    /// error, with the service's message.
+    #[serde(default)]
+    pub already_done_when: Vec<BodyRule>,
     /// find/list: pointer to the array of accounts in the response (absent: the response
     /// is one account).
     pub items: Option<Sp<String>>,
@@ -126,12 +154,22 @@ pub struct LookupSection {
     /// Query parameters (templates).
     #[serde(default)]
     pub query: BTreeMap<Sp<String>, Sp<String>>,
-    /// Pointer to the array to search.
+    /// Pointer to the array to search, or to one object (`""`: the whole answer).
     pub items: Sp<String>,
     /// The item to pick: pointer = template; every pair must match.
     pub select: BTreeMap<Sp<String>, Sp<String>>,
     /// Pointer, in the picked item, to the value `{lookup}` stands for.
     pub extract: Sp<String>,
+}
+
+/// An answer recognized by its status and a text its body contains.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRule {
+    /// The status (`400`).
+    pub status: Sp<u16>,
+    /// Text the body contains (`already exist`).
+    pub body_contains: Sp<String>,
 }
 
 /// `[[rest.throttle]]`: a response that means "slow down".

@@ -13,8 +13,8 @@ use super::exec::{Executor, Outcome};
 use super::json;
 use crate::config::InstanceConfig;
 use crate::connector::{
-    Account, AccountRef, Connector, CreateAnswer, Drift, LicenseOutcome, Page, PageRequest,
-    checked_write, settle_create,
+    Account, AccountRef, AppGroup, Connector, CreateAnswer, Drift, LicenseOutcome, Page,
+    PageRequest, checked_write, settle_create,
 };
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
@@ -430,5 +430,29 @@ impl<A: RestApp> Connector for RestConnector<A> {
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome> {
         self.change_license(account, sku, false).await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<AppGroup>> {
+        self.rest_list_groups().await
+    }
+
+    async fn create_group(&self, name: &str, external_id: &str) -> Result<AppGroup> {
+        self.rest_create_group(name, external_id).await
+    }
+
+    async fn rename_group(&self, group_id: &str, name: &str) -> Result<()> {
+        self.rest_rename_group(group_id, name).await
+    }
+
+    async fn delete_group(&self, group_id: &str) -> Result<()> {
+        self.rest_delete_group(group_id).await
+    }
+
+    async fn add_members(&self, group_id: &str, account_ids: &[String]) -> Result<()> {
+        self.rest_change_members(group_id, account_ids, true).await
+    }
+
+    async fn remove_members(&self, group_id: &str, account_ids: &[String]) -> Result<()> {
+        self.rest_change_members(group_id, account_ids, false).await
     }
 }

@@ -94,11 +94,21 @@ impl<'a> Executor<'a> {
     }
 
     /// Sends `request` for `op` and reads the answer by the operation's statuses:
-    /// `already_done`, then `success` (any 2xx when empty), then `not_found`, then
-    /// `conflict` ([`Error::Conflict`]). Other statuses fail as [`HttpClient::send`]
-    /// maps them; a 404 the operation does not list is still [`Outcome::NotFound`].
+    /// `already_done`, then `already_done_when` (the status with its text in the body;
+    /// the status without it is [`Error::Server`] with the service's message), then
+    /// `success` (any 2xx when empty), then `not_found`, then `conflict`
+    /// ([`Error::Conflict`]). Other statuses fail as [`HttpClient::send`] maps them; a
+    /// 404 the operation does not list is still [`Outcome::NotFound`].
     pub(crate) async fn exchange(&self, op: &RestOperation, request: Request) -> Result<Outcome> {
-        let expected: Vec<u16> = [op.success, op.not_found, op.conflict, op.already_done].concat();
+        let when: Vec<u16> = op.already_done_when.iter().map(|(s, _)| *s).collect();
+        let expected: Vec<u16> = [
+            op.success,
+            op.not_found,
+            op.conflict,
+            op.already_done,
+            &when,
+        ]
+        .concat();
         let call = self.http.describe(&request);
         let response = match self.http.send_expecting(&request, &expected).await {
             Ok(response) => response,
@@ -111,18 +121,35 @@ impl<'a> Executor<'a> {
         } else {
             op.success.contains(&status)
         };
+        let detail = |body: Option<Value>| {
+            let text = body.map(|b| b.to_string()).unwrap_or_default();
+            let secrets: Vec<&Secret> = request.redact.iter().collect();
+            ErrorBody::parse_redacted(text.as_bytes(), &secrets).detail
+        };
         if op.already_done.contains(&status) {
             Ok(Outcome::AlreadyDone)
+        } else if when.contains(&status) {
+            let text = body.as_ref().map(Value::to_string).unwrap_or_default();
+            if op
+                .already_done_when
+                .iter()
+                .any(|(s, needle)| *s == status && text.contains(needle))
+            {
+                Ok(Outcome::AlreadyDone)
+            } else {
+                Err(Error::Server {
+                    status,
+                    scim_type: None,
+                    detail: Some(detail(body).unwrap_or_else(|| format!("from {call}"))),
+                })
+            }
         } else if success {
             Ok(Outcome::Done(body))
         } else if op.not_found.contains(&status) {
             Ok(Outcome::NotFound(Error::NotFound { what: call }))
         } else if op.conflict.contains(&status) {
-            let text = body.map(|b| b.to_string()).unwrap_or_default();
-            let secrets: Vec<&Secret> = request.redact.iter().collect();
-            let detail = ErrorBody::parse_redacted(text.as_bytes(), &secrets).detail;
             Err(Error::Conflict {
-                detail: detail.unwrap_or_else(|| format!("HTTP {status} from {call}")),
+                detail: detail(body).unwrap_or_else(|| format!("HTTP {status} from {call}")),
             })
         } else {
             Err(Error::InvalidResponse {
@@ -133,7 +160,8 @@ impl<'a> Executor<'a> {
     }
 
     /// The value the lookup extracts: `Ok(Ok(value))`, or `Ok(Err(what))` when no item
-    /// matches.
+    /// matches. `items` points at the array to search, or at one object (`""`: the
+    /// whole answer of a GET of one resource).
     async fn lookup(&self, lookup: &RestLookup, vars: &Vars) -> Result<Result<String, String>> {
         let request = vars.request(HttpMethod::Get, lookup.path, lookup.query)?;
         let call = self.http.describe(&request);
@@ -145,7 +173,14 @@ impl<'a> Executor<'a> {
         let items = match json::at(&body, lookup.items) {
             None => Vec::new(),
             Some(Value::Array(items)) => items.clone(),
-            Some(_) => return Err(invalid(format!("`{}` is not an array", lookup.items))),
+            // A GET of one resource (Google's user, for its address).
+            Some(object @ Value::Object(_)) => vec![object.clone()],
+            Some(_) => {
+                return Err(invalid(format!(
+                    "`{}` is neither an array nor an object",
+                    lookup.items
+                )));
+            }
         };
         let mut wanted = Vec::with_capacity(lookup.select.len());
         for (pointer, template) in lookup.select {

@@ -1,6 +1,7 @@
-//! Listing accounts with the declared `list` operation and its paging style: a cursor
-//! sent back as `{page.cursor}` (`next_cursor`), a full next-page link (`next_url`), or
-//! offsets up to a total (`total` with `{page.offset}` / `{page.start_index}`).
+//! Listing with a declared listing operation (`list`, and the groups' `list_groups` and
+//! `list_members`) and its paging style: a cursor sent back as `{page.cursor}`
+//! (`next_cursor`), a full next-page link (`next_url`), or offsets up to a total
+//! (`total` with `{page.offset}` / `{page.start_index}`).
 
 use serde_json::Value;
 
@@ -8,8 +9,10 @@ use super::RestApp;
 use super::connector::RestConnector;
 use super::exec::Outcome;
 use super::json;
+use super::template::Vars;
 use crate::connector::PageRequest;
 use crate::error::{Error, Operation, Result};
+use crate::manifest::RestOperation;
 
 /// One page of accounts, as JSON.
 #[derive(Debug)]
@@ -28,6 +31,17 @@ impl<A: RestApp> RestConnector<A> {
     /// previous page's `next`.
     pub(super) async fn list_page(&self, page: PageRequest) -> Result<JsonPage> {
         let op = self.operation(Operation::List, Operation::List)?;
+        self.page_of(op, &self.exec().vars(), page).await
+    }
+
+    /// One page of the listing operation `op`, with `base` (tenant variables and the
+    /// operation's own values, such as `{group.id}`) and the page's values.
+    pub(super) async fn page_of(
+        &self,
+        op: &RestOperation,
+        base: &Vars,
+        page: PageRequest,
+    ) -> Result<JsonPage> {
         let max = A::manifest().provisioning.dialect.page_size;
         let count = match (page.count, max) {
             (0, 0) => 100,
@@ -37,9 +51,8 @@ impl<A: RestApp> RestConnector<A> {
         };
         let start_index = page.start_index.max(1);
         let cursor = page.cursor.clone().unwrap_or_default();
-        let vars = self
-            .exec()
-            .vars()
+        let vars = base
+            .clone()
             .with("page.count", count.to_string())
             .with("page.start_index", start_index.to_string())
             .with("page.offset", (start_index - 1).to_string())

@@ -6,7 +6,8 @@
 //! [`RestDescription`](crate::manifest::RestDescription): account pointers and HTTP
 //! operations whose paths, query parameters and bodies are templates over the tenant
 //! variables and `{account.id}`, `{account.user_name}`, `{sku.name}`, `{sku.<param>}`,
-//! `{page.count}`, `{page.cursor}`, `{page.offset}`, `{page.start_index}` and
+//! `{page.count}`, `{page.cursor}`, `{page.offset}`, `{page.start_index}`, the
+//! groups' `{group.id}`, `{group.name}`, `{group.external_id}`, `{member.id}`, and
 //! `{lookup}`. Every call goes through [`HttpClient`](crate::http::HttpClient), with its
 //! retry, rate limit, throttle rules, auth and error mapping.
 //!
@@ -17,6 +18,8 @@
 //! - `exec`: running one operation and reading its statuses;
 //! - `account`: any account JSON as an [`Account`](crate::Account);
 //! - `connector` and `list`: [`RestConnector`], the [`Connector`](crate::Connector);
+//! - `groups`: group push from the declared group operations (`{group.id}`,
+//!   `{group.name}`, `{group.external_id}`, `{member.id}`; one request per member);
 //! - `license`: seats by mode; `api`-mode ones are shared with
 //!   [`ScimConnector`](crate::scim::ScimConnector).
 
@@ -24,6 +27,7 @@ mod account;
 mod app;
 mod connector;
 pub(crate) mod exec;
+mod groups;
 mod json;
 pub(crate) mod license;
 mod list;

@@ -59,6 +59,7 @@ pub(crate) const fn op(name: Operation, method: HttpMethod, path: &'static str) 
         not_found: &[404],
         conflict: &[409],
         already_done: &[],
+        already_done_when: &[],
         items: None,
         next_cursor: None,
         next_url: None,
@@ -150,6 +151,7 @@ pub(crate) const fn manifest(
             throttle: &[],
             rest: Some(RestDescription {
                 account: Some(account),
+                group: None,
                 operations,
             }),
         },

@@ -2,8 +2,10 @@
 //! and `limit`/`offset` paging with `entries` and `total_count`; `POST /users` needing
 //! `name` and `login` (409 `user_login_already_used`); `PUT /users/{id}` with `status`;
 //! `DELETE /users/{id}` refused (400 "User has managed content") when the user owns
-//! content and `force` is not true; memberships with 409 on a duplicate. Errors are
-//! `{"type":"error","status","code","message"}`.
+//! content and `force` is not true; memberships with 409 on a duplicate. Groups are
+//! created, renamed and deleted as the group endpoints document (below), with
+//! `external_sync_identifier` kept but returned only when `fields` asks for it. Errors
+//! are `{"type":"error","status","code","message"}`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -152,7 +154,27 @@ impl State {
                     .collect();
                 page(call, mine)
             }
-            (Method::GET, ["groups"]) => page(call, self.groups.clone()),
+            (Method::GET, ["groups"]) => {
+                let groups = self.groups.iter().map(|g| shown(g, call)).collect();
+                page(call, groups)
+            }
+            (Method::POST, ["groups"]) => {
+                let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
+                let group = self.create_group(&body)?;
+                ok(StatusCode::CREATED, &shown(&group, call))
+            }
+            (Method::GET, ["groups", id]) => ok(StatusCode::OK, &shown(self.group(id)?, call)),
+            (Method::PUT, ["groups", id]) => {
+                let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
+                let group = self.update_group(id, &body)?;
+                ok(StatusCode::OK, &shown(&group, call))
+            }
+            (Method::DELETE, ["groups", id]) => {
+                self.group(id)?;
+                self.groups.retain(|g| g["id"] != json!(id));
+                self.memberships.retain(|m| m["group"]["id"] != json!(id));
+                Ok(empty(StatusCode::NO_CONTENT))
+            }
             (Method::GET, ["groups", id, "memberships"]) => {
                 self.group(id)?;
                 let members = self
@@ -226,6 +248,76 @@ impl State {
             .ok_or_else(not_found)
     }
 
+    /// `POST /groups` (<https://developer.box.com/reference/post-groups/>): `name` is
+    /// required and unique in the enterprise (409 otherwise); answers 201 with the group.
+    fn create_group(&mut self, body: &Map<String, Value>) -> Result<Value, Failure> {
+        let name = text(body, "name").ok_or_else(|| bad("'name' is required"))?;
+        self.unique_group_name(name, None)?;
+        self.seq += 1;
+        let now = now_rfc3339();
+        let mut group = json!({
+            "type": "group",
+            "id": format!("{}", 30_000_000_000u64 + self.seq),
+            "name": name,
+            "group_type": "managed_group",
+            "created_at": now,
+            "modified_at": now,
+        });
+        for key in GROUP_WRITABLE.iter().filter(|k| **k != "name") {
+            if let Some(value) = body.get(*key) {
+                group[*key] = value.clone();
+            }
+        }
+        self.groups.push(group.clone());
+        Ok(group)
+    }
+
+    /// `PUT /groups/{id}` (<https://developer.box.com/reference/put-groups-id/>): the
+    /// writable fields given; a name taken by another group is a 409.
+    fn update_group(&mut self, id: &str, body: &Map<String, Value>) -> Result<Value, Failure> {
+        self.group(id)?;
+        if let Some(name) = body.get("name") {
+            let name = name.as_str().filter(|n| !n.is_empty());
+            let name = name.ok_or_else(|| bad("Invalid value for 'name'"))?;
+            self.unique_group_name(name, Some(id))?;
+        }
+        let group = self
+            .groups
+            .iter_mut()
+            .find(|g| g["id"] == json!(id))
+            .ok_or_else(not_found)?;
+        for key in GROUP_WRITABLE {
+            if let Some(value) = body.get(*key) {
+                group[*key] = value.clone();
+            }
+        }
+        group["modified_at"] = json!(now_rfc3339());
+        let group = group.clone();
+        for membership in &mut self.memberships {
+            if membership["group"]["id"] == json!(id) {
+                membership["group"]["name"] = group["name"].clone();
+            }
+        }
+        Ok(group)
+    }
+
+    /// A 409 when another group than `except` is named `name` (Box: "the group name is
+    /// not unique in the enterprise").
+    fn unique_group_name(&self, name: &str, except: Option<&str>) -> Result<(), Failure> {
+        let taken = self.groups.iter().any(|g| {
+            g["name"].as_str().is_some_and(|n| same(n, name))
+                && except.is_none_or(|id| g["id"] != json!(id))
+        });
+        if taken {
+            return Err((
+                StatusCode::CONFLICT,
+                "invalid_parameter",
+                format!("Group name '{name}' is already in use in this enterprise"),
+            ));
+        }
+        Ok(())
+    }
+
     fn check(&self, body: &Map<String, Value>, except: Option<&str>) -> Result<(), Failure> {
         if let Some(status) = body.get("status")
             && !status.as_str().is_some_and(|s| STATUSES.contains(&s))
@@ -297,6 +389,58 @@ impl State {
         user.insert("modified_at".into(), Value::String(now_rfc3339()));
         Ok(Value::Object(user.clone()))
     }
+}
+
+/// The group fields a client may write (`POST /groups`, `PUT /groups/{id}`).
+const GROUP_WRITABLE: &[&str] = &[
+    "name",
+    "description",
+    "external_sync_identifier",
+    "provenance",
+    "invitability_level",
+    "member_viewability_level",
+];
+
+/// The fields of the standard group representation
+/// (<https://developer.box.com/reference/resources/group/>).
+const GROUP_STANDARD: &[&str] = &[
+    "id",
+    "type",
+    "name",
+    "group_type",
+    "created_at",
+    "modified_at",
+];
+
+/// The fields of the mini representation, which `fields` adds to.
+const GROUP_MINI: &[&str] = &["id", "type", "name", "group_type"];
+
+/// A group as Box shows it: the standard representation, or, when the call names
+/// `fields`, the mini representation plus the fields asked for (Box: "specifying this
+/// parameter will have the effect that none of the standard fields are returned in the
+/// response unless explicitly specified").
+fn shown(group: &Value, call: &Call<'_>) -> Value {
+    let asked: Vec<&str> = call
+        .param("fields")
+        .map(|f| f.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    let keep = |key: &str| {
+        if asked.is_empty() {
+            GROUP_STANDARD.contains(&key)
+        } else {
+            GROUP_MINI.contains(&key) || asked.contains(&key)
+        }
+    };
+    let object = group
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| keep(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Value::Object(object)
 }
 
 /// A page of `items` by `limit` (1 to 1000, default 100) and `offset`.

@@ -2,8 +2,10 @@
 //! answer: users by id or primary email, `users.insert` requiring a primary email,
 //! given and family names and a password (409 `duplicate`), merge PATCH, `suspended`,
 //! `nextPageToken` paging with a required `customer`, and licence assignments (409 when
-//! already assigned, 404 when not). Errors are Google's
-//! `{"error":{"code","message","errors":[{"reason"}]}}`.
+//! already assigned, 404 when not); groups and their members (`groups`). Errors are
+//! Google's `{"error":{"code","message","errors":[{"reason"}]}}`.
+
+mod groups;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +35,8 @@ pub(crate) struct State {
     customer: String,
     /// The last id number handed out.
     seq: u64,
+    /// Groups and their members.
+    groups: groups::Groups,
 }
 
 type Failure = (StatusCode, &'static str, String);
@@ -60,6 +64,7 @@ impl State {
             skus,
             customer: var(variables, "customer").to_owned(),
             seq: 0,
+            groups: groups::Groups::default(),
         }
     }
 
@@ -80,6 +85,7 @@ impl State {
             "users": self.users.values().collect::<Vec<_>>(),
             "password_set": self.passwords,
             "licenses": licenses,
+            "groups": self.groups.admin(),
         })
     }
 
@@ -98,6 +104,17 @@ impl State {
     }
 
     fn directory(&mut self, call: &Call<'_>) -> Result<Response, Failure> {
+        let customer = self.customer.clone();
+        let customer_ok = |c: &str| {
+            c == "my_customer" || c == CUSTOMER_ID || (!customer.is_empty() && c == customer)
+        };
+        let workspace = groups::Workspace {
+            users: &self.users,
+            customer_ok: &customer_ok,
+        };
+        if let Some(answer) = self.groups.route(call, &workspace) {
+            return answer;
+        }
         let ok = |body: &Value| Ok(json_response(StatusCode::OK, body));
         match (call.method.clone(), call.path().as_slice()) {
             (Method::GET, ["users"]) => self.list(call),
@@ -124,6 +141,7 @@ impl State {
             (Method::DELETE, ["users", key]) => {
                 let id = self.id_of(key)?;
                 self.users.remove(&id);
+                self.groups.forget(&id);
                 self.passwords.remove(&id);
                 self.licenses.retain(|(_, _, user)| *user != id);
                 Ok(empty(StatusCode::NO_CONTENT))
@@ -313,6 +331,7 @@ impl State {
     fn email_taken(&self, email: &str, except: Option<&str>) -> bool {
         self.id_of(email)
             .is_ok_and(|id| Some(id.as_str()) != except)
+            || self.groups.has_email(email)
     }
 
     /// `users.insert`.

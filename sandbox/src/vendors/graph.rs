@@ -5,8 +5,10 @@
 //! with an absolute `@odata.nextLink`; PATCH answering 204; DELETE moving the user to
 //! deleted items; `assignLicense`, refused without a `usageLocation`; a domain federated
 //! with `POST /domains/{domain}/federationConfiguration`, after which creating a user
-//! of that domain without `onPremisesImmutableId` is refused. Errors are
-//! `{"error":{"code","message","innerError"}}`.
+//! of that domain without `onPremisesImmutableId` is refused; security groups and their
+//! members (`groups`). Errors are `{"error":{"code","message","innerError"}}`.
+
+mod groups;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,6 +58,8 @@ pub(crate) struct State {
     seq: u64,
     /// Federated domains (lowercase) with their `internalDomainFederation`.
     federated: BTreeMap<String, Value>,
+    /// Security groups and their members.
+    groups: groups::Groups,
 }
 
 type Failure = (StatusCode, &'static str, String);
@@ -77,6 +81,7 @@ impl State {
             skus,
             seq: 0,
             federated: BTreeMap::new(),
+            groups: groups::Groups::default(),
         }
     }
 
@@ -93,6 +98,7 @@ impl State {
             "password_set": self.passwords,
             "subscribed_skus": self.skus,
             "federated_domains": self.federated.keys().collect::<Vec<_>>(),
+            "groups": self.groups.admin(),
         })
     }
 
@@ -108,6 +114,9 @@ impl State {
     }
 
     fn route(&mut self, call: &Call<'_>) -> Result<Response, Failure> {
+        if let Some(answer) = self.groups.route(call, &self.users) {
+            return answer;
+        }
         let select = select(call);
         let ok =
             |status, user: &Value| Ok(json_response(status, &project(user, select.as_deref())));
@@ -126,6 +135,7 @@ impl State {
             }
             (Method::DELETE, ["users", key]) => {
                 let id = self.id_of(key)?;
+                self.groups.forget(&id);
                 if let Some(Value::Object(mut user)) = self.users.remove(&id) {
                     user.insert("deletedDateTime".into(), Value::String(now_rfc3339()));
                     self.deleted.push(Value::Object(user));
@@ -433,9 +443,16 @@ fn select(call: &Call<'_>) -> Option<Vec<String>> {
 /// The properties a read returns: those selected plus `id`, else the default set
 /// (absent ones as `null`).
 fn project(user: &Value, select: Option<&[String]>) -> Value {
+    project_with(user, select, DEFAULT_PROPERTIES)
+}
+
+/// The properties of `object` a read returns: those selected plus `id`, else
+/// `defaults` (absent ones as `null`).
+fn project_with(object: &Value, select: Option<&[String]>, defaults: &[&str]) -> Value {
+    let user = object;
     let names: Vec<&str> = match select {
         Some(list) => list.iter().map(String::as_str).chain(["id"]).collect(),
-        None => DEFAULT_PROPERTIES.to_vec(),
+        None => defaults.to_vec(),
     };
     let mut out = Map::new();
     for name in names {
