@@ -62,7 +62,7 @@ fn demo_runs_end_to_end_and_converges() {
         .count();
     assert_eq!(
         added,
-        189 + 128 + 155 + 61 + 61,
+        189 + 128 + 155 + 61 + 61 + 128 + 49 + 27,
         "one Add User event per member added"
     );
     assert!(!audit.contains("Bearer "));

@@ -50,6 +50,9 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
 const PUSHED_GROUPS: &[(&str, &[&str], &str)] = &[
     ("slack", &["engineering", "design"], "ai-{group}"),
     ("canva", &["design"], "{group}"),
+    ("box", &["engineering"], "{group}"),
+    ("copilot", &["sales"], "{group}"),
+    ("gemini", &["research"], "{group}"),
     ("github_copilot", &["engineering"], "{group}"),
     ("notion", &["engineering", "research"], "{group}"),
     ("zoom", &["design"], "{group}"),
