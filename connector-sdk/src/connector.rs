@@ -170,8 +170,10 @@ pub struct AppGroup {
     pub name: String,
     /// The id the provisioning client gave it, if any (SCIM `externalId`).
     pub external_id: Option<String>,
-    /// The account ids of its members, as the app lists them.
-    pub members: Vec<String>,
+    /// The account ids of its members, when the listing carries them (SCIM); `None` when
+    /// they are read group by group ([`Connector::group_members`]), as REST APIs list
+    /// members per group.
+    pub members: Option<Vec<String>>,
 }
 
 /// The operations every connector offers the engine and the flows.
@@ -248,9 +250,17 @@ pub trait Connector: Send + Sync {
         sku: &LicenseSku,
     ) -> Result<LicenseOutcome>;
 
-    /// Every group of the app, with its members (capability `groups`).
+    /// Every group of the app (capability `groups`), with its members where one listing
+    /// carries them.
     async fn list_groups(&self) -> Result<Vec<AppGroup>> {
         Err(self.unsupported(Operation::ListGroups))
+    }
+
+    /// The account ids of the members of group `group_id`, for the groups whose listing
+    /// carried none ([`AppGroup::members`] is `None`).
+    async fn group_members(&self, group_id: &str) -> Result<Vec<String>> {
+        let _ = group_id;
+        Err(self.unsupported(Operation::ListMembers))
     }
 
     /// Creates an empty group named `name`, tagged `external_id` where the app keeps one.

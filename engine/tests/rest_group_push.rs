@@ -121,6 +121,41 @@ async fn push_groups_to_box_creates_fills_follows_and_renames() {
         .find(|i| i.instance == "box")
         .unwrap();
     assert!(box_plan.groups.is_empty(), "{:#?}", box_plan.groups);
+    // Members are read for the pushed group only, never for the org's other groups
+    // (the Box AI group here): an org has many groups.
+    let other = state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] != group["id"])
+        .expect("the Box AI group")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tenant = sandbox.tenant("box").unwrap();
+    let log: Value = reqwest::Client::new()
+        .get(format!("{}/requests", tenant.admin_url()))
+        .bearer_auth(tenant.admin_token().expose())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let member_reads = |id: &str| {
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["method"] == "GET")
+            .filter(|e| {
+                e["path"]
+                    .as_str()
+                    .is_some_and(|p| p.contains(&format!("/groups/{id}/memberships")))
+            })
+            .count()
+    };
+    assert_eq!(member_reads(&other), 0, "{log}");
+    assert!(member_reads(group["id"].as_str().unwrap()) > 0, "{log}");
 
     // Bob leaves `eng`: his membership goes (his account is deprovisioned by policy).
     let moved = directory(vec![ada.clone(), person(2, &["sales"]), cy.clone()]);

@@ -130,12 +130,14 @@ async fn box_groups_end_to_end() {
     assert_eq!(box_members(&state, &group.id), set(&[&ada, &grace]));
     assert_eq!(state["memberships"].as_array().unwrap().len(), 2);
 
-    // List: every group (the Box AI group too) with its members and external id.
+    // List: every group (the Box AI group too) with its external id; members are read
+    // per group.
     let groups = connector.list_groups().await.unwrap();
     assert_eq!(groups.len(), 2, "{groups:?}");
     let research = listed(&groups, &group.id);
+    assert_eq!(research.members, None);
     assert_eq!(
-        research.members.iter().cloned().collect::<BTreeSet<_>>(),
+        member_set(&connector, &group.id).await,
         set(&[&ada, &grace])
     );
     assert_eq!(research.external_id.as_deref(), Some("eng-research"));
@@ -322,7 +324,7 @@ async fn graph_security_groups_end_to_end() {
         "{malformed:?}"
     );
 
-    // List, with members.
+    // List, then members.
     for i in 0..3 {
         connector
             .create_group(&format!("Team {i}"), &format!("team-{i}"))
@@ -333,7 +335,7 @@ async fn graph_security_groups_end_to_end() {
     assert_eq!(groups.len(), 4, "{groups:?}");
     let pilot = listed(&groups, &group.id);
     assert_eq!(
-        pilot.members.iter().cloned().collect::<BTreeSet<_>>(),
+        member_set(&connector, &group.id).await,
         set(&[&ada, &grace])
     );
     assert_eq!(pilot.external_id.as_deref(), Some("ai-pilot"));
@@ -427,11 +429,11 @@ async fn google_groups_end_to_end() {
         .unwrap_err();
     assert!(matches!(unknown, Error::NotFound { .. }), "{unknown}");
 
-    // List with members.
+    // List, then members.
     let groups = connector.list_groups().await.unwrap();
     assert_eq!(groups.len(), 1, "{groups:?}");
     assert_eq!(
-        groups[0].members.iter().cloned().collect::<BTreeSet<_>>(),
+        member_set(&connector, &groups[0].id).await,
         set(&[&ada, &grace])
     );
 
@@ -598,7 +600,8 @@ async fn graph_groups_and_members_are_listed_across_pages() {
     assert_eq!(groups.len(), 5);
     let state = api(&admin).await;
     for (i, id) in made.iter().enumerate() {
-        let listed: BTreeSet<String> = listed(&groups, id).members.into_iter().collect();
+        assert_eq!(listed(&groups, id).members, None);
+        let listed = member_set(&connector, id).await;
         assert_eq!(listed.len(), i);
         assert_eq!(listed, graph_members(&graph_group(&state, id).unwrap()));
     }
@@ -617,4 +620,14 @@ async fn graph_groups_and_members_are_listed_across_pages() {
     };
     assert_eq!(gets("/groups"), 3, "{log}");
     assert_eq!(gets("/members"), 7, "{log}");
+}
+
+/// The members of group `id`, read with the connector's per-group member listing.
+async fn member_set(connector: &dyn Connector, id: &str) -> BTreeSet<String> {
+    connector
+        .group_members(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
 }

@@ -436,6 +436,10 @@ impl<A: RestApp> Connector for RestConnector<A> {
         self.rest_list_groups().await
     }
 
+    async fn group_members(&self, group_id: &str) -> Result<Vec<String>> {
+        self.rest_group_members(group_id).await
+    }
+
     async fn create_group(&self, name: &str, external_id: &str) -> Result<AppGroup> {
         self.rest_create_group(name, external_id).await
     }

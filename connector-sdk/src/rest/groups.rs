@@ -1,5 +1,6 @@
 //! Group push on a REST service, from the spec's declared group operations:
-//! `list_groups` (paged like `list`) with each group's `list_members`, `create_group`,
+//! `list_groups` (paged like `list`), `list_members` for the groups a caller needs,
+//! `create_group`,
 //! `rename_group`, `delete_group`, and `add_members` / `remove_members`, which send one
 //! request per member (Box, Microsoft Graph and Google take one member per call).
 //! Templates read `{group.id}`, `{group.name}`, `{group.external_id}` and `{member.id}`;
@@ -51,28 +52,37 @@ impl<A: RestApp> RestConnector<A> {
         Ok(items)
     }
 
-    /// Every group with its members: `list_groups`, then `list_members` of each.
+    /// Every group, without its members (`list_groups`, page by page): an org has many
+    /// groups and lists members per group, so they are read only for the groups a caller
+    /// needs ([`rest_group_members`](Self::rest_group_members)).
     pub(super) async fn rest_list_groups(&self) -> Result<Vec<AppGroup>> {
         let list = self.group_operation(Operation::ListGroups)?;
-        let members = self.group_operation(Operation::ListMembers)?;
         let pointers = self.group_pointers()?;
         let vars = self.exec().vars();
-        let mut groups = Vec::new();
-        for item in self.every_item(list, &vars).await? {
-            let mut group = self.group_from(pointers, &item)?;
-            let of_group = vars.clone().with("group.id", group.id.as_str());
-            for member in self.every_item(members, &of_group).await? {
-                let id = json::text_at(&member, pointers.member_id).ok_or_else(|| {
+        self.every_item(list, &vars)
+            .await?
+            .iter()
+            .map(|item| self.group_from(pointers, item))
+            .collect()
+    }
+
+    /// The members of one group: `list_members`, page by page.
+    pub(super) async fn rest_group_members(&self, group_id: &str) -> Result<Vec<String>> {
+        let list = self.group_operation(Operation::ListMembers)?;
+        let pointers = self.group_pointers()?;
+        let vars = self.exec().vars().with("group.id", group_id);
+        self.every_item(list, &vars)
+            .await?
+            .iter()
+            .map(|member| {
+                json::text_at(member, pointers.member_id).ok_or_else(|| {
                     self.invalid(format!(
-                        "a member of group {} without `{}`",
-                        group.id, pointers.member_id
+                        "a member of group {group_id} without `{}`",
+                        pointers.member_id
                     ))
-                })?;
-                group.members.push(id);
-            }
-            groups.push(group);
-        }
-        Ok(groups)
+                })
+            })
+            .collect()
     }
 
     /// `create_group` with `{group.name}` and `{group.external_id}`; the answer must hold
@@ -160,8 +170,8 @@ impl<A: RestApp> RestConnector<A> {
         Ok(())
     }
 
-    /// A group's JSON as an [`AppGroup`] without members; an id or name missing is an
-    /// invalid response.
+    /// A group's JSON as an [`AppGroup`] whose members are not read; an id or name
+    /// missing is an invalid response.
     fn group_from(&self, pointers: &GroupPointers, item: &Value) -> Result<AppGroup> {
         let field = |pointer: &str| {
             json::text_at(item, pointer)
@@ -174,7 +184,7 @@ impl<A: RestApp> RestConnector<A> {
                 .external_id
                 .and_then(|pointer| json::text_at(item, pointer))
                 .filter(|id| !id.is_empty()),
-            members: Vec::new(),
+            members: None,
         })
     }
 }

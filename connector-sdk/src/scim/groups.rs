@@ -106,6 +106,8 @@ impl<A: ScimApp> ScimConnector<A> {
                     .collect()
             })
             .unwrap_or_default();
+        // A SCIM Group carries its members (RFC 7643 §4.2); absent means none.
+        let members = Some(members);
         Ok(AppGroup {
             id: text("id").ok_or_else(|| missing("id"))?,
             name: text("displayName").ok_or_else(|| missing("displayName"))?,

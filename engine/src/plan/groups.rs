@@ -110,6 +110,34 @@ pub(super) fn plan(inputs: &GroupInputs<'_>) -> GroupPlan {
     out
 }
 
+/// The ids of the app groups the push may touch: each pushed group's linked one, one
+/// whose `externalId` is its name, or one with its name in the app.
+pub(super) fn candidates(
+    rules: &[&PushGroupsRule],
+    group_links: &[GroupLink],
+    app_groups: &[AppGroup],
+) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for rule in rules {
+        for group in &rule.groups {
+            let name = rule.app_name(group).to_lowercase();
+            let linked = group_links
+                .iter()
+                .find(|l| &l.directory_group == group)
+                .map(|l| l.app_group_id.as_str());
+            for app in app_groups {
+                if Some(app.id.as_str()) == linked
+                    || app.external_id.as_deref() == Some(group.as_str())
+                    || app.name.to_lowercase() == name
+                {
+                    ids.insert(app.id.clone());
+                }
+            }
+        }
+    }
+    ids
+}
+
 /// Narrows a plan to the people in `scope` (an event's scoped plan): member changes of
 /// theirs, and the create or link of a group only when one of them needs it. Renames,
 /// deletes, flags and warnings are left to the full reconcile.
@@ -312,7 +340,7 @@ fn plan_group(
             .collect(),
         Some(_) => BTreeSet::new(),
         None => app_group
-            .map(|g| g.members.iter().map(String::as_str).collect())
+            .map(|g| g.members.iter().flatten().map(String::as_str).collect())
             .unwrap_or_default(),
     };
     let wanted = accounts.members_of(group);
@@ -399,7 +427,7 @@ impl<'a> AccountsOf<'a> {
             None => inputs
                 .app_groups
                 .iter()
-                .flat_map(|g| g.members.iter().map(String::as_str))
+                .flat_map(|g| g.members.iter().flatten().map(String::as_str))
                 .collect(),
         };
         let mut person_of = HashMap::new();

@@ -300,17 +300,26 @@ async fn push_groups(
             warnings: Vec::new(),
         });
     }
-    let app_groups = match connector.list_groups().await {
-        Ok(groups) => groups,
-        Err(error) => {
-            return Ok(groups::GroupPlan {
-                steps: Vec::new(),
-                warnings: vec![format!(
-                    "group push not planned: the app's groups cannot be listed: {error}"
-                )],
-            });
-        }
+    let not_planned = |error: connector_sdk::Error| groups::GroupPlan {
+        steps: Vec::new(),
+        warnings: vec![format!(
+            "group push not planned: the app's groups cannot be read: {error}"
+        )],
     };
+    let mut app_groups = match connector.list_groups().await {
+        Ok(groups) => groups,
+        Err(error) => return Ok(not_planned(error)),
+    };
+    // Members listed per group (REST): read for the groups the push may touch only.
+    let wanted = groups::candidates(&rules, &group_links, &app_groups);
+    for group in app_groups.iter_mut() {
+        if group.members.is_none() && wanted.contains(group.id.as_str()) {
+            match connector.group_members(&group.id).await {
+                Ok(members) => group.members = Some(members),
+                Err(error) => return Ok(not_planned(error)),
+            }
+        }
+    }
     Ok(groups::plan(&groups::GroupInputs {
         instance,
         rules,

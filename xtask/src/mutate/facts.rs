@@ -556,6 +556,8 @@ mod tests {
             "provisioning.dialect.patch_style",
             "provisioning.dialect.filter",
             "provisioning.dialect.page_size",
+            "provisioning.dialect.group_members_per_request",
+            "provisioning.dialect.group_members_listed",
             "provisioning.rate_limit.requests",
             "provisioning.rate_limit.per",
             "provisioning.rate_limit.burst",
@@ -567,8 +569,8 @@ mod tests {
                 "{fact} missing from {facts:?}"
             );
         }
-        // 7 capabilities listed + 1 missing, 5 switches, 3 limits, 2 seats.
-        assert_eq!(facts.len(), 18, "{facts:?}");
+        // 7 capabilities listed + 1 missing, 5 switches, 2 group facts, 3 limits, 2 seats.
+        assert_eq!(facts.len(), 20, "{facts:?}");
     }
 
     #[test]
