@@ -59,3 +59,27 @@ async fn a_connector_is_kept_until_its_credentials_change() {
     );
     assert!(Arc::ptr_eq(&rotated, &connector(&engine).unwrap()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_connector_reads_the_apps_schemas_once_not_once_per_plan() {
+    let world = common::World::new(&[("slack", "slack")]);
+    let text = format!(
+        "{}\n[[provision]]\ninstance = \"slack\"\ngroups = [\"eng\"]\n",
+        world.instances_toml(&[])
+    );
+    let engine = world.engine(&text).await;
+    let people = common::directory(vec![common::person(1, &["eng"])]);
+    for _ in 0..3 {
+        common::plan(&engine, &people).await;
+    }
+    // A last request of our own: once it is in the server's log, so is every earlier one.
+    let server = world.server("slack");
+    let sentinel = "sentinel-after-the-plans";
+    assert!(server.state().find_by_user_name(sentinel).await.is_empty());
+    let log = server.output_when(|o| o.contains(sentinel)).await;
+    let reads = log
+        .lines()
+        .filter(|l| l.contains("GET /v2/Schemas"))
+        .count();
+    assert_eq!(reads, 1, "three plans, one read of /Schemas:\n{log}");
+}

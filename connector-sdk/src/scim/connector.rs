@@ -33,9 +33,17 @@ pub struct ScimConnector<A: ScimApp> {
     variables: BTreeMap<String, String>,
     /// The mapped attributes the instance neither sends nor compares (written paths).
     excluded: Vec<String>,
+    /// The schemas the service declared, and when they were read (see
+    /// [`SCHEMAS_READ_EVERY`]).
+    declared: tokio::sync::Mutex<Option<(std::time::Instant, Option<Vec<String>>)>>,
     /// The service description; `fn() -> A` keeps the connector `Send + Sync`.
     app: PhantomData<fn() -> A>,
 }
+
+/// How long the schemas a service declares (`GET /Schemas`) are taken as read: a
+/// connector kept across the applies of `connector serve` reads them once an hour, not
+/// once per event.
+pub const SCHEMAS_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl<A: ScimApp> std::fmt::Debug for ScimConnector<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,6 +62,7 @@ impl<A: ScimApp> ScimConnector<A> {
             client: ScimClient::new(http),
             variables: config.variables_for(A::manifest()),
             excluded: config.excluded_attributes.clone(),
+            declared: tokio::sync::Mutex::new(None),
             app: PhantomData,
         })
     }
@@ -61,6 +70,20 @@ impl<A: ScimApp> ScimConnector<A> {
     /// The SCIM client underneath.
     pub fn client(&self) -> &ScimClient {
         &self.client
+    }
+
+    /// The schema URNs the service declares, read at most once per
+    /// [`SCHEMAS_READ_EVERY`] (a failed read is not kept).
+    async fn declared_schemas(&self) -> Result<Option<Vec<String>>> {
+        let mut cached = self.declared.lock().await;
+        if let Some((at, schemas)) = &*cached
+            && at.elapsed() < SCHEMAS_READ_EVERY
+        {
+            return Ok(schemas.clone());
+        }
+        let schemas = self.client.declared_schemas().await?;
+        *cached = Some((std::time::Instant::now(), schemas.clone()));
+        Ok(schemas)
     }
 
     /// The service's SCIM dialect.
@@ -364,7 +387,7 @@ impl<A: ScimApp> Connector for ScimConnector<A> {
     }
 
     async fn undeclared_attributes(&self) -> Result<Option<Vec<String>>> {
-        let Some(declared) = self.client.declared_schemas().await? else {
+        let Some(declared) = self.declared_schemas().await? else {
             return Ok(None);
         };
         let known = |urn: &str| declared.iter().any(|d| d.eq_ignore_ascii_case(urn));

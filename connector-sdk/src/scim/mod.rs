@@ -28,5 +28,5 @@ mod refusal;
 pub use account::account_from_json;
 pub use app::*;
 pub use client::{SCIM_ACCEPT, SCIM_MEDIA_TYPE, ScimClient, Written};
-pub use connector::ScimConnector;
+pub use connector::{SCHEMAS_READ_EVERY, ScimConnector};
 pub use list::{LIST_RESPONSE_SCHEMA, ListResponse};

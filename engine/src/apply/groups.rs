@@ -12,7 +12,7 @@ use connector_sdk::http::RetryBudget;
 use tokio::task::JoinSet;
 
 use super::ApplyContext;
-use super::health::Verdict;
+use super::health::{NOT_ATTEMPTED, Verdict};
 use super::step::{InstanceRun, RETRIES_PER_CHANGE, StepResult, StepStatus};
 use crate::audit::{ChangeStatus, GroupRecord, group_event};
 use crate::clock;
@@ -174,10 +174,17 @@ async fn apply_group_step(
         .run(call(ctx, run, step, group_id.as_deref(), links))
         .await;
     let health = ctx.health.of(&run.instance);
-    health.record(match &called {
+    let verdict = match &called {
         Ok(_) => Verdict::Answered,
         Err(error) => Verdict::of(error),
-    });
+    };
+    if health.record(verdict) {
+        tracing::warn!(
+            instance = %run.instance.name,
+            "{}; its remaining group changes are not attempted",
+            health.detail().replace(NOT_ATTEMPTED, "the instance is unhealthy")
+        );
+    }
     let (outcome, status, detail, done) = match called {
         Ok(done) => (
             Outcome::Ok,
