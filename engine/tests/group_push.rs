@@ -238,6 +238,23 @@ async fn an_existing_group_is_flagged_or_adopted_and_deleted_only_when_created_a
     let eng = state.find_group("eng").await.expect("eng was created");
     let eng_id = eng["id"].as_str().unwrap().to_owned();
 
+    // `delete = false` now: recorded (no call), so the rule going away deletes nothing.
+    let keep = adopt.replace("delete = true", "delete = false");
+    let engine = world.engine(&assignments(&world, &keep, "")).await;
+    let steps = groups(&plan(&engine, &people).await);
+    assert_eq!(actions(&steps), [("link_group", "eng")], "{steps:#?}");
+    apply(&engine, &people).await;
+    let engine = world.engine(&assignments(&world, "", "")).await;
+    let kept = groups(&plan(&engine, &people).await);
+    assert!(kept.is_empty(), "{kept:#?}");
+    // `delete = true` again: recorded; then the rule goes and the group with it.
+    let engine = world.engine(&assignments(&world, &adopt, "")).await;
+    assert_eq!(
+        actions(&groups(&plan(&engine, &people).await)),
+        [("link_group", "eng")]
+    );
+    apply(&engine, &people).await;
+
     // The rule goes: `eng` (created, `delete = true`) is deleted; `sales` (adopted) stays.
     let engine = world.engine(&assignments(&world, "", "")).await;
     let gone = plan(&engine, &people).await;

@@ -238,6 +238,23 @@ fn plan_group(
                 );
                 return;
             }
+            if link.origin == Origin::Created && link.deletable != rule.delete {
+                // Recorded, no call: what the rule says now decides a later delete.
+                step(
+                    out,
+                    &app.name,
+                    Some(&app.id),
+                    GroupAction::LinkGroup {
+                        origin: Origin::Created.as_str().to_owned(),
+                        deletable: rule.delete,
+                    },
+                    format!(
+                        "{} now {} deleting it once no rule pushes it",
+                        rule.location,
+                        if rule.delete { "allows" } else { "forbids" }
+                    ),
+                );
+            }
             if app.name != wanted_name {
                 step(
                     out,
