@@ -27,6 +27,29 @@ fn support_matrix_file_is_up_to_date() {
         .count();
     let sections = generated.lines().filter(|l| l.starts_with("### ")).count();
     assert_eq!(rows, sections);
+    // The groups column says how each app takes pushed groups.
+    let row = |service: &str| {
+        generated
+            .lines()
+            .find(|l| l.starts_with(&format!("| {service} |")))
+            .unwrap_or_else(|| panic!("no row for {service}"))
+            .to_owned()
+    };
+    assert!(
+        row("Slack").contains("| pushed (SCIM /Groups, 5000 members per request) |"),
+        "{}",
+        row("Slack")
+    );
+    assert!(
+        row("Canva").contains("members never listed: the engine keeps what it pushed"),
+        "{}",
+        row("Canva")
+    );
+    assert!(
+        row("Box").contains("pushed (the vendor's group API, one request per member)"),
+        "{}",
+        row("Box")
+    );
 }
 
 #[test]

@@ -72,8 +72,13 @@ fn groups(manifest: &Manifest) -> String {
         manifest.can(Capability::Groups),
     ) {
         (Protocol::Scim2, true) => format!(
-            "pushed (SCIM /Groups, {} members per request)",
-            manifest.provisioning.dialect.group_members_per_request
+            "pushed (SCIM /Groups, {} members per request{})",
+            manifest.provisioning.dialect.group_members_per_request,
+            if manifest.provisioning.dialect.group_members_listed {
+                ""
+            } else {
+                "; members never listed: the engine keeps what it pushed"
+            }
         ),
         (Protocol::Rest, true) => {
             "pushed (the vendor's group API, one request per member)".to_owned()
