@@ -298,7 +298,9 @@ async fn apply_group_step(
         Outcome::Ok => StepStatus::Applied,
         _ => StepStatus::Failed,
     };
-    result(instance, step, status, detail, 1)
+    // A link only records what is known: no call to the app.
+    let calls = u32::from(!matches!(step.action, GroupAction::LinkGroup { .. }));
+    result(instance, step, status, detail, calls)
 }
 
 /// Makes the connector call of a group step.

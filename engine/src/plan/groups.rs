@@ -14,7 +14,7 @@
 //!
 //! A group the state links but no rule pushes any more is deleted when the rule that
 //! pushed it allowed it (`delete = true`) and the engine created it; otherwise it stays
-//! in the app, unlinked from nothing and reported.
+//! in the app, and the plan warns that it is no longer pushed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -91,7 +91,7 @@ pub(super) fn plan(inputs: &GroupInputs<'_>) -> GroupPlan {
         }
         let in_app = inputs.app_groups.iter().any(|g| g.id == link.app_group_id);
         if link.deletable && link.origin == Origin::Created && in_app {
-            push(
+            push_linked_step(
                 &mut out,
                 inputs.instance,
                 link,
@@ -175,7 +175,7 @@ pub(super) fn keep_scope(plan: &mut GroupPlan, scope: &BTreeSet<String>) {
 }
 
 /// Adds a step about the linked group `link`.
-fn push(
+fn push_linked_step(
     out: &mut GroupPlan,
     instance: &str,
     link: &GroupLink,
