@@ -28,10 +28,10 @@ pub struct PlanOptions {
     /// Plan only these instances (all when empty).
     pub instances: Vec<String>,
     /// Plan only for these people (directory ids; everyone when `None`). A scoped plan
-    /// reads the whole directory, decides as a full plan would and keeps only the steps
-    /// of the people in scope: nobody outside it is treated as gone, and orphan accounts
-    /// are left for the full reconcile. See [`scope_reads`](Self::scope_reads) for how
-    /// it reads the apps.
+    /// decides for the people in scope as a full plan would and keeps only their steps:
+    /// nobody outside it is treated as gone, and orphan accounts are left for the full
+    /// reconcile. See [`scope_reads`](Self::scope_reads) for how it reads the apps; when
+    /// it reads by id, it also plans from the scope's people, links and seats alone.
     pub scope: Option<std::collections::BTreeSet<String>>,
     /// How a scoped plan reads each app (a full plan always lists).
     pub scope_reads: ScopeReads,

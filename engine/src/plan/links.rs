@@ -6,7 +6,7 @@
 use super::arena::{Arena, Span};
 use super::fingerprint::{Digest32, parse_hex};
 use super::index::{MAX_ROWS, NONE, StrIndex};
-use crate::state::{LinkRow, LinkVisitor, StateError, Store};
+use crate::state::{Link, LinkRow, LinkVisitor, StateError, Store};
 
 /// The attribute hash a link holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,22 +77,45 @@ impl Links {
     pub(super) async fn load(store: &Store, instance: &str) -> Result<Self, StateError> {
         let mut links = Self::default();
         store.for_each_link(instance, &mut links).await?;
-        if links.full {
+        links.indexed(store, instance)
+    }
+
+    /// The table of `rows`, links of `instance` already read (a scoped plan's).
+    ///
+    /// # Errors
+    ///
+    /// When there are more links than a table can hold.
+    pub(super) fn of(store: &Store, instance: &str, rows: &[Link]) -> Result<Self, StateError> {
+        let mut links = Self::default();
+        links.expect(rows.len());
+        for link in rows {
+            links.visit(LinkRow {
+                identity_id: &link.identity_id,
+                account_id: &link.account_id,
+                attributes_hash: link.attributes_hash.as_deref(),
+            });
+        }
+        links.indexed(store, instance)
+    }
+
+    /// The table once every row is in, indexed by person.
+    fn indexed(mut self, store: &Store, instance: &str) -> Result<Self, StateError> {
+        if self.full {
             return Err(StateError {
                 path: store.path().display().to_string(),
                 message: format!("instance `{instance}` has more links than one plan can hold"),
             });
         }
-        links.text.shrink_to_fit();
-        links.rows.shrink_to_fit();
-        let mut index = StrIndex::with_capacity(links.rows.len());
-        let (text, rows) = (&links.text, &links.rows);
+        self.text.shrink_to_fit();
+        self.rows.shrink_to_fit();
+        let mut index = StrIndex::with_capacity(self.rows.len());
+        let (text, rows) = (&self.text, &self.rows);
         let person = |k: u32| text.get(rows[k as usize].identity_id);
         // The store's primary key makes every person id unique: nothing is found.
         let mut found = vec![NONE; rows.len()];
         index.insert_many(|i| person(i as u32), 0, person, &mut found);
-        links.by_person = Some(index);
-        Ok(links)
+        self.by_person = Some(index);
+        Ok(self)
     }
 
     /// Adds one row; `None` when the table is full.

@@ -21,7 +21,8 @@ pub mod render;
 mod sso;
 mod steps;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use connector_sdk::{Connector, LicenseMode};
 use time::OffsetDateTime;
@@ -95,58 +96,57 @@ pub(crate) async fn plan_instance(
     };
     let mut phases = Phases::start(&instance.name);
     let live = connector.as_ref().ok().copied();
-    // The state is read (on SQLite's thread and another core) while the rules are
-    // applied and the accounts imported.
-    let loading = {
-        let (store, name) = (store.clone(), instance.name.clone());
-        tokio::spawn(async move {
-            let mut phases = Phases::start(&name);
-            let links = Links::load(&store, &name).await;
-            phases.done("links");
-            (links, store.licenses(&name).await)
-        })
-    };
-    let desired = desired(assignments, &instance.name, directory, now);
-    phases.done("rules");
     if let Some(connector) = live {
         plan.warnings = undeclared(connector, &instance.name).await;
     }
-    let scope = options
-        .scope
-        .as_ref()
-        .filter(|_| options.scope_reads != crate::ScopeReads::List);
-    let looked_up = match (live, scope) {
-        (Some(connector), Some(scope)) => {
+    let scoped = match (live, &options.scope) {
+        (Some(connector), Some(scope)) if options.scope_reads != crate::ScopeReads::List => {
             let scoped = Scoped {
                 scope,
                 fewest: options.scope_reads == crate::ScopeReads::Fewest,
                 paced: instance.connection.client_rate_limit
                     && manifest.provisioning.rate_limit.is_some(),
             };
-            let read = read_scope(
-                store,
-                &instance.name,
+            let basis = scoped_basis(
+                assignments,
+                instance,
                 connector,
                 directory,
-                &desired,
+                store,
+                now,
                 scoped,
             )
             .await?;
             phases.done("read the scope's accounts");
-            read
+            basis
         }
         _ => None,
     };
-    plan.looked_up = looked_up.is_some();
-    let accounts = match (looked_up, connector) {
-        (Some(read), _) => read,
-        (None, Ok(connector)) => import(connector, directory).await,
-        (None, Err(error)) => Err(error),
+    let Basis {
+        directory,
+        desired,
+        accounts,
+        links,
+        held,
+        linked,
+        looked_up,
+    } = match scoped {
+        Some(basis) => basis,
+        None => {
+            full_basis(
+                assignments,
+                instance,
+                connector,
+                directory,
+                store,
+                now,
+                &mut phases,
+            )
+            .await?
+        }
     };
-    phases.done("import");
-    let (links, held) = loading.await.map_err(|e| lost(store, &e))?;
-    let (links, held) = (links?, held?);
-    phases.done("links (waited)");
+    let directory = directory.as_ref();
+    plan.looked_up = looked_up;
     let accounts = match accounts {
         Ok(accounts) => accounts,
         Err(error) => {
@@ -155,7 +155,6 @@ pub(crate) async fn plan_instance(
         }
     };
     plan.accounts = accounts.count() as u64;
-    let linked = links.len();
     let fields = FieldSet::new(&attrs::mapped_fields_except(
         manifest,
         &instance.exclude_attributes,
@@ -245,10 +244,18 @@ pub(crate) async fn plan_instance(
         // An event's flows: only the changes their steps name.
         plan.steps.retain(|step| only.keeps(&instance.name, step));
     }
-    plan.sso = sso::plan(instance, directory, &desired);
+    plan.sso = match &options.scope {
+        // A scoped plan's sign-in summary is about its people.
+        Some(scope) if !looked_up => {
+            let people = people_in(directory, scope);
+            let desired = desired::desired(assignments, &instance.name, &people, now);
+            sso::plan(instance, &people, &desired)
+        }
+        _ => sso::plan(instance, directory, &desired),
+    };
     // A plan that read only the scope's accounts weighs removals against the accounts
     // the engine holds links to (at least those it read).
-    let weighed = if plan.looked_up {
+    let weighed = if looked_up {
         (plan.accounts as usize).max(linked)
     } else {
         plan.accounts as usize
@@ -337,48 +344,143 @@ async fn push_groups(
 /// listing ([`ScopeReads::Fewest`](crate::ScopeReads::Fewest)).
 struct Scoped<'a> {
     /// The people in scope (directory ids).
-    scope: &'a std::collections::BTreeSet<String>,
+    scope: &'a BTreeSet<String>,
     /// Whether a quicker listing is preferred.
     fewest: bool,
     /// Whether the instance's client paces requests by the service's rate limit.
     paced: bool,
 }
 
-/// The accounts of the people in scope on one instance, read by id; `None` when a
-/// listing is needed to decide as a full plan would, or (with `fewest`) is quicker (the
-/// reason is logged at debug level). `Some(Err)` is a read that failed:
-/// the instance is not reached.
-async fn read_scope(
+/// What an instance's plan decides from.
+struct Basis<'d> {
+    /// The people planned for: the directory's, or a scoped plan's alone.
+    directory: Cow<'d, Directory>,
+    /// What the rules give them.
+    desired: desired::Desired,
+    /// The app's accounts (every one, or the scope's read by id); `Err` when the app
+    /// could not be read.
+    accounts: Result<accounts::Accounts, String>,
+    /// The state's links (every one, or the scope's).
+    links: Links,
+    /// The seats the engine gave (everyone's, or the scope's).
+    held: BTreeMap<String, BTreeMap<String, LicenseState>>,
+    /// How many links the instance has in all.
+    linked: usize,
+    /// Whether only the scope's accounts were read, by id.
+    looked_up: bool,
+}
+
+/// Everything: the whole directory, every account listed, every link. The state is read
+/// (on SQLite's thread and another core) while the rules are applied and the accounts
+/// imported.
+async fn full_basis<'d>(
+    assignments: &Assignments,
+    instance: &Instance,
+    connector: Result<&dyn Connector, String>,
+    directory: &'d Directory,
     store: &Store,
-    instance: &str,
+    now: OffsetDateTime,
+    phases: &mut Phases<'_>,
+) -> Result<Basis<'d>, crate::EngineError> {
+    let loading = {
+        let (store, name) = (store.clone(), instance.name.clone());
+        tokio::spawn(async move {
+            let mut phases = Phases::start(&name);
+            let links = Links::load(&store, &name).await;
+            phases.done("links");
+            (links, store.licenses(&name).await)
+        })
+    };
+    let desired = desired(assignments, &instance.name, directory, now);
+    phases.done("rules");
+    let accounts = match connector {
+        Ok(connector) => import(connector, directory).await,
+        Err(error) => Err(error),
+    };
+    phases.done("import");
+    let (links, held) = loading.await.map_err(|e| lost(store, &e))?;
+    let (links, held) = (links?, held?);
+    phases.done("links (waited)");
+    Ok(Basis {
+        directory: Cow::Borrowed(directory),
+        desired,
+        accounts,
+        linked: links.len(),
+        links,
+        held,
+        looked_up: false,
+    })
+}
+
+/// The scope's people alone, their linked accounts read by id, their links and seats;
+/// `None` when a listing is needed to decide as a full plan would, or (with `fewest`)
+/// is quicker (the reason is logged at debug level). Whom else the directory holds
+/// changes nothing then: nobody in scope is to have an account without a link (so no
+/// account is matched or created), and every step is about one person's own link and
+/// account (`tests/scoped_lookup.rs` compares both ways on the differential scenarios).
+async fn scoped_basis<'d>(
+    assignments: &Assignments,
+    instance: &Instance,
     connector: &dyn Connector,
     directory: &Directory,
-    desired: &desired::Desired,
+    store: &Store,
+    now: OffsetDateTime,
     scoped: Scoped<'_>,
-) -> Result<Option<Result<accounts::Accounts, String>>, crate::EngineError> {
+) -> Result<Option<Basis<'d>>, crate::EngineError> {
     let Scoped {
         scope,
         fewest,
         paced,
     } = scoped;
+    let name = instance.name.as_str();
+    let people = people_in(directory, scope);
+    let desired = desired(assignments, name, &people, now);
     let ids: Vec<&str> = scope.iter().map(String::as_str).collect();
-    let links = store.links_of(instance, &ids).await?;
-    let linked = links.iter().map(|l| l.identity_id.as_str()).collect();
-    let mut reason = lookup::unlinked_grantee(directory, desired, scope, &linked);
+    let links = store.links_of(name, &ids).await?;
+    let linked: BTreeSet<&str> = links.iter().map(|l| l.identity_id.as_str()).collect();
+    let linked_here = store.link_count(name).await?;
+    let mut reason = lookup::unlinked_grantee(&people, &desired, scope, &linked);
     if reason.is_none() && fewest {
-        let linked_here = store.link_count(instance).await?;
         reason = lookup::fewer_pages(connector, linked_here, links.len() as u64, paced);
     }
-    let listing = match reason {
-        Some(reason) => reason,
+    let accounts = match reason {
+        Some(reason) => Err(reason),
         None => match lookup::read_linked(connector, &links).await {
-            Ok(Ok(table)) => return Ok(Some(Ok(table))),
-            Ok(Err(reason)) => reason,
-            Err(error) => return Ok(Some(Err(error))),
+            Ok(Ok(table)) => Ok(Ok(table)),
+            Ok(Err(reason)) => Err(reason),
+            Err(error) => Ok(Err(error)),
         },
     };
-    tracing::debug!(%instance, reason = %listing, "the scoped plan lists the app");
-    Ok(None)
+    let accounts = match accounts {
+        Ok(accounts) => accounts,
+        Err(listing) => {
+            tracing::debug!(instance = %name, reason = %listing, "the scoped plan lists the app");
+            return Ok(None);
+        }
+    };
+    Ok(Some(Basis {
+        directory: Cow::Owned(people),
+        desired,
+        accounts,
+        links: Links::of(store, name, &links)?,
+        held: store.licenses_of(name, &ids).await?,
+        linked: usize::try_from(linked_here).unwrap_or(usize::MAX),
+        looked_up: true,
+    }))
+}
+
+/// The people of `directory` in `scope` (planning reads memberships from each person,
+/// so the groups are left out).
+fn people_in(directory: &Directory, scope: &BTreeSet<String>) -> Directory {
+    Directory {
+        people: directory
+            .people
+            .iter()
+            .filter(|who| scope.contains(&who.id))
+            .cloned()
+            .collect(),
+        groups: Vec::new(),
+    }
 }
 
 /// The error of a state-reading task that did not finish.

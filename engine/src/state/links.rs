@@ -452,7 +452,48 @@ impl Store {
             .fetch_all(self.pool())
             .await
             .map_err(|e| self.error(e))?;
-        let mut licenses: BTreeMap<String, BTreeMap<String, LicenseState>> = BTreeMap::new();
+        let mut licenses = BTreeMap::new();
+        self.add_licenses(&rows, &mut licenses)?;
+        Ok(licenses)
+    }
+
+    /// The licences the engine gave in `instance` to the people `identity_ids`: person →
+    /// SKU → state.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn licenses_of(
+        &self,
+        instance: &str,
+        identity_ids: &[&str],
+    ) -> Result<BTreeMap<String, BTreeMap<String, LicenseState>>, StateError> {
+        let mut licenses = BTreeMap::new();
+        for chunk in identity_ids.chunks(IDS_PER_QUERY) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT identity_id, sku, state FROM licenses \
+                 WHERE instance = ? AND identity_id IN ({marks})"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let rows = query
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.error(e))?;
+            self.add_licenses(&rows, &mut licenses)?;
+        }
+        Ok(licenses)
+    }
+
+    /// Adds licence rows (`identity_id`, `sku`, `state`) to `licenses`.
+    fn add_licenses(
+        &self,
+        rows: &[sqlx::sqlite::SqliteRow],
+        licenses: &mut BTreeMap<String, BTreeMap<String, LicenseState>>,
+    ) -> Result<(), StateError> {
         for row in rows {
             let person: String = row.try_get("identity_id").map_err(|e| self.error(e))?;
             let sku: String = row.try_get("sku").map_err(|e| self.error(e))?;
@@ -464,7 +505,7 @@ impl Store {
             };
             licenses.entry(person).or_default().insert(sku, state);
         }
-        Ok(licenses)
+        Ok(())
     }
 }
 
