@@ -393,12 +393,26 @@ impl World {
     /// Queues one Okta event of `event_type` about person `i`, then processes until
     /// nothing is due; the event's detail.
     async fn event(&self, uuid: &str, event_type: &str, i: usize, flows: Arc<Flows>) -> String {
+        self.event_with(uuid, event_type, i, &[], flows).await
+    }
+
+    /// As [`World::event`], with `more` targets after the User (a `UserGroup`).
+    async fn event_with(
+        &self,
+        uuid: &str,
+        event_type: &str,
+        i: usize,
+        more: &[Value],
+        flows: Arc<Flows>,
+    ) -> String {
         let who = person(i, &[]);
+        let mut targets = vec![json!({ "id": who.id, "type": "User", "alternateId": who.login })];
+        targets.extend(more.iter().cloned());
         let body = json!({ "data": { "events": [{
             "uuid": uuid,
             "published": "2026-03-01T12:00:00.000Z",
             "eventType": event_type,
-            "target": [{ "id": who.id, "type": "User", "alternateId": who.login }]
+            "target": targets
         }]}});
         let events = parse_delivery(body.to_string().as_bytes()).unwrap();
         self.engine.store().enqueue_events(&events).await.unwrap();
@@ -418,6 +432,31 @@ impl World {
         assert_eq!(outcome.uuid, uuid);
         assert_eq!(outcome.state, EventState::Done, "{}", outcome.detail);
         outcome.detail
+    }
+
+    /// The requests `app` answered since it started: `METHOD /path?query`.
+    async fn requests(&self, app: &str) -> Vec<String> {
+        let tenant = self.sandbox.tenant(app).unwrap();
+        let log: Value = reqwest::Client::new()
+            .get(format!("{}/requests", tenant.admin_url()))
+            .bearer_auth(tenant.admin_token().expose())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["method"].as_str().unwrap(),
+                    e["path"].as_str().unwrap()
+                )
+            })
+            .collect()
     }
 
     /// The audit events stored in the state.
@@ -627,4 +666,30 @@ async fn a_flow_runs_only_for_the_events_its_filter_matches() {
         );
         assert_eq!(world.active(app, 2).await, Some(false), "{app}: matched");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_membership_event_gives_okta_s_group_id_to_the_flow() {
+    let world = World::start("").await;
+    // `custom_api_call` puts the id in its path: the app's request log shows it.
+    let flows = world.flows(
+        "[[flow]]\nname = \"look\"\non = \"person_added_to_group\"\n\n\
+         [[flow.step]]\nname = \"group\"\ncard = \"custom_api_call\"\ninstance = \"zoom\"\n\
+         input = { method = \"GET\", path = \"Groups/{event.group.id}\" }\n",
+    );
+    let group = json!({ "id": "00gAiTeam42", "type": "UserGroup", "displayName": "ai" });
+    world
+        .event_with(
+            "flow-group-id-1",
+            "group.user_membership.add",
+            1,
+            &[group],
+            flows,
+        )
+        .await;
+    let requests = world.requests("zoom").await;
+    assert!(
+        requests.iter().any(|r| r == "GET /Groups/00gAiTeam42"),
+        "{requests:#?}"
+    );
 }

@@ -276,7 +276,8 @@ async fn run_card(
 }
 
 /// The event card's output for a queued event (the person's display name from the
-/// directory; `group.id` is empty: the queue keeps the group's name only).
+/// directory; `group.id` is Okta's id for the group, empty for an event queued before
+/// the queue kept it).
 pub(crate) fn event_output(event: &EventRecord, directory: &Directory) -> Value {
     let person = directory.people.iter().find(|p| {
         event.person.as_deref() == Some(p.id.as_str())
@@ -297,8 +298,9 @@ pub(crate) fn event_output(event: &EventRecord, directory: &Directory) -> Value 
         output["person"]["display_name"] = Value::from(name);
     }
     if let Some(group) = &event.group_name {
-        // The queue keeps the group's name, not Okta's id for it.
-        output["group"] = json!({ "id": "", "name": group });
+        // Events queued before the queue kept the group's id have none: empty.
+        let id = event.group_id.clone().unwrap_or_default();
+        output["group"] = json!({ "id": id, "name": group });
     }
     output
 }
