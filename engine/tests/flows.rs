@@ -14,7 +14,7 @@ use std::sync::Arc;
 use common::{directory, person, registry};
 use connector_engine::events::okta_hook::parse_delivery;
 use connector_engine::events::{QueuePolicy, process_due};
-use connector_engine::flows::{self, Catalogue, Flows};
+use connector_engine::flows::{self, Catalogue, Conversion, Flows, Scalar};
 use connector_engine::state::{EventState, Store};
 use connector_engine::{ApplyOptions, Assignments, Engine, FileSource, MapSecrets};
 use connector_sandbox::{RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
@@ -278,6 +278,42 @@ fn type_mismatches_are_errors() {
             "name = \"d\"\ncard = \"disable_account\"\ninstance = \"zoom\"\ninput = { account = { id = \"1\", user_name = \"a\" } }",
         ),
         "flows.toml:9:11: `account` is not given to `disable_account` in a flow",
+        "",
+    );
+}
+
+#[test]
+fn a_template_where_a_card_wants_a_number_is_converted_when_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = flow(
+        "person_deactivated",
+        "name = \"page\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { start_index = \"{event.person.id}\", count = 2 }",
+    );
+    let checked = flows::parse(
+        Path::new("flows.toml"),
+        &text,
+        &assignments(dir.path()),
+        &catalogue(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let step = &checked.flows[0].steps[0];
+    assert_eq!(
+        step.conversions,
+        [Conversion {
+            pointer: "/start_index".to_owned(),
+            path: "start_index".to_owned(),
+            to: Scalar::Integer,
+        }],
+        "the literal `count` needs none"
+    );
+    // A literal of the wrong type is still a mistake, at its place.
+    one_error(
+        &flow(
+            "person_deactivated",
+            "name = \"page\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\ninput = { count = \"2\" }",
+        ),
+        "flows.toml:9:19: type mismatch: `count` of `list_accounts` wants an integer, found a string",
         "",
     );
 }
@@ -691,5 +727,70 @@ async fn a_membership_event_gives_okta_s_group_id_to_the_flow() {
     assert!(
         requests.iter().any(|r| r == "GET /Groups/00gAiTeam42"),
         "{requests:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_templated_integer_reaches_the_card_as_a_number() {
+    let world = World::start("").await;
+    // The second page starts where the first said: `next.start_index` read as text,
+    // given to `list_accounts` as the integer its schema wants.
+    let flows = world.flows(
+        "[[flow]]\nname = \"pages\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"first\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { count = 1 }\n\n\
+         [[flow.step]]\nname = \"second\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { start_index = \"{steps.first.next.start_index}\", count = \"{steps.first.next.count}\" }\n",
+    );
+    world
+        .event("flow-int-1", "user.lifecycle.suspend", 3, flows)
+        .await;
+    let pages: Vec<String> = world
+        .requests("zoom")
+        .await
+        .into_iter()
+        .filter(|r| r.starts_with("GET /Users?"))
+        .collect();
+    assert_eq!(pages.len(), 3, "apply's read and two pages: {pages:#?}");
+    assert!(pages[2].contains("startIndex=2"), "{pages:#?}");
+    let audit = world.audit().await;
+    let runs: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["activity_name"] == "Card" && e["api"]["operation"] == "list_accounts")
+        .collect();
+    assert_eq!(runs.len(), 2, "{audit:#?}");
+    assert!(runs.iter().all(|e| e["status"] == "Success"), "{runs:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_templated_number_that_does_not_convert_fails_the_step() {
+    let world = World::start("").await;
+    let flows = world.flows(
+        "[[flow]]\nname = \"pages\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"first\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { count = \"{event.person.login}\" }\n\n\
+         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"chatgpt\"\n",
+    );
+    world
+        .event("flow-int-2", "user.lifecycle.suspend", 3, flows)
+        .await;
+    assert_eq!(
+        world.active("chatgpt", 3).await,
+        Some(true),
+        "the flow stopped at the failed step"
+    );
+    let audit = world.audit().await;
+    let failed = audit
+        .iter()
+        .find(|e| e["activity_name"] == "Card" && e["api"]["operation"] == "list_accounts")
+        .unwrap_or_else(|| panic!("{audit:#?}"));
+    assert_eq!(failed["status"], "Failure", "{failed}");
+    let why = failed["status_detail"].as_str().unwrap_or_default();
+    let login = person(3, &[]).login;
+    assert!(
+        why.ends_with(&format!(
+            "`count` of `list_accounts` wants an integer; `{login}` is not one"
+        )),
+        "{failed}"
     );
 }

@@ -17,6 +17,7 @@
 //!   `connector_sdk::cards::run`, each run audited with the triggering event's uuid.
 
 mod check;
+mod convert;
 mod filter;
 mod node;
 mod run;
@@ -76,6 +77,31 @@ pub struct FlowStep {
     pub condition: Option<Template>,
     /// Whether it runs through apply (a plan step) or `cards::run`.
     pub route: Route,
+    /// The inputs a template fills where the card wants a number or a boolean: their
+    /// rendered text is converted before the card runs.
+    pub conversions: Vec<Conversion>,
+}
+
+/// An input a template fills where the card's schema wants a number or a boolean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// Where the value is in the input, as a JSON Pointer (`/count`).
+    pub pointer: String,
+    /// The input's name in messages (`count`, `query.limit`).
+    pub path: String,
+    /// What the card wants.
+    pub to: Scalar,
+}
+
+/// A JSON type a template's text is converted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// A whole number (`"42"` → 42).
+    Integer,
+    /// A number (`"3.5"` → 3.5).
+    Number,
+    /// `"true"` or `"false"`.
+    Boolean,
 }
 
 /// How a step runs.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::convert::convert;
 use super::template::{Context, has_holes, parse};
 use super::{Flow, FlowStep, Flows, Route, StepFilter, StepRule, event_card};
 use crate::audit::AuditSink;
@@ -235,7 +236,9 @@ async fn run_card(
         .instance(instance)
         .map_or("", |i| i.manifest.name);
     let caller = step_caller(flow, step, event);
-    let result = match render_input(&step.input, context) {
+    let input = render_input(&step.input, context)
+        .and_then(|input| convert(input, &step.conversions, &step.card));
+    let result = match input {
         Err(why) => Err(why),
         Ok(input) => match engine.connectors(&[instance.to_owned()]).remove(instance) {
             Some(Ok(live)) => connector_sdk::cards::run(live.as_ref(), &step.card, input)
