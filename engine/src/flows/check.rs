@@ -149,8 +149,19 @@ pub(super) fn check(
 struct Scope<'a> {
     /// The output schemas of the flow's event cards.
     events: Vec<(&'static str, Value)>,
-    /// Earlier steps: name → (card, output schema when it runs through cards::run).
-    steps: Vec<(String, &'a str, Option<Value>)>,
+    /// Earlier steps: name → (card, what a later step can read of it).
+    steps: Vec<(String, &'a str, StepOutput)>,
+}
+
+/// What a later step can read of a step.
+enum StepOutput {
+    /// Nothing: it runs through apply.
+    Apply,
+    /// Nothing: it runs on every instance the person has an account in (`"*"`), so it
+    /// has one output per instance.
+    Each,
+    /// Its card's output, of this schema.
+    One(Value),
 }
 
 fn check_flow(
@@ -455,15 +466,6 @@ fn check_step<'c>(
                 .map(|c| (*i, c))
         })
         .collect();
-    if instance == "*" && route == Route::Card {
-        d.error(
-            card_span,
-            format!(
-                "`{card}` does not run through apply, so it needs one instance: `instance = \"*\"` is for create_account, update_account, disable_account, enable_account, delete_account, assign_license, revoke_license"
-            ),
-        );
-        return None;
-    }
     let Some((_, card_def)) = having.first().copied() else {
         let known: Vec<&str> = targets
             .iter()
@@ -533,7 +535,11 @@ fn check_step<'c>(
             Value::Object(Default::default())
         }
     };
-    let output = (route == Route::Card).then(|| Value::from((card_def.output_schema)()));
+    let output = match route {
+        Route::Apply(_) => StepOutput::Apply,
+        Route::Card if instance == "*" => StepOutput::Each,
+        Route::Card => StepOutput::One(Value::from((card_def.output_schema)())),
+    };
     let name = name?.0.to_owned();
     scope.steps.push((name.clone(), card_def.name, output));
     Some(FlowStep {
@@ -864,10 +870,18 @@ fn check_read(read: &Read, scope: &Scope) -> Result<(), String> {
                     did_you_mean(step, scope.steps.iter().map(|(n, _, _)| n.as_str()))
                 ));
             };
-            let Some(output) = output else {
-                return Err(format!(
-                    "step `{step}` (`{card}`) runs through apply: it has no output to read"
-                ));
+            let output = match output {
+                StepOutput::One(output) => output,
+                StepOutput::Apply => {
+                    return Err(format!(
+                        "step `{step}` (`{card}`) runs through apply: it has no output to read"
+                    ));
+                }
+                StepOutput::Each => {
+                    return Err(format!(
+                        "step `{step}` (`{card}`) runs on every instance the person has an account in (`instance = \"*\"`): it has one output per instance, so no later step can read it"
+                    ));
+                }
             };
             check_path(
                 output,

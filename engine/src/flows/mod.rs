@@ -14,7 +14,8 @@
 //!   changes the matched flows' steps name, so policies, the breaker, the journal and
 //!   the audit are apply's own;
 //! - the other cards (`find_account`, `get_account`, `custom_api_call`, ...) run through
-//!   `connector_sdk::cards::run`, each run audited with the triggering event's uuid.
+//!   `connector_sdk::cards::run` (with `"*"`, on each instance the person has an
+//!   account in), each run audited with the triggering event's uuid.
 
 mod check;
 mod convert;
@@ -22,6 +23,7 @@ mod filter;
 mod node;
 mod run;
 mod schema;
+mod step;
 mod template;
 
 use std::collections::BTreeMap;
@@ -69,7 +71,9 @@ pub struct FlowStep {
     pub name: String,
     /// The action card.
     pub card: String,
-    /// The instance; `None` for `"*"`: every instance the person is planned on.
+    /// The instance; `None` for `"*"`: every instance the person is planned on (a card
+    /// that runs through apply) or has an account in (one that runs through
+    /// `cards::run`, once per instance).
     pub instance: Option<String>,
     /// The input: JSON whose strings are templates.
     pub input: Value,
