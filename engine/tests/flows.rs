@@ -14,10 +14,10 @@ use std::sync::Arc;
 use common::{directory, person, registry};
 use connector_engine::events::okta_hook::parse_delivery;
 use connector_engine::events::{QueuePolicy, process_due};
-use connector_engine::flows::{self, Catalogue, Flows};
+use connector_engine::flows::{self, Catalogue, Conversion, Flows, Scalar};
 use connector_engine::state::{EventState, Store};
 use connector_engine::{ApplyOptions, Assignments, Engine, FileSource, MapSecrets};
-use connector_sandbox::{RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
+use connector_sandbox::{Faults, RateLimitConfig, Sandbox, SandboxHandle, TenantSpec};
 use connector_sdk::Identity;
 use connector_tests::StateChecker;
 use serde_json::{Value, json};
@@ -283,6 +283,58 @@ fn type_mismatches_are_errors() {
 }
 
 #[test]
+fn a_template_where_a_card_wants_a_number_is_converted_when_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = flow(
+        "person_deactivated",
+        "name = \"page\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { start_index = \"{event.person.id}\", count = 2 }",
+    );
+    let checked = flows::parse(
+        Path::new("flows.toml"),
+        &text,
+        &assignments(dir.path()),
+        &catalogue(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let step = &checked.flows[0].steps[0];
+    assert_eq!(
+        step.conversions,
+        [Conversion {
+            pointer: "/start_index".to_owned(),
+            path: "start_index".to_owned(),
+            to: Scalar::Integer,
+        }],
+        "the literal `count` needs none"
+    );
+    // A literal of the wrong type is still a mistake, at its place.
+    one_error(
+        &flow(
+            "person_deactivated",
+            "name = \"page\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\ninput = { count = \"2\" }",
+        ),
+        "flows.toml:9:19: type mismatch: `count` of `list_accounts` wants an integer, found a string",
+        "",
+    );
+}
+
+#[test]
+fn a_card_step_on_every_instance_loads_but_its_output_cannot_be_read() {
+    let each = "[[flow]]\nname = \"f\"\non = \"person_deactivated\"\n\n\
+        [[flow.step]]\nname = \"alive\"\ncard = \"ping\"\ninstance = \"*\"\n";
+    assert_eq!(errors(each), Vec::<String>::new());
+    let text = format!(
+        "{each}\n[[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"zoom\"\n\
+         if = \"{{steps.alive.latency_ms}}\"\n"
+    );
+    one_error(
+        &text,
+        "flows.toml:14:8: step `alive` (`ping`) runs on every instance the person has an account in (`instance = \"*\"`): it has one output per instance, so no later step can read it",
+        "",
+    );
+}
+
+#[test]
 fn a_step_name_used_twice_is_an_error() {
     let text = "[[flow]]\nname = \"f\"\non = \"person_deactivated\"\n\n\
         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"*\"\n\n\
@@ -325,6 +377,11 @@ struct World {
 impl World {
     /// `extra` is appended to the assignments (a policy switch).
     async fn start(extra: &str) -> Self {
+        Self::start_with(extra, Vec::new()).await
+    }
+
+    /// As [`World::start`], with `more` people in the directory besides 1..=3.
+    async fn start_with(extra: &str, more: Vec<Identity>) -> Self {
         connector_tests::install_crypto_provider();
         let mut builder = Sandbox::builder();
         for manifest in [&connector_chatgpt::MANIFEST, &connector_zoom::MANIFEST] {
@@ -353,7 +410,8 @@ impl World {
         let store = Store::open(&dir.path().join("state.db")).await.unwrap();
         let engine = Engine::with_store(assignments, registry(), Arc::new(secrets), store);
         let people_path = dir.path().join("people.json");
-        let people: Vec<Identity> = (1..=3).map(|i| person(i, &["staff"])).collect();
+        let mut people: Vec<Identity> = (1..=3).map(|i| person(i, &["staff"])).collect();
+        people.extend(more);
         std::fs::write(
             &people_path,
             serde_json::to_string(&directory(people)).unwrap(),
@@ -393,12 +451,40 @@ impl World {
     /// Queues one Okta event of `event_type` about person `i`, then processes until
     /// nothing is due; the event's detail.
     async fn event(&self, uuid: &str, event_type: &str, i: usize, flows: Arc<Flows>) -> String {
+        self.event_with(uuid, event_type, i, &[], flows).await
+    }
+
+    /// As [`World::event`], with `more` targets after the User (a `UserGroup`).
+    async fn event_with(
+        &self,
+        uuid: &str,
+        event_type: &str,
+        i: usize,
+        more: &[Value],
+        flows: Arc<Flows>,
+    ) -> String {
+        let (state, detail) = self.process(uuid, event_type, i, more, flows).await;
+        assert_eq!(state, EventState::Done, "{detail}");
+        detail
+    }
+
+    /// Queues the event and processes until nothing is due: where it ended, and why.
+    async fn process(
+        &self,
+        uuid: &str,
+        event_type: &str,
+        i: usize,
+        more: &[Value],
+        flows: Arc<Flows>,
+    ) -> (EventState, String) {
         let who = person(i, &[]);
+        let mut targets = vec![json!({ "id": who.id, "type": "User", "alternateId": who.login })];
+        targets.extend(more.iter().cloned());
         let body = json!({ "data": { "events": [{
             "uuid": uuid,
             "published": "2026-03-01T12:00:00.000Z",
             "eventType": event_type,
-            "target": [{ "id": who.id, "type": "User", "alternateId": who.login }]
+            "target": targets
         }]}});
         let events = parse_delivery(body.to_string().as_bytes()).unwrap();
         self.engine.store().enqueue_events(&events).await.unwrap();
@@ -416,8 +502,45 @@ impl World {
         }
         let outcome = last.expect("the event was processed");
         assert_eq!(outcome.uuid, uuid);
-        assert_eq!(outcome.state, EventState::Done, "{}", outcome.detail);
-        outcome.detail
+        (outcome.state, outcome.detail)
+    }
+
+    /// Sets `app`'s faults.
+    async fn faults(&self, app: &str, faults: Faults) {
+        let tenant = self.sandbox.tenant(app).unwrap();
+        let response = reqwest::Client::new()
+            .put(format!("{}/faults", tenant.admin_url()))
+            .bearer_auth(tenant.admin_token().expose())
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// The requests `app` answered since it started: `METHOD /path?query`.
+    async fn requests(&self, app: &str) -> Vec<String> {
+        let tenant = self.sandbox.tenant(app).unwrap();
+        let log: Value = reqwest::Client::new()
+            .get(format!("{}/requests", tenant.admin_url()))
+            .bearer_auth(tenant.admin_token().expose())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["method"].as_str().unwrap(),
+                    e["path"].as_str().unwrap()
+                )
+            })
+            .collect()
     }
 
     /// The audit events stored in the state.
@@ -627,4 +750,174 @@ async fn a_flow_runs_only_for_the_events_its_filter_matches() {
         );
         assert_eq!(world.active(app, 2).await, Some(false), "{app}: matched");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_membership_event_gives_okta_s_group_id_to_the_flow() {
+    let world = World::start("").await;
+    // `custom_api_call` puts the id in its path: the app's request log shows it.
+    let flows = world.flows(
+        "[[flow]]\nname = \"look\"\non = \"person_added_to_group\"\n\n\
+         [[flow.step]]\nname = \"group\"\ncard = \"custom_api_call\"\ninstance = \"zoom\"\n\
+         input = { method = \"GET\", path = \"Groups/{event.group.id}\" }\n",
+    );
+    let group = json!({ "id": "00gAiTeam42", "type": "UserGroup", "displayName": "ai" });
+    world
+        .event_with(
+            "flow-group-id-1",
+            "group.user_membership.add",
+            1,
+            &[group],
+            flows,
+        )
+        .await;
+    let requests = world.requests("zoom").await;
+    assert!(
+        requests.iter().any(|r| r == "GET /Groups/00gAiTeam42"),
+        "{requests:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_templated_integer_reaches_the_card_as_a_number() {
+    let world = World::start("").await;
+    // The second page starts where the first said: `next.start_index` read as text,
+    // given to `list_accounts` as the integer its schema wants.
+    let flows = world.flows(
+        "[[flow]]\nname = \"pages\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"first\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { count = 1 }\n\n\
+         [[flow.step]]\nname = \"second\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { start_index = \"{steps.first.next.start_index}\", count = \"{steps.first.next.count}\" }\n",
+    );
+    world
+        .event("flow-int-1", "user.lifecycle.suspend", 3, flows)
+        .await;
+    let pages: Vec<String> = world
+        .requests("zoom")
+        .await
+        .into_iter()
+        .filter(|r| r.starts_with("GET /Users?"))
+        .collect();
+    assert_eq!(pages.len(), 3, "apply's read and two pages: {pages:#?}");
+    assert!(pages[2].contains("startIndex=2"), "{pages:#?}");
+    let audit = world.audit().await;
+    let runs: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e["activity_name"] == "Card" && e["api"]["operation"] == "list_accounts")
+        .collect();
+    assert_eq!(runs.len(), 2, "{audit:#?}");
+    assert!(runs.iter().all(|e| e["status"] == "Success"), "{runs:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_templated_number_that_does_not_convert_fails_the_step() {
+    let world = World::start("").await;
+    let flows = world.flows(
+        "[[flow]]\nname = \"pages\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"first\"\ncard = \"list_accounts\"\ninstance = \"zoom\"\n\
+         input = { count = \"{event.person.login}\" }\n\n\
+         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"chatgpt\"\n",
+    );
+    world
+        .event("flow-int-2", "user.lifecycle.suspend", 3, flows)
+        .await;
+    assert_eq!(
+        world.active("chatgpt", 3).await,
+        Some(true),
+        "the flow stopped at the failed step"
+    );
+    let audit = world.audit().await;
+    let failed = audit
+        .iter()
+        .find(|e| e["activity_name"] == "Card" && e["api"]["operation"] == "list_accounts")
+        .unwrap_or_else(|| panic!("{audit:#?}"));
+    assert_eq!(failed["status"], "Failure", "{failed}");
+    let why = failed["status_detail"].as_str().unwrap_or_default();
+    let login = person(3, &[]).login;
+    assert!(
+        why.ends_with(&format!(
+            "`count` of `list_accounts` wants an integer; `{login}` is not one"
+        )),
+        "{failed}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_step_on_every_instance_runs_where_the_person_has_an_account() {
+    // Person 4 is a contractor: an account in Zoom only.
+    let world = World::start_with(
+        "[[provision]]\ninstance = \"zoom\"\ngroups = [\"contractors\"]\n",
+        vec![person(4, &["contractors"])],
+    )
+    .await;
+    let flows = world.flows(
+        "[[flow]]\nname = \"check\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"alive\"\ncard = \"ping\"\ninstance = \"*\"\n",
+    );
+    let pinged = |audit: &[Value], uuid: &str| -> Vec<String> {
+        audit
+            .iter()
+            .filter(|e| {
+                e["activity_name"] == "Card"
+                    && e["api"]["operation"] == "ping"
+                    && e["actor"]["user"]["name"]
+                        .as_str()
+                        .is_some_and(|c| c.contains(uuid))
+            })
+            .map(|e| {
+                assert_eq!(e["status"], "Success", "{e}");
+                e["api"]["service"]["uid"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    world
+        .event("flow-each-4", "user.lifecycle.suspend", 4, flows.clone())
+        .await;
+    assert_eq!(pinged(&world.audit().await, "flow-each-4"), ["zoom"]);
+    world
+        .event("flow-each-1", "user.lifecycle.suspend", 1, flows)
+        .await;
+    assert_eq!(
+        pinged(&world.audit().await, "flow-each-1"),
+        ["chatgpt", "zoom"],
+        "one run, audited, per instance"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_on_one_instance_does_not_stop_the_runs_on_the_others() {
+    let world = World::start("").await;
+    let flows = world.flows(
+        "[[flow]]\nname = \"check\"\non = \"person_suspended\"\n\n\
+         [[flow.step]]\nname = \"alive\"\ncard = \"ping\"\ninstance = \"*\"\n\n\
+         [[flow.step]]\nname = \"off\"\ncard = \"disable_account\"\ninstance = \"zoom\"\n",
+    );
+    world
+        .faults("chatgpt", Faults::none().error_rate(1.0))
+        .await;
+    // ChatGPT answers nothing but errors, so the event's apply fails too: where the
+    // event ends is the queue's business, not this test's.
+    world
+        .process("flow-each-fail-1", "user.lifecycle.suspend", 1, &[], flows)
+        .await;
+    let audit = world.audit().await;
+    let status = |app: &str| {
+        audit
+            .iter()
+            .find(|e| {
+                e["activity_name"] == "Card"
+                    && e["api"]["operation"] == "ping"
+                    && e["api"]["service"]["uid"] == app
+            })
+            .unwrap_or_else(|| panic!("no ping on {app}: {audit:#?}"))["status"]
+            .clone()
+    };
+    assert_eq!(status("chatgpt"), "Failure");
+    assert_eq!(status("zoom"), "Success", "run after ChatGPT's failure");
+    assert_eq!(
+        world.active("zoom", 1).await,
+        Some(true),
+        "the flow's later step was not run"
+    );
 }

@@ -474,6 +474,7 @@ mod tests {
             person: person.map(str::to_owned),
             login: login.map(str::to_owned),
             group_name: None,
+            group_id: None,
             state: EventState::Pending,
             attempts: 0,
             next_at: 0,

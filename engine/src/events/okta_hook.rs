@@ -114,6 +114,7 @@ pub(crate) fn log_event(event: &Value, path: &str, source: &str) -> Result<NewEv
     let group = of_type("UserGroup");
     let (person, login) = (field(user, "id"), field(user, "alternateId"));
     let group_name = field(group, "displayName").or_else(|| field(group, "alternateId"));
+    let group_id = field(group, "id");
     let kind = EventKind::of(&event_type);
     let ignored = if kind == EventKind::Other {
         Some("no flow handles this event type: recorded, ignored".to_owned())
@@ -132,6 +133,7 @@ pub(crate) fn log_event(event: &Value, path: &str, source: &str) -> Result<NewEv
         person,
         login,
         group_name,
+        group_id,
         payload: event.to_string(),
         ignored,
     })
@@ -171,6 +173,8 @@ mod tests {
         assert_eq!(events[0].login.as_deref(), Some("ann@example.com"));
         assert_eq!(events[0].ignored, None);
         assert_eq!(events[1].group_name.as_deref(), Some("ai"));
+        assert_eq!(events[1].group_id.as_deref(), Some("00g1"));
+        assert_eq!(events[0].group_id, None);
         assert!(events[2].ignored.as_deref().unwrap().contains("no flow"));
     }
 

@@ -14,7 +14,7 @@ use super::filter::plan_actions;
 use super::node::{Key, Node, NodeValue};
 use super::schema::{self, Kind};
 use super::template::{self, Read};
-use super::{Catalogue, Flow, FlowStep, Flows, Route};
+use super::{Catalogue, Conversion, Flow, FlowStep, Flows, Route};
 use crate::config::{Assignments, ConfigError, Diagnostic, closest_name, line_column};
 
 /// Collects the problems of one file.
@@ -149,8 +149,19 @@ pub(super) fn check(
 struct Scope<'a> {
     /// The output schemas of the flow's event cards.
     events: Vec<(&'static str, Value)>,
-    /// Earlier steps: name → (card, output schema when it runs through cards::run).
-    steps: Vec<(String, &'a str, Option<Value>)>,
+    /// Earlier steps: name → (card, what a later step can read of it).
+    steps: Vec<(String, &'a str, StepOutput)>,
+}
+
+/// What a later step can read of a step.
+enum StepOutput {
+    /// Nothing: it runs through apply.
+    Apply,
+    /// Nothing: it runs on every instance the person has an account in (`"*"`), so it
+    /// has one output per instance.
+    Each,
+    /// Its card's output, of this schema.
+    One(Value),
 }
 
 fn check_flow(
@@ -455,15 +466,6 @@ fn check_step<'c>(
                 .map(|c| (*i, c))
         })
         .collect();
-    if instance == "*" && route == Route::Card {
-        d.error(
-            card_span,
-            format!(
-                "`{card}` does not run through apply, so it needs one instance: `instance = \"*\"` is for create_account, update_account, disable_account, enable_account, delete_account, assign_license, revoke_license"
-            ),
-        );
-        return None;
-    }
     let Some((_, card_def)) = having.first().copied() else {
         let known: Vec<&str> = targets
             .iter()
@@ -488,6 +490,7 @@ fn check_step<'c>(
         );
         return None;
     };
+    let mut conversions = Vec::new();
     let input = match get(entries, "input") {
         Some(input) => {
             match &input.value {
@@ -501,9 +504,10 @@ fn check_step<'c>(
                             text: d.text,
                             found: Vec::new(),
                         };
-                        check_input(&mut scratch, input, def, route, scope);
+                        let found = check_input(&mut scratch, input, def, route, scope);
                         if scratch.found.is_empty() {
                             first = None;
+                            conversions = found;
                             break;
                         }
                         first.get_or_insert(scratch.found);
@@ -531,7 +535,11 @@ fn check_step<'c>(
             Value::Object(Default::default())
         }
     };
-    let output = (route == Route::Card).then(|| Value::from((card_def.output_schema)()));
+    let output = match route {
+        Route::Apply(_) => StepOutput::Apply,
+        Route::Card if instance == "*" => StepOutput::Each,
+        Route::Card => StepOutput::One(Value::from((card_def.output_schema)())),
+    };
     let name = name?.0.to_owned();
     scope.steps.push((name.clone(), card_def.name, output));
     Some(FlowStep {
@@ -541,11 +549,19 @@ fn check_step<'c>(
         input,
         condition,
         route,
+        conversions,
     })
 }
 
-/// Checks a step's input table against its card's input schema.
-fn check_input(d: &mut Diags, input: &Node, card: &Card, route: Route, scope: &Scope) {
+/// Checks a step's input table against its card's input schema; returns the inputs
+/// whose template text must become a number or a boolean.
+fn check_input(
+    d: &mut Diags,
+    input: &Node,
+    card: &Card,
+    route: Route,
+    scope: &Scope,
+) -> Vec<Conversion> {
     let root = Value::from((card.input_schema)());
     let entries = input.entries().unwrap_or_default();
     if let Route::Apply(_) = route {
@@ -564,147 +580,230 @@ fn check_input(d: &mut Diags, input: &Node, card: &Card, route: Route, scope: &S
                 );
             }
         }
-        check_value(d, input, &root, &root, card.name, "", scope, false);
-    } else {
-        check_value(d, input, &root, &root, card.name, "", scope, true);
+    }
+    let mut check = InputCheck {
+        root: &root,
+        card: card.name,
+        scope,
+        require: route == Route::Card,
+        conversions: Vec::new(),
+    };
+    check_value(d, input, &root, &Place::default(), &mut check);
+    check.conversions
+}
+
+/// What a step's input is checked against, and what the check finds to convert.
+struct InputCheck<'a> {
+    /// The card's input schema (what `$ref`s point into).
+    root: &'a Value,
+    /// The card's name, for messages.
+    card: &'a str,
+    /// What the input's templates may read.
+    scope: &'a Scope<'a>,
+    /// Whether an object's required fields must be given (`cards::run` cards).
+    require: bool,
+    /// The templates whose text must become a number or a boolean.
+    conversions: Vec<Conversion>,
+}
+
+/// Where a value is in a step's input: its name in messages (`query.limit`; a list's
+/// items go by the list's name) and its JSON Pointer (`/query/limit`).
+#[derive(Debug, Clone, Default)]
+struct Place {
+    name: String,
+    pointer: String,
+}
+
+impl Place {
+    /// The field `key` of this object.
+    fn field(&self, key: &str) -> Self {
+        Self {
+            name: if self.name.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{}.{key}", self.name)
+            },
+            pointer: format!(
+                "{}/{}",
+                self.pointer,
+                key.replace('~', "~0").replace('/', "~1")
+            ),
+        }
+    }
+
+    /// The item `index` of this list.
+    fn item(&self, index: usize) -> Self {
+        Self {
+            name: self.name.clone(),
+            pointer: format!("{}/{index}", self.pointer),
+        }
+    }
+
+    /// The name in messages: `input` for the whole input.
+    fn shown(&self) -> &str {
+        if self.name.is_empty() {
+            "input"
+        } else {
+            &self.name
+        }
     }
 }
 
-/// Checks `node` against `schema`; `path` names the value for messages.
-#[allow(clippy::too_many_arguments)]
-fn check_value(
-    d: &mut Diags,
-    node: &Node,
-    root: &Value,
-    schema: &Value,
-    card: &str,
-    path: &str,
-    scope: &Scope,
-    require: bool,
-) {
-    let kind = schema::kind(root, schema);
-    let name = if path.is_empty() { "input" } else { path };
-    let mismatch = |d: &mut Diags, node: &Node| {
-        let detail = match kind {
-            Kind::Object => format!(
-                " ({})",
-                schema::properties(root, schema)
-                    .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "))
-                    .unwrap_or_default()
-            ),
-            _ => String::new(),
-        };
-        d.error(
-            node.span.clone(),
-            format!(
-                "type mismatch: `{name}` of `{card}` wants {}{detail}, found {}",
-                kind.what(),
-                node.what()
-            ),
-        );
-    };
+/// Checks `node` against `schema`, at `place` in the input.
+fn check_value(d: &mut Diags, node: &Node, schema: &Value, place: &Place, check: &mut InputCheck) {
+    let kind = schema::kind(check.root, schema);
     match (&node.value, kind) {
         (NodeValue::Table(entries), Kind::Object) => {
-            let fields = schema::properties(root, schema);
-            let known: Vec<&str> = fields
-                .map(|f| f.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            let mut misspelt = false;
-            for (key, value) in entries {
-                let child = if path.is_empty() {
-                    key.name.clone()
-                } else {
-                    format!("{path}.{}", key.name)
-                };
-                match fields.and_then(|f| f.get(&key.name)) {
-                    Some(field) => check_value(d, value, root, field, card, &child, scope, require),
-                    None => {
-                        misspelt = true;
-                        d.error(
-                            key.span.clone(),
-                            format!(
-                                "card `{card}` has no input `{child}`{}; {} are: {}",
-                                did_you_mean(&key.name, known.iter().copied()),
-                                if path.is_empty() {
-                                    "its inputs".to_owned()
-                                } else {
-                                    format!("the fields of `{path}`")
-                                },
-                                known.join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-            // A misspelt key explains the missing one: one error, not two.
-            if require && !misspelt {
-                for wanted in schema::required(root, schema) {
-                    if !entries.iter().any(|(k, _)| k.name == wanted) {
-                        d.error(
-                            node.span.clone(),
-                            format!("`{name}` of `{card}` has no `{wanted}` (required)"),
-                        );
-                    }
-                }
-            }
+            check_fields(d, node, entries, schema, place, check);
         }
-        (NodeValue::Table(_), Kind::Any) => {
-            if let Some(entries) = node.entries() {
-                for (_, value) in entries {
-                    check_value(d, value, root, &Value::Bool(true), card, name, scope, false);
-                }
+        (NodeValue::Table(entries), Kind::Any) => {
+            for (key, value) in entries {
+                check_value(d, value, &Value::Bool(true), &place.field(&key.name), check);
             }
         }
         (NodeValue::Array(items), Kind::Array | Kind::Any) => {
-            let items_schema = schema::resolve(root, schema)
+            let items_schema = schema::resolve(check.root, schema)
                 .get("items")
                 .cloned()
                 .unwrap_or(Value::Bool(true));
-            for item in items {
-                check_value(d, item, root, &items_schema, card, name, scope, require);
+            for (index, item) in items.iter().enumerate() {
+                check_value(d, item, &items_schema, &place.item(index), check);
             }
         }
-        (NodeValue::Str(text), _) => {
-            let Some(template) = check_template(d, text, &node.span, scope) else {
-                return;
-            };
-            let literal = template.exprs().next().is_none();
-            match kind {
-                Kind::String | Kind::Any => {}
-                Kind::Integer | Kind::Number | Kind::Boolean if !literal => {
-                    d.error(
-                        node.span.clone(),
-                        format!(
-                            "type mismatch: `{name}` of `{card}` wants {}; a template gives text",
-                            kind.what()
-                        ),
-                    );
-                    return;
-                }
-                _ => {
-                    mismatch(d, node);
-                    return;
-                }
-            }
-            if literal
-                && let Some(values) = schema::enum_values(root, schema)
-                && !values.iter().any(|v| v == text)
-            {
+        (NodeValue::Str(text), _) => check_text(d, node, text, schema, place, check),
+        (NodeValue::Bool(_), Kind::Boolean | Kind::Any)
+        | (NodeValue::Int(_), Kind::Integer | Kind::Number | Kind::Any)
+        | (NodeValue::Float(_), Kind::Number | Kind::Any) => {}
+        _ => mismatch(d, node, schema, place, check),
+    }
+}
+
+/// Checks the fields of an input table against an object schema: unknown fields (with
+/// "did you mean") and, for `cards::run` cards, missing required ones.
+fn check_fields(
+    d: &mut Diags,
+    node: &Node,
+    entries: &[(Key, Node)],
+    schema: &Value,
+    place: &Place,
+    check: &mut InputCheck,
+) {
+    let fields = schema::properties(check.root, schema);
+    let known: Vec<&str> = fields
+        .map(|f| f.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let mut misspelt = false;
+    for (key, value) in entries {
+        let child = place.field(&key.name);
+        match fields.and_then(|f| f.get(&key.name)) {
+            Some(field) => check_value(d, value, field, &child, check),
+            None => {
+                misspelt = true;
                 d.error(
-                    node.span.clone(),
+                    key.span.clone(),
                     format!(
-                        "type mismatch: `{text}` is not a value of `{name}` of `{card}`{}; it takes: {}",
-                        did_you_mean(text, values.iter().map(String::as_str)),
-                        values.join(", ")
+                        "card `{}` has no input `{}`{}; {} are: {}",
+                        check.card,
+                        child.name,
+                        did_you_mean(&key.name, known.iter().copied()),
+                        if place.name.is_empty() {
+                            "its inputs".to_owned()
+                        } else {
+                            format!("the fields of `{}`", place.name)
+                        },
+                        known.join(", ")
                     ),
                 );
             }
         }
-        (NodeValue::Bool(_), Kind::Boolean | Kind::Any)
-        | (NodeValue::Int(_), Kind::Integer | Kind::Number | Kind::Any)
-        | (NodeValue::Float(_), Kind::Number | Kind::Any) => {}
-        _ => mismatch(d, node),
     }
+    // A misspelt key explains the missing one: one error, not two.
+    if check.require && !misspelt {
+        for wanted in schema::required(check.root, schema) {
+            if !entries.iter().any(|(k, _)| k.name == wanted) {
+                d.error(
+                    node.span.clone(),
+                    format!(
+                        "`{}` of `{}` has no `{wanted}` (required)",
+                        place.shown(),
+                        check.card
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Checks a string of the input: a template whose paths the scope has; a literal of
+/// the schema's type and enum; a template where a number or a boolean is wanted is
+/// recorded for conversion when the step runs.
+fn check_text(
+    d: &mut Diags,
+    node: &Node,
+    text: &str,
+    schema: &Value,
+    place: &Place,
+    check: &mut InputCheck,
+) {
+    let Some(template) = check_template(d, text, &node.span, check.scope) else {
+        return;
+    };
+    let literal = template.exprs().next().is_none();
+    let kind = schema::kind(check.root, schema);
+    match (kind.scalar(), kind) {
+        (_, Kind::String | Kind::Any) => {}
+        (Some(to), _) if !literal => {
+            check.conversions.push(Conversion {
+                pointer: place.pointer.clone(),
+                path: place.shown().to_owned(),
+                to,
+            });
+            return;
+        }
+        _ => {
+            mismatch(d, node, schema, place, check);
+            return;
+        }
+    }
+    if literal
+        && let Some(values) = schema::enum_values(check.root, schema)
+        && !values.iter().any(|v| v == text)
+    {
+        d.error(
+            node.span.clone(),
+            format!(
+                "type mismatch: `{text}` is not a value of `{}` of `{}`{}; it takes: {}",
+                place.shown(),
+                check.card,
+                did_you_mean(text, values.iter().map(String::as_str)),
+                values.join(", ")
+            ),
+        );
+    }
+}
+
+/// Reports `node` as not of the type `schema` wants (an object's fields listed).
+fn mismatch(d: &mut Diags, node: &Node, schema: &Value, place: &Place, check: &InputCheck) {
+    let kind = schema::kind(check.root, schema);
+    let detail = match kind {
+        Kind::Object => format!(
+            " ({})",
+            schema::properties(check.root, schema)
+                .map(|p| p.keys().cloned().collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    d.error(
+        node.span.clone(),
+        format!(
+            "type mismatch: `{}` of `{}` wants {}{detail}, found {}",
+            place.shown(),
+            check.card,
+            kind.what(),
+            node.what()
+        ),
+    );
 }
 
 /// Parses a template written at `span` and checks each path it reads against `scope`.
@@ -771,10 +870,18 @@ fn check_read(read: &Read, scope: &Scope) -> Result<(), String> {
                     did_you_mean(step, scope.steps.iter().map(|(n, _, _)| n.as_str()))
                 ));
             };
-            let Some(output) = output else {
-                return Err(format!(
-                    "step `{step}` (`{card}`) runs through apply: it has no output to read"
-                ));
+            let output = match output {
+                StepOutput::One(output) => output,
+                StepOutput::Apply => {
+                    return Err(format!(
+                        "step `{step}` (`{card}`) runs through apply: it has no output to read"
+                    ));
+                }
+                StepOutput::Each => {
+                    return Err(format!(
+                        "step `{step}` (`{card}`) runs on every instance the person has an account in (`instance = \"*\"`): it has one output per instance, so no later step can read it"
+                    ));
+                }
             };
             check_path(
                 output,

@@ -14,13 +14,16 @@
 //!   changes the matched flows' steps name, so policies, the breaker, the journal and
 //!   the audit are apply's own;
 //! - the other cards (`find_account`, `get_account`, `custom_api_call`, ...) run through
-//!   `connector_sdk::cards::run`, each run audited with the triggering event's uuid.
+//!   `connector_sdk::cards::run` (with `"*"`, on each instance the person has an
+//!   account in), each run audited with the triggering event's uuid.
 
 mod check;
+mod convert;
 mod filter;
 mod node;
 mod run;
 mod schema;
+mod step;
 mod template;
 
 use std::collections::BTreeMap;
@@ -68,7 +71,9 @@ pub struct FlowStep {
     pub name: String,
     /// The action card.
     pub card: String,
-    /// The instance; `None` for `"*"`: every instance the person is planned on.
+    /// The instance; `None` for `"*"`: every instance the person is planned on (a card
+    /// that runs through apply) or has an account in (one that runs through
+    /// `cards::run`, once per instance).
     pub instance: Option<String>,
     /// The input: JSON whose strings are templates.
     pub input: Value,
@@ -76,6 +81,31 @@ pub struct FlowStep {
     pub condition: Option<Template>,
     /// Whether it runs through apply (a plan step) or `cards::run`.
     pub route: Route,
+    /// The inputs a template fills where the card wants a number or a boolean: their
+    /// rendered text is converted before the card runs.
+    pub conversions: Vec<Conversion>,
+}
+
+/// An input a template fills where the card's schema wants a number or a boolean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversion {
+    /// Where the value is in the input, as a JSON Pointer (`/count`).
+    pub pointer: String,
+    /// The input's name in messages (`count`, `query.limit`).
+    pub path: String,
+    /// What the card wants.
+    pub to: Scalar,
+}
+
+/// A JSON type a template's text is converted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// A whole number (`"42"` → 42).
+    Integer,
+    /// A number (`"3.5"` → 3.5).
+    Number,
+    /// `"true"` or `"false"`.
+    Boolean,
 }
 
 /// How a step runs.

@@ -7,11 +7,10 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::step::StepRun;
 use super::template::{Context, has_holes, parse};
-use super::{Flow, FlowStep, Flows, Route, StepFilter, StepRule, event_card};
+use super::{Flow, FlowStep, Flows, StepFilter, event_card};
 use crate::audit::AuditSink;
-use crate::audit::ChangeStatus;
-use crate::audit::cards::{CardRun, record_card};
 use crate::directory::Directory;
 use crate::state::EventRecord;
 use crate::{Engine, EngineError};
@@ -56,66 +55,16 @@ pub(crate) async fn prepare(
             let mut context = Context::default();
             context.add("event", &output);
             for step in &flow.steps {
-                if !condition_holds(step, &context) {
-                    let why = "its `if` is not met";
-                    audit_skip(engine, &sink, flow, step, event, run_id, why).await?;
-                    decision.notes.push(format!(
-                        "flow {}: step {} skipped ({why})",
-                        flow.name, step.name
-                    ));
-                    continue;
-                }
-                match step.route {
-                    Route::Apply(actions) => {
-                        // A SKU that reads a missing value narrows to nothing, never
-                        // widens to every SKU.
-                        let sku = match step.input.get("sku").and_then(Value::as_str) {
-                            None => None,
-                            Some(text) => match render(text, &context) {
-                                Some(sku) => Some(sku),
-                                None => {
-                                    let why = "`sku` reads a value that is not there";
-                                    audit_skip(engine, &sink, flow, step, event, run_id, why)
-                                        .await?;
-                                    decision.notes.push(format!(
-                                        "flow {}: step {} skipped ({why})",
-                                        flow.name, step.name
-                                    ));
-                                    continue;
-                                }
-                            },
-                        };
-                        decision
-                            .filter
-                            .rules
-                            .entry(person.clone())
-                            .or_default()
-                            .push(StepRule {
-                                instance: step.instance.clone(),
-                                actions,
-                                sku,
-                            });
-                    }
-                    Route::Card => {
-                        let ran =
-                            run_card(engine, &sink, flow, step, event, &context, run_id).await?;
-                        match ran {
-                            Ok(out) => {
-                                context.add(&format!("steps.{}", step.name), &out);
-                                decision.notes.push(format!(
-                                    "flow {}: step {} ran `{}`",
-                                    flow.name, step.name, step.card
-                                ));
-                            }
-                            Err(why) => {
-                                decision.notes.push(format!(
-                                    "flow {}: step {} failed ({why}); the flow's later steps were not run",
-                                    flow.name, step.name
-                                ));
-                                break;
-                            }
-                        }
-                    }
+                let run = StepRun {
+                    engine,
+                    sink: &sink,
+                    flow,
+                    step,
+                    event,
+                    run_id,
+                };
+                if !run.run(person, &mut context, &mut decision).await? {
+                    break;
                 }
             }
         }
@@ -139,7 +88,9 @@ fn holds(when: &Value, output: &Value) -> bool {
     }
 }
 
-fn condition_holds(step: &FlowStep, context: &Context) -> bool {
+/// Whether `step` runs: it has no `if`, or its `if` renders to a non-empty text other
+/// than `false`.
+pub(super) fn condition_holds(step: &FlowStep, context: &Context) -> bool {
     step.condition.as_ref().is_none_or(|condition| {
         context
             .render(condition)
@@ -148,7 +99,7 @@ fn condition_holds(step: &FlowStep, context: &Context) -> bool {
 }
 
 /// `text` rendered, when it is a template; as is otherwise.
-fn render(text: &str, context: &Context) -> Option<String> {
+pub(super) fn render(text: &str, context: &Context) -> Option<String> {
     if !has_holes(text) {
         return Some(text.replace("{{", "{").replace("}}", "}"));
     }
@@ -157,7 +108,7 @@ fn render(text: &str, context: &Context) -> Option<String> {
 }
 
 /// The input with every template rendered; the first that reads a missing value.
-fn render_input(input: &Value, context: &Context) -> Result<Value, String> {
+pub(super) fn render_input(input: &Value, context: &Context) -> Result<Value, String> {
     Ok(match input {
         Value::String(text) => Value::from(
             render(text, context)
@@ -177,106 +128,9 @@ fn render_input(input: &Value, context: &Context) -> Result<Value, String> {
     })
 }
 
-/// Audits a step that was not run (`why`), as a card event with status `other` and no
-/// HTTP status, so that the audit trail shows every step a flow reached.
-async fn audit_skip(
-    engine: &Engine,
-    sink: &AuditSink,
-    flow: &Flow,
-    step: &FlowStep,
-    event: &EventRecord,
-    run_id: &str,
-    why: &str,
-) -> Result<(), EngineError> {
-    let instance = step.instance.as_deref().unwrap_or_default();
-    let connector = engine
-        .assignments()
-        .instance(instance)
-        .map_or("", |i| i.manifest.name);
-    let caller = step_caller(flow, step, event);
-    let detail = format!("{caller}: skipped ({why})");
-    let run = CardRun {
-        run_id,
-        instance,
-        connector,
-        card: &step.card,
-        caller: &caller,
-        http_status: None,
-        status: ChangeStatus::Other,
-        detail: &detail,
-        account_id: None,
-    };
-    record_card(engine.store(), sink, &run).await?;
-    Ok(())
-}
-
-/// Who runs a flow's step, as its audit events name the caller.
-fn step_caller(flow: &Flow, step: &FlowStep, event: &EventRecord) -> String {
-    format!(
-        "flow {} step {} (event {} {})",
-        flow.name, step.name, event.uuid, event.event_type
-    )
-}
-
-/// Runs a card step on its instance and audits it. The inner error is the step's
-/// failure; the outer one, the state's.
-async fn run_card(
-    engine: &Engine,
-    sink: &AuditSink,
-    flow: &Flow,
-    step: &FlowStep,
-    event: &EventRecord,
-    context: &Context,
-    run_id: &str,
-) -> Result<Result<Value, String>, EngineError> {
-    let instance = step.instance.as_deref().unwrap_or_default();
-    let connector = engine
-        .assignments()
-        .instance(instance)
-        .map_or("", |i| i.manifest.name);
-    let caller = step_caller(flow, step, event);
-    let result = match render_input(&step.input, context) {
-        Err(why) => Err(why),
-        Ok(input) => match engine.connectors(&[instance.to_owned()]).remove(instance) {
-            Some(Ok(live)) => connector_sdk::cards::run(live.as_ref(), &step.card, input)
-                .await
-                .map_err(|e| e.to_string()),
-            Some(Err(why)) => Err(why),
-            None => Err(format!("no instance `{instance}`")),
-        },
-    };
-    let account = match &result {
-        Ok(out) => out
-            .pointer("/account/id")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        Err(_) => None,
-    };
-    let detail = match &result {
-        Ok(_) => format!("{caller}: ran"),
-        Err(why) => format!("{caller}: {why}"),
-    };
-    let run = CardRun {
-        run_id,
-        instance,
-        connector,
-        card: &step.card,
-        caller: &caller,
-        http_status: Some(if result.is_ok() { 200 } else { 502 }),
-        status: if result.is_ok() {
-            ChangeStatus::Success
-        } else {
-            ChangeStatus::Failure
-        },
-        detail: &detail,
-        account_id: account.as_deref(),
-    };
-    record_card(engine.store(), sink, &run).await?;
-    Ok(result)
-}
-
 /// The event card's output for a queued event (the person's display name from the
-/// directory; `group.id` is empty: the queue keeps the group's name only).
+/// directory; `group.id` is Okta's id for the group, empty for an event queued before
+/// the queue kept it).
 pub(crate) fn event_output(event: &EventRecord, directory: &Directory) -> Value {
     let person = directory.people.iter().find(|p| {
         event.person.as_deref() == Some(p.id.as_str())
@@ -297,8 +151,9 @@ pub(crate) fn event_output(event: &EventRecord, directory: &Directory) -> Value 
         output["person"]["display_name"] = Value::from(name);
     }
     if let Some(group) = &event.group_name {
-        // The queue keeps the group's name, not Okta's id for it.
-        output["group"] = json!({ "id": "", "name": group });
+        // Events queued before the queue kept the group's id have none: empty.
+        let id = event.group_id.clone().unwrap_or_default();
+        output["group"] = json!({ "id": id, "name": group });
     }
     output
 }

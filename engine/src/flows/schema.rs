@@ -5,6 +5,8 @@
 
 use serde_json::{Map, Value};
 
+use super::Scalar;
+
 /// What a schema wants, as far as the checker cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -35,6 +37,17 @@ impl Kind {
             Self::Boolean => "a boolean",
             Self::Array => "an array",
             Self::Any => "any value",
+        }
+    }
+
+    /// The type a template's text is converted to for this kind (integer, number,
+    /// boolean); `None` for the others.
+    pub(crate) fn scalar(self) -> Option<Scalar> {
+        match self {
+            Self::Integer => Some(Scalar::Integer),
+            Self::Number => Some(Scalar::Number),
+            Self::Boolean => Some(Scalar::Boolean),
+            _ => None,
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct NewEvent {
     pub login: Option<String>,
     /// The group of a membership event.
     pub group_name: Option<String>,
+    /// The directory's id for the group of a membership event (Okta's group id).
+    pub group_id: Option<String>,
     /// The event as received (JSON).
     pub payload: String,
     /// Why it is stored as [`EventState::Ignored`] rather than pending (a type no flow
@@ -97,6 +99,8 @@ pub struct EventRecord {
     pub login: Option<String>,
     /// The group of a membership event.
     pub group_name: Option<String>,
+    /// The directory's id for the group of a membership event (Okta's group id).
+    pub group_id: Option<String>,
     /// Where it stands.
     pub state: EventState,
     /// Processing attempts started.
@@ -115,7 +119,7 @@ pub struct EventRecord {
 
 /// The columns [`record`] reads.
 const COLUMNS: &str = "id, uuid, source, event_type, published, person, login, group_name, \
-                       state, attempts, next_at, detail, run_id, received_at, finished_at";
+                       group_id, state, attempts, next_at, detail, run_id, received_at, finished_at";
 
 /// A row as an [`EventRecord`].
 fn record(row: &SqliteRow) -> EventRecord {
@@ -128,6 +132,7 @@ fn record(row: &SqliteRow) -> EventRecord {
         person: row.get("person"),
         login: row.get("login"),
         group_name: row.get("group_name"),
+        group_id: row.get("group_id"),
         state: EventState::parse(row.get::<&str, _>("state")),
         attempts: row.get("attempts"),
         next_at: row.get("next_at"),
@@ -157,8 +162,9 @@ impl Store {
             };
             let done = sqlx::query(
                 "INSERT INTO events (uuid, source, event_type, published, person, login, \
-                 group_name, payload, state, next_at, received_at, finished_at, detail) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO NOTHING",
+                 group_name, group_id, payload, state, next_at, received_at, finished_at, \
+                 detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (uuid) DO NOTHING",
             )
             .bind(&event.uuid)
             .bind(&event.source)
@@ -167,6 +173,7 @@ impl Store {
             .bind(&event.person)
             .bind(&event.login)
             .bind(&event.group_name)
+            .bind(&event.group_id)
             .bind(&event.payload)
             .bind(state.as_str())
             .bind(ms)

@@ -91,6 +91,13 @@ fn migrator() -> Migrator {
             include_str!("../../migrations/0004_group_links.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            5,
+            "event group id".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0005_event_group_id.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -212,9 +219,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 4);
+        assert_eq!(store.schema_version().await.unwrap(), 5);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 4);
+        assert_eq!(again.schema_version().await.unwrap(), 5);
     }
 }
