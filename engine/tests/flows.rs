@@ -871,13 +871,21 @@ async fn a_card_step_on_every_instance_runs_where_the_person_has_an_account() {
             })
             .collect()
     };
-    world
+    let detail = world
         .event("flow-each-4", "user.lifecycle.suspend", 4, flows.clone())
         .await;
     assert_eq!(pinged(&world.audit().await, "flow-each-4"), ["zoom"]);
-    world
+    assert!(
+        detail.ends_with("; flow check: step alive ran `ping` on zoom"),
+        "the event's detail says what its flow did: {detail}"
+    );
+    let detail = world
         .event("flow-each-1", "user.lifecycle.suspend", 1, flows)
         .await;
+    assert!(
+        detail.ends_with("; flow check: step alive ran `ping` on chatgpt, zoom"),
+        "{detail}"
+    );
     assert_eq!(
         pinged(&world.audit().await, "flow-each-1"),
         ["chatgpt", "zoom"],
@@ -898,9 +906,13 @@ async fn a_failure_on_one_instance_does_not_stop_the_runs_on_the_others() {
         .await;
     // ChatGPT answers nothing but errors, so the event's apply fails too: where the
     // event ends is the queue's business, not this test's.
-    world
+    let (_, detail) = world
         .process("flow-each-fail-1", "user.lifecycle.suspend", 1, &[], flows)
         .await;
+    assert!(
+        detail.contains("flow check: step alive ran `ping` on zoom; failed on chatgpt ("),
+        "the event's detail names the instance that failed: {detail}"
+    );
     let audit = world.audit().await;
     let status = |app: &str| {
         audit

@@ -265,6 +265,8 @@ struct Applied {
     report: ApplyReport,
     /// Each event's person in the directory's ids (the scope).
     people: Vec<String>,
+    /// What each event's flows did besides the apply (queue id → one line per step).
+    notes: BTreeMap<i64, Vec<String>>,
 }
 
 /// Applies for the batch's people (`people[i]` is `due[i]`'s) over `directory`, read
@@ -295,9 +297,9 @@ async fn apply(
         }
     );
     // With flows, the apply keeps only the changes the matched flows' steps name.
-    let only = match &policy.flows {
-        Some(flows) => Some(
-            crate::flows::prepare(
+    let (only, notes) = match &policy.flows {
+        Some(flows) => {
+            let decision = crate::flows::prepare(
                 flows,
                 engine,
                 &directory,
@@ -306,10 +308,10 @@ async fn apply(
                 run_id,
                 policy.audit_log.as_deref(),
             )
-            .await?
-            .filter,
-        ),
-        None => None,
+            .await?;
+            (Some(decision.filter), decision.notes)
+        }
+        None => (None, BTreeMap::new()),
     };
     let options = ApplyOptions {
         plan: PlanOptions {
@@ -325,7 +327,11 @@ async fn apply(
     let report = engine
         .apply_directory(directory, &description, options)
         .await?;
-    Ok(Applied { report, people })
+    Ok(Applied {
+        report,
+        people,
+        notes,
+    })
 }
 
 /// The directory id of the event's person (by Okta id, else login, case-insensitive),
@@ -420,10 +426,16 @@ fn judge(due: &[EventRecord], result: &Result<Applied, EngineError>) -> Vec<Verd
             Some(format!("instance {} not reached: {error}", i.instance))
         })
         .collect();
+    let notes = &applied.notes;
     applied
         .people
         .iter()
-        .map(|person| {
+        .zip(due)
+        .map(|(person, event)| {
+            let with_notes = |detail: String| match notes.get(&event.id) {
+                Some(lines) if !lines.is_empty() => format!("{detail}; {}", lines.join("; ")),
+                _ => detail,
+            };
             let mine = report
                 .results
                 .iter()
@@ -448,13 +460,13 @@ fn judge(due: &[EventRecord], result: &Result<Applied, EngineError>) -> Vec<Verd
             }
             failed.extend(unreached.iter().cloned());
             if !failed.is_empty() {
-                return Verdict::Retry(failed.join("; "));
+                return Verdict::Retry(with_notes(failed.join("; ")));
             }
-            Verdict::Done(if applied + manual == 0 {
+            Verdict::Done(with_notes(if applied + manual == 0 {
                 "nothing to do: no change in any instance for this person".to_owned()
             } else {
                 format!("{applied} changes applied, {manual} manual tasks")
-            })
+            }))
         })
         .collect()
 }

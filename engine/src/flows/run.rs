@@ -21,8 +21,8 @@ use crate::{Engine, EngineError};
 pub(crate) struct Decision {
     /// The changes allowed, per person.
     pub filter: StepFilter,
-    /// One line per card step run, skipped or failed.
-    pub notes: Vec<String>,
+    /// Per event (queue id): one line per step run, skipped or failed, in order.
+    pub notes: std::collections::BTreeMap<i64, Vec<String>>,
 }
 
 /// Matches each event (with its person's directory id) against `flows`, runs the card

@@ -60,10 +60,14 @@ impl StepRun<'_> {
 
     /// Adds a line about this step to `decision`'s notes.
     fn note(&self, decision: &mut Decision, what: &str) {
-        decision.notes.push(format!(
-            "flow {}: step {} {what}",
-            self.flow.name, self.step.name
-        ));
+        decision
+            .notes
+            .entry(self.event.id)
+            .or_default()
+            .push(format!(
+                "flow {}: step {} {what}",
+                self.flow.name, self.step.name
+            ));
     }
 
     /// Audits the step as not run (`why`), as a card event with status `other` and no
