@@ -35,6 +35,17 @@ pub struct PlanOptions {
     pub scope: Option<std::collections::BTreeSet<String>>,
     /// How a scoped plan reads each app (a full plan always lists).
     pub scope_reads: ScopeReads,
+    /// In a scoped plan, take the accounts of people who are all leaving an instance
+    /// from their links instead of reading them (`connector serve`, on an event's first
+    /// attempt): each is disabled (or deleted) and its seats the state records revoked,
+    /// with no read before. Only where a read could not show more: everyone in scope
+    /// there has a link to an account the engine last left active (it created or
+    /// enabled it) and loses it, and the instance has no seat an account shows
+    /// (attribute or group mode). What a read would have found differs only when the app
+    /// was changed behind the engine's back: an account disabled there is disabled again
+    /// (the app holds the same), and one the app no longer has fails its step, so the
+    /// event is retried, and a retry reads.
+    pub trust_links: bool,
     /// Keep only the changes these flows' steps allow (`connector serve --flows`).
     pub only: Option<crate::flows::StepFilter>,
 }

@@ -511,3 +511,48 @@ async fn a_batch_that_trips_the_breaker_is_retried_one_event_at_a_time() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaver_whose_account_the_app_no_longer_has_is_retried_and_the_retry_reads() {
+    let world = World::start().await;
+    // Person 2's ChatGPT account is deleted in the app, behind the engine's back.
+    let links = world.engine.store().links("chatgpt").await.unwrap();
+    let account = &links[&person(2, &[]).id].account_id;
+    let tenant = world.sandbox.tenant("chatgpt").unwrap();
+    let deleted = reqwest::Client::new()
+        .delete(format!("{}/Users/{account}", tenant.scim_url()))
+        .bearer_auth(tenant.token().expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    world
+        .deliver(&okta_delivery(
+            "leaver-gone",
+            "user.lifecycle.deactivate",
+            2,
+        ))
+        .await;
+
+    // The first attempt takes the accounts from the links: Zoom's is disabled, and the
+    // disable of the ChatGPT account the app no longer has fails.
+    let first = drain(&world).await;
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert_eq!(first[0].state, EventState::Pending, "{first:#?}");
+    assert!(first[0].detail.contains("chatgpt disable"), "{first:#?}");
+    assert_eq!(world.active("zoom", 2).await, Some(false));
+
+    // The retry reads: the ChatGPT account is gone (nothing to disable), Zoom's is
+    // already disabled; the event is done.
+    tokio::time::sleep(BACKOFF * 2).await;
+    let second = drain(&world).await;
+    assert_eq!(second.len(), 1, "{second:#?}");
+    assert_eq!(second[0].state, EventState::Done, "{second:#?}");
+    assert_eq!(second[0].attempt, 2);
+    assert_eq!(world.active("chatgpt", 2).await, None);
+    assert_eq!(
+        world.journaled("disable", 2).await,
+        2,
+        "Zoom's, and the one that failed"
+    );
+}

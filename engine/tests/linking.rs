@@ -287,6 +287,7 @@ async fn the_state_never_gives_one_account_to_two_people() {
         origin: Origin::Created,
         attributes_hash: None,
         attributes: None,
+        active: Some(true),
     };
     let intent = |person: &'static str| Intent {
         run_id: "r",

@@ -176,6 +176,132 @@ async fn reading_by_id_decides_as_listing_does() {
     eprintln!("{compared} instance plans compared, {looked_up} read by id");
 }
 
+/// Each person's steps in `plan` (ids left out), by directory id.
+fn steps_by_person(plan: &InstancePlan) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let mut by_person = std::collections::BTreeMap::<String, Vec<Value>>::new();
+    for step in &plan.steps {
+        let mut json = serde_json::to_value(step).expect("a step serializes");
+        json.as_object_mut().map(|s| s.remove("id"));
+        let person = step.target.identity_id.clone().unwrap_or_default();
+        by_person.entry(person).or_default().push(json);
+    }
+    by_person
+}
+
+/// Whether the app holds the account `person` is linked to on `instance` disabled, or
+/// no longer has it: a change behind the engine's back.
+async fn changed_behind(world: &common::SandboxWorld, instance: &str, person: &str) -> bool {
+    let links = world.engine.store().links(instance).await.unwrap();
+    let Some(link) = links.get(person) else {
+        return false;
+    };
+    let connectors = world.engine.connectors(&[]);
+    let Some(Ok(connector)) = connectors.get(instance) else {
+        return false;
+    };
+    let reference = connector_sdk::connector::AccountRef {
+        id: link.account_id.clone(),
+        user_name: link.user_name.clone(),
+    };
+    match connector.get(&reference).await {
+        Ok(account) => !account.active,
+        Err(connector_sdk::Error::NotFound { .. }) => true,
+        Err(_) => false,
+    }
+}
+
+/// Runs one scenario with leavers taken from their links; returns (instance plans taken
+/// from links, people whose steps differ from a listing's because the app was changed,
+/// unexplained differences).
+async fn run_from_links(n: usize) -> (usize, usize, Vec<String>) {
+    let seed = scenario_seed(BASE_SEED, n);
+    let scenario = generate(seed);
+    let world = world_after(&scenario).await;
+    let (mut taken, mut explained, mut mismatches) = (0, 0, Vec::new());
+    for (k, scope) in scopes(&scenario, seed).into_iter().enumerate() {
+        let options = PlanOptions {
+            now: Some(NOW),
+            allow_removals: scenario.allow_removals,
+            scope: Some(scope.clone()),
+            trust_links: true,
+            ..PlanOptions::default()
+        };
+        let connectors = world.engine.connectors(&[]);
+        let trusted = world
+            .engine
+            .plan_directory(&scenario.after, "test directory", &connectors, &options)
+            .await;
+        let listed = plan_scoped(&world.engine, &scenario, &scope, ScopeReads::List).await;
+        let (Ok(trusted), Ok(listed)) = (trusted, listed) else {
+            continue;
+        };
+        for (a, b) in trusted.instances.iter().zip(&listed.instances) {
+            if !a.from_links {
+                continue;
+            }
+            taken += 1;
+            let (mine, theirs) = (steps_by_person(a), steps_by_person(b));
+            let people: BTreeSet<&String> = mine.keys().chain(theirs.keys()).collect();
+            for person in people {
+                if mine.get(person) == theirs.get(person) {
+                    continue;
+                }
+                if changed_behind(&world, &a.instance, person).await {
+                    explained += 1;
+                } else {
+                    mismatches.push(format!(
+                        "scenario {n} (seed {seed:#x}) scope {k}, {} person {person}:\n  from links: {:?}\n  listed:     {:?}",
+                        a.instance,
+                        mine.get(person),
+                        theirs.get(person)
+                    ));
+                }
+            }
+            if a.protected != b.protected || a.sso != b.sso {
+                mismatches.push(format!(
+                    "scenario {n} scope {k}, {}: protected or sign-in differ",
+                    a.instance
+                ));
+            }
+        }
+    }
+    (taken, explained, mismatches)
+}
+
+/// Leavers taken from their links ([`PlanOptions::trust_links`]) get a listing's steps,
+/// except where the app was changed behind the engine's back (the account disabled or
+/// deleted there), which only a read can see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leavers_taken_from_their_links_differ_from_a_listing_only_where_the_app_was_changed() {
+    let (mut taken, mut explained, mut mismatches) = (0, 0, Vec::new());
+    let numbers: Vec<usize> = (0..SCENARIOS).collect();
+    for batch in numbers.chunks(PARALLEL) {
+        let tasks: Vec<_> = batch
+            .iter()
+            .map(|&n| tokio::spawn(run_from_links(n)))
+            .collect();
+        for task in tasks {
+            let (t, e, m) = task.await.expect("the scenario runs");
+            taken += t;
+            explained += e;
+            mismatches.extend(m);
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} unexplained differences:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        taken >= 20,
+        "only {taken} instance plans were taken from links"
+    );
+    eprintln!(
+        "{taken} instance plans taken from links; {explained} people planned differently because the app was changed"
+    );
+}
+
 /// The tenant's requests since the `skip` first ones: `(method, path)`.
 async fn requests_since(world: &common::SandboxWorld, skip: usize) -> Vec<(String, String)> {
     let tenant = world
@@ -305,4 +431,154 @@ async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_fro
     assert!(by_id.instances[0].looked_up, "{:#?}", by_id.instances[0]);
     assert_eq!(by_id.instances[0].accounts, 9);
     assert_eq!(listed.instances[0].steps, by_id.instances[0].steps);
+}
+
+/// A leaver's plan with [`PlanOptions::trust_links`] takes the account from the link:
+/// no request before the disable, the same step as a read would give, and a person who
+/// stays (or joins) is still read (or listed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaver_taken_from_the_link_is_disabled_with_no_read_before() {
+    let world = common::SandboxWorld::start(
+        TenantSpec::for_manifest(&connector_chatgpt::MANIFEST),
+        "chatgpt",
+        "",
+        "[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"eng\"]\n",
+        common::registry(),
+    )
+    .await;
+    let mut people: Vec<_> = (1..=5).map(|i| common::person(i, &["eng"])).collect();
+    let report = world
+        .engine
+        .apply_directory(
+            common::directory(people.clone()),
+            "test",
+            connector_engine::ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{:#?}", report.results);
+    people[2].status = IdentityStatus::Deprovisioned;
+    people[3].status = IdentityStatus::Suspended;
+    let after = common::directory(people);
+    let links = world.engine.store().links("chatgpt").await.unwrap();
+    let trusted = |scope: &[usize]| PlanOptions {
+        now: Some(NOW),
+        scope: Some(scope.iter().map(|i| format!("00u{i:06}")).collect()),
+        trust_links: true,
+        ..PlanOptions::default()
+    };
+
+    // Two leavers: planned from their links, nothing asked of the app.
+    let seen = requests_since(&world, 0).await.len();
+    let connectors = world.engine.connectors(&[]);
+    let plan = world
+        .engine
+        .plan_directory(&after, "test", &connectors, &trusted(&[3, 4]))
+        .await
+        .unwrap();
+    let app = &plan.instances[0];
+    assert!(app.from_links && app.looked_up, "{app:#?}");
+    let asked = requests_since(&world, seen).await;
+    assert!(asked.iter().all(|(method, _)| method != "GET"), "{asked:?}");
+    let read = plan_people(&world, &after, &[3, 4], ScopeReads::ById).await;
+    assert_eq!(app.steps, read.instances[0].steps, "as a read decides");
+    let text = connector_engine::plan::render::render(&plan);
+    assert!(
+        text.contains("2 accounts of leavers in scope, taken from their links (not read)"),
+        "{text}"
+    );
+
+    // Applied: the disables are the only requests, and the app holds them.
+    let seen = requests_since(&world, 0).await.len();
+    let report = world
+        .engine
+        .apply_directory(
+            after.clone(),
+            "test",
+            connector_engine::ApplyOptions {
+                plan: trusted(&[3, 4]),
+                ..connector_engine::ApplyOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{:#?}", report.results);
+    let asked = requests_since(&world, seen).await;
+    let mut expected: Vec<(String, String)> = ["00u000003", "00u000004"]
+        .iter()
+        .map(|id| {
+            (
+                "PATCH".to_owned(),
+                format!("/Users/{}", links[*id].account_id),
+            )
+        })
+        .collect();
+    expected.sort();
+    let mut writes: Vec<_> = asked.into_iter().filter(|(m, _)| m != "GET").collect();
+    writes.sort();
+    assert_eq!(writes, expected);
+    let connectors = world.engine.connectors(&[]);
+    let chatgpt = connectors["chatgpt"]
+        .as_ref()
+        .expect("the connector builds");
+    for id in ["00u000003", "00u000004"] {
+        let link = &links[id];
+        let reference = connector_sdk::connector::AccountRef {
+            id: link.account_id.clone(),
+            user_name: link.user_name.clone(),
+        };
+        let account = chatgpt.get(&reference).await.expect("the account is there");
+        assert!(!account.active, "{id} disabled in the app");
+    }
+
+    // Someone in scope who keeps the account: the app is read.
+    let plan = world
+        .engine
+        .plan_directory(&after, "test", &connectors, &trusted(&[3, 5]))
+        .await
+        .unwrap();
+    assert!(!plan.instances[0].from_links, "{:#?}", plan.instances[0]);
+}
+
+/// On an app whose accounts show their seats (Zoom's licence type is an attribute), a
+/// leaver's account is read even with [`PlanOptions::trust_links`]: a seat given in the
+/// app by hand is visible only there, and it is reclaimed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaver_on_an_app_showing_seats_is_read_even_when_links_are_trusted() {
+    let world = common::SandboxWorld::start(
+        TenantSpec::for_manifest(&connector_zoom::MANIFEST),
+        "zoom",
+        "",
+        "[[provision]]\ninstance = \"zoom\"\ngroups = [\"eng\"]\n",
+        common::registry(),
+    )
+    .await;
+    let mut people: Vec<_> = (1..=3).map(|i| common::person(i, &["eng"])).collect();
+    let report = world
+        .engine
+        .apply_directory(
+            common::directory(people.clone()),
+            "test",
+            connector_engine::ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{:#?}", report.results);
+    people[1].status = IdentityStatus::Deprovisioned;
+    let options = PlanOptions {
+        now: Some(NOW),
+        scope: Some(BTreeSet::from(["00u000002".to_owned()])),
+        trust_links: true,
+        scope_reads: ScopeReads::ById,
+        ..PlanOptions::default()
+    };
+    let connectors = world.engine.connectors(&[]);
+    let plan = world
+        .engine
+        .plan_directory(&common::directory(people), "test", &connectors, &options)
+        .await
+        .unwrap();
+    let app = &plan.instances[0];
+    assert!(app.looked_up && !app.from_links, "{app:#?}");
+    assert_eq!(app.accounts, 1, "the leaver's account was read");
 }

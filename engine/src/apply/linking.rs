@@ -101,6 +101,8 @@ pub(crate) async fn decide(
         login: who.login.clone(),
         account_id: account.id.clone(),
         user_name: account.user_name.clone(),
+        // A created account is active; an adopted one is as it was found.
+        active: (origin == Origin::Created).then_some(true),
         origin,
         attributes_hash: None,
         attributes: None,

@@ -549,7 +549,7 @@ async fn call(
         }
         Action::Enable => {
             connector.enable(need_account()?).await?;
-            Ok(ok(Vec::new()))
+            Ok(ok(left_active(instance, person, true)))
         }
         Action::Disable | Action::Delete => {
             let account = need_account()?;
@@ -558,7 +558,10 @@ async fn call(
             } else {
                 connector.disable(account).await?;
             }
-            let mut effects = Vec::new();
+            let mut effects = match step.action {
+                Action::Disable => left_active(instance, person.clone(), false),
+                _ => Vec::new(),
+            };
             if let Some(person) = person {
                 if matches!(step.action, Action::Delete) {
                     effects.push(Effect::Unlink {
@@ -742,6 +745,19 @@ pub(crate) const RETRY_BACKOFF: Duration = Duration::from_millis(300);
 /// change thus makes at most the requests it needs once plus this many; see
 /// `engine/README.md`, "Requests per change".
 pub const RETRIES_PER_CHANGE: u32 = 4;
+
+/// The effect recording that the engine left `person`'s account on `instance` active or
+/// disabled (none for a step about no person).
+fn left_active(instance: &str, person: Option<String>, active: bool) -> Vec<Effect> {
+    person
+        .map(|identity_id| Effect::Active {
+            instance: instance.to_owned(),
+            identity_id,
+            active,
+        })
+        .into_iter()
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

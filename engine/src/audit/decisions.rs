@@ -301,6 +301,7 @@ mod tests {
             display_name: "Zoom".into(),
             accounts: 0,
             looked_up: false,
+            from_links: false,
             error: None,
             warnings: Vec::new(),
             steps: vec![

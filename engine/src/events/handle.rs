@@ -317,6 +317,9 @@ async fn apply(
         plan: PlanOptions {
             scope: Some(people.iter().cloned().collect()),
             only,
+            // A leaver's account is disabled without a read on the first attempt; a
+            // retry (the app no longer had it, say) reads.
+            trust_links: due.iter().all(|event| event.attempts == 0),
             ..PlanOptions::default()
         },
         audit,

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use connector_sdk::{Account, AccountRef, Capability, Connector, Error};
+use connector_sdk::{Account, AccountRef, Capability, Connector, Error, LicenseMode};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 
@@ -98,6 +98,51 @@ pub(crate) fn unlinked_grantee(
         .filter(|(_, who)| scope.contains(&who.id) && !linked.contains(who.id.as_str()))
         .find(|(person, who)| who.status.is_active() && desired.grant(*person).is_some())
         .map(|(_, who)| NeedsListing::Unlinked(who.login.clone()))
+}
+
+/// Whether everyone in `people` (a scoped plan's) loses their account here: nobody is
+/// both active and given an account by the rules. (People in scope whom the directory
+/// no longer has are not in `people`: they leave too.)
+pub(crate) fn all_leaving(people: &Directory, desired: &Desired) -> bool {
+    people
+        .people
+        .iter()
+        .enumerate()
+        .all(|(person, who)| !who.status.is_active() || desired.grant(person).is_none())
+}
+
+/// Whether the instance has a seat an account shows (attribute or group mode): only a
+/// read can tell whether a leaver holds one the engine did not give.
+pub(crate) fn seats_shown(connector: &dyn Connector) -> bool {
+    connector
+        .manifest()
+        .licenses
+        .iter()
+        .any(|sku| matches!(sku.mode, LicenseMode::Attribute | LicenseMode::Group))
+}
+
+/// The accounts of `links` as the state knows them, read from nothing: each active,
+/// with no seat showing (see [`PlanOptions::trust_links`](crate::PlanOptions::trust_links)).
+pub(crate) fn from_links(connector: &dyn Connector, links: &[Link]) -> Accounts {
+    let accounts: Vec<Account> = links
+        .iter()
+        .map(|link| Account {
+            id: link.account_id.clone(),
+            user_name: link.user_name.clone(),
+            external_id: None,
+            email: None,
+            display_name: None,
+            active: true,
+            licenses: Vec::new(),
+            not_stored: Vec::new(),
+            attributes: serde_json::Value::Null,
+            refused: Vec::new(),
+        })
+        .collect();
+    let mut table = Accounts::with_capacity(accounts.len());
+    // As many rows as the links, which fit a plan's table.
+    let _ = table.push_page_with(&accounts, |a| held(connector, a));
+    table
 }
 
 /// Reads the accounts of `links` by id ([`READS_IN_FLIGHT`] at a time) into a table.

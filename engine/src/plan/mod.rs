@@ -82,6 +82,7 @@ pub(crate) async fn plan_instance(
         display_name: manifest.display_name.to_owned(),
         accounts: 0,
         looked_up: false,
+        from_links: false,
         error: None,
         warnings: Vec::new(),
         steps: Vec::new(),
@@ -103,6 +104,7 @@ pub(crate) async fn plan_instance(
         (Some(connector), Some(scope)) if options.scope_reads != crate::ScopeReads::List => {
             let scoped = Scoped {
                 scope,
+                trust: options.trust_links,
                 fewest: options.scope_reads == crate::ScopeReads::Fewest,
                 paced: instance.connection.client_rate_limit
                     && manifest.provisioning.rate_limit.is_some(),
@@ -130,6 +132,7 @@ pub(crate) async fn plan_instance(
         held,
         linked,
         looked_up,
+        from_links,
     } = match scoped {
         Some(basis) => basis,
         None => {
@@ -147,6 +150,7 @@ pub(crate) async fn plan_instance(
     };
     let directory = directory.as_ref();
     plan.looked_up = looked_up;
+    plan.from_links = from_links;
     let accounts = match accounts {
         Ok(accounts) => accounts,
         Err(error) => {
@@ -345,6 +349,9 @@ async fn push_groups(
 struct Scoped<'a> {
     /// The people in scope (directory ids).
     scope: &'a BTreeSet<String>,
+    /// Whether leavers' accounts may be taken from their links
+    /// ([`PlanOptions::trust_links`](crate::PlanOptions::trust_links)).
+    trust: bool,
     /// Whether a quicker listing is preferred.
     fewest: bool,
     /// Whether the instance's client paces requests by the service's rate limit.
@@ -366,8 +373,10 @@ struct Basis<'d> {
     held: BTreeMap<String, BTreeMap<String, LicenseState>>,
     /// How many links the instance has in all.
     linked: usize,
-    /// Whether only the scope's accounts were read, by id.
+    /// Whether only the scope's accounts were read, by id (or taken from their links).
     looked_up: bool,
+    /// Whether the scope's accounts were taken from their links, not read.
+    from_links: bool,
 }
 
 /// Everything: the whole directory, every account listed, every link. The state is read
@@ -409,6 +418,7 @@ async fn full_basis<'d>(
         links,
         held,
         looked_up: false,
+        from_links: false,
     })
 }
 
@@ -429,6 +439,7 @@ async fn scoped_basis<'d>(
 ) -> Result<Option<Basis<'d>>, crate::EngineError> {
     let Scoped {
         scope,
+        trust,
         fewest,
         paced,
     } = scoped;
@@ -440,10 +451,16 @@ async fn scoped_basis<'d>(
     let linked: BTreeSet<&str> = links.iter().map(|l| l.identity_id.as_str()).collect();
     let linked_here = store.link_count(name).await?;
     let mut reason = lookup::unlinked_grantee(&people, &desired, scope, &linked);
-    if reason.is_none() && fewest {
+    let from_links = reason.is_none()
+        && trust
+        && lookup::all_leaving(&people, &desired)
+        && links.iter().all(|link| link.active == Some(true))
+        && !lookup::seats_shown(connector);
+    if reason.is_none() && fewest && !from_links {
         reason = lookup::fewer_pages(connector, linked_here, links.len() as u64, paced);
     }
     let accounts = match reason {
+        None if from_links => Ok(Ok(lookup::from_links(connector, &links))),
         Some(reason) => Err(reason),
         None => match lookup::read_linked(connector, &links).await {
             Ok(Ok(table)) => Ok(Ok(table)),
@@ -466,6 +483,7 @@ async fn scoped_basis<'d>(
         held: store.licenses_of(name, &ids).await?,
         linked: usize::try_from(linked_here).unwrap_or(usize::MAX),
         looked_up: true,
+        from_links,
     }))
 }
 

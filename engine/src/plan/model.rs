@@ -56,6 +56,10 @@ pub struct InstancePlan {
     /// id, instead of listing the app ([`ScopeReads`](crate::ScopeReads)).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub looked_up: bool,
+    /// A scoped plan of leavers that took their accounts from their links, reading
+    /// nothing ([`PlanOptions::trust_links`](crate::PlanOptions::trust_links)).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_links: bool,
     /// Why the instance could not be planned (nothing is then planned for it).
     pub error: Option<String>,
     /// What to know before applying: mapped attributes the app says it does not know

@@ -103,7 +103,13 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
         );
         return;
     }
-    if plan.looked_up {
+    if plan.from_links {
+        let _ = writeln!(
+            out,
+            "{instance} ({display_name}): {} accounts of leavers in scope, taken from their links (not read)",
+            plan.accounts
+        );
+    } else if plan.looked_up {
         let _ = writeln!(
             out,
             "{instance} ({display_name}): {} accounts of the people in scope, read by id",

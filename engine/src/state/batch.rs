@@ -20,10 +20,13 @@ pub(super) struct Batch<'a> {
     intents: Vec<IntentValues<'a>>,
     /// Outcomes: journal id, outcome, detail, time.
     outcomes: Vec<(i64, &'a str, Option<&'a str>, &'a str)>,
-    /// Links: instance, person, login, account, user name, origin, hash, snapshot, time.
+    /// Links: instance, person, login, account, user name, origin, hash, snapshot, time,
+    /// active.
     links: Vec<LinkValues<'a>>,
     /// Snapshots applied: instance, person, hash, snapshot, time.
     attributes: Vec<(&'a str, &'a str, &'a str, &'a str, &'a str)>,
+    /// Accounts left active or disabled: instance, person, active, time.
+    actives: Vec<(&'a str, &'a str, bool, &'a str)>,
     /// Links (and licences) removed: instance, person.
     unlinks: Vec<(&'a str, &'a str)>,
     /// Licences set: instance, person, SKU, state, time.
@@ -59,6 +62,7 @@ type LinkValues<'a> = (
     Option<&'a str>,
     Option<&'a str>,
     &'a str,
+    Option<bool>,
 );
 
 /// The values of an audit row.
@@ -83,10 +87,10 @@ type AuditValues<'a> = (
 /// 3. links, inserted or updated: an account already linked to another person fails
 ///    the unique index `links_by_account`, and the batch (then that outcome alone, written
 ///    one by one) with it: a link is never taken from one person for another;
-/// 4. snapshots applied;
-/// 5. removed links, 6. and their licences;
-/// 7. licences set, 8. and cleared;
-/// 9. audit events.
+/// 4. snapshots applied; 5. accounts left active or disabled;
+/// 6. removed links, 7. and their licences;
+/// 8. licences set, 9. and cleared;
+/// 10. audit events.
 macro_rules! statements {
     () => {
         "\
@@ -96,13 +100,16 @@ INSERT INTO journal (run_id, instance, identity_id, account_id, action, sku, ste
 UPDATE journal SET outcome = v.value->>1, detail = v.value->>2, finished_at = v.value->>3 \
  FROM json_each(?) AS v WHERE journal.id = v.value->>0;
 INSERT INTO links (instance, identity_id, login, account_id, user_name, origin, \
- attributes_hash, attributes, updated_at) SELECT value->>0, value->>1, value->>2, value->>3, \
- value->>4, value->>5, value->>6, value->>7, value->>8 FROM json_each(?) WHERE true ORDER BY key \
+ attributes_hash, attributes, updated_at, active) SELECT value->>0, value->>1, value->>2, \
+ value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9 FROM json_each(?) \
+ WHERE true ORDER BY key \
  ON CONFLICT (instance, identity_id) DO UPDATE SET login = excluded.login, \
  account_id = excluded.account_id, user_name = excluded.user_name, origin = excluded.origin, \
  attributes_hash = excluded.attributes_hash, attributes = excluded.attributes, \
- updated_at = excluded.updated_at;
+ updated_at = excluded.updated_at, active = excluded.active;
 UPDATE links SET attributes_hash = v.value->>2, attributes = v.value->>3, updated_at = v.value->>4 \
+ FROM json_each(?) AS v WHERE links.instance = v.value->>0 AND links.identity_id = v.value->>1;
+UPDATE links SET active = v.value->>2, updated_at = v.value->>3 \
  FROM json_each(?) AS v WHERE links.instance = v.value->>0 AND links.identity_id = v.value->>1;
 DELETE FROM links WHERE (instance, identity_id) IN (SELECT value->>0, value->>1 FROM json_each(?));
 DELETE FROM licenses WHERE (instance, identity_id) IN (SELECT value->>0, value->>1 FROM json_each(?));
@@ -181,6 +188,7 @@ impl<'a> Batch<'a> {
                     link.attributes_hash.as_deref(),
                     link.attributes.as_deref(),
                     at,
+                    link.active,
                 ));
             }
             Effect::Attributes {
@@ -191,6 +199,11 @@ impl<'a> Batch<'a> {
             } => self
                 .attributes
                 .push((instance, identity_id, hash, attributes, at)),
+            Effect::Active {
+                instance,
+                identity_id,
+                active,
+            } => self.actives.push((instance, identity_id, *active, at)),
             Effect::Unlink {
                 instance,
                 identity_id,
@@ -257,6 +270,7 @@ impl<'a> Batch<'a> {
             .bind(json(&self.outcomes)?)
             .bind(json(&self.links)?)
             .bind(json(&self.attributes)?)
+            .bind(json(&self.actives)?)
             .bind(json(&self.unlinks)?)
             .bind(json(&self.unlinks)?)
             .bind(json(&self.licenses)?)
@@ -296,6 +310,11 @@ fn keys(effect: &Effect) -> Vec<(&str, &str, &str)> {
             ("account", &link.instance, &link.account_id),
         ],
         Effect::Attributes {
+            instance,
+            identity_id,
+            ..
+        }
+        | Effect::Active {
             instance,
             identity_id,
             ..
@@ -365,6 +384,7 @@ mod tests {
             origin: Origin::Created,
             attributes_hash: Some("h".into()),
             attributes: None,
+            active: Some(true),
         })
     }
 
@@ -394,7 +414,7 @@ mod tests {
         let mut rows = Vec::new();
         for sql in [
             "SELECT json_array(id, run_id, instance, identity_id, account_id, action, sku, step, intent_at, outcome, detail, finished_at) FROM journal ORDER BY id",
-            "SELECT json_array(instance, identity_id, login, account_id, user_name, origin, attributes_hash, attributes, updated_at) FROM links ORDER BY instance, identity_id",
+            "SELECT json_array(instance, identity_id, login, account_id, user_name, origin, attributes_hash, attributes, updated_at, active) FROM links ORDER BY instance, identity_id",
             "SELECT json_array(instance, identity_id, sku, state, updated_at) FROM licenses ORDER BY instance, identity_id, sku",
             "SELECT json_array(id, run_id, instance, identity_id, sku, action, done_at) FROM manual_tasks ORDER BY id",
             "SELECT json_array(id, run_id, instance, identity_id, activity, status, time_ms, event) FROM audit_events ORDER BY id",
@@ -482,6 +502,14 @@ mod tests {
                 }],
             ),
             outcome(
+                6,
+                vec![Effect::Active {
+                    instance: "i".into(),
+                    identity_id: "old".into(),
+                    active: false,
+                }],
+            ),
+            outcome(
                 4,
                 vec![
                     license("p3", "seat", None),
@@ -497,7 +525,7 @@ mod tests {
             ),
         ];
         // The intents the outcomes refer to.
-        let earlier: Vec<Write> = (1..=5).map(|i| intent(&format!("e{i}"))).collect();
+        let earlier: Vec<Write> = (1..=6).map(|i| intent(&format!("e{i}"))).collect();
 
         let one_by_one = seeded().await;
         let mut tx = one_by_one.pool().begin().await.unwrap();
@@ -513,13 +541,13 @@ mod tests {
             .commit(&mut conn)
             .await
             .unwrap();
-        assert_eq!(ids, [1, 2, 3, 4, 5]);
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
         let ids = Batch::of(&jobs).unwrap().commit(&mut conn).await.unwrap();
-        assert_eq!(ids, [6, 7]);
+        assert_eq!(ids, [7, 8]);
         // Without the manual task: the one-round-trip form.
         let plain = &jobs[..jobs.len() - 1];
         let ids = Batch::of(plain).unwrap().commit(&mut conn).await.unwrap();
-        assert_eq!(ids, [8, 9]);
+        assert_eq!(ids, [9, 10]);
         drop(conn);
         let mut tx = one_by_one.pool().begin().await.unwrap();
         for job in plain {

@@ -59,11 +59,13 @@ pub(super) async fn apply_effect(
             // a second person's link, and nothing here removes the first one's.
             sqlx::query(
                 "INSERT INTO links (instance, identity_id, login, account_id, user_name, origin, \
-                 attributes_hash, attributes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 attributes_hash, attributes, active, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (instance, identity_id) DO UPDATE SET login = excluded.login, \
                  account_id = excluded.account_id, user_name = excluded.user_name, \
                  origin = excluded.origin, attributes_hash = excluded.attributes_hash, \
-                 attributes = excluded.attributes, updated_at = excluded.updated_at",
+                 attributes = excluded.attributes, active = excluded.active, \
+                 updated_at = excluded.updated_at",
             )
             .bind(&link.instance)
             .bind(&link.identity_id)
@@ -73,6 +75,7 @@ pub(super) async fn apply_effect(
             .bind(link.origin.as_str())
             .bind(&link.attributes_hash)
             .bind(&link.attributes)
+            .bind(link.active)
             .bind(now)
             .execute(&mut *conn)
             .await?;
@@ -89,6 +92,21 @@ pub(super) async fn apply_effect(
             )
             .bind(hash)
             .bind(attributes)
+            .bind(now)
+            .bind(instance)
+            .bind(identity_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Effect::Active {
+            instance,
+            identity_id,
+            active,
+        } => {
+            sqlx::query(
+                "UPDATE links SET active = ?, updated_at = ? WHERE instance = ? AND identity_id = ?",
+            )
+            .bind(active)
             .bind(now)
             .bind(instance)
             .bind(identity_id)

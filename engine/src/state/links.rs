@@ -55,6 +55,10 @@ pub struct Link {
     pub attributes_hash: Option<String>,
     /// The snapshot last applied (JSON object of profile fields).
     pub attributes: Option<String>,
+    /// Whether the engine last left the account active (`Some(true)`: it created or
+    /// enabled it) or disabled (`Some(false)`); `None` when it does not know (an
+    /// adopted account it has not enabled or disabled since, or an older link).
+    pub active: Option<bool>,
 }
 
 /// One link as [`Store::for_each_link`] reads it, borrowed from the row.
@@ -253,7 +257,7 @@ impl Store {
     pub async fn links(&self, instance: &str) -> Result<BTreeMap<String, Link>, StateError> {
         let rows = sqlx::query(
             "SELECT instance, identity_id, login, account_id, user_name, origin, \
-             attributes_hash, attributes FROM links WHERE instance = ?",
+             attributes_hash, attributes, active FROM links WHERE instance = ?",
         )
         .bind(instance)
         .fetch_all(self.pool())
@@ -281,7 +285,7 @@ impl Store {
             let marks = vec!["?"; chunk.len()].join(", ");
             let sql = format!(
                 "SELECT instance, identity_id, login, account_id, user_name, origin, \
-                 attributes_hash, attributes FROM links \
+                 attributes_hash, attributes, active FROM links \
                  WHERE instance = ? AND identity_id IN ({marks})"
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance);
@@ -510,7 +514,7 @@ impl Store {
 }
 
 /// A row of `SELECT instance, identity_id, login, account_id, user_name, origin,
-/// attributes_hash, attributes FROM links`.
+/// attributes_hash, attributes, active FROM links`.
 fn link_of_row(row: &sqlx::sqlite::SqliteRow) -> Result<Link, sqlx::Error> {
     Ok(Link {
         instance: row.try_get("instance")?,
@@ -521,6 +525,7 @@ fn link_of_row(row: &sqlx::sqlite::SqliteRow) -> Result<Link, sqlx::Error> {
         origin: Origin::parse(row.try_get("origin")?),
         attributes_hash: row.try_get("attributes_hash")?,
         attributes: row.try_get("attributes")?,
+        active: row.try_get("active")?,
     })
 }
 

@@ -98,6 +98,13 @@ fn migrator() -> Migrator {
             include_str!("../../migrations/0005_event_group_id.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            6,
+            "link active".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0006_link_active.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -184,6 +191,11 @@ impl Store {
         PathBuf::from(&self.path)
     }
 
+    /// The schema version this build writes: its latest migration.
+    pub fn latest_schema_version() -> i64 {
+        open::latest_version()
+    }
+
     /// The schema version (the latest applied migration).
     ///
     /// # Errors
@@ -219,9 +231,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 5);
+        assert_eq!(store.schema_version().await.unwrap(), 6);
+        assert_eq!(Store::latest_schema_version(), 6);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 5);
+        assert_eq!(again.schema_version().await.unwrap(), 6);
     }
 }

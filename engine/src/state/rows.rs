@@ -108,6 +108,15 @@ pub enum Effect {
         /// The snapshot (JSON).
         attributes: String,
     },
+    /// Record whether the engine left a linked account active or disabled.
+    Active {
+        /// The instance.
+        instance: String,
+        /// The person.
+        identity_id: String,
+        /// Whether the account is now active.
+        active: bool,
+    },
     /// Remove the link of a person.
     Unlink {
         /// The instance.
