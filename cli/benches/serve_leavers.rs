@@ -550,7 +550,11 @@ fn main() {
         let temporary = tempfile::tempdir().unwrap();
         let kept = std::env::var_os("SERVE_BENCH_DIR").map(std::path::PathBuf::from);
         if let Some(kept) = &kept {
-            let _ = std::fs::remove_file(kept.join("state.db"));
+            // The state of an earlier run, with its write-ahead log: a log left beside a
+            // new file would be replayed into it.
+            for file in ["state.db", "state.db-wal", "state.db-shm", "state.db.apply-lock"] {
+                let _ = std::fs::remove_file(kept.join(file));
+            }
             std::fs::create_dir_all(kept).unwrap();
         }
         let dir = kept.as_deref().unwrap_or(temporary.path());
