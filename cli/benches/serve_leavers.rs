@@ -552,7 +552,12 @@ fn main() {
         if let Some(kept) = &kept {
             // The state of an earlier run, with its write-ahead log: a log left beside a
             // new file would be replayed into it.
-            for file in ["state.db", "state.db-wal", "state.db-shm", "state.db.apply-lock"] {
+            for file in [
+                "state.db",
+                "state.db-wal",
+                "state.db-shm",
+                "state.db.apply-lock",
+            ] {
                 let _ = std::fs::remove_file(kept.join(file));
             }
             std::fs::create_dir_all(kept).unwrap();

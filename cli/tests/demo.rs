@@ -1,6 +1,7 @@
 //! The README's main command works: `connector demo` provisions the bundled directory into
-//! every emulated service (one per connector that provisions), handles the leavers, and
-//! ends with nothing to do. Needs the (default) `sandbox` feature; `without_sandbox.rs`
+//! every emulated service (one per connector that provisions), handles the leavers, ends
+//! with nothing to do, and disables a person deactivated in an emulated Okta org through
+//! the Event Hook. Needs the (default) `sandbox` feature; `without_sandbox.rs`
 //! covers builds without it.
 #![cfg(feature = "sandbox")]
 
@@ -40,6 +41,26 @@ fn demo_runs_end_to_end_and_converges() {
         stdout.contains("Okta apps in http://127.0.0.1:")
             && stdout.contains("a second plan: nothing to change"),
         "{stdout}"
+    );
+    // Run 4: a person deactivated in the emulated Okta org is disabled, through the
+    // Event Hook and `serve`'s queue, in each app they have an account in (read back from
+    // the apps).
+    let run4 = stdout
+        .split("== Run 4")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Run 4:\n{stdout}"));
+    assert!(run4.contains("/hooks/okta: VERIFIED"), "{run4}");
+    let claimed: usize = run4
+        .split("deactivated in Okta; their ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no account count:\n{run4}"));
+    assert!(claimed >= 5, "{run4}");
+    assert_eq!(
+        run4.lines().filter(|l| l.contains(" disabled, ")).count(),
+        claimed,
+        "{run4}"
     );
     // The audit log is OCSF Account Change (accounts) and Group Management (pushed
     // groups), and names no secret.

@@ -1,7 +1,9 @@
 //! `connector demo`: the whole job on the embedded defaults. Starts the sandbox in this
 //! process (every service emulated on 127.0.0.1), loads a bundled directory of 300
 //! people, plans and applies to all twelve apps, lets some people leave, applies again,
-//! and shows that a third run has nothing to do. No account, token or server to set up.
+//! shows that a third run has nothing to do, creates the Okta apps, and disables a person
+//! deactivated in an emulated Okta org through `connector serve`'s hook. No account,
+//! token or server to set up.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,6 +168,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         ));
     }
     sign_in(&text).await;
+    super::demo_events::leaver_through_okta(engine, Arc::new(source), &audit_path).await?;
     println!(
         "\nDone in {:.1} s. Audit log (OCSF Account Change and Group Management): {}{}",
         started.elapsed().as_secs_f64(),

@@ -5,6 +5,8 @@ pub(crate) mod audit;
 pub(crate) mod cards;
 #[cfg(feature = "sandbox")]
 pub(crate) mod demo;
+#[cfg(feature = "sandbox")]
+mod demo_events;
 pub(crate) mod engine_setup;
 pub(crate) mod events;
 pub(crate) mod flows;

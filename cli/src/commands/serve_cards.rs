@@ -32,7 +32,7 @@ use super::serve_metrics::Metrics;
 use super::serve_openapi;
 
 /// The options of `connector serve` for the cards over HTTP.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub(crate) struct CardsArgs {
     /// The environment variable holding the bearer token of `POST /cards/...`. Without
     /// it the cards endpoint is off (404).
