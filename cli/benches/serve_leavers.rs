@@ -24,8 +24,9 @@
 //!   it. Prints the drain time and its ratio to that minimum (target: 1.1 at most).
 //!   `SERVE_BENCH_BURST_TIMEOUT` (seconds, default 7200) stops waiting.
 //!
-//! `SERVE_BENCH_MAX_REMOVALS` sets every instance's `max_removals` (the circuit breaker
-//! counts a batch's removals). `SERVE_BENCH_SERVE_ARGS` adds arguments to `connector serve` (`--batch 1`);
+//! `SERVE_BENCH_MAX_REMOVALS` sets every instance's `max_removals` (default: the number
+//! of people; the events' circuit breaker weighs each batch's removals with those events
+//! made in the last hour). `SERVE_BENCH_SERVE_ARGS` adds arguments to `connector serve` (`--batch 1`);
 //! `SERVE_BENCH_DIR` keeps the files (assignments, people, state, `serve` logs) there.
 //!
 //! `cargo bench -p connector-toolkit --bench serve_leavers`
@@ -129,7 +130,7 @@ fn delivery(i: usize) -> String {
 }
 
 /// The assignments file: every app given to group `all`.
-fn assignments(sandbox: &SandboxHandle, client_rate_limit: bool) -> String {
+fn assignments(sandbox: &SandboxHandle, client_rate_limit: bool, max_removals: usize) -> String {
     let mut text = String::from("[settings]\nstate = \"state.db\"\n");
     for tenant in sandbox.tenants() {
         let manifest = tenant.manifest().unwrap();
@@ -151,11 +152,9 @@ fn assignments(sandbox: &SandboxHandle, client_rate_limit: bool) -> String {
         if !variables.is_empty() {
             text.push_str(&format!("variables = {{ {} }}\n", variables.join(", ")));
         }
-        if let Ok(max) = std::env::var("SERVE_BENCH_MAX_REMOVALS") {
-            text.push_str(&format!(
-                "[instances.{name}.policy]\nmax_removals = {max}\n"
-            ));
-        }
+        text.push_str(&format!(
+            "[instances.{name}.policy]\nmax_removals = {max_removals}\n"
+        ));
         text.push_str(&format!(
             "\n[[provision]]\ninstance = \"{name}\"\ngroups = [\"all\"]\n"
         ));
@@ -520,6 +519,8 @@ fn main() {
     let burst_size = setting("SERVE_BENCH_BURST", 10_000);
     let sustained_people = rate * seconds;
     let people = setting("SERVE_BENCH_PEOPLE", sustained_people + burst_size);
+    // Every leaver is one removal per app within the hour the events' breaker weighs.
+    let max_removals = setting("SERVE_BENCH_MAX_REMOVALS", people);
     assert!(
         people >= sustained_people + burst_size,
         "SERVE_BENCH_PEOPLE must cover the sustained leavers and the burst"
@@ -576,7 +577,11 @@ fn main() {
             json!({ "people": everyone }).to_string(),
         )
         .unwrap();
-        std::fs::write(dir.join("assignments.toml"), assignments(&sandbox, false)).unwrap();
+        std::fs::write(
+            dir.join("assignments.toml"),
+            assignments(&sandbox, false, max_removals),
+        )
+        .unwrap();
         let started = Instant::now();
         let applied = command(&sandbox, dir, &["apply", "--no-progress"])
             .output()
@@ -612,7 +617,11 @@ fn main() {
         }
         if burst_size > 0 {
             set_rate_limits(&sandbox, &declared).await;
-            std::fs::write(dir.join("assignments.toml"), assignments(&sandbox, true)).unwrap();
+            std::fs::write(
+                dir.join("assignments.toml"),
+                assignments(&sandbox, true, max_removals),
+            )
+            .unwrap();
             let serve = Serve::start(&sandbox, dir, "serve-burst.log");
             let range = sustained_people..sustained_people + burst_size;
             burst(

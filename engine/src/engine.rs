@@ -46,6 +46,10 @@ pub struct PlanOptions {
     /// (the app holds the same), and one the app no longer has fails its step, so the
     /// event is retried, and a retry reads.
     pub trust_links: bool,
+    /// Account removals already made on each instance within the circuit breaker's
+    /// window, weighed with the plan's own against `max_removals` (`connector serve`:
+    /// those its events made in the last hour). Empty for `plan` and `apply`.
+    pub removals_before: std::collections::BTreeMap<String, u64>,
     /// Keep only the changes these flows' steps allow (`connector serve --flows`).
     pub only: Option<crate::flows::StepFilter>,
 }

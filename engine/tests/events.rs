@@ -8,6 +8,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -484,32 +485,51 @@ async fn a_batch_applies_several_people_at_once_one_event_each() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_batch_that_trips_the_breaker_is_retried_one_event_at_a_time() {
-    // One removal per instance and run: two leavers in one apply trip it, one does not.
-    let world = World::start_with("max_removals = 1\n").await;
-    for (uuid, i) in [("t-1", 1), ("t-2", 2)] {
+async fn the_breaker_weighs_what_events_removed_in_the_last_hour() {
+    // Two removals per instance within the hour: three leavers in one apply trip it; alone,
+    // the first two pass and the third, after those two, trips it again.
+    let world = World::start_with("max_removals = 2\n").await;
+    for (uuid, i) in [("t-1", 1), ("t-2", 2), ("t-3", 3)] {
         world
             .deliver(&okta_delivery(uuid, "user.lifecycle.deactivate", i))
             .await;
     }
     let reports = drain_batched(&world, 10).await;
-    let outcomes: Vec<_> = reports.iter().flat_map(|r| &r.outcomes).collect();
-    assert_eq!(outcomes.len(), 2, "{reports:#?}");
+    let last: BTreeMap<&str, &connector_engine::events::EventOutcome> = reports
+        .iter()
+        .flat_map(|r| &r.outcomes)
+        .map(|o| (o.uuid.as_str(), o))
+        .collect();
+    assert_eq!(last["t-1"].state, EventState::Done, "{reports:#?}");
+    assert_eq!(last["t-2"].state, EventState::Done, "{reports:#?}");
+    let stopped = last["t-3"];
+    assert_eq!(stopped.state, EventState::Dead, "{reports:#?}");
     assert!(
-        outcomes.iter().all(|o| o.state == EventState::Done),
-        "each alone is within the breaker: {reports:#?}"
+        stopped
+            .detail
+            .contains("1 removals, after 2 made by events in the last hour, over max_removals 2"),
+        "{}",
+        stopped.detail
     );
     for app in APPS {
         assert_eq!(world.active(app, 1).await, Some(false), "{app}");
         assert_eq!(world.active(app, 2).await, Some(false), "{app}");
+        assert_eq!(world.active(app, 3).await, Some(true), "{app}: stopped");
     }
-    for id in [1, 2] {
+    for id in [1, 2, 3] {
         let event = world.engine.store().event(id).await.unwrap().unwrap();
         assert_eq!(
             event.attempts, 2,
             "the stopped batch, then alone: {event:#?}"
         );
     }
+    // A full `apply` is not weighed against the events' removals.
+    let plan = world
+        .engine
+        .plan(&world.source, &connector_engine::PlanOptions::default())
+        .await
+        .unwrap();
+    assert!(plan.instances.iter().all(|i| i.removals.earlier == 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,10 @@ use crate::directory::{Directory, DirectorySource};
 use crate::state::{EventRecord, EventState};
 use crate::{ApplyOptions, ApplyReport, Engine, EngineError, PlanOptions, clock};
 
+/// The window of the events' circuit breaker: an event's apply weighs its removals with
+/// those events made on the same instance in the last hour, against `max_removals`.
+pub const BREAKER_WINDOW: time::Duration = time::Duration::hours(1);
+
 /// How one event of a batch ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventOutcome {
@@ -313,9 +317,14 @@ async fn apply(
         }
         None => (None, BTreeMap::new()),
     };
+    let removals_before = engine
+        .store()
+        .event_removals_since(clock::now() - BREAKER_WINDOW)
+        .await?;
     let options = ApplyOptions {
         plan: PlanOptions {
             scope: Some(people.iter().cloned().collect()),
+            removals_before,
             only,
             // A leaver's account is disabled without a read on the first attempt; a
             // retry (the app no longer had it, say) reads.
@@ -410,7 +419,8 @@ fn judge(due: &[EventRecord], result: &Result<Applied, EngineError>) -> Vec<Verd
     };
     let report = &applied.report;
     if let Some(stopped) = &report.stopped {
-        return due.iter().map(|_| Verdict::Stop(stopped.clone())).collect();
+        let reason = breaker_reason(report).unwrap_or_else(|| stopped.clone());
+        return due.iter().map(|_| Verdict::Stop(reason.clone())).collect();
     }
     // Who each step is about, and each instance the plan could not reach.
     let owner: BTreeMap<&str, &str> = report
@@ -472,6 +482,32 @@ fn judge(due: &[EventRecord], result: &Result<Applied, EngineError>) -> Vec<Verd
             }))
         })
         .collect()
+}
+
+/// Why the circuit breaker stopped an event's apply, instance by instance, with the
+/// removals events made before in its window; `None` when it did not trip.
+fn breaker_reason(report: &ApplyReport) -> Option<String> {
+    let tripped: Vec<String> = report
+        .plan
+        .instances
+        .iter()
+        .filter(|i| i.removals.tripped)
+        .map(|i| {
+            let r = &i.removals;
+            format!(
+                "{}: {} removals, after {} made by events in the last hour, over max_removals {}",
+                i.instance, r.count, r.earlier, r.max
+            )
+        })
+        .collect();
+    (!tripped.is_empty()).then(|| {
+        format!(
+            "the removal circuit breaker tripped ({}): nothing was changed; raise \
+             max_removals, or re-drive the event (`connector events retry`) once the hour \
+             has passed",
+            tripped.join("; ")
+        )
+    })
 }
 
 #[cfg(test)]

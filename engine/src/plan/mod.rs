@@ -269,6 +269,11 @@ pub(crate) async fn plan_instance(
         &plan.steps,
         &plan.groups,
         weighed,
+        options
+            .removals_before
+            .get(&instance.name)
+            .copied()
+            .unwrap_or(0),
         options.allow_removals,
     );
     plan.reclaim = reclaim(instance, &plan.steps, &held, &assignments.settings.currency);
@@ -537,23 +542,27 @@ impl<'a> Phases<'a> {
 }
 
 /// The circuit breaker: disables, deletes and revokes, and members removed from pushed
-/// groups, against the instance's limits.
+/// groups, with the `earlier` removals of its window, against the instance's limits.
 fn removals(
     instance: &Instance,
     steps: &[Step],
     groups: &[GroupStep],
     accounts: usize,
+    earlier: u64,
     allow: bool,
 ) -> RemovalCheck {
     let policy = &instance.policy;
     let count = steps.iter().filter(|s| s.action.is_removal()).count() as u64
         + groups.iter().map(|g| g.action.removals()).sum::<u64>();
-    let over_count = count > u64::from(policy.max_removals);
+    // Nothing to remove never trips, whatever was removed before.
+    let weighed = if count == 0 { 0 } else { count + earlier };
+    let over_count = weighed > u64::from(policy.max_removals);
     let over_percent = policy
         .max_removal_percent
-        .is_some_and(|p| count as f64 > p / 100.0 * accounts.max(1) as f64);
+        .is_some_and(|p| weighed as f64 > p / 100.0 * accounts.max(1) as f64);
     RemovalCheck {
         count,
+        earlier,
         max: u64::from(policy.max_removals),
         max_percent: policy.max_removal_percent,
         tripped: (over_count || over_percent) && !allow,

@@ -389,6 +389,10 @@ pub struct RemovalCheck {
     /// Disables, deletes and revokes planned, and members removed from (and deletes
     /// of) pushed groups.
     pub count: u64,
+    /// Account removals made earlier within the breaker's window and weighed with
+    /// `count` ([`PlanOptions::removals_before`](crate::PlanOptions::removals_before)).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub earlier: u64,
     /// The most allowed without `--allow-removals`.
     pub max: u64,
     /// The most allowed as a percentage of `accounts`, if set.
@@ -466,4 +470,9 @@ impl Plan {
     pub fn has_changes(&self) -> bool {
         self.summary.changes > 0
     }
+}
+
+/// Whether `n` is zero (a field left out of the JSON plan when it is).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

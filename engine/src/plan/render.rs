@@ -220,8 +220,16 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
     if removals.tripped {
         let _ = writeln!(
             out,
-            "  STOP {} removals planned; the limit is {}{}",
+            "  STOP {} removals planned{}; the limit is {}{}",
             removals.count,
+            if removals.earlier > 0 {
+                format!(
+                    ", after {} made by events in the last hour",
+                    removals.earlier
+                )
+            } else {
+                String::new()
+            },
             removals.max,
             removals
                 .max_percent

@@ -99,4 +99,38 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(|e| self.error(e))
     }
+
+    /// The account removals (disables, deletes, revokes) that runs of events (`ev-` run
+    /// ids, `connector serve`) made or began since `since`, per instance: the window the
+    /// events' circuit breaker weighs. A removal whose outcome is not known yet counts;
+    /// one that failed or was skipped does not.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    pub async fn event_removals_since(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<std::collections::BTreeMap<String, u64>, StateError> {
+        let rows = sqlx::query(
+            "SELECT instance, COUNT(*) AS n FROM journal WHERE intent_at >= ? \
+             AND run_id LIKE 'ev-%' AND action IN ('disable', 'delete', 'revoke_license') \
+             AND (outcome IS NULL OR outcome IN ('ok', 'recovered', 'manual')) \
+             GROUP BY instance",
+        )
+        .bind(crate::clock::stamp(since))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.error(e))?;
+        rows.iter()
+            .map(|row| {
+                let n: i64 = row.try_get("n")?;
+                Ok((
+                    row.try_get("instance")?,
+                    u64::try_from(n).unwrap_or_default(),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(|e| self.error(e))
+    }
 }

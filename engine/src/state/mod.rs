@@ -105,6 +105,13 @@ fn migrator() -> Migrator {
             include_str!("../../migrations/0006_link_active.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            7,
+            "journal by time".into(),
+            MigrationType::Simple,
+            include_str!("../../migrations/0007_journal_by_time.sql").into_sql_str(),
+            false,
+        ),
     ])
 }
 
@@ -231,10 +238,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
         let store = Store::open(&path).await.unwrap();
-        assert_eq!(store.schema_version().await.unwrap(), 6);
-        assert_eq!(Store::latest_schema_version(), 6);
+        assert_eq!(store.schema_version().await.unwrap(), 7);
+        assert_eq!(Store::latest_schema_version(), 7);
         drop(store);
         let again = Store::open(&path).await.unwrap();
-        assert_eq!(again.schema_version().await.unwrap(), 6);
+        assert_eq!(again.schema_version().await.unwrap(), 7);
     }
 }
