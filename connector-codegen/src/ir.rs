@@ -290,6 +290,8 @@ pub struct OperationModel {
     pub total: Option<String>,
     /// Lookup.
     pub lookup: Option<LookupModel>,
+    /// `whoami`: pointer to the identity the token acts as.
+    pub identity: Option<String>,
 }
 
 /// A lookup GET.

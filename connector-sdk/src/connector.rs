@@ -307,13 +307,7 @@ pub trait Connector: Send + Sync {
     /// authenticated call, timed. By default a one-account list; a connector whose API
     /// says who the token acts as overrides it to report that identity.
     async fn ping(&self) -> Result<Ping> {
-        let started = std::time::Instant::now();
-        self.list(PageRequest::first(1)).await?;
-        Ok(Ping {
-            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            identity: None,
-            call: "list one account".to_owned(),
-        })
+        list_ping(self).await
     }
 
     /// The connector's HTTP layer (auth, rate limit, retries), through which the
@@ -327,6 +321,22 @@ pub trait Connector: Send + Sync {
     fn cards(&self) -> &'static [Card] {
         crate::cards::UNIVERSAL
     }
+}
+
+/// The default [`Connector::ping`]: a one-account list, timed, with no identity.
+pub(crate) async fn list_ping<C: Connector + ?Sized>(connector: &C) -> Result<Ping> {
+    let started = std::time::Instant::now();
+    connector.list(PageRequest::first(1)).await?;
+    Ok(Ping {
+        latency_ms: elapsed_ms(started),
+        identity: None,
+        call: "list one account".to_owned(),
+    })
+}
+
+/// The milliseconds since `started`, for [`Ping::latency_ms`].
+pub(crate) fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `account`, as a write answered it, with the managed attributes the service did not

@@ -46,6 +46,8 @@ pub enum Operation {
     AddMembers,
     /// `remove_members`
     RemoveMembers,
+    /// `whoami` (a declared REST operation behind `ping`: who the token acts as)
+    Whoami,
 }
 
 impl std::fmt::Display for Operation {
@@ -68,6 +70,7 @@ impl std::fmt::Display for Operation {
             Self::ListMembers => "list_members",
             Self::AddMembers => "add_members",
             Self::RemoveMembers => "remove_members",
+            Self::Whoami => "whoami",
         })
     }
 }

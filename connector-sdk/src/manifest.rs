@@ -265,6 +265,9 @@ pub struct RestOperation {
     pub total: Option<&'static str>,
     /// A GET whose result feeds `{lookup}`.
     pub lookup: Option<RestLookup>,
+    /// `whoami` only: pointer to the identity the token acts as (a login or name) in
+    /// the answer, which `ping` reports.
+    pub identity: Option<&'static str>,
 }
 
 /// A declared request body.

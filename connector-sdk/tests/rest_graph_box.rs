@@ -133,6 +133,51 @@ fn box_connector(server: &MockServer) -> RestConnector<BoxApp> {
 }
 
 #[tokio::test]
+async fn ping_reports_the_identity_whoami_points_at() {
+    let server = MockServer::start().await;
+    let answers = [
+        (
+            json!({"type": "user", "id": "19", "login": "AutomationUser_1_x@boxdevedition.com"}),
+            Some("AutomationUser_1_x@boxdevedition.com"),
+        ),
+        (json!({"type": "user", "id": "19", "login": 42}), Some("42")),
+        (
+            json!({"type": "user", "id": "19", "login": {"a": true}}),
+            Some(r#"{"a":true}"#),
+        ),
+        (json!({"type": "user", "id": "19"}), None),
+    ];
+    for (answer, identity) in answers {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/2.0/users/me"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&answer))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let ping = box_connector(&server).ping().await.unwrap();
+        assert_eq!(ping.identity.as_deref(), identity, "{answer}");
+        assert_eq!(ping.call, "GET /users/me");
+    }
+
+    // Pinging lists nothing, and a refused token is an authentication error.
+    assert!(requests(&server, "GET", "/2.0/users").await.is_empty());
+    for status in [401, 403] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/2.0/users/me"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let error = box_connector(&server).ping().await.unwrap_err();
+        assert!(
+            matches!(error, Error::Auth { status: Some(s), .. } if s == status),
+            "{error:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn box_pages_by_offset_up_to_the_total() {
     let server = MockServer::start().await;
     for (offset, ids) in [("0", vec![1, 2]), ("2", vec![3, 4]), ("4", vec![5])] {

@@ -36,6 +36,7 @@ const fn seat_op(name: Operation, method: HttpMethod) -> RestOperation {
         next_url: None,
         total: None,
         lookup: None,
+        identity: None,
     }
 }
 

@@ -642,6 +642,53 @@ async fn box_token_endpoint_checks_the_enterprise() {
     );
 }
 
+#[tokio::test]
+async fn box_ping_reports_the_service_account_the_token_acts_as() {
+    let sandbox = Sandbox::builder()
+        .manifest(&connector_box::MANIFEST)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let boxed = tenant(&sandbox, "box");
+    let admin = Admin::of(boxed);
+    let service_account = admin.get("/api").await["service_account"].clone();
+    let login = service_account["login"].as_str().unwrap().to_owned();
+    assert!(
+        login.starts_with("AutomationUser_123456_") && login.ends_with("@boxdevedition.com"),
+        "{login}"
+    );
+    let connector = connector_box::connect(fast(boxed, 2)).unwrap();
+
+    let mark = log_len(&admin).await;
+    let ping = connector.ping().await.unwrap();
+    assert_eq!(ping.identity.as_deref(), Some(login.as_str()));
+    assert_eq!(ping.call, "GET /users/me");
+    let calls: Vec<(String, String)> = since(&admin, mark)
+        .await
+        .iter()
+        .map(|e| {
+            (
+                e["method"].as_str().unwrap().to_owned(),
+                e["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .filter(|(_, path)| path.starts_with("/2.0/"))
+        .collect();
+    assert_eq!(calls, [("GET".to_owned(), "/2.0/users/me".to_owned())]);
+
+    // The user object of "Get current user", and a 401 without a valid token.
+    let me = format!("{}/users/me", boxed.api_url());
+    let answer = common::send(Method::GET, &me, Some(boxed.token().expose()), None).await;
+    assert_eq!(answer.status, reqwest::StatusCode::OK);
+    assert_eq!(
+        (answer.body["type"].clone(), answer.body["login"].clone()),
+        (json!("user"), json!(login))
+    );
+    assert!(answer.body["id"].is_string() && answer.body["name"].is_string());
+    let refused = common::send(Method::GET, &me, Some("made-up"), None).await;
+    assert_eq!(refused.status, reqwest::StatusCode::UNAUTHORIZED);
+}
+
 /// GitHub's managed login prefix: the lowercased local part, normalized (`.` → `-`).
 fn github_user_name(who: &Identity) -> String {
     who.email

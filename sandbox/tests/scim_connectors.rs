@@ -54,6 +54,24 @@ macro_rules! boxed {
 }
 
 #[tokio::test]
+async fn a_scim_connector_pings_by_listing_and_reports_no_identity() {
+    let sandbox = Sandbox::builder()
+        .tenant(
+            TenantSpec::for_manifest(&connector_claude::MANIFEST)
+                .rate_limit(RateLimitConfig::off()),
+        )
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let connector = connector_claude::connect(tenant(&sandbox, "claude").config()).unwrap();
+    let ping = connector.ping().await.unwrap();
+    assert_eq!(
+        (ping.identity, ping.call.as_str()),
+        (None, "list one account")
+    );
+}
+
+#[tokio::test]
 async fn claude_passes_on_its_sandbox_tenant() {
     let report = suite(&connector_claude::MANIFEST, boxed!(connector_claude), email).await;
     expect(

@@ -31,6 +31,7 @@ const OPERATIONS: &[&str] = &[
     "list_members",
     "add_members",
     "remove_members",
+    "whoami",
 ];
 
 /// The operations of capability `groups`: all of them, or none.
@@ -380,6 +381,7 @@ fn check_operation(
             format!("`{op_name}` is a GET and cannot send a body"),
         );
     }
+    check_identity(cx, op_name, op);
     for status in op
         .success
         .iter()
@@ -509,6 +511,40 @@ fn check_operation(
         next_url: op.next_url.as_ref().map(|p| p.as_str().to_owned()),
         total: op.total.as_ref().map(|p| p.as_str().to_owned()),
         lookup,
+        identity: op.identity.as_ref().map(|p| p.as_str().to_owned()),
+    }
+}
+
+/// `identity` belongs to `whoami`, which needs it and must be a GET (which sends no
+/// body); no other operation has it.
+fn check_identity(cx: &mut Checker<'_>, op_name: &str, op: &OperationSection) {
+    if op_name != "whoami" {
+        if let Some(identity) = &op.identity {
+            cx.error_help(
+                identity.span(),
+                format!("`identity` belongs to `whoami`, not `{op_name}`"),
+                "declare `[rest.operations.whoami]` with it, or remove the key",
+            );
+        }
+        return;
+    }
+    if *op.method.get() != HttpMethod::Get {
+        cx.error_help(
+            op.method.span(),
+            format!(
+                "`whoami` asks who the token acts as and must be a GET, not a {}",
+                op.method.get().as_str()
+            ),
+            "write `method = \"GET\"`",
+        );
+    }
+    match &op.identity {
+        Some(identity) => check_pointer(cx, identity),
+        None => cx.error_help(
+            op.method.span(),
+            "`whoami` needs `identity`, the pointer to the identity the token acts as in the answer",
+            "write e.g. `identity = \"/login\"`",
+        ),
     }
 }
 
@@ -531,9 +567,10 @@ impl Scope<'_> {
     fn allows(&self, name: &str) -> Result<(), String> {
         let licence = self.op.ends_with("_license");
         let grouping = GROUP_OPERATIONS.contains(&self.op);
+        let accountless = grouping || matches!(self.op, "list" | "whoami");
         match name {
-            "account.user_name" if self.op != "list" && !grouping => Ok(()),
-            "account.id" if !matches!(self.op, "list" | "find" | "create") && !grouping => Ok(()),
+            "account.user_name" if !accountless => Ok(()),
+            "account.id" if !matches!(self.op, "find" | "create") && !accountless => Ok(()),
             "page.count" | "page.cursor" | "page.offset" | "page.start_index"
                 if LISTINGS.contains(&self.op) =>
             {
@@ -835,6 +872,76 @@ mod tests {
             .to_string();
         assert!(
             found.contains("`[rest.group]` applies to protocol `rest` only"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn box_declares_whoami_with_the_identity_pointer() {
+        let model = crate::load_model(BOX, "box.toml").unwrap();
+        let whoami = model
+            .rest
+            .unwrap()
+            .operations
+            .into_iter()
+            .find(|o| o.name == "whoami")
+            .expect("[rest.operations.whoami]");
+        assert_eq!(
+            (whoami.method.as_str(), whoami.path.as_str()),
+            ("GET", "/users/me")
+        );
+        assert_eq!(whoami.identity.as_deref(), Some("/login"));
+    }
+
+    #[test]
+    fn whoami_needs_identity() {
+        let declared = "path = \"/users/me\"\nidentity = \"/login\"\n";
+        assert!(BOX.contains(declared));
+        let without = BOX.replace(declared, "path = \"/users/me\"\n");
+        let found = errors(&without);
+        let at = line_of(&without, "[rest.operations.whoami]") + 4;
+        assert!(
+            found.contains(&format!(
+                "box.toml:{at}:10: `whoami` needs `identity`, the pointer to the identity the token acts as in the answer"
+            )),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn identity_belongs_to_whoami_only() {
+        let get = "path = \"/users/{account.id}\"\n\n[rest.operations.whoami]";
+        assert!(BOX.contains(get));
+        let on_get = BOX.replace(
+            get,
+            "path = \"/users/{account.id}\"\nidentity = \"/login\"\n\n[rest.operations.whoami]",
+        );
+        let found = errors(&on_get);
+        let at = line_of(&on_get, "[rest.operations.whoami]") - 2;
+        assert!(
+            found.contains(&format!(
+                "box.toml:{at}:12: `identity` belongs to `whoami`, not `get`"
+            )),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn whoami_is_a_get() {
+        let get = "[rest.operations.whoami]\n";
+        let start = BOX.find(get).unwrap();
+        let method = start + BOX[start..].find("method = \"GET\"").unwrap();
+        let posted = format!(
+            "{}method = \"POST\"{}",
+            &BOX[..method],
+            &BOX[method + "method = \"GET\"".len()..]
+        );
+        let found = errors(&posted);
+        let at = line_of(&posted, "[rest.operations.whoami]") + 4;
+        assert!(
+            found.contains(&format!(
+                "box.toml:{at}:10: `whoami` asks who the token acts as and must be a GET, not a POST"
+            )),
             "{found}"
         );
     }

@@ -68,11 +68,12 @@ fn operation(op: &OperationModel) -> TokenStream {
     };
     let (success, not_found, conflict, done) =
         (&op.success, &op.not_found, &op.conflict, &op.already_done);
-    let (items, next_cursor, next_url, total) = (
+    let (items, next_cursor, next_url, total, identity) = (
         opt_str(&op.items),
         opt_str(&op.next_cursor),
         opt_str(&op.next_url),
         opt_str(&op.total),
+        opt_str(&op.identity),
     );
     let done_when = op
         .already_done_when
@@ -106,6 +107,7 @@ fn operation(op: &OperationModel) -> TokenStream {
         next_url: #next_url,
         total: #total,
         lookup: #lookup,
+        identity: #identity,
     })
 }
 

@@ -28,7 +28,8 @@ pub struct RestSection {
     /// The operations, by name: `find`, `list`, `get`, `create`, `update`, `disable`,
     /// `enable`, `delete`, `assign_license`, `revoke_license`, and for capability
     /// `groups`: `list_groups`, `create_group`, `rename_group`, `delete_group`,
-    /// `list_members`, `add_members`, `remove_members`.
+    /// `list_members`, `add_members`, `remove_members`; and `whoami`, a GET of who the
+    /// token acts as, which `ping` uses.
     pub operations: BTreeMap<Sp<String>, OperationSection>,
     /// Responses other than 429 that mean "slow down" (Google's 403 `userRateLimitExceeded`).
     #[serde(default)]
@@ -143,6 +144,9 @@ pub struct OperationSection {
     /// A GET whose result feeds `{lookup}`: for calls that need an id the service only
     /// gives through another listing.
     pub lookup: Option<LookupSection>,
+    /// whoami (required there, refused elsewhere): pointer to the identity the token
+    /// acts as in the answer, a login or name (`/login`), which `ping` reports.
+    pub identity: Option<Sp<String>>,
 }
 
 /// `[rest.operations.<name>.lookup]`

@@ -160,6 +160,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                         select: &[("/id", "{member.id}")],
                         extract: "/primaryEmail",
                     }),
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::AssignLicense,
@@ -179,6 +180,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Create,
@@ -196,6 +198,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::CreateGroup,
@@ -215,6 +218,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Delete,
@@ -232,6 +236,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::DeleteGroup,
@@ -249,6 +254,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Disable,
@@ -268,6 +274,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Enable,
@@ -287,6 +294,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Find,
@@ -304,6 +312,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Get,
@@ -321,6 +330,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::List,
@@ -342,6 +352,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::ListGroups,
@@ -363,6 +374,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::ListMembers,
@@ -383,6 +395,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::RemoveMembers,
@@ -400,6 +413,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::RenameGroup,
@@ -419,6 +433,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::RevokeLicense,
@@ -436,6 +451,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
                 ::connector_sdk::manifest::RestOperation {
                     name: ::connector_sdk::Operation::Update,
@@ -453,6 +469,7 @@ pub static MANIFEST: ::connector_sdk::Manifest = ::connector_sdk::manifest::Mani
                     next_url: ::std::option::Option::None,
                     total: ::std::option::Option::None,
                     lookup: ::std::option::Option::None,
+                    identity: ::std::option::Option::None,
                 },
             ],
         }),

@@ -11,10 +11,11 @@ use super::RestApp;
 use super::account::{account_from_json, pointers, sensitive_values};
 use super::exec::{Executor, Outcome};
 use super::json;
+use crate::cards::io::Ping;
 use crate::config::InstanceConfig;
 use crate::connector::{
     Account, AccountRef, AppGroup, Connector, CreateAnswer, Drift, LicenseOutcome, Page,
-    PageRequest, checked_write, settle_create,
+    PageRequest, checked_write, elapsed_ms, list_ping, settle_create,
 };
 use crate::error::{Error, Operation, Result};
 use crate::http::HttpClient;
@@ -265,6 +266,33 @@ impl<A: RestApp> RestConnector<A> {
         }
     }
 
+    /// `ping` by the declared `whoami`: one GET, timed, reporting the value at its
+    /// `identity` pointer (a string as it is, another JSON value as its JSON text;
+    /// `None` when the answer has none).
+    async fn whoami(&self, op: &RestOperation) -> Result<Ping> {
+        let started = std::time::Instant::now();
+        let body = match self.exec().run(op, &self.exec().vars(), None, &[]).await? {
+            Outcome::Done(body) => body,
+            Outcome::AlreadyDone => None,
+            Outcome::NotFound(error) => return Err(error),
+            Outcome::NoMatch(what) => return Err(Error::NotFound { what }),
+        };
+        let latency_ms = elapsed_ms(started);
+        let identity = body
+            .as_ref()
+            .zip(op.identity)
+            .and_then(|(body, pointer)| json::at(body, pointer))
+            .map(|value| match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            });
+        Ok(Ping {
+            latency_ms,
+            identity,
+            call: format!("{} {}", op.method.as_str(), op.path),
+        })
+    }
+
     /// Whether a managed attribute differs: the manifest's attributes that are neither
     /// `create_only` nor `sensitive` (a password cannot be read back), compared where
     /// the mapping gives a value.
@@ -289,6 +317,15 @@ impl<A: RestApp> Connector for RestConnector<A> {
 
     fn http_client(&self) -> Option<&HttpClient> {
         Some(&self.http)
+    }
+
+    /// The declared `whoami` when there is one (reporting the identity the token acts
+    /// as), else the default one-account list.
+    async fn ping(&self) -> Result<Ping> {
+        match self.operation(Operation::Whoami, Operation::Whoami) {
+            Ok(op) => self.whoami(op).await,
+            Err(_) => list_ping(self).await,
+        }
     }
 
     async fn find(&self, who: &Identity) -> Result<Option<Account>> {

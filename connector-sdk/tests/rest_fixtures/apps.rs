@@ -277,6 +277,10 @@ const BOX_OPS: &[RestOperation] = &[
     },
     op(Operation::Get, Get, "/users/{account.id}"),
     RestOperation {
+        identity: Some("/login"),
+        ..op(Operation::Whoami, Get, "/users/me")
+    },
+    RestOperation {
         query: &[("limit", "{page.count}"), ("offset", "{page.offset}")],
         items: Some("/entries"),
         total: Some("/total_count"),

@@ -65,6 +65,7 @@ pub(crate) const fn op(name: Operation, method: HttpMethod, path: &'static str) 
         next_url: None,
         total: None,
         lookup: None,
+        identity: None,
     }
 }
 

@@ -5,7 +5,9 @@
 //! content and `force` is not true; memberships with 409 on a duplicate. Groups are
 //! created, renamed and deleted as the group endpoints document (below), with
 //! `external_sync_identifier` kept but returned only when `fields` asks for it. Errors
-//! are `{"type":"error","status","code","message"}`.
+//! are `{"type":"error","status","code","message"}`. `GET /users/me` answers the user
+//! the token acts as: the app's Service Account, as a server-side app's token is
+//! (<https://developer.box.com/reference/get-users-me/>).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,6 +42,8 @@ pub(crate) struct State {
     owns_content: BTreeSet<String>,
     /// The last id number handed out.
     seq: u64,
+    /// The user every token acts as: the app's Service Account (`GET /users/me`).
+    service_account: Value,
 }
 
 type Failure = (StatusCode, &'static str, String);
@@ -56,6 +60,7 @@ impl State {
             memberships: Vec::new(),
             owns_content: BTreeSet::new(),
             seq: 0,
+            service_account: service_account(variables),
         }
     }
 
@@ -71,6 +76,7 @@ impl State {
             "owns_content": self.owns_content,
             "groups": self.groups,
             "memberships": self.memberships,
+            "service_account": self.service_account,
         })
     }
 
@@ -128,6 +134,7 @@ impl State {
                 let body = call.object().ok_or_else(|| bad("Invalid JSON"))?;
                 ok(StatusCode::CREATED, &self.insert(body)?)
             }
+            (Method::GET, ["users", "me"]) => ok(StatusCode::OK, &self.service_account),
             (Method::GET, ["users", id]) => ok(StatusCode::OK, self.user(id)?),
             (Method::PUT, ["users", id]) => {
                 self.user(id)?;
@@ -351,26 +358,7 @@ impl State {
         }
         self.seq += 1;
         let id = format!("{}", 20_000_000_000u64 + self.seq);
-        let now = now_rfc3339();
-        let mut user = json!({
-            "type": "user",
-            "id": id,
-            "created_at": now,
-            "modified_at": now,
-            "language": "en",
-            "timezone": "America/Los_Angeles",
-            "space_amount": 10_737_418_240u64,
-            "space_used": 0,
-            "max_upload_size": 5_368_709_120u64,
-            "status": "active",
-            "job_title": "",
-            "phone": "",
-            "address": "",
-            "avatar_url": format!("https://app.box.com/api/avatar/large/{id}"),
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+        let mut user = new_user(&id);
         merge(&mut user, &body);
         let user = Value::Object(user);
         self.users.insert(id, user.clone());
@@ -389,6 +377,60 @@ impl State {
         user.insert("modified_at".into(), Value::String(now_rfc3339()));
         Ok(Value::Object(user.clone()))
     }
+}
+
+/// A new user's record with Box's defaults (<https://developer.box.com/reference/resources/user/>).
+fn new_user(id: &str) -> Map<String, Value> {
+    let now = now_rfc3339();
+    json!({
+        "type": "user",
+        "id": id,
+        "created_at": now,
+        "modified_at": now,
+        "language": "en",
+        "timezone": "America/Los_Angeles",
+        "space_amount": 10_737_418_240u64,
+        "space_used": 0,
+        "max_upload_size": 5_368_709_120u64,
+        "status": "active",
+        "job_title": "",
+        "phone": "",
+        "address": "",
+        "avatar_url": format!("https://app.box.com/api/avatar/large/{id}"),
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default()
+}
+
+/// The Service Account Box makes for a server-side app (JWT or Client Credentials
+/// Grant) when the app is authorized, the user its tokens act as: named after the app,
+/// with the login Box assigns, `AutomationUser_<Service ID>_<random>@boxdevedition.com`
+/// (<https://developer.box.com/guides/authentication/user-types/service-account/>). The
+/// random part derives from the enterprise id, so it is the same on every start.
+fn service_account(variables: &BTreeMap<String, String>) -> Value {
+    let id = "19000000001";
+    let service_id = "123456";
+    let suffix: String = format!("{:x}", fnv(var(variables, "enterprise_id")))
+        .chars()
+        .take(10)
+        .collect();
+    let mut user = new_user(id);
+    user.insert("name".into(), json!("Sandbox Provisioning App"));
+    user.insert(
+        "login".into(),
+        json!(format!(
+            "AutomationUser_{service_id}_{suffix}@boxdevedition.com"
+        )),
+    );
+    Value::Object(user)
+}
+
+/// FNV-1a of `text`: a stable stand-in for the random part of a login.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The group fields a client may write (`POST /groups`, `PUT /groups/{id}`).
