@@ -361,7 +361,13 @@ async fn an_app_down_makes_the_event_retry_then_dead_letter_and_the_other_app_pr
         "a dead letter waits to be re-driven"
     );
     let id = second[0].id;
-    let before = world.engine.store().retry_event(id).await.unwrap().unwrap();
+    let before = world
+        .engine
+        .store()
+        .retry_event(id, false)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(before.state, EventState::Dead);
     let third = drain(&world).await;
     assert_eq!(third.len(), 1);
@@ -522,6 +528,21 @@ async fn the_breaker_weighs_what_events_removed_in_the_last_hour() {
             event.attempts, 2,
             "the stopped batch, then alone: {event:#?}"
         );
+    }
+    // A person looks and re-drives it past the breaker: it is applied.
+    let again = world
+        .engine
+        .store()
+        .retry_event(3, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.state, EventState::Dead);
+    let outcomes = drain(&world).await;
+    assert_eq!(outcomes.len(), 1, "{outcomes:#?}");
+    assert_eq!(outcomes[0].state, EventState::Done, "{outcomes:#?}");
+    for app in APPS {
+        assert_eq!(world.active(app, 3).await, Some(false), "{app}: re-driven");
     }
     // A full `apply` is not weighed against the events' removals.
     let plan = world

@@ -40,6 +40,10 @@ enum EventsCommand {
         engine: EngineArgs,
         /// The event's queue id (`connector events list`, `connector status`).
         id: i64,
+        /// Apply it even if the removal circuit breaker trips (after looking at why it
+        /// stopped: its detail in `connector events list`).
+        #[arg(long)]
+        allow_removals: bool,
     },
 }
 
@@ -73,7 +77,11 @@ pub(crate) fn run(args: &EventsArgs) -> ExitCode {
                 limit,
                 json,
             } => list(engine, only.map(Into::into), *limit, *json).await,
-            EventsCommand::Retry { engine, id } => retry(engine, *id).await,
+            EventsCommand::Retry {
+                engine,
+                id,
+                allow_removals,
+            } => retry(engine, *id, *allow_removals).await,
         }
     });
     match result.and_then(|r| r) {
@@ -128,12 +136,12 @@ async fn list(
     Ok(out)
 }
 
-/// Re-drives dead letter `id`.
-async fn retry(engine: &EngineArgs, id: i64) -> Result<String, String> {
+/// Re-drives dead letter `id` (past the removal circuit breaker with `allow_removals`).
+async fn retry(engine: &EngineArgs, id: i64, allow_removals: bool) -> Result<String, String> {
     let engine = open(engine).await?;
     let before = engine
         .store()
-        .retry_event(id)
+        .retry_event(id, allow_removals)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no event {id} in the queue (see `connector events list`)"))?;
@@ -144,8 +152,13 @@ async fn retry(engine: &EngineArgs, id: i64) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "Event {id} ({} {}) is queued again; a running `connector serve` processes it.\n",
+        "Event {id} ({} {}) is queued again{}; a running `connector serve` processes it.\n",
         Escaped(&before.uuid),
-        Escaped(&before.event_type)
+        Escaped(&before.event_type),
+        if allow_removals {
+            ", past the removal circuit breaker"
+        } else {
+            ""
+        }
     ))
 }

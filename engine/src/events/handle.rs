@@ -329,6 +329,8 @@ async fn apply(
             // A leaver's account is disabled without a read on the first attempt; a
             // retry (the app no longer had it, say) reads.
             trust_links: due.iter().all(|event| event.attempts == 0),
+            // Past the breaker only when a person re-drove every event of the batch so.
+            allow_removals: due.iter().all(|event| event.allow_removals),
             ..PlanOptions::default()
         },
         audit,
@@ -502,9 +504,9 @@ fn breaker_reason(report: &ApplyReport) -> Option<String> {
         .collect();
     (!tripped.is_empty()).then(|| {
         format!(
-            "the removal circuit breaker tripped ({}): nothing was changed; raise \
-             max_removals, or re-drive the event (`connector events retry`) once the hour \
-             has passed",
+            "the removal circuit breaker tripped ({}): nothing was changed; re-drive \
+             it with `connector events retry <id> --allow-removals` after looking, or \
+             without the flag once the hour has passed",
             tripped.join("; ")
         )
     })
@@ -533,6 +535,7 @@ mod tests {
             run_id: None,
             received_at: String::new(),
             finished_at: None,
+            allow_removals: false,
         }
     }
 

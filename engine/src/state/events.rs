@@ -115,11 +115,15 @@ pub struct EventRecord {
     pub received_at: String,
     /// When it was done, ignored or dead-lettered.
     pub finished_at: Option<String>,
+    /// Whether a person re-drove it past the removal circuit breaker
+    /// (`connector events retry --allow-removals`).
+    pub allow_removals: bool,
 }
 
 /// The columns [`record`] reads.
 const COLUMNS: &str = "id, uuid, source, event_type, published, person, login, group_name, \
-                       group_id, state, attempts, next_at, detail, run_id, received_at, finished_at";
+                       group_id, state, attempts, next_at, detail, run_id, received_at, finished_at, \
+                       allow_removals";
 
 /// A row as an [`EventRecord`].
 fn record(row: &SqliteRow) -> EventRecord {
@@ -140,6 +144,7 @@ fn record(row: &SqliteRow) -> EventRecord {
         run_id: row.get("run_id"),
         received_at: row.get("received_at"),
         finished_at: row.get("finished_at"),
+        allow_removals: row.get::<i64, _>("allow_removals") != 0,
     }
 }
 
@@ -284,21 +289,27 @@ impl Store {
         Ok(())
     }
 
-    /// Puts dead-lettered event `id` back in the queue with its attempts reset. Returns
+    /// Puts dead-lettered event `id` back in the queue with its attempts reset, past the
+    /// removal circuit breaker when `allow_removals` says so (a person looked). Returns
     /// the event as it was, or `None` when there is no such event.
     ///
     /// # Errors
     ///
     /// When the store cannot be written.
-    pub async fn retry_event(&self, id: i64) -> Result<Option<EventRecord>, StateError> {
+    pub async fn retry_event(
+        &self,
+        id: i64,
+        allow_removals: bool,
+    ) -> Result<Option<EventRecord>, StateError> {
         let Some(before) = self.event(id).await? else {
             return Ok(None);
         };
         if before.state == EventState::Dead {
             sqlx::query(
                 "UPDATE events SET state = 'pending', attempts = 0, next_at = 0, \
-                 finished_at = NULL WHERE id = ? AND state = 'dead'",
+                 finished_at = NULL, allow_removals = ? WHERE id = ? AND state = 'dead'",
             )
+            .bind(allow_removals)
             .bind(id)
             .execute(self.pool())
             .await

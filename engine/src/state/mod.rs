@@ -107,9 +107,9 @@ fn migrator() -> Migrator {
         ),
         Migration::new(
             7,
-            "journal by time".into(),
+            "event breaker".into(),
             MigrationType::Simple,
-            include_str!("../../migrations/0007_journal_by_time.sql").into_sql_str(),
+            include_str!("../../migrations/0007_event_breaker.sql").into_sql_str(),
             false,
         ),
     ])
