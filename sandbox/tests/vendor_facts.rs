@@ -554,3 +554,38 @@ async fn zoom_custom_ai_companion_is_never_automatic() {
     let outcome = zoom.seat_outcome("custom_ai_companion").await;
     assert_ne!(outcome, connector_sdk::LicenseOutcome::Automatic);
 }
+
+/// Microsoft Graph throttles identity writes at 3,000 requests per 2 minutes 30 seconds
+/// per app and tenant (20 a second; the identity and access service limits, beside the
+/// ResourceUnit budget of reads). The connector paces every request at that rate, reads
+/// included: after the spec's burst of 50 (the toolkit's choice, not Graph's), 40 more
+/// requests take at least two seconds. Source:
+/// <https://learn.microsoft.com/graph/throttling-limits> ("Identity and access service
+/// limits").
+#[tokio::test]
+async fn copilot_requests_are_paced_at_graph_s_identity_write_limit() {
+    let sandbox = Sandbox::builder()
+        .tenant(
+            TenantSpec::for_manifest(&connector_copilot::MANIFEST)
+                .rate_limit(RateLimitConfig::off()),
+        )
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let mut config = tenant(&sandbox, "copilot").config();
+    config.rate_limit = RateLimitSetting::Spec;
+    let copilot = connector_copilot::connect(config).unwrap();
+    let account = copilot
+        .create(&person(5, "copilot.example"))
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..90 {
+        copilot.get(&account.reference()).await.unwrap();
+    }
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= std::time::Duration::from_millis(1900),
+        "90 reads took {elapsed:?}: faster than 20 a second after a burst of 50"
+    );
+}
