@@ -575,10 +575,7 @@ async fn copilot_requests_are_paced_at_graph_s_identity_write_limit() {
     let mut config = tenant(&sandbox, "copilot").config();
     config.rate_limit = RateLimitSetting::Spec;
     let copilot = connector_copilot::connect(config).unwrap();
-    let account = copilot
-        .create(&person(5, "copilot.example"))
-        .await
-        .unwrap();
+    let account = copilot.create(&person(5, "copilot.example")).await.unwrap();
     let start = std::time::Instant::now();
     for _ in 0..90 {
         copilot.get(&account.reference()).await.unwrap();
