@@ -513,7 +513,7 @@ async fn the_breaker_weighs_what_events_removed_in_the_last_hour() {
     assert!(
         stopped
             .detail
-            .contains("1 removals, after 2 made by events in the last hour, over max_removals 2"),
+            .contains("1 removal, after 2 made by events in the last hour, over max_removals 2"),
         "{}",
         stopped.detail
     );

@@ -332,7 +332,7 @@ async fn a_source_guard_stop_and_a_tripped_breaker_are_audited() {
         events[0]["status_detail"]
             .as_str()
             .unwrap()
-            .starts_with("1 removals planned, at most 0 allowed")
+            .starts_with("1 removal planned, at most 0 allowed")
     );
     validate_ocsf(&stored(&engine, None).await);
 }

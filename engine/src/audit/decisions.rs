@@ -122,8 +122,9 @@ pub fn breaker_stop(plan: &Plan, stopped: &str) -> Vec<Decision> {
             target: Target::default(),
             status: ChangeStatus::Other,
             detail: format!(
-                "{} removals planned, at most {} allowed: {stopped}",
-                i.removals.count, i.removals.max
+                "{} planned, at most {} allowed: {stopped}",
+                i.removals.counted(),
+                i.removals.max
             ),
         })
         .collect()

@@ -497,8 +497,11 @@ fn breaker_reason(report: &ApplyReport) -> Option<String> {
         .map(|i| {
             let r = &i.removals;
             format!(
-                "{}: {} removals, after {} made by events in the last hour, over max_removals {}",
-                i.instance, r.count, r.earlier, r.max
+                "{}: {}, after {} made by events in the last hour, over max_removals {}",
+                i.instance,
+                r.counted(),
+                r.earlier,
+                r.max
             )
         })
         .collect();

@@ -132,7 +132,7 @@ pub(super) async fn scoped_basis<'d>(
         reason = lookup::fewer_pages(connector, linked_here, links.len() as u64, paced);
     }
     let accounts = match reason {
-        None if from_links => Ok(Ok(lookup::from_links(connector, &links))),
+        None if from_links => Ok(lookup::from_links(connector, &links)),
         Some(reason) => Err(reason),
         None => match lookup::read_linked(connector, &links).await {
             Ok(Ok(table)) => Ok(Ok(table)),

@@ -123,7 +123,11 @@ pub(crate) fn seats_shown(connector: &dyn Connector) -> bool {
 
 /// The accounts of `links` as the state knows them, read from nothing: each active,
 /// with no seat showing (see [`PlanOptions::trust_links`](crate::PlanOptions::trust_links)).
-pub(crate) fn from_links(connector: &dyn Connector, links: &[Link]) -> Accounts {
+///
+/// # Errors
+///
+/// When the links are more than a plan's table holds.
+pub(crate) fn from_links(connector: &dyn Connector, links: &[Link]) -> Result<Accounts, String> {
     let accounts: Vec<Account> = links
         .iter()
         .map(|link| Account {
@@ -140,9 +144,8 @@ pub(crate) fn from_links(connector: &dyn Connector, links: &[Link]) -> Accounts 
         })
         .collect();
     let mut table = Accounts::with_capacity(accounts.len());
-    // As many rows as the links, which fit a plan's table.
-    let _ = table.push_page_with(&accounts, |a| held(connector, a));
-    table
+    table.push_page_with(&accounts, |a| held(connector, a))?;
+    Ok(table)
 }
 
 /// Reads the accounts of `links` by id ([`READS_IN_FLIGHT`] at a time) into a table.

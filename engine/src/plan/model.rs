@@ -401,6 +401,14 @@ pub struct RemovalCheck {
     pub tripped: bool,
 }
 
+impl RemovalCheck {
+    /// The planned removals in words: `1 removal`, `3 removals`.
+    pub fn counted(&self) -> String {
+        let s = if self.count == 1 { "" } else { "s" };
+        format!("{} removal{s}", self.count)
+    }
+}
+
 /// Seats given back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reclaim {

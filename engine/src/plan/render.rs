@@ -220,8 +220,8 @@ fn render_instance(out: &mut String, plan: &InstancePlan) {
     if removals.tripped {
         let _ = writeln!(
             out,
-            "  STOP {} removals planned{}; the limit is {}{}",
-            removals.count,
+            "  STOP {} planned{}; the limit is {}{}",
+            removals.counted(),
             if removals.earlier > 0 {
                 format!(
                     ", after {} made by events in the last hour",
