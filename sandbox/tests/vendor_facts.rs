@@ -586,14 +586,3 @@ async fn copilot_requests_are_paced_at_graph_s_identity_write_limit() {
         "90 reads took {elapsed:?}: faster than 20 a second after a burst of 50"
     );
 }
-
-/// Zoom's SCIM API finds a user by `userName eq "…"` (the sign-in email) or by
-/// `externalId eq "…"`; an email filter is not offered. Sources: Zoom's SCIM 2.0
-/// reference, List users (<https://developers.zoom.us/docs/api/scim2/>), whose filter
-/// parameter the research notes quote through a third-party summary of Zoom's API Hub
-/// (not Zoom's own words).
-#[tokio::test]
-async fn zoom_finds_users_by_user_name() {
-    let zoom = OnTenant::start(&connector_zoom::MANIFEST, boxed!(connector_zoom)).await;
-    assert_eq!(zoom.filter_attribute().await, "userName");
-}
