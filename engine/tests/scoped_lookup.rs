@@ -328,6 +328,35 @@ async fn requests_since(world: &common::SandboxWorld, skip: usize) -> Vec<(Strin
         .collect()
 }
 
+/// A sandbox world whose instance `app` provisions group `eng`, with people `1..=n`
+/// (all in `eng`) applied once; the people, to change.
+async fn provisioned(
+    manifest: &'static connector_sdk::Manifest,
+    app: &str,
+    n: usize,
+) -> (common::SandboxWorld, Vec<connector_sdk::Identity>) {
+    let world = common::SandboxWorld::start(
+        TenantSpec::for_manifest(manifest),
+        app,
+        "",
+        &format!("[[provision]]\ninstance = \"{app}\"\ngroups = [\"eng\"]\n"),
+        common::registry(),
+    )
+    .await;
+    let people: Vec<_> = (1..=n).map(|i| common::person(i, &["eng"])).collect();
+    let report = world
+        .engine
+        .apply_directory(
+            common::directory(people.clone()),
+            "test",
+            connector_engine::ApplyOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.succeeded(), "{:#?}", report.results);
+    (world, people)
+}
+
 /// A scoped plan with `reads`, for `people`, on `world` (instance `chatgpt`).
 async fn plan_people(
     world: &common::SandboxWorld,
@@ -351,25 +380,7 @@ async fn plan_people(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_from_a_listing() {
-    let world = common::SandboxWorld::start(
-        TenantSpec::for_manifest(&connector_chatgpt::MANIFEST),
-        "chatgpt",
-        "",
-        "[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"eng\"]\n",
-        common::registry(),
-    )
-    .await;
-    let mut people: Vec<_> = (1..=30).map(|i| common::person(i, &["eng"])).collect();
-    let report = world
-        .engine
-        .apply_directory(
-            common::directory(people.clone()),
-            "test",
-            connector_engine::ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(report.succeeded(), "{:#?}", report.results);
+    let (world, mut people) = provisioned(&connector_chatgpt::MANIFEST, "chatgpt", 30).await;
 
     // Person 3 leaves; person 31 joins; person 4's account is deleted by hand in the app.
     people[2].status = IdentityStatus::Deprovisioned;
@@ -438,25 +449,7 @@ async fn a_leaver_is_planned_from_reads_by_id_and_a_joiner_or_a_gone_account_fro
 /// stays (or joins) is still read (or listed).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leaver_taken_from_the_link_is_disabled_with_no_read_before() {
-    let world = common::SandboxWorld::start(
-        TenantSpec::for_manifest(&connector_chatgpt::MANIFEST),
-        "chatgpt",
-        "",
-        "[[provision]]\ninstance = \"chatgpt\"\ngroups = [\"eng\"]\n",
-        common::registry(),
-    )
-    .await;
-    let mut people: Vec<_> = (1..=5).map(|i| common::person(i, &["eng"])).collect();
-    let report = world
-        .engine
-        .apply_directory(
-            common::directory(people.clone()),
-            "test",
-            connector_engine::ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(report.succeeded(), "{:#?}", report.results);
+    let (world, mut people) = provisioned(&connector_chatgpt::MANIFEST, "chatgpt", 5).await;
     people[2].status = IdentityStatus::Deprovisioned;
     people[3].status = IdentityStatus::Suspended;
     let after = common::directory(people);
@@ -545,25 +538,7 @@ async fn a_leaver_taken_from_the_link_is_disabled_with_no_read_before() {
 /// app by hand is visible only there, and it is reclaimed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leaver_on_an_app_showing_seats_is_read_even_when_links_are_trusted() {
-    let world = common::SandboxWorld::start(
-        TenantSpec::for_manifest(&connector_zoom::MANIFEST),
-        "zoom",
-        "",
-        "[[provision]]\ninstance = \"zoom\"\ngroups = [\"eng\"]\n",
-        common::registry(),
-    )
-    .await;
-    let mut people: Vec<_> = (1..=3).map(|i| common::person(i, &["eng"])).collect();
-    let report = world
-        .engine
-        .apply_directory(
-            common::directory(people.clone()),
-            "test",
-            connector_engine::ApplyOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert!(report.succeeded(), "{:#?}", report.results);
+    let (world, mut people) = provisioned(&connector_zoom::MANIFEST, "zoom", 3).await;
     people[1].status = IdentityStatus::Deprovisioned;
     let options = PlanOptions {
         now: Some(NOW),

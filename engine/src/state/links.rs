@@ -84,6 +84,10 @@ pub trait LinkVisitor: Send {
 /// The most ids one `IN (...)` query binds.
 const IDS_PER_QUERY: usize = 2000;
 
+/// The columns of a [`Link`], as [`link_of_row`] reads them.
+const LINK_SELECT: &str = "SELECT instance, identity_id, login, account_id, user_name, origin, \
+                           attributes_hash, attributes, active FROM links";
+
 /// The most links one chunk of [`Store::for_each_link`] carries.
 const LINKS_PER_CHUNK: i64 = 20_000;
 
@@ -255,14 +259,12 @@ impl Store {
     ///
     /// When the store cannot be read.
     pub async fn links(&self, instance: &str) -> Result<BTreeMap<String, Link>, StateError> {
-        let rows = sqlx::query(
-            "SELECT instance, identity_id, login, account_id, user_name, origin, \
-             attributes_hash, attributes, active FROM links WHERE instance = ?",
-        )
-        .bind(instance)
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| self.error(e))?;
+        let sql = format!("{LINK_SELECT} WHERE instance = ?");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(instance)
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.error(e))?;
         rows.iter()
             .map(|row| link_of_row(row).map(|link| (link.identity_id.clone(), link)))
             .collect::<Result<_, sqlx::Error>>()
@@ -280,26 +282,14 @@ impl Store {
         instance: &str,
         identity_ids: &[&str],
     ) -> Result<Vec<Link>, StateError> {
-        let mut links = Vec::new();
-        for chunk in identity_ids.chunks(IDS_PER_QUERY) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "SELECT instance, identity_id, login, account_id, user_name, origin, \
-                 attributes_hash, attributes, active FROM links \
-                 WHERE instance = ? AND identity_id IN ({marks})"
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            let rows = query
-                .fetch_all(self.pool())
-                .await
-                .map_err(|e| self.error(e))?;
-            for row in &rows {
-                links.push(link_of_row(row).map_err(|e| self.error(e))?);
-            }
-        }
+        let rows = self
+            .rows_for_people(LINK_SELECT, instance, identity_ids)
+            .await?;
+        let mut links = rows
+            .iter()
+            .map(link_of_row)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))?;
         links.sort_by(|a, b| a.identity_id.cmp(&b.identity_id));
         Ok(links)
     }
@@ -472,24 +462,42 @@ impl Store {
         instance: &str,
         identity_ids: &[&str],
     ) -> Result<BTreeMap<String, BTreeMap<String, LicenseState>>, StateError> {
+        let rows = self
+            .rows_for_people(
+                "SELECT identity_id, sku, state FROM licenses",
+                instance,
+                identity_ids,
+            )
+            .await?;
         let mut licenses = BTreeMap::new();
+        self.add_licenses(&rows, &mut licenses)?;
+        Ok(licenses)
+    }
+
+    /// The rows `select` (`SELECT … FROM <table>`) reads for `instance` and the people
+    /// `identity_ids`, [`IDS_PER_QUERY`] ids a query.
+    async fn rows_for_people(
+        &self,
+        select: &str,
+        instance: &str,
+        identity_ids: &[&str],
+    ) -> Result<Vec<sqlx::sqlite::SqliteRow>, StateError> {
+        let mut rows = Vec::new();
         for chunk in identity_ids.chunks(IDS_PER_QUERY) {
             let marks = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "SELECT identity_id, sku, state FROM licenses \
-                 WHERE instance = ? AND identity_id IN ({marks})"
-            );
+            let sql = format!("{select} WHERE instance = ? AND identity_id IN ({marks})");
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(instance);
             for id in chunk {
                 query = query.bind(*id);
             }
-            let rows = query
-                .fetch_all(self.pool())
-                .await
-                .map_err(|e| self.error(e))?;
-            self.add_licenses(&rows, &mut licenses)?;
+            rows.extend(
+                query
+                    .fetch_all(self.pool())
+                    .await
+                    .map_err(|e| self.error(e))?,
+            );
         }
-        Ok(licenses)
+        Ok(rows)
     }
 
     /// Adds licence rows (`identity_id`, `sku`, `state`) to `licenses`.
@@ -513,8 +521,7 @@ impl Store {
     }
 }
 
-/// A row of `SELECT instance, identity_id, login, account_id, user_name, origin,
-/// attributes_hash, attributes, active FROM links`.
+/// A row of [`LINK_SELECT`].
 fn link_of_row(row: &sqlx::sqlite::SqliteRow) -> Result<Link, sqlx::Error> {
     Ok(Link {
         instance: row.try_get("instance")?,
